@@ -1,0 +1,43 @@
+# Two commands: `make run` (set up, then run the example cohort) and `make test`.
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+CORES ?= 8
+
+.PHONY: setup run test lint bench report clean system-deps
+
+$(BIN)/snakemake: requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+setup: $(BIN)/snakemake  ## create .venv from the pinned requirements
+
+run: setup  ## run the workflow on the bundled example cohort
+	$(BIN)/snakemake --cores $(CORES) --profile profiles/default
+
+report: run  ## the Snakemake HTML report of the last run
+	$(BIN)/snakemake --cores 1 --profile profiles/default --report report.html
+
+lint: setup
+	$(BIN)/ruff check src tests workflow/scripts benchmarks
+	$(BIN)/ruff format --check src tests workflow/scripts benchmarks
+	$(BIN)/snakefmt --check workflow
+	$(BIN)/snakemake --lint --cores 1
+
+test: setup  ## lint, then every test (unit, R comparison, end to end)
+	$(MAKE) --no-print-directory lint
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+bench: setup  ## benchmarks against the reference tools; writes benchmarks/RESULTS.md
+	$(BIN)/python benchmarks/run.py
+
+system-deps:  ## Debian packages used by the R-comparison tests and benchmarks (optional)
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		r-base-core r-cran-survival bcftools tabix
+
+clean:
+	rm -rf results logs .snakemake report.html

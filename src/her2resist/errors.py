@@ -1,0 +1,52 @@
+"""User-facing input errors: every one names the file, the place in it and the fix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in a user's input.
+
+    ``where`` is a line number, a record description (``"record chr17:39724775"``)
+    or a config key path; ``column`` is the column or field concerned, if any.
+    """
+
+    file: str
+    message: str
+    where: str | int | None = None
+    column: str | None = None
+    hint: str | None = None
+
+    def __str__(self) -> str:
+        place = self.file
+        if self.where is not None:
+            place += f", line {self.where}" if isinstance(self.where, int) else f", {self.where}"
+        if self.column:
+            place += f", column '{self.column}'"
+        text = f"{place}: {self.message}"
+        if self.hint:
+            text += f" (fix: {self.hint})"
+        return text
+
+
+@dataclass
+class InputError(Exception):
+    """Raised for problems in user input; the CLI prints them without a traceback."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    @classmethod
+    def one(
+        cls,
+        file: str,
+        message: str,
+        where: str | int | None = None,
+        column: str | None = None,
+        hint: str | None = None,
+    ) -> InputError:
+        return cls([Problem(str(file), message, where, column, hint)])
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)

@@ -1,0 +1,339 @@
+"""One function per workflow stage: read files, call the library, write files.
+
+The Snakemake rule scripts and the ``her2resist`` command line both call these, so a stage
+behaves the same inside and outside the workflow.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from her2resist import matrix as status
+from her2resist.annotate.alterations import ALTERATION_COLUMNS, annotate_sample
+from her2resist.annotate.knowledge import Knowledge, load_knowledge
+from her2resist.clinical import adverse_events as ae
+from her2resist.clinical.endpoints import compute_endpoints
+from her2resist.errors import InputError, Problem
+from her2resist.tables import read_table, write_tsv
+from her2resist.validate import validate_inputs
+
+PathLike = str | Path
+
+
+def knowledge_from(config: dict[str, Any]) -> Knowledge:
+    return load_knowledge(config["pathways"], config["hotspots"], config.get("protein_domains"))
+
+
+def panel_regions(config: dict[str, Any]) -> list[tuple[str, int, int]]:
+    """Regions of every pathway and CHIP gene, for indexed reads of large VCFs."""
+    knowledge = knowledge_from(config)
+    genes = pd.read_csv(config["gene_coordinates"], sep="\t", dtype={"chrom": str})
+    wanted = genes[genes["gene"].isin(set(knowledge.genes) | knowledge.chip_genes)]
+    return list(
+        zip(wanted["chrom"], wanted["start"].astype(int), wanted["end"].astype(int), strict=True)
+    )
+
+
+# ---------------------------------------------------------------- 1 validate
+
+
+def run_validate(
+    config: dict[str, Any], samples_out: PathLike, clinical_out: PathLike, report_out: PathLike
+) -> None:
+    validated = validate_inputs(config)
+    write_tsv(validated.samples, samples_out)
+    write_tsv(validated.clinical, clinical_out)
+    report = pd.DataFrame(
+        [
+            {
+                "severity": "warning",
+                "file": p.file,
+                "where": p.where,
+                "column": p.column,
+                "message": p.message,
+                "hint": p.hint,
+            }
+            for p in validated.warnings
+        ],
+        columns=["severity", "file", "where", "column", "message", "hint"],
+    )
+    write_tsv(report, report_out)
+
+
+# ---------------------------------------------------------------- 2 variants, 3 cnv
+
+
+def run_variants(
+    path: PathLike,
+    out: PathLike,
+    *,
+    sample_id: str,
+    variant_format: str = "vcf",
+    annotation: str = "auto",
+    tumor: str | None = None,
+    normal: str | None = None,
+    regions: list[tuple[str, int, int]] | None = None,
+) -> pd.DataFrame:
+    from her2resist.variants import read_maf, read_vcf
+
+    if variant_format == "maf":
+        table = read_maf(path)
+        table = table[table["sample_id"] == sample_id]
+    else:
+        table = read_vcf(
+            path,
+            sample_id=sample_id,
+            annotation=annotation or "auto",
+            tumor=tumor or None,
+            normal=normal or None,
+            regions=regions,
+        )
+    write_tsv(table, out)
+    return table
+
+
+def run_cnv(
+    path: PathLike,
+    out: PathLike,
+    *,
+    sample_id: str,
+    fmt: str,
+    thresholds: dict[str, float],
+    gene_coordinates: PathLike,
+    purity: float | None = None,
+) -> pd.DataFrame:
+    from her2resist import cnv
+
+    if fmt == "gene_table":
+        calls = cnv.read_gene_table(path)
+        calls = calls[calls["sample_id"] == sample_id]
+    else:
+        segments = cnv.read_segments(path, fmt=fmt, sample_id=sample_id)
+        genes = pd.read_csv(gene_coordinates, sep="\t", dtype={"chrom": str})
+        gene_level = cnv.segments_to_genes(segments, genes)
+        calls = cnv.call_copy_number(gene_level, thresholds=thresholds, purity=purity)
+    calls = calls.reindex(columns=cnv.CNV_COLUMNS)
+    write_tsv(calls, out)
+    return calls
+
+
+# ---------------------------------------------------------------- 4 annotate
+
+
+def _read_optional(path: PathLike | None) -> pd.DataFrame | None:
+    if not path:
+        return None
+    return pd.read_csv(path, sep="\t", keep_default_na=True, na_values=["NA"], low_memory=False)
+
+
+def run_annotate(
+    config: dict[str, Any],
+    samples_path: PathLike,
+    variant_tables: Sequence[PathLike],
+    cnv_tables: Sequence[PathLike],
+    out: PathLike,
+) -> pd.DataFrame:
+    knowledge = knowledge_from(config)
+    samples = read_table(samples_path)
+    by_sample_variants = {Path(p).stem: p for p in variant_tables}
+    by_sample_cnv = {Path(p).stem: p for p in cnv_tables}
+    frames = []
+    for sample in samples.to_dict("records"):
+        sid = sample["sample_id"]
+        if sid not in by_sample_variants and sid not in by_sample_cnv:
+            continue
+        variants = _read_optional(by_sample_variants.get(sid))
+        if variants is None:
+            variants = pd.DataFrame(columns=["gene"])
+        cnv = _read_optional(by_sample_cnv.get(sid))
+        frames.append(
+            annotate_sample(
+                variants,
+                cnv,
+                sample,
+                knowledge,
+                config["filters"],
+                config["biomarkers"]["altered_if"],
+            )
+        )
+    table = (
+        pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=ALTERATION_COLUMNS)
+    )
+    table = table.sort_values(
+        ["patient_id", "sample_id", "gene", "alteration_type", "pos"], kind="stable"
+    )
+    write_tsv(table, out)
+    return table
+
+
+# ---------------------------------------------------------------- 5 matrix
+
+
+def run_matrix(
+    config: dict[str, Any],
+    samples_path: PathLike,
+    clinical_path: PathLike,
+    alterations_path: PathLike,
+    gene_out: PathLike,
+    pathway_out: PathLike,
+) -> None:
+    knowledge = knowledge_from(config)
+    samples = read_table(samples_path)
+    clinical = read_table(clinical_path)
+    patient_column = config["clinical"]["columns"].get("patient_id", "patient_id")
+    patients = sorted(clinical[patient_column].astype(str))
+    alterations = pd.read_csv(alterations_path, sep="\t", dtype={"patient_id": str})
+    markers = config["biomarkers"]
+    genes = status.panel_genes(knowledge, markers["genes"], markers["pathways"])
+    long = status.gene_status(
+        alterations, samples, patients, knowledge, genes, markers["specimens"]
+    )
+    write_tsv(status.wide_genes(long), gene_out)
+    write_tsv(status.pathway_status(long, knowledge, markers["pathways"]), pathway_out)
+
+
+# ---------------------------------------------------------------- 6 clinical
+
+
+def run_clinical(
+    config: dict[str, Any],
+    clinical_path: PathLike,
+    endpoints_out: PathLike,
+    adverse_events_out: PathLike,
+) -> None:
+    settings = dict(config["clinical"])
+    table = read_table(clinical_path)
+    table.attrs["path"] = settings["table"]
+    endpoints = compute_endpoints(table, settings, config["cbr_min_sd_weeks"])
+    write_tsv(endpoints, endpoints_out)
+    columns = [
+        "term",
+        "n_treated",
+        "any_grade_n",
+        "any_grade_pct",
+        "grade3plus_n",
+        "grade3plus_pct",
+        "grade5_n",
+    ]
+    summary = pd.DataFrame(columns=columns)
+    if config.get("adverse_events"):
+        events = read_table(config["adverse_events"], required=["patient_id", "term", "grade"])
+        events = ae.validate_grades(events, config["adverse_events"])
+        unknown = sorted(set(events["patient_id"]) - set(endpoints["patient_id"]))
+        if unknown:
+            raise InputError(
+                [
+                    Problem(
+                        config["adverse_events"],
+                        f"patient '{p}' is not in the clinical table",
+                        column="patient_id",
+                    )
+                    for p in unknown
+                ]
+            )
+        summary = ae.summarise(events, n_treated=len(endpoints))[columns]
+    write_tsv(summary, adverse_events_out)
+
+
+# ---------------------------------------------------------------- 7 associate
+
+
+def _status_at(matrix_path: PathLike, timepoint: str, columns: list[str]) -> pd.DataFrame:
+    wide = pd.read_csv(matrix_path, sep="\t", dtype={"patient_id": str})
+    wide = wide[wide["timepoint"] == timepoint].set_index("patient_id")
+    return wide[[c for c in columns if c in wide.columns]]
+
+
+def biomarker_status(
+    config: dict[str, Any], gene_matrix: PathLike, pathway_matrix: PathLike
+) -> pd.DataFrame:
+    """Baseline status per patient for every configured biomarker (genes, pathways, count)."""
+    markers = config["biomarkers"]
+    genes = _status_at(gene_matrix, markers["timepoint"], markers["genes"])
+    pathways = _status_at(
+        pathway_matrix, markers["timepoint"], [*markers["pathways"], "n_altered_pathways"]
+    )
+    pathways = pathways.rename(columns={p: f"pathway:{p}" for p in markers["pathways"]})
+    count = pathways.pop("n_altered_pathways")
+    # "Two or more altered HER2-network pathways" vs fewer, as published for pyrotinib.
+    pathways["pathways_altered>=2"] = count.map(
+        lambda n: "not_evaluable" if pd.isna(n) else ("altered" if n >= 2 else "wild_type")
+    )
+    return genes.join(pathways, how="outer")
+
+
+def covariate_frame(config: dict[str, Any], clinical_path: PathLike) -> pd.DataFrame | None:
+    names = config.get("covariates") or []
+    if not names:
+        return None
+    clinical = read_table(clinical_path)
+    patient_column = config["clinical"]["columns"].get("patient_id", "patient_id")
+    frame = clinical.set_index(patient_column)[names]
+    numeric = frame.apply(pd.to_numeric, errors="coerce")
+    categorical = [c for c in names if numeric[c].isna().sum() > frame[c].isna().sum()]
+    encoded = pd.get_dummies(frame[categorical], drop_first=True, dtype=float)
+    return pd.concat([numeric.drop(columns=categorical), encoded], axis=1)
+
+
+def run_associate(
+    config: dict[str, Any],
+    endpoints_path: PathLike,
+    gene_matrix: PathLike,
+    pathway_matrix: PathLike,
+    clinical_path: PathLike,
+    outputs: dict[str, PathLike],
+) -> None:
+    """Write ``outputs`` keys pfs, os (survival), response and efficacy."""
+    from her2resist.stats import efficacy_summary, response_associations, survival_associations
+
+    endpoints = pd.read_csv(endpoints_path, sep="\t", dtype={"patient_id": str}).set_index(
+        "patient_id"
+    )
+    markers = biomarker_status(config, gene_matrix, pathway_matrix)
+    markers = markers.reindex(endpoints.index).fillna("not_evaluable")
+    covariates = covariate_frame(config, clinical_path)
+    min_altered = config["biomarkers"]["min_altered"]
+    time_event = {}
+    for endpoint in ("pfs", "os"):
+        time_event[endpoint] = (endpoints[f"{endpoint}_months"], endpoints[f"{endpoint}_event"])
+        table = survival_associations(
+            *time_event[endpoint],
+            markers,
+            endpoint=endpoint,
+            min_altered=min_altered,
+            covariates=covariates,
+        )
+        write_tsv(table, outputs[endpoint])
+    response = endpoints[["orr", "cbr"]]
+    write_tsv(
+        response_associations(response, markers, min_altered=min_altered), outputs["response"]
+    )
+    efficacy = efficacy_summary(
+        time_event,
+        endpoints[["orr", "cbr", "dcr"]],
+        landmarks_months=tuple(config["landmarks_months"]),
+    )
+    write_tsv(efficacy, outputs["efficacy"])
+
+
+# ---------------------------------------------------------------- 8 report
+
+
+def run_report(
+    config: dict[str, Any], inputs: dict[str, PathLike], outputs: Sequence[PathLike]
+) -> None:
+    """Write every manuscript table; ``outputs`` are TSV paths named after the tables."""
+    from her2resist.report import tables
+
+    built = tables.build_tables(config, inputs)
+    for path in outputs:
+        write_tsv(built[Path(path).name.removesuffix(".tsv")], path)
+
+
+def write_json(data: Any, path: PathLike) -> None:
+    Path(path).write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")

@@ -1,0 +1,284 @@
+"""Per-biomarker association tables: survival (log-rank, Cox, PH test) and response (Fisher).
+
+Design choices that guard against over-claiming at n = 30:
+- a biomarker is tested only when both groups have at least `min_altered` patients; otherwise
+  counts and medians are reported with a note and no p-value;
+- a monotone likelihood (e.g. no events among the altered) gets a Firth-penalized hazard ratio
+  with profile-likelihood CI (method "firth"), never the divergent ordinary estimate;
+- degenerate conditional odds ratios (0 or infinity) are blanked, keeping the finite exact bound;
+- q-values (Benjamini–Hochberg) run over tested rows of one endpoint only, on the log-rank p for
+  survival and the Fisher p for response.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from her2resist.stats.cox import DIVERGENCE_LIMIT, cox_fit, cox_fit_binary_batch
+from her2resist.stats.coxzph import cox_zph_binary_batch
+from her2resist.stats.firth import firth_cox_fit, is_monotone_binary
+from her2resist.stats.km import kaplan_meier, median_survival
+from her2resist.stats.logrank import logrank_from_tables
+from her2resist.stats.multiple import benjamini_hochberg
+from her2resist.stats.response import clopper_pearson, fisher_exact_r
+from her2resist.stats.risksets import binary_risk_tables
+
+ALTERED, WILD_TYPE, NOT_EVALUABLE = "altered", "wild_type", "not_evaluable"
+
+SURVIVAL_COLUMNS = [
+    "biomarker", "endpoint", "n_altered", "n_wild_type", "n_not_evaluable", "events_altered",
+    "events_wild_type", "median_altered", "median_altered_lcl", "median_altered_ucl",
+    "median_wild_type", "median_wild_type_lcl", "median_wild_type_ucl", "logrank_chi2",
+    "logrank_p", "hr", "hr_lcl", "hr_ucl", "wald_p", "lr_p", "hr_adjusted", "hr_adjusted_lcl",
+    "hr_adjusted_ucl", "adjusted_p", "ph_p", "q_value", "method", "note",
+]  # fmt: skip
+
+RESPONSE_COLUMNS = [
+    "biomarker", "endpoint", "n_altered", "n_wild_type", "responders_altered",
+    "responders_wild_type", "rate_altered", "rate_altered_lcl", "rate_altered_ucl",
+    "rate_wild_type", "rate_wild_type_lcl", "rate_wild_type_ucl", "fisher_p", "odds_ratio",
+    "or_lcl", "or_ucl", "q_value", "method", "note",
+]  # fmt: skip
+
+METHOD_COX = "logrank+cox_efron"
+METHOD_FIRTH = "firth"
+METHOD_NOT_TESTED = "descriptive"
+METHOD_FISHER = "fisher_exact"
+
+
+def _status_codes(status: pd.DataFrame) -> pd.DataFrame:
+    """1 = altered, 0 = wild type, NaN = not evaluable (or missing / unrecognized)."""
+    values = status.to_numpy(dtype=object)
+    codes = np.where(values == ALTERED, 1.0, np.where(values == WILD_TYPE, 0.0, np.nan))
+    return pd.DataFrame(codes, index=status.index, columns=status.columns)
+
+
+def _too_small_note(n_altered: int, n_wild_type: int, min_altered: int) -> str | None:
+    small = []
+    if n_altered < min_altered:
+        small.append(f"n_altered={n_altered}")
+    if n_wild_type < min_altered:
+        small.append(f"n_wild_type={n_wild_type}")
+    if small:
+        return f"not tested: {' and '.join(small)} < min_altered={min_altered}"
+    return None
+
+
+def _separation_note(events_altered: int, events_wild_type: int) -> str:
+    if events_altered == 0:
+        return "zero events in altered group; Firth-penalized estimate"
+    if events_wild_type == 0:
+        return "zero events in wild-type group; Firth-penalized estimate"
+    return "monotone likelihood (event times separate the groups); Firth-penalized estimate"
+
+
+def survival_associations(
+    time: pd.Series,
+    event: pd.Series,
+    status: pd.DataFrame,
+    *,
+    endpoint: str,
+    min_altered: int = 3,
+    covariates: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """One row per biomarker (columns SURVIVAL_COLUMNS); see the module docstring.
+
+    Patients analysed for the endpoint: in `status`, with finite non-negative time and a 0/1
+    event. n_not_evaluable counts those of them whose biomarker status is not evaluable."""
+    frame = pd.DataFrame({"time": time, "event": event}).reindex(status.index)
+    evaluable = np.isfinite(frame["time"]) & (frame["time"] >= 0) & frame["event"].isin([0, 1])
+    frame = frame[evaluable]
+    codes = _status_codes(status.loc[frame.index])
+    t = frame["time"].to_numpy(float)
+    e = frame["event"].to_numpy(float)
+    g = codes.to_numpy(float)
+    biomarkers = list(status.columns)
+    if not biomarkers:
+        return pd.DataFrame(columns=SURVIVAL_COLUMNS)
+
+    tables = binary_risk_tables(t, e, g)
+    logrank = logrank_from_tables(tables)
+    batch = cox_fit_binary_batch(tables)
+    monotone = is_monotone_binary(tables)
+    zph_p = cox_zph_binary_batch(tables, np.where(monotone, 0.0, batch.coef))
+    hr_lcl, hr_ucl = batch.hr_ci()
+    wald_p, lr_p = batch.wald_p, batch.lr_p  # computed once for all biomarkers
+
+    rows = []
+    for j, name in enumerate(biomarkers):
+        col = g[:, j]
+        in_alt, in_wt = col == 1, col == 0
+        n_alt, n_wt = int(in_alt.sum()), int(in_wt.sum())
+        ev_alt, ev_wt = int(e[in_alt].sum()), int(e[in_wt].sum())
+        row: dict[str, object] = dict.fromkeys(SURVIVAL_COLUMNS, np.nan)
+        row.update(
+            biomarker=name,
+            endpoint=endpoint,
+            n_altered=n_alt,
+            n_wild_type=n_wt,
+            n_not_evaluable=int(np.isnan(col).sum()),
+            events_altered=ev_alt,
+            events_wild_type=ev_wt,
+        )
+        notes: list[str] = []
+        for label, mask in (("altered", in_alt), ("wild_type", in_wt)):
+            if mask.any():
+                med = median_survival(kaplan_meier(t[mask], e[mask]))
+                row[f"median_{label}"] = med.estimate
+                row[f"median_{label}_lcl"] = med.lcl
+                row[f"median_{label}_ucl"] = med.ucl
+                if np.isnan(med.estimate):
+                    notes.append(f"median not reached ({label})")
+        too_small = _too_small_note(n_alt, n_wt, min_altered)
+        if too_small or ev_alt + ev_wt == 0:
+            row["method"] = METHOD_NOT_TESTED
+            notes.insert(0, too_small or "not tested: no events")
+            row["note"] = "; ".join(notes)
+            rows.append(row)
+            continue
+        row["logrank_chi2"] = logrank.chi2[j]
+        row["logrank_p"] = logrank.p[j]
+        mask = in_alt | in_wt
+        if monotone[j]:
+            firth = firth_cox_fit(t[mask], e[mask], col[mask])
+            row.update(
+                hr=float(np.exp(firth.coef[0])),
+                hr_lcl=float(np.exp(firth.lcl[0])),
+                hr_ucl=float(np.exp(firth.ucl[0])),
+                lr_p=float(firth.p_value[0]),
+                method=METHOD_FIRTH,
+            )
+            notes.insert(0, _separation_note(ev_alt, ev_wt))
+            notes.append("lr_p is the penalized likelihood-ratio p; no Wald or PH test")
+        else:
+            row.update(
+                hr=float(np.exp(batch.coef[j])),
+                hr_lcl=float(hr_lcl[j]),
+                hr_ucl=float(hr_ucl[j]),
+                wald_p=float(wald_p[j]),
+                lr_p=float(lr_p[j]),
+                ph_p=float(zph_p[j]),
+                method=METHOD_COX,
+            )
+        if covariates is not None and covariates.shape[1] > 0:
+            adjusted = _adjusted_hazard_ratio(
+                frame.index[mask], t[mask], e[mask], col[mask], covariates, force_firth=monotone[j]
+            )
+            row.update(adjusted[0])
+            notes.extend(adjusted[1])
+        row["note"] = "; ".join(notes) if notes else ""
+        rows.append(row)
+
+    result = pd.DataFrame(rows, columns=SURVIVAL_COLUMNS)
+    result["q_value"] = benjamini_hochberg(result["logrank_p"].to_numpy(float))
+    return result
+
+
+def _adjusted_hazard_ratio(
+    patients: pd.Index,
+    t: np.ndarray,
+    e: np.ndarray,
+    biomarker: np.ndarray,
+    covariates: pd.DataFrame,
+    *,
+    force_firth: bool,
+) -> tuple[dict[str, float], list[str]]:
+    """Biomarker HR from a Cox model with covariates (complete cases), Firth if separated."""
+    cov = covariates.reindex(patients).astype(float)
+    complete = cov.notna().all(axis=1).to_numpy()
+    notes = []
+    if not complete.all():
+        notes.append(f"adjusted model: {int((~complete).sum())} patients without covariates")
+    cov = cov[complete]
+    constant = [c for c in cov.columns if cov[c].nunique() <= 1]
+    if constant:
+        # a covariate constant in this subset has no estimable effect (R would return NA)
+        notes.append(f"adjusted model: dropped constant covariate(s) {', '.join(constant)}")
+        cov = cov.drop(columns=constant)
+    x = np.column_stack([biomarker[complete], cov.to_numpy(float)])
+    tc, ec = t[complete], e[complete]
+    empty = {"hr_adjusted": np.nan, "hr_adjusted_lcl": np.nan, "hr_adjusted_ucl": np.nan}
+    if len(np.unique(x[:, 0])) < 2 or ec.sum() == 0:
+        notes.append("adjusted model not estimable")
+        return {**empty, "adjusted_p": np.nan}, notes
+    fit = None if force_firth else cox_fit(tc, ec, x)
+    if fit is not None and fit.converged and np.all(np.abs(fit.coef) < DIVERGENCE_LIMIT):
+        lcl, ucl = fit.hr_ci()
+        return {
+            "hr_adjusted": float(fit.hr[0]),
+            "hr_adjusted_lcl": float(lcl[0]),
+            "hr_adjusted_ucl": float(ucl[0]),
+            "adjusted_p": float(fit.wald_p[0]),
+        }, notes
+    firth = firth_cox_fit(tc, ec, x)
+    notes.append("adjusted model Firth-penalized (monotone likelihood); adjusted_p is penalized LR")
+    return {
+        "hr_adjusted": float(np.exp(firth.coef[0])),
+        "hr_adjusted_lcl": float(np.exp(firth.lcl[0])),
+        "hr_adjusted_ucl": float(np.exp(firth.ucl[0])),
+        "adjusted_p": float(firth.p_value[0]),
+    }, notes
+
+
+def response_associations(
+    response: pd.DataFrame, status: pd.DataFrame, *, min_altered: int = 3
+) -> pd.DataFrame:
+    """One row per (response endpoint, biomarker) with columns RESPONSE_COLUMNS."""
+    codes = _status_codes(status)
+    rows = []
+    for endpoint in response.columns:
+        values = response[endpoint].reindex(codes.index)
+        endpoint_rows = []
+        for name in codes.columns:
+            group = codes[name]
+            analysed = values.notna() & group.notna()
+            r, gr = values[analysed].astype(int), group[analysed]
+            n_alt, n_wt = int((gr == 1).sum()), int((gr == 0).sum())
+            x_alt, x_wt = int(r[gr == 1].sum()), int(r[gr == 0].sum())
+            alt, wt = clopper_pearson(x_alt, n_alt), clopper_pearson(x_wt, n_wt)
+            row: dict[str, object] = dict.fromkeys(RESPONSE_COLUMNS, np.nan)
+            row.update(
+                biomarker=name,
+                endpoint=endpoint,
+                n_altered=n_alt,
+                n_wild_type=n_wt,
+                responders_altered=x_alt,
+                responders_wild_type=x_wt,
+                rate_altered=alt.rate,
+                rate_altered_lcl=alt.lcl,
+                rate_altered_ucl=alt.ucl,
+                rate_wild_type=wt.rate,
+                rate_wild_type_lcl=wt.lcl,
+                rate_wild_type_ucl=wt.ucl,
+            )
+            too_small = _too_small_note(n_alt, n_wt, min_altered)
+            if too_small:
+                row.update(method=METHOD_NOT_TESTED, note=too_small)
+                endpoint_rows.append(row)
+                continue
+            fisher = fisher_exact_r(x_alt, n_alt - x_alt, x_wt, n_wt - x_wt)
+            row.update(fisher_p=fisher.p_value, method=METHOD_FISHER, note="")
+            if np.isnan(fisher.odds_ratio):
+                row["note"] = "all analysed patients responded or none did; odds ratio undefined"
+            elif fisher.odds_ratio == np.inf:
+                row.update(or_lcl=fisher.lcl)
+                row["note"] = (
+                    "separation: conditional MLE odds ratio is infinite; "
+                    "only the exact lower 95% bound is reported"
+                )
+            elif fisher.odds_ratio == 0.0:
+                row.update(or_lcl=0.0, or_ucl=fisher.ucl)
+                row["note"] = (
+                    "separation: conditional MLE odds ratio is 0; "
+                    "only the exact upper 95% bound is reported"
+                )
+            else:
+                row.update(odds_ratio=fisher.odds_ratio, or_lcl=fisher.lcl, or_ucl=fisher.ucl)
+            endpoint_rows.append(row)
+        table = pd.DataFrame(endpoint_rows, columns=RESPONSE_COLUMNS)
+        table["q_value"] = benjamini_hochberg(table["fisher_p"].to_numpy(float))
+        rows.append(table)
+    if not rows:
+        return pd.DataFrame(columns=RESPONSE_COLUMNS)
+    return pd.concat(rows, ignore_index=True)

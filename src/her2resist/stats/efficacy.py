@@ -1,0 +1,62 @@
+"""Trial-level efficacy: KM medians and landmark rates per time-to-event endpoint, response
+rates with Clopper–Pearson CIs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from her2resist.stats.km import kaplan_meier, landmark_rates, median_survival
+from her2resist.stats.response import clopper_pearson
+
+EFFICACY_COLUMNS = [
+    "endpoint", "statistic", "value", "lcl", "ucl", "n", "events_or_responders", "note",
+]  # fmt: skip
+
+
+def _landmark_label(months: float) -> str:
+    return f"rate_{int(months)}m" if float(months).is_integer() else f"rate_{months:g}m"
+
+
+def efficacy_summary(
+    time_event: dict[str, tuple[pd.Series, pd.Series]],
+    response: pd.DataFrame,
+    landmarks_months: Iterable[float] = (6, 12, 24),
+) -> pd.DataFrame:
+    """Long table (EFFICACY_COLUMNS). NaN times/events = patient not evaluable for the endpoint."""
+    landmarks = list(landmarks_months)
+    rows: list[dict[str, object]] = []
+    for endpoint, (time, event) in time_event.items():
+        frame = pd.concat({"time": time, "event": event}, axis=1)
+        frame = frame[np.isfinite(frame["time"]) & (frame["time"] >= 0) & frame["event"].notna()]
+        n, events = len(frame), int(frame["event"].sum())
+        if n == 0:
+            rows.append(dict(endpoint=endpoint, statistic="median", value=np.nan, lcl=np.nan,
+                             ucl=np.nan, n=0, events_or_responders=0,
+                             note="no evaluable patients"))  # fmt: skip
+            continue
+        km = kaplan_meier(frame["time"], frame["event"])
+        med = median_survival(km)
+        notes = []
+        if np.isnan(med.estimate):
+            notes.append("median not reached")
+        elif np.isnan(med.ucl):
+            notes.append("upper confidence limit not reached")
+        rows.append(dict(endpoint=endpoint, statistic="median", value=med.estimate, lcl=med.lcl,
+                         ucl=med.ucl, n=n, events_or_responders=events,
+                         note="; ".join(notes)))  # fmt: skip
+        for rate in landmark_rates(km, landmarks):
+            note = "landmark beyond last follow-up" if np.isnan(rate.surv) else ""
+            rows.append(dict(endpoint=endpoint, statistic=_landmark_label(rate.time),
+                             value=rate.surv, lcl=rate.lcl, ucl=rate.ucl, n=n,
+                             events_or_responders=events, note=note))  # fmt: skip
+    for endpoint in response.columns:
+        values = response[endpoint].dropna().astype(int)
+        prop = clopper_pearson(int(values.sum()), len(values))
+        note = "" if len(values) else "no evaluable patients"
+        rows.append(dict(endpoint=endpoint, statistic="rate", value=prop.rate, lcl=prop.lcl,
+                         ucl=prop.ucl, n=len(values), events_or_responders=int(values.sum()),
+                         note=note))  # fmt: skip
+    return pd.DataFrame(rows, columns=EFFICACY_COLUMNS)

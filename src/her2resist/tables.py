@@ -1,0 +1,95 @@
+"""Reading users' tables (TSV/CSV/XLSX, any encoding they arrive in) and writing ours."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pandas as pd
+
+from her2resist.errors import InputError
+
+MISSING = ["", "NA", "N/A", "NaN", "nan", "null", "NULL", "."]
+
+
+def _decode(raw: bytes) -> str:
+    """UTF-8 (with or without BOM) first; latin-1 as the spreadsheet-export fallback."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def read_table(path: str | Path, *, required: list[str] | None = None) -> pd.DataFrame:
+    """Read a user table as strings: TSV, CSV or XLSX; BOM, CRLF/CR and latin-1 tolerated.
+
+    For XLSX, title rows above the header are skipped: the header is the first row that
+    contains every ``required`` column (or the first non-empty row).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError.one(str(path), "file not found", hint="check the path in the config")
+    if path.suffix.lower() in {".xlsx", ".xlsm"}:
+        frame = _read_xlsx(path, required or [])
+    else:
+        text = _decode(path.read_bytes())
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        lines = [line for line in text.split("\n") if line.strip()]
+        if not lines:
+            raise InputError.one(str(path), "the table is empty", hint="add a header row")
+        sep = "\t" if "\t" in lines[0] or path.suffix.lower() in {".tsv", ".txt"} else ","
+        frame = pd.read_csv(
+            io.StringIO("\n".join(lines)),
+            sep=sep,
+            dtype=str,
+            keep_default_na=False,
+            na_values=MISSING,
+            quoting=csv.QUOTE_MINIMAL,
+        )
+    frame.columns = [str(c).strip() for c in frame.columns]
+    missing = [c for c in (required or []) if c not in frame.columns]
+    if missing:
+        raise InputError.one(
+            str(path),
+            f"missing column(s) {', '.join(missing)}; found {', '.join(frame.columns)}",
+            where=1,
+            hint="rename the columns or map them in the config",
+        )
+    frame = frame.apply(lambda col: col.str.strip() if col.dtype == object else col)
+    frame.attrs["path"] = str(path)
+    return frame
+
+
+def _read_xlsx(path: Path, required: list[str]) -> pd.DataFrame:
+    raw = pd.read_excel(path, header=None, dtype=str, engine="openpyxl")
+    header_row = None
+    for i, row in raw.iterrows():
+        values = {str(v).strip() for v in row if pd.notna(v)}
+        if values and (not required or set(required) <= values):
+            header_row = i
+            break
+    if header_row is None:
+        raise InputError.one(
+            str(path),
+            f"no header row with columns {', '.join(required)} in the first sheet",
+            hint="put the column names in one row above the data",
+        )
+    frame = raw.iloc[header_row + 1 :].copy()
+    frame.columns = [str(v).strip() for v in raw.iloc[header_row]]
+    frame = frame.dropna(how="all").reset_index(drop=True)
+    return frame.where(frame.notna(), None).astype(object).replace({None: pd.NA})
+
+
+def data_line(frame: pd.DataFrame, index: int) -> int:
+    """The 1-based file line of a data row (header is line 1)."""
+    return int(index) + 2
+
+
+def write_tsv(frame: pd.DataFrame, path: str | Path) -> None:
+    """Deterministic TSV: fixed float format, NA as empty, LF line endings."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(
+        path, sep="\t", index=False, na_rep="NA", float_format="%.10g", lineterminator="\n"
+    )

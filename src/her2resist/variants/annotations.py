@@ -1,0 +1,463 @@
+"""VEP ``CSQ``, SnpEff ``ANN`` and legacy SnpEff ``EFF`` parsing, and vcf2maf's effect choice.
+
+The header is parsed once into an :class:`AnnotationFormat` holding the field indices
+we need, so each record costs only string splits and tuple construction.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from operator import itemgetter
+from typing import NamedTuple
+
+from . import rules
+
+SUPPORTED_ANNOTATORS = "Ensembl VEP (INFO/CSQ), SnpEff (INFO/ANN) or legacy SnpEff (INFO/EFF)"
+
+# The population allele frequencies reported as ``population_af`` (max over those present).
+_POPULATION_AF_FIELD = re.compile(r"^(AF|MAX_AF|GMAF|gnomAD[eg]?_AF|ExAC(_Adj)?_AF)$")
+_FLOAT = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+_LEADING_INT = re.compile(r"^(\d+)")
+_TRANSCRIPT_LENGTH = re.compile(r"/(\d+)$")
+_EFF_ENTRY = re.compile(r"^([^(]*)\((.*)\)$")
+
+# Header names for the same information in the three formats (first one present wins).
+_FIELD_ALIASES: dict[str, tuple[str, ...]] = {
+    "allele": ("Allele",),
+    "allele_num": ("ALLELE_NUM", "GenotypeNum", "Genotype_Number", "Genotype"),
+    "consequence": ("Consequence", "Annotation"),
+    "symbol": ("SYMBOL", "Gene_Name"),
+    "feature": ("Feature", "Feature_ID", "Transcript_ID", "Transcript"),
+    "biotype": ("BIOTYPE", "Transcript_BioType", "Gene_BioType"),
+    "canonical": ("CANONICAL",),
+    "hgvsc": ("HGVSc", "HGVS.c"),
+    "hgvsp": ("HGVSp", "HGVS.p"),
+    "protein_position": ("Protein_position", "AA.pos/AA.length"),
+    "amino_acids": ("Amino_acids",),
+    "exon": ("EXON", "Rank", "Exon_Rank", "Exon"),
+    "cdna_position": ("cDNA_position", "cDNA.pos/cDNA.length"),
+    "aa_change": ("Amino_Acid_change", "Amino_Acid_Change"),
+}
+
+
+class Effect(NamedTuple):
+    """One transcript-level annotation, already reduced to what the table needs."""
+
+    allele: str | None  # annotation's allele string, None when the format has none
+    allele_num: int | None  # 1-based ALT index when the annotator says so
+    terms: tuple[str, ...]  # SO terms, in the annotator's order
+    one_consequence: str  # the most severe term (vcf2maf One_Consequence)
+    symbol: str
+    feature: str
+    biotype: str
+    canonical: bool
+    hgvsc: str
+    hgvsp: str
+    protein_position: str
+    amino_acids: str
+    exon: str
+    transcript_length: int
+    population_af: float | None
+
+
+@dataclass(frozen=True)
+class AnnotationFormat:
+    """Where each needed field sits in one annotation entry."""
+
+    kind: str  # "vep" | "snpeff" | "eff"
+    info_key: str  # CSQ | ANN | EFF
+    names: tuple[str, ...]
+    index: dict[str, int]
+    af_indices: tuple[int, ...]
+
+    @property
+    def n_fields(self) -> int:
+        return len(self.names)
+
+    @property
+    def has_allele(self) -> bool:
+        return "allele" in self.index
+
+    @cached_property
+    def _ranking_indices(self) -> tuple[int, ...]:
+        slots = ("allele", "allele_num", "consequence", "symbol", "feature", "biotype")
+        slots += ("canonical", "cdna_position")
+        return tuple(self.index.get(slot, -1) for slot in slots)
+
+    @cached_property
+    def details_getter(self) -> Callable[[list[str]], tuple[str, ...]]:
+        """Ranking fields, then HGVSc, HGVSp, Protein_position, Amino_acids, EXON."""
+        extra = ("hgvsc", "hgvsp", "protein_position", "amino_acids", "exon")
+        indices = self._ranking_indices + tuple(self.index.get(slot, -1) for slot in extra)
+        return itemgetter(*indices)
+
+    @cached_property
+    def ranking_split(self) -> int:
+        """maxsplit that yields every ranking field as its own item."""
+        return max(self._ranking_indices) + 1
+
+    @cached_property
+    def ranking_getter(self) -> Callable[[list[str]], tuple[str, ...]]:
+        """Fetches the ranking fields in one C call; absent ones read the appended ''."""
+        # -1 is the "" appended after splitting
+        return itemgetter(*self._ranking_indices)
+
+    @classmethod
+    def from_names(cls, kind: str, info_key: str, names: list[str]) -> AnnotationFormat:
+        index: dict[str, int] = {}
+        for slot, aliases in _FIELD_ALIASES.items():
+            for alias in aliases:
+                if alias in names:
+                    index[slot] = names.index(alias)
+                    break
+        af_indices = tuple(i for i, n in enumerate(names) if _POPULATION_AF_FIELD.match(n))
+        return cls(kind, info_key, tuple(names), index, af_indices)
+
+
+def format_from_header(info_key: str, description: str) -> AnnotationFormat | None:
+    """Parse the field list from an INFO header Description; None if it has none."""
+    description = description.strip().strip('"')
+    if info_key == "CSQ":
+        _, sep, fields = description.partition("Format:")
+        if not sep:
+            return None
+        names = [re.sub(r"\s", "", n) for n in fields.strip().strip("'\"").split("|")]
+        return AnnotationFormat.from_names("vep", "CSQ", names)
+    if info_key == "ANN":
+        match = re.search(r"'([^']+)'", description)
+        if not match:
+            return None
+        names = [re.sub(r"\s", "", n) for n in match.group(1).split("|")]
+        return AnnotationFormat.from_names("snpeff", "ANN", names)
+    if info_key == "EFF":
+        match = re.search(r"\((.*)\)", description)
+        if not match:
+            return None
+        inner = match.group(1).replace("[", "").replace("]", "")
+        names = [re.sub(r"\s", "", n) for n in inner.split("|")]
+        return AnnotationFormat.from_names("eff", "EFF", [n for n in names if n])
+    return None
+
+
+class MalformedAnnotation(ValueError):
+    """An annotation entry that does not match its header; the caller adds the location."""
+
+
+class Entry(NamedTuple):
+    """One annotation entry with just what ranking needs; details are parsed on demand."""
+
+    allele: str | None
+    allele_num: int | None
+    terms: tuple[str, ...]
+    one_consequence: str
+    symbol: str
+    feature: str
+    canonical: bool
+    rank: tuple[int, int, int]  # (biotype priority, effect priority, -transcript length)
+    raw: str | Effect  # the raw entry (CSQ/ANN) or the parsed Effect (EFF)
+
+
+# Consequence strings repeat endlessly; cache their split and most severe term.
+_CONSEQUENCE_CACHE: dict[str, tuple[tuple[str, ...], str, int]] = {}
+
+
+def _consequence_summary(consequence: str) -> tuple[tuple[str, ...], str, int]:
+    summary = _CONSEQUENCE_CACHE.get(consequence)
+    if summary is None:
+        terms = tuple(t for t in consequence.split("&") if t)
+        worst = rules.most_severe(list(terms))
+        summary = (terms, worst, rules.effect_priority(worst))
+        if len(_CONSEQUENCE_CACHE) < 100_000:
+            _CONSEQUENCE_CACHE[consequence] = summary
+    return summary
+
+
+def parse_entries(raw: str, fmt: AnnotationFormat) -> list[Entry]:
+    """Split one record's INFO annotation into ranked entries (no detail parsing yet)."""
+    if fmt.kind == "eff":
+        return [_entry_from_effect(_parse_eff_entry(e, fmt)) for e in raw.split(",") if e]
+    n_separators = fmt.n_fields - 1
+    pick = fmt.ranking_getter
+    split_at = fmt.ranking_split
+    biotype_priority = rules.BIOTYPE_PRIORITY.get
+    unknown_biotype = rules.UNKNOWN_BIOTYPE_PRIORITY
+    has_allele = fmt.has_allele
+    entries = []
+    for entry in raw.split(","):
+        if entry.count("|") != n_separators:
+            raise MalformedAnnotation(
+                f"{fmt.info_key} entry has {entry.count('|') + 1} '|'-separated fields but the "
+                f"header Format lists {n_separators + 1}: {entry[:120]!r}"
+            )
+        # only split as far as the ranking fields; the chosen entry is split fully later
+        fields = entry.split("|", split_at)
+        fields.append("")  # absent slots point here
+        allele, allele_num, consequence, symbol, feature, biotype, canonical, cdna = pick(fields)
+        terms, worst, priority = _consequence_summary(consequence)
+        length = cdna.rpartition("/")[2] if cdna else ""
+        entries.append(
+            Entry(
+                allele if has_allele else None,
+                int(allele_num) if allele_num.isdigit() else None,
+                terms,
+                worst,
+                symbol,
+                feature,
+                canonical == "YES",
+                (
+                    biotype_priority(biotype, unknown_biotype),
+                    priority,
+                    -int(length) if length.isdigit() else 0,
+                ),
+                entry,
+            )
+        )
+    return entries
+
+
+def _entry_from_effect(effect: Effect) -> Entry:
+    return Entry(
+        allele=None,
+        allele_num=effect.allele_num,
+        terms=effect.terms,
+        one_consequence=effect.one_consequence,
+        symbol=effect.symbol,
+        feature=effect.feature,
+        canonical=effect.canonical,
+        rank=(
+            rules.biotype_priority(effect.biotype),
+            rules.effect_priority(effect.one_consequence),
+            -effect.transcript_length,
+        ),
+        raw=effect,
+    )
+
+
+def effect_details(entry: Entry, fmt: AnnotationFormat) -> Effect:
+    """The full annotation of the chosen entry."""
+    if isinstance(entry.raw, Effect):
+        return entry.raw
+    return _effect_from_fields(entry.raw.split("|"), fmt)
+
+
+def _field(fields: list[str], fmt: AnnotationFormat, slot: str) -> str:
+    i = fmt.index.get(slot)
+    return fields[i] if i is not None and i < len(fields) else ""
+
+
+def _effect_from_fields(fields: list[str], fmt: AnnotationFormat) -> Effect:
+    fields.append("")  # absent slots (-1) read this
+    (allele, allele_num, consequence, symbol, feature, biotype, canonical, cdna,
+     hgvsc, hgvsp, protein_position, amino_acids, exon) = fmt.details_getter(fields)  # fmt: skip
+    terms, worst, _ = _consequence_summary(consequence)
+    length = _TRANSCRIPT_LENGTH.search(cdna) if cdna else None
+    if fmt.kind == "snpeff" and "intron_variant" in terms:
+        exon = ""  # SnpEff's Rank is the intron number for intronic annotations
+    return Effect(
+        allele=allele if fmt.has_allele else None,
+        allele_num=int(allele_num) if allele_num.isdigit() else None,
+        terms=terms,
+        one_consequence=worst,
+        symbol=symbol,
+        feature=feature,
+        biotype=biotype,
+        canonical=canonical == "YES",
+        hgvsc=hgvsc,
+        hgvsp=hgvsp,
+        protein_position=protein_position,
+        amino_acids=amino_acids,
+        exon=exon,
+        transcript_length=int(length.group(1)) if length else 0,
+        population_af=_max_af(fields, fmt.af_indices) if fmt.af_indices else None,
+    )
+
+
+def _parse_eff_entry(entry: str, fmt: AnnotationFormat) -> Effect:
+    match = _EFF_ENTRY.match(entry)
+    if not match:
+        raise MalformedAnnotation(f"EFF entry is not 'EFFECT(field|...)': {entry[:120]!r}")
+    effect_names, inner = match.groups()
+    # the header's field names describe what is inside the brackets, so indices line up
+    fields = inner.split("|")
+    terms = tuple(
+        rules.EFF_TO_SO.get(name, name.lower()) for name in re.split(r"[+&]", effect_names) if name
+    )
+    aa_change = _field(fields, fmt, "aa_change")
+    aa_change = aa_change.split("/")[0] if aa_change else ""
+    hgvsp = aa_change if aa_change.startswith("p.") else ""
+    position = re.search(r"(\d+)", aa_change)
+    allele_num = _field(fields, fmt, "allele_num")
+    return Effect(
+        allele=None,
+        allele_num=int(allele_num) if allele_num.isdigit() else None,
+        terms=terms,
+        one_consequence=rules.most_severe(list(terms)),
+        symbol=_field(fields, fmt, "symbol"),
+        feature=_field(fields, fmt, "feature"),
+        biotype=_field(fields, fmt, "biotype"),
+        canonical=False,
+        hgvsc="",
+        hgvsp=hgvsp,
+        protein_position=position.group(1) if position else "",
+        # one-letter legacy changes such as "R136C" carry no "p." prefix
+        amino_acids="" if hgvsp else aa_change,
+        exon=_field(fields, fmt, "exon"),
+        transcript_length=0,
+        population_af=None,
+    )
+
+
+def _max_af(fields: list[str], indices: tuple[int, ...]) -> float | None:
+    best = None
+    for i in indices:
+        value = fields[i] if i < len(fields) else ""
+        if not value:
+            continue
+        # values look like "0.01", "0.01&0.02" or, in old VEP GMAF, "T:0.0012"
+        for token in _FLOAT.findall(value.split(":")[-1] if ":" in value else value):
+            af = float(token)
+            if best is None or af > best:
+                best = af
+    return best
+
+
+def vep_allele_strings(ref: str, alts: list[str]) -> list[str]:
+    """Each ALT as VEP writes it in CSQ ``Allele`` (VEP's VCF-parser trimming rule).
+
+    For indels the first base is removed when it is shared by REF and all ALTs
+    (ignoring ``*``); an emptied allele becomes ``-``.
+    """
+    is_indel = any(len(a) != len(ref) for a in alts)
+    if not is_indel:
+        return list(alts)
+    first_bases = {a[:1] for a in [ref, *alts] if "*" not in a}
+    if len(first_bases) != 1:
+        return list(alts)
+    return [a if "*" in a else (a[1:] or "-") for a in alts]
+
+
+def minimal_allele(ref: str, alt: str) -> str:
+    """ALT after removing the prefix and suffix it shares with REF (VEP --minimal)."""
+    start = 0
+    while start < len(ref) and start < len(alt) and ref[start] == alt[start]:
+        start += 1
+    end_ref, end_alt = len(ref), len(alt)
+    while end_ref > start and end_alt > start and ref[end_ref - 1] == alt[end_alt - 1]:
+        end_ref -= 1
+        end_alt -= 1
+    return alt[start:end_alt] or "-"
+
+
+def effects_by_allele(
+    effects: list[Entry], ref: str, alts: list[str], fmt: AnnotationFormat
+) -> list[list[Entry]]:
+    """Split a record's effects per ALT (index 0 = first ALT)."""
+    if len(alts) == 1:
+        # Biallelic: entries naming another ALT number are dropped (as vcf2maf does); when
+        # all entries share one allele string it can only be this ALT's, so skip matching.
+        kept = [e for e in effects if e.allele_num is None or e.allele_num == 1]
+        if not fmt.has_allele or len({e.allele for e in kept}) <= 1:
+            return [kept]
+    per_alt: list[list[Entry]] = [[] for _ in alts]
+    lookup = _allele_lookup(ref, alts, fmt)
+    unmatched = []
+    for effect in effects:
+        if effect.allele_num is not None:
+            if 1 <= effect.allele_num <= len(alts):
+                per_alt[effect.allele_num - 1].append(effect)
+            continue
+        if effect.allele is None:  # no allele information: it applies to every ALT
+            for bucket in per_alt:
+                bucket.append(effect)
+            continue
+        target = lookup.get(effect.allele)
+        if target is None:
+            unmatched.append(effect)
+        else:
+            per_alt[target].append(effect)
+    # An allele convention we do not know on a biallelic record: keep what the annotator said
+    if unmatched and len(alts) == 1 and not per_alt[0]:
+        per_alt[0] = unmatched
+    return per_alt
+
+
+def _allele_lookup(ref: str, alts: list[str], fmt: AnnotationFormat) -> dict[str, int]:
+    lookup: dict[str, int] = {}
+    # later assignments have lower precedence, so fill from weakest to strongest
+    for i, alt in enumerate(alts):
+        lookup.setdefault(minimal_allele(ref, alt), i)
+    for i, alt in enumerate(alts):
+        lookup[alt] = i
+    if fmt.kind == "vep":
+        for i, key in enumerate(vep_allele_strings(ref, alts)):
+            lookup[key] = i
+    return lookup
+
+
+def _strip_reference_prefix(hgvs: str) -> str:
+    return hgvs.rsplit(":", 1)[-1] if ":" in hgvs else hgvs
+
+
+_HGVSP_IN_HGVSC = re.compile(r"^.*\((p\.\S+)\)")
+
+
+def clean_hgvsp(hgvsp: str) -> str:
+    hgvsp = _strip_reference_prefix(hgvsp)
+    if hgvsp.startswith("c."):
+        hgvsp = _HGVSP_IN_HGVSC.sub(r"\1", hgvsp)
+    return hgvsp
+
+
+def clean_hgvsc(hgvsc: str) -> str:
+    return _strip_reference_prefix(hgvsc)
+
+
+def _unversioned(transcript: str) -> str:
+    return transcript.split(".", 1)[0]
+
+
+def choose_effect(
+    effects: list[Entry], custom_isoforms: frozenset[str] = frozenset()
+) -> Entry | None:
+    """vcf2maf's single effect per variant.
+
+    Effects are stably sorted by transcript biotype, then by the severity of their worst
+    consequence, then by decreasing transcript length. Within the worst-affected gene
+    (first effect with a symbol) a user-preferred isoform wins, then VEP's canonical one;
+    failing that any user-preferred isoform, then any canonical isoform with a symbol,
+    then simply the top effect.
+    """
+    if not effects:
+        return None
+    ranked = sorted(effects, key=_rank)  # stable, like Perl's merge sort
+
+    def is_custom(e: Entry) -> bool:
+        return (
+            bool(custom_isoforms)
+            and bool(e.feature)
+            and (e.feature in custom_isoforms or _unversioned(e.feature) in custom_isoforms)
+        )
+
+    gene = next((e.symbol for e in ranked if e.symbol), None)
+    if gene is not None:
+        for wanted in (is_custom, lambda e: e.canonical):
+            chosen = next((e for e in ranked if e.symbol == gene and wanted(e)), None)
+            if chosen is not None:
+                return chosen
+        for wanted in (is_custom, lambda e: e.canonical):
+            chosen = next((e for e in ranked if e.symbol and wanted(e)), None)
+            if chosen is not None:
+                return chosen
+    return ranked[0]
+
+
+def _rank(entry: Entry) -> tuple[int, int, int]:
+    return entry.rank
+
+
+def first_int(text: str) -> int | None:
+    match = _LEADING_INT.match(text) if text else None
+    return int(match.group(1)) if match else None

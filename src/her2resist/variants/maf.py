@@ -1,0 +1,264 @@
+"""Cohort MAF -> variant table (same columns as :func:`read_vcf`)."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import re
+from os import PathLike
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from her2resist.errors import InputError
+
+from .rules import shorten_hgvsp
+from .schema import frame_from_columns
+
+_MISSING = {"", ".", "NA", "NaN", "nan", "N/A", "None", "__UNKNOWN__"}
+_REQUIRED = ("Tumor_Sample_Barcode", "Chromosome", "Start_Position", "Reference_Allele")
+_ALT_COLUMNS = ("Tumor_Seq_Allele2", "Tumor_Seq_Allele1")
+#: Protein-change columns, most standard first.
+PROTEIN_CHANGE_COLUMNS = ("HGVSp_Short", "Protein_Change", "amino_acid_change", "AAChange")
+_POPULATION_AF_COLUMNS = ("gnomAD_AF", "gnomADe_AF", "gnomADg_AF", "ExAC_AF", "MAX_AF", "AF")
+_PROTEIN_POSITION = re.compile(r"^p\.\D*?(\d+)")
+
+
+def read_maf(path: str | PathLike[str]) -> pd.DataFrame:
+    """Read a MAF (plain or gzip; any column order; CR, LF or CRLF line ends).
+
+    ``pos``/``ref``/``alt`` are the MAF's Start_Position, Reference_Allele and
+    Tumor_Seq_Allele2 (Allele1 when Allele2 is missing or equals the reference); they are
+    not converted to VCF anchor-base form. ``df.attrs["warnings"]`` lists what could not
+    be filled (e.g. no protein-change column).
+    """
+    path = Path(path)
+    text, header_line = _read_text(path)
+    table = _parse_table(text, path, header_line)
+    columns = {name.lower(): name for name in table.columns}
+
+    def column(*names: str) -> pd.Series | None:
+        for name in names:
+            if name.lower() in columns:
+                return _clean(table[columns[name.lower()]])
+        return None
+
+    missing = [n for n in _REQUIRED if n.lower() not in columns]
+    if not any(n.lower() in columns for n in _ALT_COLUMNS):
+        missing.append("Tumor_Seq_Allele2")
+    if missing:
+        raise InputError.one(
+            str(path),
+            f"missing required MAF column(s): {', '.join(missing)}",
+            where=header_line,
+            hint=f"the header has: {', '.join(table.columns[:20])}",
+        )
+    warnings: list[str] = []
+    ref = column("Reference_Allele")
+    alt = _alt_allele(column("Tumor_Seq_Allele2"), column("Tumor_Seq_Allele1"), ref)
+    protein_source = next((n for n in PROTEIN_CHANGE_COLUMNS if n.lower() in columns), None)
+    if protein_source is None:
+        warnings.append(
+            "no protein-change column (HGVSp_Short, Protein_Change or amino_acid_change): "
+            "hgvsp_short and protein_position are NA"
+        )
+        hgvsp_short = pd.Series([None] * len(table), dtype=object)
+    else:
+        hgvsp_short = column(protein_source).map(normalise_protein_change, na_action="ignore")
+    t_depth = _integers(column("t_depth"), path, "t_depth", header_line)
+    t_alt = _integers(column("t_alt_count"), path, "t_alt_count", header_line)
+    t_ref = _integers(column("t_ref_count"), path, "t_ref_count", header_line)
+    n_depth = _integers(column("n_depth"), path, "n_depth", header_line)
+    n_alt = _integers(column("n_alt_count"), path, "n_alt_count", header_line)
+    consequence = column("Consequence")
+    n = len(table)
+    data = {
+        "sample_id": column("Tumor_Sample_Barcode"),
+        "chrom": column("Chromosome"),
+        "pos": _integers(column("Start_Position"), path, "Start_Position", header_line),
+        "ref": ref,
+        "alt": alt,
+        "gene": column("Hugo_Symbol"),
+        "transcript": column("Transcript_ID", "i_transcript_name", "Refseq_mRNA_Id"),
+        "hgvsc": column("HGVSc"),
+        "hgvsp": column("HGVSp"),
+        "hgvsp_short": hgvsp_short,
+        "consequence": None if consequence is None else consequence.str.split(",").str[0],
+        "variant_class": column("Variant_Classification"),
+        "exon": column("Exon_Number"),
+        "depth": t_depth,
+        "alt_reads": t_alt,
+        "vaf": _tumour_vaf(
+            t_alt, t_depth, t_ref, column("t_vaf", "tumor_f"), column("i_TumorVAF_WU")
+        ),
+        "filter": column("FILTER"),
+        "caller": column("caller", "callers"),
+        "population_af": _max_numeric([column(c) for c in _POPULATION_AF_COLUMNS]),
+        "protein_position": hgvsp_short.map(_protein_position, na_action="ignore"),
+        "biotype": column("BIOTYPE"),
+        "canonical": column("CANONICAL"),
+        "normal_depth": n_depth,
+        "normal_alt_reads": n_alt,
+        "normal_vaf": _ratio(n_alt, n_depth),
+        "variant_type": column("Variant_Type"),
+        "maf_start": None,
+        "all_consequences": consequence,
+    }
+    data["maf_start"] = data["pos"]
+    data["caller"] = "unknown" if data["caller"] is None else data["caller"].fillna("unknown")
+    data["canonical"] = (
+        [False] * n if data["canonical"] is None else (data["canonical"] == "YES").tolist()
+    )
+    out = {
+        name: ([None] * n if values is None else _to_list(values)) for name, values in data.items()
+    }
+    if isinstance(data["caller"], str):
+        out["caller"] = [data["caller"]] * n
+    dtypes = {}
+    n_no_position = data["pos"].isna().sum()
+    if n_no_position:
+        # kept (nothing is filtered here), so pos becomes nullable for this table
+        warnings.append(f"{n_no_position} row(s) have no Start_Position: pos is NA there")
+        dtypes["pos"] = "Int64"
+    df = frame_from_columns(out, dtypes)
+    df.attrs.update(warnings=warnings, coordinates="maf", protein_change_column=protein_source)
+    return df
+
+
+def normalise_protein_change(value: str) -> str | None:
+    """``R882H``, ``p.R882H`` or ``p.Arg882His`` -> ``p.R882H``."""
+    value = value.strip()
+    if not value or value in _MISSING:
+        return None
+    if not value.startswith("p."):
+        value = "p." + value
+    return shorten_hgvsp(value)
+
+
+def _protein_position(short: str) -> int | None:
+    match = _PROTEIN_POSITION.match(short)
+    return int(match.group(1)) if match else None
+
+
+def _read_text(path: Path) -> tuple[str, int]:
+    """The MAF text from its header line on (LF line ends), and the header's line number."""
+    if not path.is_file():
+        raise InputError.one(str(path), "MAF file not found", hint="check the path")
+    raw = path.read_bytes()
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as exc:
+            raise InputError.one(
+                str(path), f"gzip data is truncated or corrupt ({exc})", hint="re-create the file"
+            ) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")  # old MAFs from Excel exports
+    # Old Mac exports use bare CR line ends
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    offset = 0
+    line_number = 1
+    while offset < len(text) and (text.startswith("#", offset) or text.startswith("\n", offset)):
+        next_break = text.find("\n", offset)
+        if next_break < 0:
+            offset = len(text)
+            break
+        offset = next_break + 1
+        line_number += 1
+    if offset >= len(text):
+        raise InputError.one(str(path), "no MAF header line (only comments or empty)", where=1)
+    return text[offset:], line_number
+
+
+def _parse_table(text: str, path: Path, header_line: int) -> pd.DataFrame:
+    try:
+        return pd.read_csv(
+            io.StringIO(text),
+            sep="\t",
+            dtype=str,
+            keep_default_na=False,
+            quoting=3,  # csv.QUOTE_NONE: MAF fields are never quoted
+            comment=None,
+        )
+    except pd.errors.ParserError as exc:
+        # pandas reports "Expected N fields in line M" counting from the header line
+        match = re.search(r"line (\d+)", str(exc))
+        where = header_line + int(match.group(1)) - 1 if match else header_line
+        raise InputError.one(
+            str(path),
+            f"wrong number of tab-separated fields ({exc})",
+            where=where,
+            hint="each row needs one value per header column",
+        ) from None
+
+
+def _clean(series: pd.Series) -> pd.Series:
+    series = series.str.strip()
+    return series.where(~series.isin(_MISSING), None)
+
+
+def _to_list(values) -> list:
+    if isinstance(values, pd.Series):
+        return [None if _is_missing(v) else v for v in values.tolist()]
+    return list(values)
+
+
+def _is_missing(value) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
+
+
+def _alt_allele(allele2, allele1, ref):
+    if allele2 is None:
+        return allele1
+    if allele1 is None:
+        return allele2
+    use_allele1 = allele2.isna() | (allele2 == ref)
+    return allele2.where(~use_allele1, allele1)
+
+
+def _integers(series, path: Path, name: str, header_line: int):
+    if series is None:
+        return None
+    numbers = pd.to_numeric(series, errors="coerce")
+    bad = numbers.isna() & series.notna()
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError.one(
+            str(path),
+            f"{name} is {series.iloc[row]!r}, not a whole number",
+            where=header_line + 1 + row,
+            column=name,
+            hint="fix or remove that row",
+        )
+    return numbers.astype("Int64")
+
+
+def _ratio(numerator, denominator) -> pd.Series | None:
+    if numerator is None or denominator is None:
+        return None
+    num = numerator.astype("Float64")
+    den = denominator.astype("Float64").where(denominator != 0)
+    return (num / den).astype("float64")
+
+
+def _tumour_vaf(t_alt, t_depth, t_ref, fraction, percent) -> pd.Series | None:
+    vaf = _ratio(t_alt, t_depth)
+    if t_alt is not None and t_ref is not None:
+        from_counts = _ratio(t_alt, t_alt + t_ref)
+        vaf = from_counts if vaf is None else vaf.fillna(from_counts)
+    for series, scale in ((fraction, 1.0), (percent, 100.0)):
+        if series is None:
+            continue
+        values = pd.to_numeric(series, errors="coerce") / scale
+        vaf = values if vaf is None else vaf.fillna(values)
+    return vaf
+
+
+def _max_numeric(series_list) -> pd.Series | None:
+    present = [pd.to_numeric(s, errors="coerce") for s in series_list if s is not None]
+    if not present:
+        return None
+    return pd.concat(present, axis=1).max(axis=1, skipna=True)

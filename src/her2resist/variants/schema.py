@@ -1,0 +1,48 @@
+"""The variant table's columns, dtypes and a column-wise builder."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+VARIANT_COLUMNS: list[str] = [
+    "sample_id", "chrom", "pos", "ref", "alt", "gene", "transcript", "hgvsc", "hgvsp",
+    "hgvsp_short", "consequence", "variant_class", "exon", "depth", "alt_reads", "vaf",
+    "filter", "caller", "population_af", "protein_position", "biotype", "canonical",
+    "normal_depth", "normal_alt_reads", "normal_vaf",
+]  # fmt: skip
+
+#: Appended after VARIANT_COLUMNS: MAF-style coordinates and the full consequence list.
+EXTRA_COLUMNS: list[str] = ["variant_type", "maf_start", "all_consequences"]
+
+_INT_COLUMNS = {"depth", "alt_reads", "protein_position", "normal_depth", "normal_alt_reads"}
+_INT_COLUMNS |= {"maf_start"}
+_FLOAT_COLUMNS = {"vaf", "population_af", "normal_vaf"}
+
+DTYPES: dict[str, str] = {
+    **{c: "object" for c in VARIANT_COLUMNS + EXTRA_COLUMNS},
+    "pos": "int64",
+    **{c: "Int64" for c in _INT_COLUMNS},
+    **{c: "float64" for c in _FLOAT_COLUMNS},
+    "canonical": "bool",
+}
+
+
+def frame_from_columns(
+    columns: dict[str, list], dtypes: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """Build the table from column lists (strings stay object dtype with None for missing)."""
+    names = [c for c in VARIANT_COLUMNS + EXTRA_COLUMNS if c in columns]
+    data = {}
+    for name in names:
+        dtype = (dtypes or {}).get(name, DTYPES[name])
+        values = columns[name]
+        if dtype == "float64":
+            data[name] = pd.array([float("nan") if v is None else v for v in values], "float64")
+        else:
+            data[name] = pd.array(values, dtype=dtype)
+    return pd.DataFrame(data, columns=names)
+
+
+def empty_variant_frame(extra: bool = True) -> pd.DataFrame:
+    names = VARIANT_COLUMNS + (EXTRA_COLUMNS if extra else [])
+    return frame_from_columns({c: [] for c in names})

@@ -1,0 +1,479 @@
+"""VCF -> variant table: one row per (ALT allele, chosen transcript); nothing is filtered."""
+
+from __future__ import annotations
+
+import bisect
+import gzip
+import re
+from collections.abc import Iterable, Iterator
+from os import PathLike
+from pathlib import Path
+
+import cyvcf2
+import pandas as pd
+
+from her2resist.errors import InputError
+
+from . import rules
+from .annotations import (
+    SUPPORTED_ANNOTATORS,
+    AnnotationFormat,
+    Entry,
+    MalformedAnnotation,
+    choose_effect,
+    clean_hgvsc,
+    clean_hgvsp,
+    effect_details,
+    effects_by_allele,
+    first_int,
+    format_from_header,
+    parse_entries,
+)
+from .depths import (
+    called_alt,
+    caller_rule,
+    detect_caller,
+    primary_keys,
+    record_format_values,
+    sample_counts,
+)
+from .schema import EXTRA_COLUMNS, VARIANT_COLUMNS, frame_from_columns
+
+Region = tuple[str, int, int]
+
+_ANNOTATION_KEYS = {"auto": ("CSQ", "ANN", "EFF"), "vep": ("CSQ",), "snpeff": ("ANN", "EFF")}
+_BGZF_EOF = bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")
+_ALL_COLUMNS = VARIANT_COLUMNS + EXTRA_COLUMNS
+# gene .. biotype, canonical, population_af, all_consequences (see _annotation_row)
+_NO_ANNOTATION = (None,) * 10 + (False, None, None)
+_NO_COUNTS = (None, None, None)
+
+
+def read_vcf(
+    path: str | PathLike[str],
+    *,
+    sample_id: str,
+    annotation: str = "auto",
+    tumor: str | None = None,
+    normal: str | None = None,
+    regions: list[Region] | None = None,
+    custom_isoforms: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """Read a (optionally bgzipped/indexed) VCF into the variant table.
+
+    Parameters
+    ----------
+    annotation
+        ``"vep"`` (INFO/CSQ), ``"snpeff"`` (INFO/ANN, else legacy INFO/EFF), ``"auto"``
+        (first of CSQ, ANN, EFF declared in the header) or ``"none"`` to read an
+        unannotated VCF (annotation columns are then NA).
+    tumor, normal
+        Sample column names. ``tumor=None`` uses ``##tumor_sample=``, else the only sample;
+        ``normal=None`` uses ``##normal_sample=`` when present.
+    regions
+        ``(chrom, start, end)``, 1-based inclusive; records overlapping any region are
+        kept. Uses the .tbi/.csi index when there is one, otherwise streams the file.
+    custom_isoforms
+        Transcript IDs preferred over VEP's canonical ones (vcf2maf ``--custom-enst``).
+
+    ``df.attrs`` holds ``skipped_symbolic`` (symbolic, breakend and ``*`` ALTs not
+    tabulated), ``skipped_no_alt``, ``caller``, ``annotation``, ``tumor``, ``normal``
+    and ``warnings``.
+    """
+    path = Path(path)
+    if annotation not in (*_ANNOTATION_KEYS, "none"):
+        raise ValueError(
+            f"annotation must be 'auto', 'vep', 'snpeff' or 'none', not {annotation!r}"
+        )
+    vcf = _open_vcf(path)
+    try:
+        return _read(vcf, path, sample_id, annotation, tumor, normal, regions, custom_isoforms)
+    finally:
+        vcf.close()
+
+
+def _read(vcf, path, sample_id, annotation, tumor, normal, regions, custom_isoforms):
+    raw_header = vcf.raw_header
+    fmt = _annotation_format(vcf, path, annotation)
+    caller = detect_caller(raw_header)
+    tumor_idx, normal_idx, tumor, normal = _sample_indices(
+        vcf.samples, raw_header, tumor, normal, path
+    )
+    reader = _RecordConverter(
+        sample_id=sample_id,
+        caller=caller,
+        fmt=fmt,
+        tumor_idx=tumor_idx,
+        normal_idx=normal_idx,
+        custom_isoforms=frozenset(custom_isoforms or ()),
+        path=path,
+    )
+    reader.consume(_records(vcf, path, regions))
+    df = frame_from_columns(reader.columns())
+    df.attrs.update(
+        skipped_symbolic=reader.skipped_symbolic,
+        skipped_no_alt=reader.skipped_no_alt,
+        caller=caller,
+        annotation=fmt.kind if fmt else "none",
+        tumor=tumor,
+        normal=normal,
+        warnings=reader.warnings(),
+    )
+    return df
+
+
+# --------------------------------------------------------------------------- opening
+
+
+def _open_vcf(path: Path) -> cyvcf2.VCF:
+    if not path.is_file():
+        raise InputError.one(str(path), "VCF file not found", hint="check the path")
+    _check_bgzf_eof(path)
+    try:
+        return cyvcf2.VCF(str(path))
+    except Exception as exc:  # cyvcf2 raises bare Exception/OSError for unreadable headers
+        message, where, hint = _diagnose_header(path, exc)
+        raise InputError.one(str(path), message, where=where, hint=hint) from exc
+
+
+def _check_bgzf_eof(path: Path) -> None:
+    with path.open("rb") as handle:
+        head = handle.read(18)
+        is_bgzf = head[:2] == b"\x1f\x8b" and len(head) >= 14 and head[12:14] == b"BC"
+        if not is_bgzf:
+            return
+        handle.seek(0, 2)
+        size = handle.tell()
+        handle.seek(max(0, size - len(_BGZF_EOF)))
+        tail = handle.read()
+    if tail != _BGZF_EOF:
+        raise InputError.one(
+            str(path),
+            "bgzip file has no end-of-file block: it is truncated (or was cut while copying)",
+            where="end of file",
+            hint="copy or re-create the file (bgzip -c file.vcf > file.vcf.gz)",
+        )
+
+
+def _diagnose_header(path: Path, exc: Exception) -> tuple[str, int | None, str]:
+    with path.open("rb") as handle:
+        compressed = handle.read(2) == b"\x1f\x8b"
+    opener = gzip.open if compressed else open
+    lines: list[str] = []
+    try:
+        with opener(path, "rt", errors="replace") as handle:
+            for line in handle:
+                lines.append(line.rstrip("\r\n"))
+                if not line.startswith("#") or line.startswith("#CHROM"):
+                    break
+    except (OSError, EOFError) as read_error:
+        return (
+            f"compressed file is truncated or corrupt ({read_error})",
+            None,
+            "re-create the file with bgzip",
+        )
+    if not lines or not any(lines):
+        return "file is empty", None, "supply a VCF with a header and a #CHROM line"
+    if not lines[0].startswith("##fileformat=VCF"):
+        return (
+            f"first line is {lines[0][:60]!r}, not '##fileformat=VCFv4.x' (htslib requires it)",
+            1,
+            "add '##fileformat=VCFv4.2' as the first line",
+        )
+    if not lines[-1].startswith("#CHROM"):
+        return (
+            "no '#CHROM' column header line before the first record",
+            len(lines),
+            "add the tab-separated '#CHROM POS ID REF ALT QUAL FILTER INFO ...' line",
+        )
+    return f"htslib could not parse the VCF header ({exc})", None, "check the header lines"
+
+
+def _annotation_format(vcf, path: Path, annotation: str) -> AnnotationFormat | None:
+    if annotation == "none":
+        return None
+    declared: dict[str, AnnotationFormat] = {}
+    for key in ("CSQ", "ANN", "EFF"):
+        try:
+            description = vcf.get_header_type(key).get("Description", "")
+        except KeyError:
+            continue
+        fmt = format_from_header(key, description)
+        if fmt is None:
+            raise InputError.one(
+                str(path),
+                f"INFO/{key} is declared but its Description has no field list",
+                where="header",
+                column=f"INFO/{key}",
+                hint="keep the annotator's original header line (e.g. VEP's 'Format: Allele|...')",
+            )
+        declared[key] = fmt
+    for key in _ANNOTATION_KEYS[annotation]:
+        if key in declared:
+            return declared[key]
+    found = ", ".join(f"INFO/{k}" for k in declared) or "none"
+    raise InputError.one(
+        str(path),
+        f"no {annotation if annotation != 'auto' else 'supported'} consequence annotation in "
+        f"the header (found: {found}); supported annotators: {SUPPORTED_ANNOTATORS}",
+        where="header",
+        hint="annotate with VEP (--vcf) or SnpEff first, or read it with annotation='none'",
+    )
+
+
+def _header_value(raw_header: str, key: str) -> str | None:
+    match = re.search(rf"^##{key}=(.+)$", raw_header, re.M)
+    return match.group(1).strip().strip('"') if match else None
+
+
+def _sample_indices(samples, raw_header, tumor, normal, path):
+    samples = list(samples)
+    available = ", ".join(samples) if samples else "(none: sites-only VCF)"
+
+    def index_of(name: str, role: str) -> int:
+        if name not in samples:
+            raise InputError.one(
+                str(path),
+                f"{role} sample {name!r} is not a column of this VCF; samples: {available}",
+                where="#CHROM line",
+                hint=f"pass {role}= one of the sample names above",
+            )
+        return samples.index(name)
+
+    if tumor is None:
+        tumor = _header_value(raw_header, "tumor_sample")
+        if tumor is None and len(samples) == 1:
+            tumor = samples[0]
+        elif tumor is None and len(samples) > 1:
+            raise InputError.one(
+                str(path),
+                f"cannot tell which sample is the tumour (no ##tumor_sample header); "
+                f"samples: {available}",
+                where="#CHROM line",
+                hint="pass tumor= (and normal=) with sample names",
+            )
+    if normal is None:
+        header_normal = _header_value(raw_header, "normal_sample")
+        normal = header_normal if header_normal in samples else None
+    tumor_idx = index_of(tumor, "tumor") if tumor is not None else None
+    normal_idx = index_of(normal, "normal") if normal is not None else None
+    return tumor_idx, normal_idx, tumor, normal
+
+
+# --------------------------------------------------------------------------- regions
+
+
+def _merge_regions(regions: list[Region]) -> dict[str, list[tuple[int, int]]]:
+    by_chrom: dict[str, list[tuple[int, int]]] = {}
+    for chrom, start, end in regions:
+        by_chrom.setdefault(str(chrom), []).append((int(start), int(end)))
+    merged: dict[str, list[tuple[int, int]]] = {}
+    for chrom, intervals in by_chrom.items():
+        intervals.sort()
+        out = [intervals[0]]
+        for start, end in intervals[1:]:
+            if start <= out[-1][1] + 1:
+                out[-1] = (out[-1][0], max(out[-1][1], end))
+            else:
+                out.append((start, end))
+        merged[chrom] = out
+    return merged
+
+
+def _has_index(path: Path) -> bool:
+    return any(Path(f"{path}{suffix}").is_file() for suffix in (".tbi", ".csi"))
+
+
+def _records(vcf, path: Path, regions: list[Region] | None) -> Iterator:
+    if not regions:
+        return iter(vcf)
+    merged = _merge_regions(regions)
+    if _has_index(path):
+        return _indexed_records(vcf, merged)
+    return _streamed_records(vcf, merged)
+
+
+def _indexed_records(vcf, merged: dict[str, list[tuple[int, int]]]) -> Iterator:
+    order = {name: i for i, name in enumerate(vcf.seqnames)}
+    for chrom in sorted(merged, key=lambda c: order.get(c, len(order))):
+        if chrom not in order:
+            continue  # no record on this contig in the index
+        previous_end = None
+        for start, end in merged[chrom]:
+            for record in vcf(f"{chrom}:{start}-{end}"):
+                # a record spanning two merged regions was already yielded by the previous one
+                if previous_end is not None and record.start < previous_end:
+                    continue
+                yield record
+            previous_end = end
+
+
+def _streamed_records(vcf, merged: dict[str, list[tuple[int, int]]]) -> Iterator:
+    ends = {chrom: [end for _, end in intervals] for chrom, intervals in merged.items()}
+    for record in vcf:
+        intervals = merged.get(record.CHROM)
+        if intervals is None:
+            continue
+        # first region ending at or after the record's first base, if it starts before its end
+        i = bisect.bisect_left(ends[record.CHROM], record.start + 1)
+        if i < len(intervals) and intervals[i][0] <= record.end:
+            yield record
+
+
+# --------------------------------------------------------------------------- records
+
+
+def _is_symbolic(alt: str) -> bool:
+    return alt == "*" or alt.startswith("<") or "[" in alt or "]" in alt or "." in alt
+
+
+class _RecordConverter:
+    """Turns cyvcf2 records into column lists, one row per tabulated ALT allele."""
+
+    def __init__(self, *, sample_id, caller, fmt, tumor_idx, normal_idx, custom_isoforms, path):
+        self.sample_id = sample_id
+        self.caller = caller
+        self.fmt = fmt
+        self.tumor_idx = tumor_idx
+        self.normal_idx = normal_idx
+        self.custom_isoforms = custom_isoforms
+        self.path = path
+        self.rule = caller_rule(caller)
+        self.first_keys = primary_keys(self.rule)
+        self.has_samples = tumor_idx is not None or normal_idx is not None
+        self.rows: list[tuple] = []  # one tuple per row; transposed once at the end
+        self.skipped_symbolic = 0
+        self.skipped_no_alt = 0
+        self.unknown_terms: set[str] = set()
+
+    def columns(self) -> dict[str, list]:
+        if not self.rows:
+            return {c: [] for c in _ALL_COLUMNS}
+        return dict(zip(_ALL_COLUMNS, map(list, zip(*self.rows, strict=True)), strict=True))
+
+    def warnings(self) -> list[str]:
+        if not self.unknown_terms:
+            return []
+        terms = ", ".join(sorted(self.unknown_terms))
+        return [f"consequence terms not in vcf2maf's priority table (ranked last): {terms}"]
+
+    def consume(self, records: Iterator) -> None:
+        n_read, last = 0, "the header"
+        while True:
+            try:
+                record = next(records)
+            except StopIteration:
+                return
+            except Exception as exc:  # htslib read errors surface as bare Exception
+                raise InputError.one(
+                    str(self.path),
+                    f"cannot read record #{n_read + 1} (after {last}): {exc}",
+                    where=f"record #{n_read + 1}",
+                    hint="the file is truncated or a data line is malformed; re-create it",
+                ) from exc
+            n_read += 1
+            last = f"{record.CHROM}:{record.POS}"
+            self.add(record)
+
+    def add(self, record) -> None:
+        alts = record.ALT
+        if not alts:
+            self.skipped_no_alt += 1
+            return
+        chrom, pos, ref = record.CHROM, record.POS, record.REF
+        filters = record.FILTERS
+        filter_text = ";".join(filters) if filters else "."
+        alleles = [ref, *alts]
+        tumor_counts = normal_counts = None
+        if self.has_samples:
+            values = record_format_values(record, self.first_keys)
+            if values:
+                called = called_alt(record, self.tumor_idx, self.normal_idx) if len(alts) > 1 else 1
+                if self.tumor_idx is not None:
+                    tumor_counts = sample_counts(values, self.tumor_idx, alleles, self.rule, called)
+                if self.normal_idx is not None:
+                    normal_counts = sample_counts(
+                        values, self.normal_idx, alleles, self.rule, called
+                    )
+        per_alt = self._effects_per_alt(record, ref, alts) if self.fmt else None
+        append_row = self.rows.append
+        for i, alt in enumerate(alts):
+            if _is_symbolic(alt):
+                self.skipped_symbolic += 1
+                continue
+            if len(ref) == 1 and len(alt) == 1:
+                var_type, inframe, trimmed = "SNP", False, 0
+            else:
+                var_type, inframe, trimmed = rules.variant_type(ref, alt)
+            maf_start = pos + trimmed - (1 if var_type == "INS" and trimmed == len(ref) else 0)
+            if per_alt is None:
+                annotation = _NO_ANNOTATION
+            else:
+                effect = choose_effect(per_alt[i], self.custom_isoforms)
+                annotation = self._annotation_row(effect, var_type, inframe)
+            t_depth, t_alt, t_vaf = tumor_counts[i] if tumor_counts else _NO_COUNTS
+            n_depth, n_alt, n_vaf = normal_counts[i] if normal_counts else _NO_COUNTS
+            (
+                gene, transcript, hgvsc, hgvsp, short, consequence, vclass, exon,
+                ppos, biotype, canonical, population_af, consequences,
+            ) = annotation  # fmt: skip
+            row = (
+                self.sample_id, chrom, pos, ref, alt, gene, transcript, hgvsc, hgvsp, short,
+                consequence, vclass, exon, t_depth, t_alt, t_vaf, filter_text, self.caller,
+                population_af, ppos, biotype, canonical, n_depth, n_alt, n_vaf,
+                var_type, maf_start, consequences,
+            )  # fmt: skip
+            append_row(row)
+
+    def _effects_per_alt(self, record, ref: str, alts: list[str]) -> list[list[Entry]]:
+        raw = record.INFO.get(self.fmt.info_key)
+        if not raw:
+            return [[] for _ in alts]
+        try:
+            effects = parse_entries(str(raw), self.fmt)
+        except MalformedAnnotation as exc:
+            raise InputError.one(
+                str(self.path),
+                str(exc),
+                where=f"record {record.CHROM}:{record.POS}",
+                column=f"INFO/{self.fmt.info_key}",
+                hint="re-run the annotator, or fix the header Format to match the records",
+            ) from None
+        for effect in effects:
+            for term in effect.terms:
+                if term not in rules.EFFECT_PRIORITY:
+                    self.unknown_terms.add(term)
+        return effects_by_allele(effects, ref, alts, self.fmt)
+
+    def _annotation_row(self, entry: Entry | None, var_type: str, inframe: bool) -> tuple:
+        if entry is None:
+            # vcf2maf's class for a variant it has no effect for
+            return (None,) * 6 + (rules.DEFAULT_CLASS,) + (None,) * 3 + (False, None, None)
+        effect = effect_details(entry, self.fmt)
+        hgvsc = clean_hgvsc(effect.hgvsc)
+        hgvsp = clean_hgvsp(effect.hgvsp)
+        short, splice_position = rules.hgvsp_short(
+            hgvsp, hgvsc, effect.one_consequence, effect.protein_position, effect.amino_acids
+        )
+        if not short and self.fmt.kind == "eff" and effect.amino_acids:
+            short = f"p.{effect.amino_acids}"  # legacy one-letter change such as "R136C"
+        protein_position = first_int(effect.protein_position) or splice_position
+        return (
+            effect.symbol or None,
+            effect.feature or None,
+            hgvsc or None,
+            hgvsp or None,
+            short or None,
+            effect.one_consequence,
+            rules.variant_classification(effect.one_consequence, var_type, inframe),
+            effect.exon or None,
+            protein_position,
+            effect.biotype or None,
+            effect.canonical,
+            effect.population_af,
+            _sorted_terms(effect),
+        )
+
+
+def _sorted_terms(effect) -> str:
+    return ",".join(sorted(effect.terms, key=rules.effect_priority)) or effect.one_consequence

@@ -1,0 +1,173 @@
+import pandas as pd
+import pytest
+
+from her2resist.clinical.adverse_events import summarise, validate_grades
+from her2resist.clinical.endpoints import DAYS_PER_MONTH, compute_endpoints
+from her2resist.errors import InputError
+
+DATE_SETTINGS = {
+    "source": "dates",
+    "columns": {
+        "patient_id": "pid",
+        "treatment_start": "start",
+        "progression_date": "prog",
+        "death_date": "death",
+        "last_assessment_date": "last_scan",
+        "last_contact_date": "last_contact",
+        "best_response": "bor",
+        "sd_duration_weeks": "sd_weeks",
+    },
+}
+
+
+def frame(rows: list[dict]) -> pd.DataFrame:
+    table = pd.DataFrame(rows).astype(object)
+    return table.where(table.notna(), None)
+
+
+def test_pfs_and_os_from_dates() -> None:
+    table = frame(
+        [
+            # progression, then death
+            {
+                "pid": "A",
+                "start": "2022-01-01",
+                "prog": "2022-04-01",
+                "death": "2023-01-01",
+                "last_scan": "2022-04-01",
+                "last_contact": "2023-01-01",
+                "bor": "PR",
+                "sd_weeks": None,
+            },
+            # death without progression: a PFS event at death
+            {
+                "pid": "B",
+                "start": "2022-01-01",
+                "prog": None,
+                "death": "2022-03-01",
+                "last_scan": "2022-02-01",
+                "last_contact": "2022-03-01",
+                "bor": "SD",
+                "sd_weeks": "8",
+            },
+            # no event: PFS censored at last scan, OS at last contact
+            {
+                "pid": "C",
+                "start": "2022-01-01",
+                "prog": None,
+                "death": None,
+                "last_scan": "2022-12-01",
+                "last_contact": "2023-06-01",
+                "bor": "SD",
+                "sd_weeks": "30",
+            },
+            # withdrew before any assessment: censored at day 0, NE
+            {
+                "pid": "D",
+                "start": "2022-01-01",
+                "prog": None,
+                "death": None,
+                "last_scan": None,
+                "last_contact": "2022-02-01",
+                "bor": "NE",
+                "sd_weeks": None,
+            },
+        ]
+    )
+    result = compute_endpoints(table, DATE_SETTINGS, cbr_min_sd_weeks=24).set_index("patient_id")
+    assert result.loc["A", "pfs_months"] == pytest.approx(90 / DAYS_PER_MONTH)
+    assert result.loc["A", "os_months"] == pytest.approx(365 / DAYS_PER_MONTH)
+    assert result.loc["B", ["pfs_event", "os_event"]].tolist() == [1, 1]
+    assert result.loc["B", "pfs_months"] == pytest.approx(59 / DAYS_PER_MONTH)
+    assert result.loc["C", ["pfs_event", "os_event"]].tolist() == [0, 0]
+    assert result.loc["C", "pfs_months"] == pytest.approx(334 / DAYS_PER_MONTH)
+    assert result.loc["D", "pfs_months"] == 0
+    # ORR: CR/PR; CBR adds SD >= 24 weeks; DCR any disease control; NE is a non-responder (ITT)
+    assert result["orr"].tolist() == [1, 0, 0, 0]
+    assert result["cbr"].tolist() == [1, 0, 1, 0]
+    assert result["dcr"].tolist() == [1, 1, 1, 0]
+    assert result["response_evaluable"].tolist() == [True, True, True, False]
+
+
+def test_precomputed_times_units_and_event_codes() -> None:
+    table = frame(
+        [
+            {"id": "A", "os_days": "304.375", "status": "Dead"},
+            {"id": "B", "os_days": "-Inf", "status": "Alive"},
+            {"id": "C", "os_days": "-5", "status": "Alive"},
+            {"id": "D", "os_days": "100", "status": None},
+        ]
+    )
+    settings = {
+        "source": "times",
+        "time_unit": "days",
+        "columns": {"patient_id": "id", "os_time": "os_days", "os_event": "status"},
+    }
+    result = compute_endpoints(table, settings, 24).set_index("patient_id")
+    assert result.loc["A", "os_months"] == pytest.approx(10.0)
+    assert result.loc["A", "os_event"] == 1
+    assert result["os_excluded"].tolist() == [
+        "",
+        "time not finite",
+        "negative time",
+        "event status missing",
+    ]
+    assert result["pfs_excluded"].eq("time missing").all()
+
+
+def test_unknown_event_code_names_line_and_fix() -> None:
+    table = frame([{"id": "A", "t": "3", "e": "1"}, {"id": "B", "t": "4", "e": "maybe"}])
+    settings = {"columns": {"patient_id": "id", "pfs_time": "t", "pfs_event": "e"}}
+    table.attrs["path"] = "clinical.tsv"
+    with pytest.raises(InputError) as caught:
+        compute_endpoints(table, settings, 24)
+    message = str(caught.value)
+    assert "clinical.tsv, line 3, column 'e': unknown event code 'maybe'" in message
+    assert "clinical.event_values" in message
+
+
+def test_user_event_and_response_codes_are_mapped() -> None:
+    table = frame([{"id": "A", "t": "3", "e": "PROG", "r": "Partial Response"}])
+    settings = {
+        "columns": {"patient_id": "id", "pfs_time": "t", "pfs_event": "e", "best_response": "r"},
+        "event_values": {"e": {"PROG": 1}},
+    }
+    result = compute_endpoints(table, settings, 24)
+    assert result.loc[0, "pfs_event"] == 1
+    assert result.loc[0, "best_response"] == "PR"
+
+
+def test_progression_before_start_is_an_error() -> None:
+    row = {
+        "pid": "A",
+        "start": "2022-05-01",
+        "prog": "2022-04-01",
+        "death": None,
+        "last_scan": None,
+        "last_contact": "2022-06-01",
+        "bor": "PD",
+        "sd_weeks": None,
+    }
+    with pytest.raises(InputError, match="progression date is before treatment start"):
+        compute_endpoints(frame([row]), DATE_SETTINGS, 24)
+
+
+def test_adverse_events_worst_grade_per_patient() -> None:
+    events = pd.DataFrame(
+        {
+            "patient_id": ["A", "A", "B", "C", "C"],
+            "term": ["Diarrhea", "Diarrhea", "Diarrhea", "Anemia", "Diarrhea"],
+            "grade": ["1", "3", "2", "4", "1"],
+        }
+    )
+    summary = summarise(validate_grades(events, "ae.tsv"), n_treated=4).set_index("term")
+    assert summary.loc["Diarrhea", "any_grade_n"] == 3
+    assert summary.loc["Diarrhea", "grade3plus_n"] == 1
+    assert summary.loc["Diarrhea", "any_grade_pct"] == 75
+    assert summary.index.tolist() == ["Diarrhea", "Anemia"]
+
+
+def test_adverse_event_grade_outside_ctcae_is_reported() -> None:
+    events = pd.DataFrame({"patient_id": ["A"], "term": ["Rash"], "grade": ["6"]})
+    with pytest.raises(InputError, match=r"grade '6' is not a CTCAE v5\.0 grade"):
+        validate_grades(events, "ae.tsv")

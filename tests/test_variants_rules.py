@@ -1,0 +1,58 @@
+"""vcf2maf rules transcribed in her2resist.variants.rules / annotations."""
+
+from __future__ import annotations
+
+import pytest
+
+from her2resist.variants import rules
+from her2resist.variants.annotations import minimal_allele, vep_allele_strings
+
+
+def test_duplicate_perl_hash_keys_keep_last_value() -> None:
+    assert rules.EFFECT_PRIORITY["inversion"] == 3
+    assert rules.EFFECT_PRIORITY["protein_altering_variant"] == 7
+    assert rules.EFFECT_PRIORITY["mature_miRNA_variant"] == 17
+    assert rules.effect_priority("made_up_term") == 20
+    assert rules.biotype_priority("protein_coding") == 1
+    assert rules.biotype_priority("lncRNA") == 3
+
+
+@pytest.mark.parametrize(
+    ("term", "ref", "alt", "expected"),
+    [("frameshift_variant", "AT", "A", "Frame_Shift_Del"),
+     ("frameshift_variant", "A", "AT", "Frame_Shift_Ins"),
+     ("protein_altering_variant", "ATTT", "A", "In_Frame_Del"),
+     ("protein_altering_variant", "AT", "A", "Frame_Shift_Del"),
+     ("disruptive_inframe_insertion", "A", "ATTT", "In_Frame_Ins"),
+     ("splice_donor_variant", "A", "G", "Splice_Site"),
+     ("NMD_transcript_variant", "A", "G", "Silent"),
+     ("upstream_gene_variant", "A", "G", "5'Flank"),
+     ("frameshift_variant", "AC", "GT", "Targeted_Region"),
+     (None, "A", "G", "Targeted_Region")],
+)  # fmt: skip
+def test_variant_classification(term, ref, alt, expected) -> None:
+    var_type, inframe, _ = rules.variant_type(ref, alt)
+    assert rules.variant_classification(term, var_type, inframe) == expected
+
+
+def test_hgvsp_short_like_vcf2maf() -> None:
+    assert rules.hgvsp_short("p.His1047Arg", "c.3140A>G", "missense_variant", "1047", "H/R") == (
+        "p.H1047R", None,
+    )  # fmt: skip
+    assert rules.hgvsp_short("p.Arg213Ter", "", "stop_gained", "213", "R/*")[0] == "p.R213*"
+    # VEP without --no_escape writes %3D; vcf2maf keeps it
+    assert rules.hgvsp_short("p.Ala306%3D", "", "synonymous_variant", "306", "A")[0] == "p.A306%3D"
+    assert rules.hgvsp_short("p.=", "", "synonymous_variant", "306/400", "A")[0] == "p.A306="
+    assert rules.hgvsp_short("", "c.1909+1G>A", "splice_donor_variant", "", "") == (
+        "p.X637_splice", 637,
+    )  # fmt: skip
+
+
+def test_vep_allele_trimming() -> None:
+    assert vep_allele_strings("T", ["TGCTGCC"]) == ["GCTGCC"]
+    assert vep_allele_strings("AGC", ["A"]) == ["-"]
+    assert vep_allele_strings("CAAGCC", ["CAGCC", "CA"]) == ["AGCC", "A"]
+    assert vep_allele_strings("A", ["G", "T"]) == ["G", "T"]
+    assert vep_allele_strings("AT", ["GT", "A"]) == ["GT", "A"]  # first bases differ
+    assert minimal_allele("CAAGCC", "CA") == "-"
+    assert minimal_allele("G", "GA") == "A"

@@ -1,0 +1,110 @@
+"""End to end: the workflow on the example cohort, in a fresh working directory."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from her2resist.example.cohort import generate
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("workflow")]
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory, project_root: Path) -> Path:
+    work = tmp_path_factory.mktemp("run with space")
+    generate(work / "resources" / "example")
+    (work / "config").mkdir()
+    shutil.copy(project_root / "config" / "config.yaml", work / "config" / "config.yaml")
+    snakemake = Path(sys.executable).with_name("snakemake")
+    completed = subprocess.run(
+        [
+            str(snakemake),
+            "-s",
+            str(project_root / "workflow" / "Snakefile"),
+            "-d",
+            str(work),
+            "--cores",
+            "2",
+            "--profile",
+            str(project_root / "profiles" / "default"),
+        ],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert completed.returncode == 0, completed.stderr[-5000:]
+    return work
+
+
+def test_main_outputs_exist(workdir: Path) -> None:
+    for relative in [
+        "results/stats/pfs_associations.tsv",
+        "results/stats/response_associations.tsv",
+        "results/matrix/pathway_by_patient.tsv",
+        "results/tables/table1_baseline_characteristics.tsv",
+        "results/tables/table4_biomarker_associations.tsv",
+    ]:
+        assert (workdir / relative).is_file(), relative
+
+
+def test_planted_pi3k_effect_is_recovered(workdir: Path) -> None:
+    pfs = pd.read_csv(workdir / "results/stats/pfs_associations.tsv", sep="\t").set_index(
+        "biomarker"
+    )
+    pi3k = pfs.loc["pathway:PI3K_AKT_MTOR"]
+    assert pi3k["hr"] > 1.5, "PI3K-altered patients should progress sooner"
+    assert pi3k["median_altered"] < pi3k["median_wild_type"]
+    response = pd.read_csv(workdir / "results/stats/response_associations.tsv", sep="\t")
+    orr = response[
+        (response["biomarker"] == "pathway:PI3K_AKT_MTOR") & (response["endpoint"] == "orr")
+    ].iloc[0]
+    assert orr["rate_altered"] < orr["rate_wild_type"]
+    assert orr["odds_ratio"] < 1
+
+
+def test_every_patient_and_sample_accounted_for(workdir: Path) -> None:
+    listing = pd.read_csv(
+        workdir / "results/tables/disposition_by_patient_and_sample.tsv", sep="\t"
+    )
+    clinical = pd.read_csv(workdir / "resources/example/clinical.tsv", sep="\t")
+    sheet = pd.read_csv(workdir / "resources/example/samples.tsv", sep="\t")
+    patients = listing[listing["level"] == "patient"]
+    samples = listing[listing["level"] == "sample"]
+    assert sorted(patients["id"]) == sorted(clinical["patient_id"])
+    assert sorted(samples["id"]) == sorted(sheet["sample_id"])
+    assert not patients["id"].duplicated().any() and not samples["id"].duplicated().any()
+    p30 = patients.set_index("id").loc["P30"]
+    assert "not sequenced" in p30["reason"]
+    failed = samples.set_index("id").loc["P12_tissue_BL"]
+    assert failed["status"] == "excluded" and "QC" in failed["reason"]
+    genes = pd.read_csv(workdir / "results/matrix/gene_by_patient.tsv", sep="\t").set_index(
+        "patient_id"
+    )
+    assert (genes.loc["P12"].drop("timepoint") == "not_evaluable").all()
+
+
+def test_rerun_has_nothing_to_do(workdir: Path, project_root: Path) -> None:
+    snakemake = Path(sys.executable).with_name("snakemake")
+    completed = subprocess.run(
+        [
+            str(snakemake),
+            "-s",
+            str(project_root / "workflow" / "Snakefile"),
+            "-d",
+            str(workdir),
+            "-n",
+            "--cores",
+            "1",
+        ],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert completed.returncode == 0
+    assert "Nothing to be done" in completed.stdout + completed.stderr

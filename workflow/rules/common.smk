@@ -1,0 +1,76 @@
+import sys
+from pathlib import Path
+
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import min_version
+
+min_version("9.20")
+
+# The package lives beside the workflow; use it even when it is not pip-installed.
+sys.path.insert(0, str(Path(workflow.basedir).parent / "src"))
+
+from her2resist.config import resolve_resources, validate_config  # noqa: E402
+from her2resist.errors import InputError  # noqa: E402
+from her2resist.tables import read_table  # noqa: E402
+from her2resist.validate import check_samples  # noqa: E402
+
+try:
+    config.update(resolve_resources(validate_config(config, "config")))
+    if config.get("samples"):
+        samples, problems = check_samples(config["samples"])
+        if problems:
+            raise InputError(problems)
+    else:
+        samples = read_table(config["maf"], required=["Tumor_Sample_Barcode"])
+except InputError as error:
+    raise WorkflowError(
+        "input problem(s):\n" + "\n".join(f"  - {p}" for p in error.problems)
+    )
+
+samples = samples.set_index("sample_id", drop=False)
+
+REPORT_TABLES = [
+    "table1_baseline_characteristics",
+    "table2_disposition",
+    "table3_efficacy",
+    "table4_biomarker_associations",
+    "table5_adverse_events",
+    "tableS1_alterations_by_patient",
+    "disposition_by_patient_and_sample",
+]
+
+
+wildcard_constraints:
+    sample="[A-Za-z0-9._-]+",
+
+
+def has_file(column):
+    values = samples[column].fillna("").astype(str)
+    return sorted(samples.index[values.str.len() > 0])
+
+
+def variant_samples():
+    return has_file("variant_file")
+
+
+def cnv_samples():
+    return has_file("cnv_file")
+
+
+def sample_value(sample, column, default=""):
+    value = samples.loc[sample, column]
+    return default if value is None or str(value) in ("", "nan", "<NA>") else str(value)
+
+
+def input_size_mb(wildcards, input):
+    return max(input.size_mb, 1)
+
+
+def final_outputs():
+    return [
+        "results/stats/pfs_associations.tsv",
+        "results/stats/os_associations.tsv",
+        "results/stats/response_associations.tsv",
+        "results/matrix/pathway_by_patient.tsv",
+        *expand("results/tables/{table}.tsv", table=REPORT_TABLES),
+    ]

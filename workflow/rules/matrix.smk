@@ -1,0 +1,26 @@
+rule matrix:
+    input:
+        samples="results/validated/samples.tsv",
+        clinical="results/validated/clinical.tsv",
+        alterations="results/annotated/alterations.tsv",
+    output:
+        genes=report(
+            "results/matrix/gene_by_patient.tsv",
+            caption="../report/matrix.rst",
+            category="Alterations",
+        ),
+        pathways=report(
+            "results/matrix/pathway_by_patient.tsv",
+            caption="../report/matrix.rst",
+            category="Alterations",
+        ),
+    log:
+        "logs/matrix.log",
+    conda:
+        "../envs/core.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    script:
+        "../scripts/matrix.py"

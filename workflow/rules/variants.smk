@@ -1,0 +1,21 @@
+rule variants:
+    input:
+        calls=lambda wc: sample_value(wc.sample, "variant_file"),
+        validated="results/validated/samples.tsv",
+    output:
+        "results/variants/{sample}.tsv",
+    log:
+        "logs/variants/{sample}.log",
+    conda:
+        "../envs/variants.yaml"
+    threads: 1
+    resources:
+        mem_mb=lambda wc, input, attempt: 1000 * attempt + int(input.size_mb),
+        runtime=lambda wc, input, attempt: 10 * attempt + int(input.size_mb / 100),
+    params:
+        variant_format=lambda wc: sample_value(wc.sample, "variant_format", "vcf"),
+        annotation=lambda wc: sample_value(wc.sample, "annotation", "auto"),
+        tumor=lambda wc: sample_value(wc.sample, "tumor_sample"),
+        normal=lambda wc: sample_value(wc.sample, "normal_sample"),
+    script:
+        "../scripts/variants.py"

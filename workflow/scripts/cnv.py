@@ -1,0 +1,21 @@
+import sys
+from pathlib import Path
+
+# The package sits beside the workflow; conda envs do not pip-install it.
+sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))
+
+from her2resist import stages
+from her2resist.rule import run_stage
+
+run_stage(
+    snakemake,
+    lambda sm, config: stages.run_cnv(
+        sm.input.segments,
+        sm.output[0],
+        sample_id=sm.wildcards.sample,
+        fmt=sm.params.fmt,
+        thresholds=sm.params.thresholds,
+        gene_coordinates=sm.params.gene_coordinates,
+        purity=float(sm.params.purity) if sm.params.purity else None,
+    ),
+)

@@ -1,0 +1,21 @@
+import sys
+from pathlib import Path
+
+# The package sits beside the workflow; conda envs do not pip-install it.
+sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))
+
+from her2resist import stages
+from her2resist.rule import run_stage
+
+run_stage(
+    snakemake,
+    lambda sm, config: stages.run_variants(
+        sm.input.calls,
+        sm.output[0],
+        sample_id=sm.wildcards.sample,
+        variant_format=sm.params.variant_format,
+        annotation=sm.params.annotation,
+        tumor=sm.params.tumor,
+        normal=sm.params.normal,
+    ),
+)
