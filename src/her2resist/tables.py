@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from her2resist.errors import InputError
+from her2resist.errors import InputError, Problem
 
 MISSING = ["", "NA", "N/A", "NaN", "nan", "null", "NULL", "."]
 
@@ -84,6 +86,20 @@ def _read_xlsx(path: Path, required: list[str]) -> pd.DataFrame:
 def data_line(frame: pd.DataFrame, index: int) -> int:
     """The 1-based file line of a data row (header is line 1)."""
     return int(index) + 2
+
+
+def raise_for_rows(
+    bad: pd.Series,
+    source: str,
+    message: Callable[[Any], str],
+    column: str | None = None,
+    hint: str | None = None,
+) -> None:
+    """Raise one InputError naming every row where ``bad`` is true (with its file line)."""
+    if bad.any():
+        raise InputError(
+            [Problem(source, message(i), data_line(bad, i), column, hint) for i in bad.index[bad]]
+        )
 
 
 def write_tsv(frame: pd.DataFrame, path: str | Path) -> None:

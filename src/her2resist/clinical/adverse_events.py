@@ -4,28 +4,20 @@ from __future__ import annotations
 
 import pandas as pd
 
-from her2resist.errors import InputError, Problem
-from her2resist.tables import data_line
+from her2resist.tables import raise_for_rows
 
 CTCAE_GRADES = {1, 2, 3, 4, 5}
 
 
 def validate_grades(events: pd.DataFrame, source: str) -> pd.DataFrame:
     grades = pd.to_numeric(events["grade"], errors="coerce")
-    bad = ~grades.isin(CTCAE_GRADES)
-    if bad.any():
-        raise InputError(
-            [
-                Problem(
-                    source,
-                    f"grade '{events['grade'][i]}' is not a CTCAE v5.0 grade",
-                    data_line(events, i),
-                    "grade",
-                    "use an integer grade 1-5",
-                )
-                for i in events.index[bad]
-            ]
-        )
+    raise_for_rows(
+        ~grades.isin(CTCAE_GRADES),
+        source,
+        lambda i: f"grade '{events['grade'][i]}' is not a CTCAE v5.0 grade",
+        "grade",
+        "use an integer grade 1-5",
+    )
     return events.assign(grade=grades.astype(int))
 
 

@@ -12,8 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from her2resist.errors import InputError, Problem
-from her2resist.tables import data_line
+from her2resist.tables import raise_for_rows
 
 DAYS_PER_MONTH = 30.4375
 UNIT_TO_MONTHS = {"days": 1 / DAYS_PER_MONTH, "weeks": 7 / DAYS_PER_MONTH, "months": 1.0}
@@ -68,20 +67,13 @@ ENDPOINT_COLUMNS = [
 def parse_dates(values: pd.Series, column: str, fmt: str | None, source: str) -> pd.Series:
     """Parse one date column; every unparseable value is reported with its line."""
     parsed = pd.to_datetime(values, format=fmt or "ISO8601", errors="coerce")
-    bad = values.notna() & parsed.isna()
-    if bad.any():
-        raise InputError(
-            [
-                Problem(
-                    source,
-                    f"'{values[i]}' is not a date",
-                    data_line(values, i),
-                    column,
-                    f"write dates as {fmt or 'YYYY-MM-DD'} (clinical.date_format)",
-                )
-                for i in values.index[bad]
-            ]
-        )
+    raise_for_rows(
+        values.notna() & parsed.isna(),
+        source,
+        lambda i: f"'{values[i]}' is not a date",
+        column,
+        f"write dates as {fmt or 'YYYY-MM-DD'} (clinical.date_format)",
+    )
     return parsed
 
 
@@ -89,20 +81,13 @@ def recode_events(values: pd.Series, column: str, mapping: dict, source: str) ->
     codes = {str(k).strip().lower(): v for k, v in {**DEFAULT_EVENT_CODES, **mapping}.items()}
     lowered = values.astype("string").str.strip().str.lower()
     result = lowered.map(codes)
-    bad = lowered.notna() & result.isna()
-    if bad.any():
-        raise InputError(
-            [
-                Problem(
-                    source,
-                    f"unknown event code '{values[i]}'",
-                    data_line(values, i),
-                    column,
-                    f"map it to 1 (event) or 0 (censored) in clinical.event_values.{column}",
-                )
-                for i in values.index[bad]
-            ]
-        )
+    raise_for_rows(
+        lowered.notna() & result.isna(),
+        source,
+        lambda i: f"unknown event code '{values[i]}'",
+        column,
+        f"map it to 1 (event) or 0 (censored) in clinical.event_values.{column}",
+    )
     return result.astype("Float64")
 
 
@@ -111,20 +96,13 @@ def recode_response(values: pd.Series, column: str, mapping: dict, source: str) 
     codes.update({c.lower(): c for c in RECIST})
     lowered = values.astype("string").str.strip().str.lower()
     result = lowered.map(codes)
-    bad = lowered.notna() & result.isna()
-    if bad.any():
-        raise InputError(
-            [
-                Problem(
-                    source,
-                    f"unknown response '{values[i]}'",
-                    data_line(values, i),
-                    column,
-                    "use CR, PR, SD, PD or NE, or map the code in clinical.response_values",
-                )
-                for i in values.index[bad]
-            ]
-        )
+    raise_for_rows(
+        lowered.notna() & result.isna(),
+        source,
+        lambda i: f"unknown response '{values[i]}'",
+        column,
+        "use CR, PR, SD, PD or NE, or map the code in clinical.response_values",
+    )
     return result.fillna("NE")
 
 
@@ -164,20 +142,13 @@ def endpoints_from_dates(table: pd.DataFrame, settings: dict, source: str) -> pd
     to_months = 1 / DAYS_PER_MONTH
     pfs = (pfs_end - start).dt.days * to_months
     os_ = (os_end - start).dt.days * to_months
-    before = progression.notna() & start.notna() & (progression < start)
-    if before.any():
-        raise InputError(
-            [
-                Problem(
-                    source,
-                    "progression date is before treatment start",
-                    data_line(table, i),
-                    cols.get("progression_date"),
-                    "check both dates",
-                )
-                for i in table.index[before]
-            ]
-        )
+    raise_for_rows(
+        progression.notna() & start.notna() & (progression < start),
+        source,
+        lambda i: "progression date is before treatment start",
+        cols.get("progression_date"),
+        "check both dates",
+    )
     return pd.DataFrame(
         {"pfs_months": pfs, "pfs_event": pfs_event, "os_months": os_, "os_event": os_event}
     )
@@ -196,20 +167,13 @@ def endpoints_from_times(table: pd.DataFrame, settings: dict, source: str) -> pd
             out[f"{endpoint}_event"] = pd.Series(np.nan, index=table.index, dtype="Float64")
             continue
         numeric = pd.to_numeric(time.replace({"-Inf": "-inf", "Inf": "inf"}), errors="coerce")
-        bad = time.notna() & numeric.isna()
-        if bad.any():
-            raise InputError(
-                [
-                    Problem(
-                        source,
-                        f"'{time[i]}' is not a number",
-                        data_line(table, i),
-                        cols[f"{endpoint}_time"],
-                        "give times as numbers",
-                    )
-                    for i in table.index[bad]
-                ]
-            )
+        raise_for_rows(
+            time.notna() & numeric.isna(),
+            source,
+            lambda i, time=time: f"'{time[i]}' is not a number",
+            cols[f"{endpoint}_time"],
+            "give times as numbers",
+        )
         out[f"{endpoint}_months"] = numeric * factor
         event_column = cols[f"{endpoint}_event"]
         out[f"{endpoint}_event"] = recode_events(

@@ -18,7 +18,9 @@ from . import rules
 SUPPORTED_ANNOTATORS = "Ensembl VEP (INFO/CSQ), SnpEff (INFO/ANN) or legacy SnpEff (INFO/EFF)"
 
 # The population allele frequencies reported as ``population_af`` (max over those present).
-_POPULATION_AF_FIELD = re.compile(r"^(AF|MAX_AF|GMAF|gnomAD[eg]?_AF|ExAC(_Adj)?_AF)$")
+_POPULATION_AF_FIELD = re.compile(
+    r"^(AF|MAX_AF|GMAF|gnomAD[eg]?_AF|gnomAD_(exomes|genomes)_AF|ExAC(_Adj)?_AF|ExAC_AF_Adj)$"
+)
 _FLOAT = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _LEADING_INT = re.compile(r"^(\d+)")
 _TRANSCRIPT_LENGTH = re.compile(r"/(\d+)$")
@@ -185,6 +187,8 @@ def parse_entries(raw: str, fmt: AnnotationFormat) -> list[Entry]:
     biotype_priority = rules.BIOTYPE_PRIORITY.get
     unknown_biotype = rules.UNKNOWN_BIOTYPE_PRIORITY
     has_allele = fmt.has_allele
+    summaries = _CONSEQUENCE_CACHE
+    new_entry = tuple.__new__  # skips NamedTuple's Python-level __new__ in this hot loop
     entries = []
     for entry in raw.split(","):
         if entry.count("|") != n_separators:
@@ -196,23 +200,27 @@ def parse_entries(raw: str, fmt: AnnotationFormat) -> list[Entry]:
         fields = entry.split("|", split_at)
         fields.append("")  # absent slots point here
         allele, allele_num, consequence, symbol, feature, biotype, canonical, cdna = pick(fields)
-        terms, worst, priority = _consequence_summary(consequence)
+        terms, worst, priority = summaries.get(consequence) or _consequence_summary(consequence)
         length = cdna.rpartition("/")[2] if cdna else ""
+        rank = (
+            biotype_priority(biotype, unknown_biotype),
+            priority,
+            -int(length) if length.isdigit() else 0,
+        )
         entries.append(
-            Entry(
-                allele if has_allele else None,
-                int(allele_num) if allele_num.isdigit() else None,
-                terms,
-                worst,
-                symbol,
-                feature,
-                canonical == "YES",
+            new_entry(
+                Entry,
                 (
-                    biotype_priority(biotype, unknown_biotype),
-                    priority,
-                    -int(length) if length.isdigit() else 0,
+                    allele if has_allele else None,
+                    int(allele_num) if allele_num.isdigit() else None,
+                    terms,
+                    worst,
+                    symbol,
+                    feature,
+                    canonical == "YES",
+                    rank,
+                    entry,
                 ),
-                entry,
             )
         )
     return entries
@@ -316,11 +324,11 @@ def _max_af(fields: list[str], indices: tuple[int, ...]) -> float | None:
         value = fields[i] if i < len(fields) else ""
         if not value:
             continue
-        # values look like "0.01", "0.01&0.02" or, in old VEP GMAF, "T:0.0012"
-        for token in _FLOAT.findall(value.split(":")[-1] if ":" in value else value):
-            af = float(token)
-            if best is None or af > best:
-                best = af
+        # values look like "0.01", "0.01&0.02" or, in old VEP GMAF, "T:0.0012&C:0.2"
+        for part in value.split("&"):
+            match = _FLOAT.fullmatch(part.rpartition(":")[2])
+            if match and (best is None or float(part.rpartition(":")[2]) > best):
+                best = float(match.group(0))
     return best
 
 

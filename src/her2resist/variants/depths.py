@@ -55,33 +55,9 @@ _BASE_INDEX = {"A": 0, "C": 1, "G": 2, "T": 3}
 
 #: Every FORMAT key any convention below reads; only these are fetched from a record.
 COUNT_KEYS = frozenset(
-    [
-        "AD",
-        "RD",
-        "DP",
-        "AF",
-        "VD",
-        "FREQ",
-        "FA",
-        "BCOUNT",
-        "AU",
-        "CU",
-        "GU",
-        "TU",
-        "TAR",
-        "TIR",
-        "AO",
-        "RO",
-        "RR",
-        "RV",
-        "DP4",
-        "PP",
-        "NP",
-        "PR",
-        "NR",
-        "DV",
-    ]
-)
+    ["AD", "RD", "DP", "AF", "VD", "FREQ", "FA", "BCOUNT", "AU", "CU", "GU", "TU",
+     "TAR", "TIR", "AO", "RO", "RR", "RV", "DP4", "PP", "NP", "PR", "NR", "DV"]
+)  # fmt: skip
 
 
 def primary_keys(rule: CallerRule) -> tuple[str, ...]:

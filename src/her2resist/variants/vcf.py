@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable, Iterator
 from os import PathLike
 from pathlib import Path
+from sys import intern
 
 import cyvcf2
 import pandas as pd
@@ -47,6 +48,7 @@ _ALL_COLUMNS = VARIANT_COLUMNS + EXTRA_COLUMNS
 # gene .. biotype, canonical, population_af, all_consequences (see _annotation_row)
 _NO_ANNOTATION = (None,) * 10 + (False, None, None)
 _NO_COUNTS = (None, None, None)
+_FLUSH_ROWS = 50_000
 
 
 def read_vcf(
@@ -341,15 +343,24 @@ class _RecordConverter:
         self.rule = caller_rule(caller)
         self.first_keys = primary_keys(self.rule)
         self.has_samples = tumor_idx is not None or normal_idx is not None
-        self.rows: list[tuple] = []  # one tuple per row; transposed once at the end
+        # Rows are buffered as tuples (one append per row) and moved into per-column lists
+        # every _FLUSH_ROWS rows, so peak memory stays close to the final columns'.
+        self.rows: list[tuple] = []
+        self._columns: list[list] = [[] for _ in _ALL_COLUMNS]
         self.skipped_symbolic = 0
         self.skipped_no_alt = 0
         self.unknown_terms: set[str] = set()
+        self._seen_terms: set[tuple[str, ...]] = set()
+
+    def flush(self) -> None:
+        if self.rows:
+            for column, values in zip(self._columns, zip(*self.rows, strict=True), strict=True):
+                column.extend(values)
+            self.rows.clear()
 
     def columns(self) -> dict[str, list]:
-        if not self.rows:
-            return {c: [] for c in _ALL_COLUMNS}
-        return dict(zip(_ALL_COLUMNS, map(list, zip(*self.rows, strict=True)), strict=True))
+        self.flush()
+        return dict(zip(_ALL_COLUMNS, self._columns, strict=True))
 
     def warnings(self) -> list[str]:
         if not self.unknown_terms:
@@ -380,21 +391,10 @@ class _RecordConverter:
         if not alts:
             self.skipped_no_alt += 1
             return
-        chrom, pos, ref = record.CHROM, record.POS, record.REF
+        chrom, pos, ref = intern(record.CHROM), record.POS, record.REF
         filters = record.FILTERS
-        filter_text = ";".join(filters) if filters else "."
-        alleles = [ref, *alts]
-        tumor_counts = normal_counts = None
-        if self.has_samples:
-            values = record_format_values(record, self.first_keys)
-            if values:
-                called = called_alt(record, self.tumor_idx, self.normal_idx) if len(alts) > 1 else 1
-                if self.tumor_idx is not None:
-                    tumor_counts = sample_counts(values, self.tumor_idx, alleles, self.rule, called)
-                if self.normal_idx is not None:
-                    normal_counts = sample_counts(
-                        values, self.normal_idx, alleles, self.rule, called
-                    )
+        filter_text = intern(";".join(filters)) if filters else "."
+        tumor_counts, normal_counts = self._read_counts(record, [ref, *alts])
         per_alt = self._effects_per_alt(record, ref, alts) if self.fmt else None
         append_row = self.rows.append
         for i, alt in enumerate(alts):
@@ -424,6 +424,22 @@ class _RecordConverter:
                 var_type, maf_start, consequences,
             )  # fmt: skip
             append_row(row)
+        if len(self.rows) >= _FLUSH_ROWS:
+            self.flush()
+
+    def _read_counts(self, record, alleles: list[str]) -> tuple[list | None, list | None]:
+        """(depth, alt_reads, vaf) per ALT for the tumour and the normal (None if absent)."""
+        if not self.has_samples:
+            return None, None
+        values = record_format_values(record, self.first_keys)
+        if not values:
+            return None, None
+        called = called_alt(record, self.tumor_idx, self.normal_idx) if len(alleles) > 2 else 1
+        counts = [
+            None if sample is None else sample_counts(values, sample, alleles, self.rule, called)
+            for sample in (self.tumor_idx, self.normal_idx)
+        ]
+        return counts[0], counts[1]
 
     def _effects_per_alt(self, record, ref: str, alts: list[str]) -> list[list[Entry]]:
         raw = record.INFO.get(self.fmt.info_key)
@@ -439,10 +455,11 @@ class _RecordConverter:
                 column=f"INFO/{self.fmt.info_key}",
                 hint="re-run the annotator, or fix the header Format to match the records",
             ) from None
+        seen = self._seen_terms
         for effect in effects:
-            for term in effect.terms:
-                if term not in rules.EFFECT_PRIORITY:
-                    self.unknown_terms.add(term)
+            if effect.terms not in seen:  # each distinct consequence list is checked once
+                seen.add(effect.terms)
+                self.unknown_terms.update(t for t in effect.terms if t not in rules.EFFECT_PRIORITY)
         return effects_by_allele(effects, ref, alts, self.fmt)
 
     def _annotation_row(self, entry: Entry | None, var_type: str, inframe: bool) -> tuple:
@@ -459,8 +476,8 @@ class _RecordConverter:
             short = f"p.{effect.amino_acids}"  # legacy one-letter change such as "R136C"
         protein_position = first_int(effect.protein_position) or splice_position
         return (
-            effect.symbol or None,
-            effect.feature or None,
+            intern(effect.symbol) if effect.symbol else None,  # repeated strings stored once
+            intern(effect.feature) if effect.feature else None,
             hgvsc or None,
             hgvsp or None,
             short or None,
@@ -468,7 +485,7 @@ class _RecordConverter:
             rules.variant_classification(effect.one_consequence, var_type, inframe),
             effect.exon or None,
             protein_position,
-            effect.biotype or None,
+            intern(effect.biotype) if effect.biotype else None,
             effect.canonical,
             effect.population_af,
             _sorted_terms(effect),
