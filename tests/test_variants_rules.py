@@ -56,3 +56,10 @@ def test_vep_allele_trimming() -> None:
     assert vep_allele_strings("AT", ["GT", "A"]) == ["GT", "A"]  # first bases differ
     assert minimal_allele("CAAGCC", "CA") == "-"
     assert minimal_allele("G", "GA") == "A"
+
+
+def test_population_af_takes_the_maximum_over_fields_and_alleles() -> None:
+    from her2resist.variants.annotations import _max_af
+
+    assert _max_af(["T:0.0012&C:0.2", "0.05", "", "1e-05"], (0, 1, 2, 3)) == 0.2
+    assert _max_af(["", "."], (0, 1)) is None

@@ -23,7 +23,6 @@ _POPULATION_AF_FIELD = re.compile(
 )
 _FLOAT = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _LEADING_INT = re.compile(r"^(\d+)")
-_TRANSCRIPT_LENGTH = re.compile(r"/(\d+)$")
 _EFF_ENTRY = re.compile(r"^([^(]*)\((.*)\)$")
 
 # Header names for the same information in the three formats (first one present wins).
@@ -91,10 +90,9 @@ class AnnotationFormat:
 
     @cached_property
     def details_getter(self) -> Callable[[list[str]], tuple[str, ...]]:
-        """Ranking fields, then HGVSc, HGVSp, Protein_position, Amino_acids, EXON."""
-        extra = ("hgvsc", "hgvsp", "protein_position", "amino_acids", "exon")
-        indices = self._ranking_indices + tuple(self.index.get(slot, -1) for slot in extra)
-        return itemgetter(*indices)
+        """BIOTYPE, HGVSc, HGVSp, Protein_position, Amino_acids, EXON (-1 when absent)."""
+        slots = ("biotype", "hgvsc", "hgvsp", "protein_position", "amino_acids", "exon")
+        return itemgetter(*(self.index.get(slot, -1) for slot in slots))
 
     @cached_property
     def ranking_split(self) -> int:
@@ -245,42 +243,39 @@ def _entry_from_effect(effect: Effect) -> Entry:
 
 
 def effect_details(entry: Entry, fmt: AnnotationFormat) -> Effect:
-    """The full annotation of the chosen entry."""
+    """The full annotation of the chosen entry (only the chosen one is parsed in full)."""
     if isinstance(entry.raw, Effect):
         return entry.raw
-    return _effect_from_fields(entry.raw.split("|"), fmt)
+    fields = entry.raw.split("|")
+    fields.append("")  # absent slots (-1) read this
+    biotype, hgvsc, hgvsp, protein_position, amino_acids, exon = fmt.details_getter(fields)
+    if fmt.kind == "snpeff" and "intron_variant" in entry.terms:
+        exon = ""  # SnpEff's Rank is the intron number for intronic annotations
+    return tuple.__new__(
+        Effect,
+        (
+            entry.allele,
+            entry.allele_num,
+            entry.terms,
+            entry.one_consequence,
+            entry.symbol,
+            entry.feature,
+            biotype,
+            entry.canonical,
+            hgvsc,
+            hgvsp,
+            protein_position,
+            amino_acids,
+            exon,
+            -entry.rank[2],
+            _max_af(fields, fmt.af_indices) if fmt.af_indices else None,
+        ),
+    )
 
 
 def _field(fields: list[str], fmt: AnnotationFormat, slot: str) -> str:
     i = fmt.index.get(slot)
     return fields[i] if i is not None and i < len(fields) else ""
-
-
-def _effect_from_fields(fields: list[str], fmt: AnnotationFormat) -> Effect:
-    fields.append("")  # absent slots (-1) read this
-    (allele, allele_num, consequence, symbol, feature, biotype, canonical, cdna,
-     hgvsc, hgvsp, protein_position, amino_acids, exon) = fmt.details_getter(fields)  # fmt: skip
-    terms, worst, _ = _consequence_summary(consequence)
-    length = _TRANSCRIPT_LENGTH.search(cdna) if cdna else None
-    if fmt.kind == "snpeff" and "intron_variant" in terms:
-        exon = ""  # SnpEff's Rank is the intron number for intronic annotations
-    return Effect(
-        allele=allele if fmt.has_allele else None,
-        allele_num=int(allele_num) if allele_num.isdigit() else None,
-        terms=terms,
-        one_consequence=worst,
-        symbol=symbol,
-        feature=feature,
-        biotype=biotype,
-        canonical=canonical == "YES",
-        hgvsc=hgvsc,
-        hgvsp=hgvsp,
-        protein_position=protein_position,
-        amino_acids=amino_acids,
-        exon=exon,
-        transcript_length=int(length.group(1)) if length else 0,
-        population_af=_max_af(fields, fmt.af_indices) if fmt.af_indices else None,
-    )
 
 
 def _parse_eff_entry(entry: str, fmt: AnnotationFormat) -> Effect:
@@ -367,7 +362,10 @@ def effects_by_allele(
         # Biallelic: entries naming another ALT number are dropped (as vcf2maf does); when
         # all entries share one allele string it can only be this ALT's, so skip matching.
         kept = [e for e in effects if e.allele_num is None or e.allele_num == 1]
-        if not fmt.has_allele or len({e.allele for e in kept}) <= 1:
+        if not kept or not fmt.has_allele:
+            return [kept]
+        first_allele = kept[0].allele
+        if all(e.allele == first_allele for e in kept):
             return [kept]
     per_alt: list[list[Entry]] = [[] for _ in alts]
     lookup = _allele_lookup(ref, alts, fmt)

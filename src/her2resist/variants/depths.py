@@ -264,3 +264,53 @@ def called_alt(record, tumor: int | None, normal: int | None) -> int:
         if allele not in normal_alleles:
             return allele
     return tumour_alts[0] if tumour_alts else 1
+
+
+def biallelic_ad_counts(record, samples: tuple[int | None, int | None], af_key: str | None):
+    """Fast path for the common case (one ALT, integer AD with REF and ALT, DP, optional
+    per-ALT AF): the same numbers as :func:`sample_counts` without the general machinery.
+
+    Returns one ``[(depth, alt_reads, vaf)]`` (or None) per entry of ``samples``, or None
+    when the record does not fit and the general path must be used.
+    """
+    ad = record.format("AD")
+    if ad is None or ad.dtype.kind != "i" or ad.shape[1] != 2:
+        return None
+    ad_rows = ad.tolist()
+    dp = record.format("DP")
+    dp_rows = dp.tolist() if dp is not None and dp.dtype.kind == "i" else None
+    af = record.format(af_key) if af_key else None
+    af_rows = af.tolist() if af is not None and af.dtype.kind == "f" else None
+    out: list = []
+    for sample in samples:
+        if sample is None:
+            out.append(None)
+            continue
+        ref_reads, alt_reads = ad_rows[sample]
+        ref_reads = ref_reads if ref_reads >= 0 else None  # negative = htslib missing
+        alt_reads = alt_reads if alt_reads >= 0 else None
+        depth = dp_rows[sample][0] if dp_rows else None
+        if depth is not None and depth < 0:
+            depth = None
+        if depth is not None and (
+            (ref_reads and ref_reads > depth)
+            or (alt_reads and alt_reads > depth)
+            or (ref_reads and alt_reads and ref_reads + alt_reads > depth)
+        ):
+            depth = (ref_reads or 0) + (alt_reads or 0)
+        elif depth is None and ref_reads is not None and alt_reads is not None:
+            depth = ref_reads + alt_reads
+        vaf = af_rows[sample][0] if af_rows else None
+        if vaf is not None and not (vaf >= 0):  # NaN or negative
+            vaf = None
+        if vaf is None and alt_reads is not None and depth:
+            vaf = alt_reads / depth
+        out.append([(depth, alt_reads, vaf)])
+    return out
+
+
+def fast_path_af_key(rule: CallerRule) -> str | bool | None:
+    """The AF key for :func:`biallelic_ad_counts`, None for none, False if not applicable."""
+    if rule.alt_key or rule.vaf_percent:
+        return False
+    return rule.vaf_key if rule.vaf_per_alt else (None if rule.vaf_key is None else False)

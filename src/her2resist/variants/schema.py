@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 VARIANT_COLUMNS: list[str] = [
@@ -32,15 +33,25 @@ def frame_from_columns(
 ) -> pd.DataFrame:
     """Build the table from column lists (strings stay object dtype with None for missing)."""
     names = [c for c in VARIANT_COLUMNS + EXTRA_COLUMNS if c in columns]
-    data = {}
-    for name in names:
-        dtype = (dtypes or {}).get(name, DTYPES[name])
-        values = columns[name]
-        if dtype == "float64":
-            data[name] = pd.array([float("nan") if v is None else v for v in values], "float64")
-        else:
-            data[name] = pd.array(values, dtype=dtype)
+    data = {
+        name: _column_array(columns[name], (dtypes or {}).get(name, DTYPES[name])) for name in names
+    }
     return pd.DataFrame(data, columns=names)
+
+
+def _column_array(values: list, dtype: str):
+    """Column lists -> arrays, avoiding pandas' per-element type inference (it is slow)."""
+    if dtype == "object":
+        array = np.empty(len(values), dtype=object)
+        array[:] = values
+        return array
+    if dtype == "float64":
+        return np.array([np.nan if v is None else v for v in values], dtype="float64")
+    if dtype == "Int64":
+        mask = np.fromiter((v is None or v is pd.NA for v in values), dtype=bool, count=len(values))
+        filled = [0 if m else v for v, m in zip(values, mask.tolist(), strict=True)]
+        return pd.arrays.IntegerArray(np.array(filled, dtype="int64"), mask)
+    return np.array(values, dtype=dtype)
 
 
 def empty_variant_frame(extra: bool = True) -> pd.DataFrame:

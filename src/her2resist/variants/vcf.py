@@ -31,9 +31,11 @@ from .annotations import (
     parse_entries,
 )
 from .depths import (
+    biallelic_ad_counts,
     called_alt,
     caller_rule,
     detect_caller,
+    fast_path_af_key,
     primary_keys,
     record_format_values,
     sample_counts,
@@ -109,6 +111,7 @@ def _read(vcf, path, sample_id, annotation, tumor, normal, regions, custom_isofo
         normal_idx=normal_idx,
         custom_isoforms=frozenset(custom_isoforms or ()),
         path=path,
+        format_keys=_declared_format_keys(vcf),
     )
     reader.consume(_records(vcf, path, regions))
     df = frame_from_columns(reader.columns())
@@ -223,6 +226,10 @@ def _annotation_format(vcf, path: Path, annotation: str) -> AnnotationFormat | N
     )
 
 
+def _declared_format_keys(vcf) -> set[str]:
+    return {h.info().get("ID") for h in vcf.header_iter() if h.type == "FORMAT"}
+
+
 def _header_value(raw_header: str, key: str) -> str | None:
     match = re.search(rf"^##{key}=(.+)$", raw_header, re.M)
     return match.group(1).strip().strip('"') if match else None
@@ -332,7 +339,9 @@ def _is_symbolic(alt: str) -> bool:
 class _RecordConverter:
     """Turns cyvcf2 records into column lists, one row per tabulated ALT allele."""
 
-    def __init__(self, *, sample_id, caller, fmt, tumor_idx, normal_idx, custom_isoforms, path):
+    def __init__(
+        self, *, sample_id, caller, fmt, tumor_idx, normal_idx, custom_isoforms, path, format_keys
+    ):
         self.sample_id = sample_id
         self.caller = caller
         self.fmt = fmt
@@ -342,6 +351,8 @@ class _RecordConverter:
         self.path = path
         self.rule = caller_rule(caller)
         self.first_keys = primary_keys(self.rule)
+        # biallelic AD/DP(/AF) records skip the general conventions (see depths)
+        self.fast_af_key = fast_path_af_key(self.rule) if "AD" in format_keys else False
         self.has_samples = tumor_idx is not None or normal_idx is not None
         # Rows are buffered as tuples (one append per row) and moved into per-column lists
         # every _FLUSH_ROWS rows, so peak memory stays close to the final columns'.
@@ -431,6 +442,12 @@ class _RecordConverter:
         """(depth, alt_reads, vaf) per ALT for the tumour and the normal (None if absent)."""
         if not self.has_samples:
             return None, None
+        if self.fast_af_key is not False and len(alleles) == 2:
+            counts = biallelic_ad_counts(
+                record, (self.tumor_idx, self.normal_idx), self.fast_af_key
+            )
+            if counts is not None:
+                return counts[0], counts[1]
         values = record_format_values(record, self.first_keys)
         if not values:
             return None, None

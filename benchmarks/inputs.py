@@ -1,0 +1,258 @@
+"""Deterministic benchmark inputs: a VEP-annotated Mutect2-style VCF, a gene panel and a
+synthetic association cohort. Everything is drawn from fixed seeds."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pysam
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+GENES_TSV = ROOT / "resources" / "genes_grch38.tsv"
+PATHWAYS_YAML = ROOT / "resources" / "pathways.yaml"
+
+VCF_SEED = 20261125
+COHORT_SEED = 7
+
+# GRCh38 primary assembly lengths (Ensembl names, as resources/genes_grch38.tsv uses).
+CONTIG_LENGTHS = {
+    "1": 248956422, "2": 242193529, "3": 198295559, "4": 190214555, "5": 181538259,
+    "6": 170805979, "7": 159345973, "8": 145138636, "9": 138394717, "10": 133797422,
+    "11": 135086622, "12": 133275309, "13": 114364328, "14": 107043718, "15": 101991189,
+    "16": 90338345, "17": 83257441, "18": 80373285, "19": 58617616, "20": 64444167,
+    "21": 46709983, "22": 50818468, "X": 156040895, "Y": 57227415,
+}  # fmt: skip
+
+CSQ_FIELDS = [
+    "Allele", "Consequence", "IMPACT", "SYMBOL", "Gene", "Feature_type", "Feature", "BIOTYPE",
+    "EXON", "INTRON", "HGVSc", "HGVSp", "cDNA_position", "CDS_position", "Protein_position",
+    "Amino_acids", "Codons", "Existing_variation", "DISTANCE", "STRAND", "FLAGS", "CANONICAL",
+    "gnomADe_AF",
+]  # fmt: skip
+
+AMINO = {
+    "A": "Ala", "R": "Arg", "N": "Asn", "D": "Asp", "C": "Cys", "E": "Glu", "Q": "Gln",
+    "G": "Gly", "H": "His", "I": "Ile", "L": "Leu", "K": "Lys", "M": "Met", "F": "Phe",
+    "P": "Pro", "S": "Ser", "T": "Thr", "W": "Trp", "Y": "Tyr", "V": "Val",
+}  # fmt: skip
+BASES = "ACGT"
+
+# Fraction of records placed inside panel genes (the rest anywhere on the same contigs).
+PANEL_FRACTION = 0.25
+
+
+# --------------------------------------------------------------------------- panel
+
+
+def panel_genes() -> pd.DataFrame:
+    """Coordinates (1-based inclusive) of the pathway genes of resources/pathways.yaml."""
+    pathways = yaml.safe_load(PATHWAYS_YAML.read_text())["pathways"]
+    names = {gene for p in pathways.values() for gene in (p.get("genes") or {})}
+    genes = pd.read_csv(GENES_TSV, sep="\t", dtype={"chrom": str})
+    panel = genes[genes["gene"].isin(names)]
+    return panel.sort_values(["chrom", "start"]).reset_index(drop=True)
+
+
+def write_panel_bed(panel: pd.DataFrame, path: Path) -> list[tuple[str, int, int]]:
+    """BED (0-based half-open) for bcftools and the 1-based regions read_vcf takes."""
+    regions = [(str(r.chrom), int(r.start), int(r.end)) for r in panel.itertuples(index=False)]
+    with path.open("w") as handle:
+        for chrom, start, end in regions:
+            handle.write(f"{chrom}\t{start - 1}\t{end}\n")
+    return regions
+
+
+# --------------------------------------------------------------------------- VCF
+
+
+def _header(contigs: list[str]) -> list[str]:
+    lines = [
+        "##fileformat=VCFv4.2",
+        '##FILTER=<ID=PASS,Description="All filters passed">',
+        '##FILTER=<ID=weak_evidence,Description="Mutation does not meet likelihood threshold">',
+        '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
+        "##FORMAT=<ID=AD,Number=R,Type=Integer,Description="
+        '"Allelic depths for the ref and alt alleles in the order listed">',
+        '##FORMAT=<ID=AF,Number=A,Type=Float,Description="Allele fractions of alternate alleles">',
+        '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Approximate read depth">',
+        "##INFO=<ID=CSQ,Number=.,Type=String,Description="
+        f'"Consequence annotations from Ensembl VEP. Format: {"|".join(CSQ_FIELDS)}">',
+        "##MutectVersion=2.2",
+        "##source=Mutect2 (synthetic her2resist benchmark)",
+        "##reference=GRCh38",
+        "##tumor_sample=TUMOR",
+        "##normal_sample=NORMAL",
+    ]
+    lines += [f"##contig=<ID={c},length={CONTIG_LENGTHS[c]}>" for c in contigs]
+    lines.append("\t".join(["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO"]))
+    lines[-1] += "\tFORMAT\tTUMOR\tNORMAL"
+    return lines
+
+
+def _positions(n: int, panel: pd.DataFrame, rng: random.Random) -> dict[str, list[int]]:
+    contigs = sorted(set(panel["chrom"]), key=lambda c: list(CONTIG_LENGTHS).index(c))
+    weights = [CONTIG_LENGTHS[c] for c in contigs]
+    genes = list(panel.itertuples(index=False))
+    by_chrom: dict[str, set[int]] = {c: set() for c in contigs}
+    count = 0
+    while count < n:
+        if rng.random() < PANEL_FRACTION:
+            gene = rng.choice(genes)
+            chrom, pos = str(gene.chrom), rng.randint(int(gene.start), int(gene.end))
+        else:
+            chrom = rng.choices(contigs, weights)[0]
+            pos = rng.randint(10_000, CONTIG_LENGTHS[chrom] - 10_000)
+        if pos not in by_chrom[chrom]:
+            by_chrom[chrom].add(pos)
+            count += 1
+    return {c: sorted(p) for c, p in by_chrom.items()}
+
+
+def _csq(ref: str, allele: str, kind: str, symbol: str, gene_id: str, rng: random.Random) -> str:
+    """Three VEP transcript entries for one allele."""
+    entries = []
+    cds = rng.randint(30, 3000)
+    protein = (cds + 2) // 3
+    ref_aa, alt_aa = rng.sample(list(AMINO), 2)
+    for k in range(3):
+        tx = f"ENST{int(gene_id[4:]) * 10 + k:011d}"
+        fields = dict.fromkeys(CSQ_FIELDS, "")
+        if k == 2:
+            consequence, impact, biotype = "downstream_gene_variant", "MODIFIER", "lncRNA"
+            fields["DISTANCE"] = str(rng.randint(100, 4000))
+        elif kind == "del":
+            consequence, impact, biotype = "frameshift_variant", "HIGH", "protein_coding"
+            fields["HGVSc"] = f"{tx}.1:c.{cds}del{allele if allele != '-' else ''}"
+            fields["HGVSp"] = f"ENSP{tx[4:]}.1:p.{AMINO[ref_aa]}{protein}fs"
+            fields["Protein_position"] = str(protein)
+            fields["Amino_acids"] = f"{ref_aa}/X"
+        elif kind == "intron":
+            consequence, impact, biotype = "intron_variant", "MODIFIER", "protein_coding"
+            fields["HGVSc"] = f"{tx}.1:c.{cds}+{rng.randint(20, 900)}{ref}>{allele}"
+            fields["INTRON"] = f"{rng.randint(1, 20)}/21"
+        elif kind == "syn":
+            consequence, impact, biotype = "synonymous_variant", "LOW", "protein_coding"
+            fields["HGVSc"] = f"{tx}.1:c.{cds}{ref}>{allele}"
+            fields["HGVSp"] = f"ENSP{tx[4:]}.1:p.{AMINO[ref_aa]}{protein}%3D"
+            fields["Protein_position"] = str(protein)
+            fields["Amino_acids"] = ref_aa
+        else:
+            consequence, impact, biotype = "missense_variant", "MODERATE", "protein_coding"
+            if k == 1:
+                consequence += "&NMD_transcript_variant"
+                biotype = "nonsense_mediated_decay"
+            fields["HGVSc"] = f"{tx}.1:c.{cds}{ref}>{allele}"
+            fields["HGVSp"] = f"ENSP{tx[4:]}.1:p.{AMINO[ref_aa]}{protein}{AMINO[alt_aa]}"
+            fields["Protein_position"] = str(protein)
+            fields["Amino_acids"] = f"{ref_aa}/{alt_aa}"
+            fields["Codons"] = f"{ref.lower()}gc/{allele}gc"
+        if biotype == "protein_coding" and kind != "intron":
+            fields["EXON"] = f"{rng.randint(1, 20)}/21"
+            fields["cDNA_position"] = str(cds + 120)
+            fields["CDS_position"] = str(cds)
+        fields.update(
+            Allele=allele,
+            Consequence=consequence,
+            IMPACT=impact,
+            SYMBOL=symbol,
+            Gene=gene_id,
+            Feature_type="Transcript",
+            Feature=tx,
+            BIOTYPE=biotype,
+            STRAND="1",
+            CANONICAL="YES" if k == 0 else "",
+            gnomADe_AF=f"{rng.random() * 1e-3:.3g}" if rng.random() < 0.3 else "",
+        )
+        entries.append("|".join(fields[f] for f in CSQ_FIELDS))
+    return ",".join(entries)
+
+
+def write_vcf(path: Path, n_records: int, panel: pd.DataFrame, seed: int = VCF_SEED) -> Path:
+    """Write `path` (.vcf.gz, bgzipped, with a .tbi index) with `n_records` records."""
+    rng = random.Random(seed)
+    positions = _positions(n_records, panel, rng)
+    gene_at: dict[str, list[tuple[int, int, str, str]]] = {}
+    for r in panel.itertuples(index=False):
+        gene_at.setdefault(str(r.chrom), []).append(
+            (int(r.start), int(r.end), r.gene, r.ensembl_gene_id)
+        )
+    plain = path.with_suffix("")  # x.vcf.gz -> x.vcf
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = _header(list(positions))
+    with plain.open("w") as out:
+        out.write("\n".join(lines) + "\n")
+        buffer: list[str] = []
+        for chrom, poss in positions.items():
+            genes = gene_at.get(chrom, [])
+            for pos in poss:
+                symbol, gene_id = f"BG{chrom}_{pos // 100_000}", f"ENSG9{pos // 100_000:010d}"
+                for start, end, name, ensg in genes:
+                    if start <= pos <= end:
+                        symbol, gene_id = name, ensg
+                        break
+                roll = rng.random()
+                ref = rng.choice(BASES)
+                if roll < 0.1:
+                    kind = "del"
+                    deleted = "".join(rng.choice(BASES) for _ in range(rng.randint(1, 3)))
+                    ref, alt, allele = ref + deleted, ref, "-"
+                else:
+                    kind = "missense" if roll < 0.6 else "syn" if roll < 0.75 else "intron"
+                    alt = rng.choice([b for b in BASES if b != ref])
+                    allele = alt
+                t_dp, n_dp = rng.randint(20, 400), rng.randint(20, 200)
+                t_alt = max(1, int(t_dp * rng.uniform(0.02, 0.6)))
+                n_alt = int(n_dp * rng.uniform(0, 0.01))
+                flt = "PASS" if rng.random() < 0.8 else "weak_evidence"
+                buffer.append(
+                    f"{chrom}\t{pos}\t.\t{ref}\t{alt}\t.\t{flt}\t"
+                    f"CSQ={_csq(ref[0], allele, kind, symbol, gene_id, rng)}\tGT:AD:AF:DP\t"
+                    f"0/1:{t_dp - t_alt},{t_alt}:{t_alt / t_dp:.3f}:{t_dp}\t"
+                    f"0/0:{n_dp - n_alt},{n_alt}:{n_alt / n_dp:.3f}:{n_dp}\n"
+                )
+                if len(buffer) >= 10_000:
+                    out.write("".join(buffer))
+                    buffer.clear()
+        out.write("".join(buffer))
+    pysam.tabix_compress(str(plain), str(path), force=True)
+    pysam.tabix_index(str(path), preset="vcf", force=True)
+    plain.unlink()
+    return path
+
+
+# --------------------------------------------------------------------------- cohort
+
+
+def write_cohort(path: Path, n_patients: int, n_biomarkers: int, seed: int = COHORT_SEED) -> Path:
+    """patient_id, time, event, response and B001.. status columns (altered / wild_type)."""
+    rng = np.random.default_rng(seed)
+    # times rounded to 0.1 month, so there are ties and Efron's correction matters
+    time = np.round(rng.exponential(12.0, n_patients), 1) + 0.1
+    event = (rng.random(n_patients) < 0.7).astype(int)
+    response = (rng.random(n_patients) < 0.4).astype(int)
+    frame = pd.DataFrame(
+        {
+            "patient_id": [f"P{i:05d}" for i in range(n_patients)],
+            "time": time,
+            "event": event,
+            "response": response,
+        }
+    )
+    status = {}
+    for j in range(n_biomarkers):
+        p = rng.uniform(0.1, 0.5)
+        status[f"B{j + 1:03d}"] = np.where(rng.random(n_patients) < p, "altered", "wild_type")
+    frame = pd.concat([frame, pd.DataFrame(status)], axis=1)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, sep="\t", index=False)
+    return path
+
+
+def read_cohort(path: Path) -> tuple[pd.Series, pd.Series, pd.DataFrame, pd.DataFrame]:
+    frame = pd.read_csv(path, sep="\t", dtype={"patient_id": str}).set_index("patient_id")
+    status = frame.drop(columns=["time", "event", "response"])
+    return frame["time"], frame["event"], frame[["response"]], status
