@@ -29,17 +29,6 @@ except InputError as error:
 
 samples = samples.set_index("sample_id", drop=False)
 
-REPORT_TABLES = [
-    "table1_baseline_characteristics",
-    "table2_disposition",
-    "table3_efficacy",
-    "table4_biomarker_associations",
-    "table5_adverse_events",
-    "tableS1_alterations_by_patient",
-    "disposition_by_patient_and_sample",
-]
-
-
 wildcard_constraints:
     sample="[A-Za-z0-9._-]+",
 
@@ -72,5 +61,5 @@ def final_outputs():
         "results/stats/os_associations.tsv",
         "results/stats/response_associations.tsv",
         "results/matrix/pathway_by_patient.tsv",
-        *expand("results/tables/{table}.tsv", table=REPORT_TABLES),
+        *REPORT_OUTPUTS,  # defined in report.smk
     ]

@@ -1,3 +1,15 @@
+REPORT_TABLES = [
+    "table1_baseline_characteristics",
+    "table2_disposition",
+    "table3_efficacy",
+    "table4_biomarker_associations",
+    "table5_adverse_events",
+    "tableS1_alterations_by_patient",
+    "disposition_by_patient_and_sample",
+]
+REPORT_OUTPUTS = expand("results/tables/{table}.tsv", table=REPORT_TABLES)
+
+
 rule report_tables:
     input:
         clinical="results/validated/clinical.tsv",
