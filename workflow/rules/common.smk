@@ -29,6 +29,7 @@ except InputError as error:
 
 samples = samples.set_index("sample_id", drop=False)
 
+
 wildcard_constraints:
     sample="[A-Za-z0-9._-]+",
 
