@@ -15,7 +15,7 @@ import pandas as pd
 
 from her2resist.errors import InputError
 
-from . import rules
+from . import fast, rules
 from .annotations import (
     SUPPORTED_ANNOTATORS,
     AnnotationFormat,
@@ -51,6 +51,8 @@ _ALL_COLUMNS = VARIANT_COLUMNS + EXTRA_COLUMNS
 _NO_ANNOTATION = (None,) * 10 + (False, None, None)
 _NO_COUNTS = (None, None, None)
 _FLUSH_ROWS = 50_000
+#: Tests set this to compare the column-wise reader against the per-record one.
+_FORCE_RECORD_READER = False
 
 
 def read_vcf(
@@ -103,13 +105,30 @@ def _read(vcf, path, sample_id, annotation, tumor, normal, regions, custom_isofo
     tumor_idx, normal_idx, tumor, normal = _sample_indices(
         vcf.samples, raw_header, tumor, normal, path
     )
+    custom = frozenset(custom_isoforms or ())
+    if not _FORCE_RECORD_READER:
+        try:
+            df, stats = _read_columnwise(
+                vcf, path, sample_id, fmt, caller, tumor_idx, normal_idx, regions, custom
+            )
+        except fast.Fallback:
+            pass  # outside the column-wise reader's scope: read record by record
+        else:
+            df.attrs.update(
+                caller=caller,
+                annotation=fmt.kind if fmt else "none",
+                tumor=tumor,
+                normal=normal,
+                **stats,
+            )
+            return df
     reader = _RecordConverter(
         sample_id=sample_id,
         caller=caller,
         fmt=fmt,
         tumor_idx=tumor_idx,
         normal_idx=normal_idx,
-        custom_isoforms=frozenset(custom_isoforms or ()),
+        custom_isoforms=custom,
         path=path,
         format_keys=_declared_format_keys(vcf),
     )
@@ -125,6 +144,41 @@ def _read(vcf, path, sample_id, annotation, tumor, normal, regions, custom_isofo
         warnings=reader.warnings(),
     )
     return df
+
+
+def _read_columnwise(vcf, path, sample_id, fmt, caller, tumor_idx, normal_idx, regions, custom):
+    """The column-wise reader (see :mod:`.fast`); raises fast.Fallback when out of scope."""
+    rule = caller_rule(caller)
+    has_samples = tumor_idx is not None or normal_idx is not None
+    indexed = bool(regions) and _has_index(path)
+    fast.check_eligible(vcf, path, fmt, rule, caller, has_samples, regions, indexed)
+    n_samples = len(vcf.samples)
+    if regions and indexed:
+        merged = _merge_regions(regions)
+        chunks = fast.indexed_chunks(path, n_samples, merged, list(vcf.seqnames))
+    elif regions:
+        merged = _merge_regions(regions)
+        chunks = (fast.filter_streamed(c, merged) for c in fast.streamed_chunks(path, n_samples))
+    else:
+        chunks = fast.streamed_chunks(path, n_samples)
+    converter = fast.ChunkConverter(
+        sample_id=sample_id,
+        caller=caller,
+        fmt=fmt,
+        rule=rule,
+        tumor_idx=tumor_idx,
+        normal_idx=normal_idx,
+        custom_isoforms=custom,
+    )
+    pieces = [converter.convert(chunk) for chunk in fast.prefetch(chunks) if len(chunk)]
+    pieces = [p for p in pieces if len(p["pos"])]
+    df = fast.assemble(pieces) if pieces else frame_from_columns({c: [] for c in _ALL_COLUMNS})
+    stats = {
+        "skipped_symbolic": converter.skipped_symbolic,
+        "skipped_no_alt": converter.skipped_no_alt,
+        "warnings": converter.warnings(),
+    }
+    return df, stats
 
 
 # --------------------------------------------------------------------------- opening
