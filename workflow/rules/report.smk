@@ -1,33 +1,101 @@
-REPORT_TABLES = [
-    "table1_baseline_characteristics",
-    "table2_disposition",
-    "table3_efficacy",
-    "table4_biomarker_associations",
-    "table5_adverse_events",
+from her2resist.report.run import (  # noqa: E402
+    has_waterfall,
+    provenance_inputs,
+    table_files,
+)
+
+REPORT_TABLES = {
+    # table: category in the HTML report (captions: workflow/report/<table>.rst)
+    "table1_baseline_characteristics": "Baseline",
+    "table2_disposition": "Disposition",
+    "table3_efficacy": "Efficacy",
+    "table4_biomarker_associations": "Associations",
+    "table5_adverse_events": "Safety",
+    "tableS1_alterations_by_patient": "Alterations",
+    "disposition_by_patient_and_sample": "Disposition",
+}
+# Patient-level listings are separate, clearly named files; report.patient_listing: false
+# leaves them out (aggregate tables carry no patient-level rows).
+PATIENT_LEVEL_TABLES = [
     "tableS1_alterations_by_patient",
     "disposition_by_patient_and_sample",
 ]
-REPORT_OUTPUTS = expand("results/tables/{table}.tsv", table=REPORT_TABLES)
+if not config["report"]["patient_listing"]:
+    for table in PATIENT_LEVEL_TABLES:
+        REPORT_TABLES.pop(table)
+FIGURES = ["km_pfs_trial", "km_os_trial", "forest", "oncoprint", "swimmer"]
+if has_waterfall(config):
+    FIGURES.append("waterfall")
+
+
+REPORT_OUTPUTS = [
+    *(f for table in REPORT_TABLES for f in table_files(table)),
+    *expand("results/figures/{figure}.{ext}", figure=FIGURES, ext=["png", "pdf"]),
+    "results/figures/km_biomarkers",
+    "results/cbioportal",
+    "results/provenance.json",
+]
+
+REPORT_INPUTS = dict(
+    clinical="results/validated/clinical.tsv",
+    samples="results/validated/samples.tsv",
+    endpoints="results/clinical/endpoints.tsv",
+    adverse_events="results/clinical/adverse_events.tsv",
+    alterations="results/annotated/alterations.tsv",
+    gene_matrix="results/matrix/gene_by_patient.tsv",
+    pathway_matrix="results/matrix/pathway_by_patient.tsv",
+    pfs_associations="results/stats/pfs_associations.tsv",
+    os_associations="results/stats/os_associations.tsv",
+    response_associations="results/stats/response_associations.tsv",
+    efficacy="results/stats/efficacy.tsv",
+)
 
 
 rule report_tables:
     input:
-        clinical="results/validated/clinical.tsv",
-        samples="results/validated/samples.tsv",
-        endpoints="results/clinical/endpoints.tsv",
-        adverse_events="results/clinical/adverse_events.tsv",
-        alterations="results/annotated/alterations.tsv",
-        gene_matrix="results/matrix/gene_by_patient.tsv",
-        pathway_matrix="results/matrix/pathway_by_patient.tsv",
-        pfs_associations="results/stats/pfs_associations.tsv",
-        os_associations="results/stats/os_associations.tsv",
-        response_associations="results/stats/response_associations.tsv",
-        efficacy="results/stats/efficacy.tsv",
+        **REPORT_INPUTS,
     output:
-        tables=report(
-            expand("results/tables/{table}.tsv", table=REPORT_TABLES),
-            caption="../report/tables.rst",
-            category="Manuscript tables",
+        table1=report(
+            table_files("table1_baseline_characteristics"),
+            caption="../report/table1_baseline_characteristics.rst",
+            category="Baseline",
+            subcategory="Tables",
+        ),
+        table2=report(
+            table_files("table2_disposition"),
+            caption="../report/table2_disposition.rst",
+            category="Disposition",
+            subcategory="Tables",
+        ),
+        table3=report(
+            table_files("table3_efficacy"),
+            caption="../report/table3_efficacy.rst",
+            category="Efficacy",
+            subcategory="Tables",
+        ),
+        table4=report(
+            table_files("table4_biomarker_associations"),
+            caption="../report/table4_biomarker_associations.rst",
+            category="Associations",
+            subcategory="Tables",
+        ),
+        table5=report(
+            table_files("table5_adverse_events"),
+            caption="../report/table5_adverse_events.rst",
+            category="Safety",
+            subcategory="Tables",
+        ),
+        tableS1=report(
+            table_files("tableS1_alterations_by_patient"),
+            caption="../report/tableS1_alterations_by_patient.rst",
+            category="Alterations",
+            subcategory="Tables",
+        ),
+        listing=report(
+            table_files("disposition_by_patient_and_sample"),
+            caption="../report/disposition_by_patient_and_sample.rst",
+            category="Disposition",
+            subcategory="Tables",
         ),
     log:
         "logs/report_tables.log",
@@ -39,3 +107,202 @@ rule report_tables:
         runtime=10,
     script:
         "../scripts/report_tables.py"
+
+
+rule report_km_trial:
+    input:
+        endpoints="results/clinical/endpoints.tsv",
+    output:
+        png=report(
+            "results/figures/km_{endpoint}_trial.png",
+            caption="../report/km_trial.rst",
+            category="Efficacy",
+            subcategory="Figures",
+        ),
+        pdf="results/figures/km_{endpoint}_trial.pdf",
+    log:
+        "logs/report_km_{endpoint}_trial.log",
+    wildcard_constraints:
+        endpoint="pfs|os",
+    conda:
+        "../envs/report.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        kind="km_trial",
+    script:
+        "../scripts/report_figures.py"
+
+
+rule report_km_biomarkers:
+    input:
+        **REPORT_INPUTS,
+    output:
+        km=report(
+            directory("results/figures/km_biomarkers"),
+            patterns=["{name}.png"],
+            caption="../report/km_biomarkers.rst",
+            category="Associations",
+            subcategory="Figures",
+        ),
+    log:
+        "logs/report_km_biomarkers.log",
+    conda:
+        "../envs/report.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        kind="km_biomarkers",
+    script:
+        "../scripts/report_figures.py"
+
+
+rule report_forest:
+    input:
+        pfs_associations="results/stats/pfs_associations.tsv",
+        os_associations="results/stats/os_associations.tsv",
+    output:
+        png=report(
+            "results/figures/forest.png",
+            caption="../report/forest.rst",
+            category="Associations",
+            subcategory="Figures",
+        ),
+        pdf="results/figures/forest.pdf",
+    log:
+        "logs/report_forest.log",
+    conda:
+        "../envs/report.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        kind="forest",
+    script:
+        "../scripts/report_figures.py"
+
+
+rule report_oncoprint:
+    input:
+        alterations="results/annotated/alterations.tsv",
+        gene_matrix="results/matrix/gene_by_patient.tsv",
+        endpoints="results/clinical/endpoints.tsv",
+        samples="results/validated/samples.tsv",
+    output:
+        png=report(
+            "results/figures/oncoprint.png",
+            caption="../report/oncoprint.rst",
+            category="Alterations",
+            subcategory="Figures",
+        ),
+        pdf="results/figures/oncoprint.pdf",
+    log:
+        "logs/report_oncoprint.log",
+    conda:
+        "../envs/report.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        kind="oncoprint",
+    script:
+        "../scripts/report_figures.py"
+
+
+rule report_swimmer:
+    input:
+        endpoints="results/clinical/endpoints.tsv",
+    output:
+        png=report(
+            "results/figures/swimmer.png",
+            caption="../report/swimmer.rst",
+            category="Efficacy",
+            subcategory="Figures",
+        ),
+        pdf="results/figures/swimmer.pdf",
+    log:
+        "logs/report_swimmer.log",
+    conda:
+        "../envs/report.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        kind="swimmer",
+    script:
+        "../scripts/report_figures.py"
+
+
+rule report_waterfall:
+    input:
+        clinical="results/validated/clinical.tsv",
+        endpoints="results/clinical/endpoints.tsv",
+    output:
+        png=report(
+            "results/figures/waterfall.png",
+            caption="../report/waterfall.rst",
+            category="Efficacy",
+            subcategory="Figures",
+        ),
+        pdf="results/figures/waterfall.pdf",
+    log:
+        "logs/report_waterfall.log",
+    conda:
+        "../envs/report.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        kind="waterfall",
+    script:
+        "../scripts/report_figures.py"
+
+
+rule report_cbioportal:
+    input:
+        clinical="results/validated/clinical.tsv",
+        samples="results/validated/samples.tsv",
+        endpoints="results/clinical/endpoints.tsv",
+        alterations="results/annotated/alterations.tsv",
+        cnv=expand("results/cnv/{sample}.tsv", sample=cnv_samples()),
+    output:
+        study=directory("results/cbioportal"),
+    log:
+        "logs/report_cbioportal.log",
+    conda:
+        "../envs/report.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    script:
+        "../scripts/report_cbioportal.py"
+
+
+rule report_provenance:
+    input:
+        **provenance_inputs(config, samples),
+    output:
+        json=report(
+            "results/provenance.json",
+            caption="../report/provenance.rst",
+            category="Provenance",
+        ),
+    log:
+        "logs/report_provenance.log",
+    conda:
+        "../envs/report.yaml"
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    script:
+        "../scripts/report_provenance.py"

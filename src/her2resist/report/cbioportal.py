@@ -1,0 +1,449 @@
+"""cBioPortal study folder (https://docs.cbioportal.org/file-formats/).
+
+Layout::
+
+    meta_study.txt
+    meta_clinical_patient.txt   data_clinical_patient.txt   (4 '#' header lines + column row)
+    meta_clinical_sample.txt    data_clinical_sample.txt
+    meta_mutations.txt          data_mutations.txt          (MAF, passing calls)
+    meta_cna.txt                data_cna.txt                (discrete: -2, -1, 0, 1, 2)
+    case_lists/cases_all.txt, cases_sequenced.txt, cases_cna.txt
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+PathLike = str | Path
+
+CNA_CODES = {
+    "amplification": 2,
+    "gain": 1,
+    "neutral": 0,
+    "shallow_deletion": -1,
+    "deep_deletion": -2,
+}
+
+# Required keys per meta file (cBioPortal file-formats documentation)
+REQUIRED_META = {
+    "meta_study.txt": ["type_of_cancer", "cancer_study_identifier", "name", "description"],
+    "meta_clinical_patient.txt": [
+        "cancer_study_identifier",
+        "genetic_alteration_type",
+        "datatype",
+        "data_filename",
+    ],
+    "meta_clinical_sample.txt": [
+        "cancer_study_identifier",
+        "genetic_alteration_type",
+        "datatype",
+        "data_filename",
+    ],
+    "meta_mutations.txt": [
+        "cancer_study_identifier",
+        "genetic_alteration_type",
+        "datatype",
+        "stable_id",
+        "show_profile_in_analysis_tab",
+        "profile_name",
+        "profile_description",
+        "data_filename",
+    ],
+    "meta_cna.txt": [
+        "cancer_study_identifier",
+        "genetic_alteration_type",
+        "datatype",
+        "stable_id",
+        "show_profile_in_analysis_tab",
+        "profile_name",
+        "profile_description",
+        "data_filename",
+    ],
+}
+REQUIRED_CASE_LIST = [
+    "cancer_study_identifier",
+    "stable_id",
+    "case_list_name",
+    "case_list_description",
+    "case_list_ids",
+]
+
+MAF_COLUMNS = [
+    "Hugo_Symbol",
+    "Entrez_Gene_Id",
+    "Center",
+    "NCBI_Build",
+    "Chromosome",
+    "Start_Position",
+    "End_Position",
+    "Strand",
+    "Variant_Classification",
+    "Variant_Type",
+    "Reference_Allele",
+    "Tumor_Seq_Allele1",
+    "Tumor_Seq_Allele2",
+    "dbSNP_RS",
+    "Tumor_Sample_Barcode",
+    "Matched_Norm_Sample_Barcode",
+    "Mutation_Status",
+    "Validation_Status",
+    "Sequencer",
+    "HGVSc",
+    "HGVSp_Short",
+    "Transcript_ID",
+    "t_ref_count",
+    "t_alt_count",
+    "n_ref_count",
+    "n_alt_count",
+]
+
+BUILDS = {"GRCh38": ("GRCh38", "hg38"), "GRCh37": ("GRCh37", "hg19")}
+
+
+def write_meta(path: Path, fields: dict[str, Any]) -> None:
+    path.write_text("".join(f"{key}: {value}\n" for key, value in fields.items()))
+
+
+def read_meta(path: PathLike) -> dict[str, str]:
+    out = {}
+    for line in Path(path).read_text().splitlines():
+        if line.strip():
+            key, _, value = line.partition(":")
+            out[key.strip()] = value.strip()
+    return out
+
+
+def clinical_file(columns: list[tuple[str, str, str, str, int]], rows: pd.DataFrame) -> str:
+    """cBioPortal clinical data: 4 '#' lines (names, descriptions, datatypes, priorities)."""
+    header = [
+        "#" + "\t".join(c[1] for c in columns),
+        "#" + "\t".join(c[2] for c in columns),
+        "#" + "\t".join(c[3] for c in columns),
+        "#" + "\t".join(str(c[4]) for c in columns),
+        "\t".join(c[0] for c in columns),
+    ]
+    body = rows[[c[0] for c in columns]].to_csv(
+        sep="\t", index=False, header=False, na_rep="NA", lineterminator="\n", float_format="%.6g"
+    )
+    return "\n".join(header) + "\n" + body
+
+
+def _status(event: Any, yes: str, no: str) -> str:
+    if pd.isna(event):
+        return "NA"
+    return yes if int(event) == 1 else no
+
+
+def patient_table(clinical: pd.DataFrame, endpoints: pd.DataFrame, covariates: list[str]) -> str:
+    frame = endpoints.copy()
+    frame["PATIENT_ID"] = frame["patient_id"].astype(str)
+    frame["OS_STATUS"] = [_status(e, "1:DECEASED", "0:LIVING") for e in frame["os_event"]]
+    frame["OS_MONTHS"] = frame["os_months"]
+    frame["PFS_STATUS"] = [_status(e, "1:PROGRESSION", "0:CENSORED") for e in frame["pfs_event"]]
+    frame["PFS_MONTHS"] = frame["pfs_months"]
+    frame["BEST_RESPONSE"] = frame["best_response"].fillna("NA")
+    columns: list[tuple[str, str, str, str, int]] = [
+        ("PATIENT_ID", "Patient Identifier", "Patient identifier", "STRING", 1),
+        ("OS_STATUS", "Overall Survival Status", "Overall survival status", "STRING", 1),
+        ("OS_MONTHS", "Overall Survival (Months)", "Overall survival in months", "NUMBER", 1),
+        ("PFS_STATUS", "Progression Free Status", "Progression-free survival status", "STRING", 1),
+        ("PFS_MONTHS", "Progress Free Survival (Months)", "PFS in months", "NUMBER", 1),
+        ("BEST_RESPONSE", "Best Overall Response", "RECIST 1.1 best overall response", "STRING", 1),
+    ]
+    clinical = clinical.set_index(clinical["patient_id"].astype(str))
+    for name in covariates:
+        if name not in clinical.columns:
+            continue
+        values = clinical[name].reindex(frame["PATIENT_ID"]).to_numpy()
+        key = name.upper()
+        frame[key] = values
+        numeric = pd.to_numeric(pd.Series(values), errors="coerce")
+        datatype = (
+            "NUMBER" if numeric.notna().sum() == pd.Series(values).notna().sum() else "STRING"
+        )
+        columns.append((key, name.replace("_", " ").title(), name, datatype, 1))
+    return clinical_file(columns, frame)
+
+
+def sample_table(samples: pd.DataFrame) -> str:
+    frame = samples.copy()
+    frame["SAMPLE_ID"] = frame["sample_id"]
+    frame["PATIENT_ID"] = frame["patient_id"].astype(str)
+    frame["SAMPLE_TYPE"] = (
+        frame["specimen"]
+        .map({"tissue": "Primary/Metastatic tissue", "ctdna": "cfDNA"})
+        .fillna(frame["specimen"])
+    )
+    frame["SPECIMEN"] = frame["specimen"]
+    frame["TIMEPOINT"] = frame["timepoint"]
+    frame["QC_STATUS"] = frame.get("qc_status", pd.Series("pass", index=frame.index)).fillna("pass")
+    columns = [
+        ("PATIENT_ID", "Patient Identifier", "Patient identifier", "STRING", 1),
+        ("SAMPLE_ID", "Sample Identifier", "Sample identifier", "STRING", 1),
+        ("SAMPLE_TYPE", "Sample Type", "Tissue or cell-free DNA", "STRING", 1),
+        ("SPECIMEN", "Specimen", "Specimen as in the sample sheet", "STRING", 1),
+        ("TIMEPOINT", "Timepoint", "Sampling timepoint", "STRING", 1),
+        ("QC_STATUS", "QC Status", "Sequencing QC status", "STRING", 1),
+    ]
+    return clinical_file(columns, frame.sort_values("sample_id"))
+
+
+def maf_alleles(pos: int, ref: str, alt: str) -> tuple[int, int, str, str, str]:
+    """VCF allele pair to MAF (start, end, ref, alt, Variant_Type); shared prefix removed."""
+    ref, alt = str(ref), str(alt)
+    while len(ref) > 1 and len(alt) > 1 and ref[0] == alt[0]:
+        ref, alt, pos = ref[1:], alt[1:], pos + 1
+    if len(ref) == len(alt):
+        kind = {1: "SNP", 2: "DNP", 3: "TNP"}.get(len(ref), "ONP")
+        return pos, pos + len(ref) - 1, ref, alt, kind
+    if ref and alt and ref[0] == alt[0]:
+        ref, alt, pos = ref[1:], alt[1:], pos + 1
+        ref = ref or "-"
+        alt = alt or "-"
+    if ref == "-" or (len(ref) < len(alt) and ref == ""):
+        return pos - 1, pos, "-", alt, "INS"
+    if alt == "-":
+        return pos, pos + len(ref) - 1, ref, "-", "DEL"
+    if len(alt) > len(ref):
+        return pos, pos + len(ref) - 1, ref, alt, "INS"
+    return pos, pos + len(ref) - 1, ref, alt, "DEL"
+
+
+def mutations_maf(alterations: pd.DataFrame, build: str) -> pd.DataFrame:
+    """Passing mutation calls as a MAF (somatic; counts from depth and alt reads)."""
+    mutations = alterations[
+        (alterations["alteration_type"] == "mutation") & (alterations["filter_status"] == "PASS")
+    ]
+    rows = []
+    for row in mutations.itertuples(index=False):
+        start, end, ref, alt, kind = maf_alleles(int(row.pos), row.ref, row.alt)
+        depth = pd.to_numeric(row.depth, errors="coerce")
+        alt_reads = pd.to_numeric(row.alt_reads, errors="coerce")
+        rows.append(
+            {
+                "Hugo_Symbol": row.gene,
+                "Entrez_Gene_Id": "",
+                "Center": "her2resist",
+                "NCBI_Build": BUILDS.get(build, (build, build))[0],
+                "Chromosome": str(row.chrom).removeprefix("chr"),
+                "Start_Position": start,
+                "End_Position": end,
+                "Strand": "+",
+                "Variant_Classification": row.variant_class,
+                "Variant_Type": kind,
+                "Reference_Allele": ref,
+                "Tumor_Seq_Allele1": ref,
+                "Tumor_Seq_Allele2": alt,
+                "dbSNP_RS": "",
+                "Tumor_Sample_Barcode": row.sample_id,
+                "Matched_Norm_Sample_Barcode": "",
+                "Mutation_Status": "Somatic",
+                "Validation_Status": "",
+                "Sequencer": "",
+                "HGVSc": "" if pd.isna(row.hgvsc) else row.hgvsc,
+                "HGVSp_Short": "" if pd.isna(row.hgvsp_short) else row.hgvsp_short,
+                "Transcript_ID": "" if pd.isna(row.transcript) else row.transcript,
+                "t_ref_count": "" if pd.isna(depth) else int(depth - alt_reads),
+                "t_alt_count": "" if pd.isna(alt_reads) else int(alt_reads),
+                "n_ref_count": "",
+                "n_alt_count": "",
+            }
+        )
+    return pd.DataFrame(rows, columns=MAF_COLUMNS)
+
+
+def cna_matrix(cnv_tables: Iterable[pd.DataFrame], genes: list[str] | None = None) -> pd.DataFrame:
+    """Hugo_Symbol x sample matrix of discrete calls (-2..2); NA where a gene was not called."""
+    long = pd.concat(list(cnv_tables), ignore_index=True)
+    long = long.dropna(subset=["call"])
+    long["value"] = long["call"].map(CNA_CODES)
+    wide = long.pivot_table(index="gene", columns="sample_id", values="value", aggfunc="first")
+    if genes is not None:
+        wide = wide.reindex(sorted(set(genes) | set(wide.index)))
+    wide = wide.sort_index().reindex(sorted(wide.columns), axis=1)
+    wide.index.name = "Hugo_Symbol"
+    return wide.astype("Int64")
+
+
+def write_case_list(
+    folder: Path,
+    study: str,
+    suffix: str,
+    name: str,
+    description: str,
+    category: str,
+    ids: list[str],
+) -> None:
+    write_meta(
+        folder / f"cases_{suffix}.txt",
+        {
+            "cancer_study_identifier": study,
+            "stable_id": f"{study}_{suffix}",
+            "case_list_name": name,
+            "case_list_description": description,
+            "case_list_category": category,
+            "case_list_ids": "\t".join(ids),
+        },
+    )
+
+
+def write_study(
+    out: PathLike,
+    *,
+    study: dict[str, str],
+    clinical: pd.DataFrame,
+    samples: pd.DataFrame,
+    endpoints: pd.DataFrame,
+    alterations: pd.DataFrame,
+    cnv_tables: dict[str, pd.DataFrame],
+    covariates: list[str],
+    build: str = "GRCh38",
+) -> Path:
+    """Write the study folder; return its path."""
+    out = Path(out)
+    (out / "case_lists").mkdir(parents=True, exist_ok=True)
+    sid = study["cancer_study_identifier"]
+    reference = BUILDS.get(build, (build, build))[1]
+    write_meta(
+        out / "meta_study.txt",
+        {
+            "type_of_cancer": study.get("type_of_cancer", "brca"),
+            "cancer_study_identifier": sid,
+            "name": study.get("name", sid),
+            "description": study.get("description", sid),
+            "short_name": study.get("short_name", sid),
+            "add_global_case_list": "false",
+            "reference_genome": reference,
+        },
+    )
+    for level, datatype in (("patient", "PATIENT_ATTRIBUTES"), ("sample", "SAMPLE_ATTRIBUTES")):
+        write_meta(
+            out / f"meta_clinical_{level}.txt",
+            {
+                "cancer_study_identifier": sid,
+                "genetic_alteration_type": "CLINICAL",
+                "datatype": datatype,
+                "data_filename": f"data_clinical_{level}.txt",
+            },
+        )
+    (out / "data_clinical_patient.txt").write_text(patient_table(clinical, endpoints, covariates))
+    (out / "data_clinical_sample.txt").write_text(sample_table(samples))
+
+    write_meta(
+        out / "meta_mutations.txt",
+        {
+            "cancer_study_identifier": sid,
+            "genetic_alteration_type": "MUTATION_EXTENDED",
+            "datatype": "MAF",
+            "stable_id": "mutations",
+            "show_profile_in_analysis_tab": "true",
+            "profile_name": "Mutations",
+            "profile_description": "Somatic mutations in panel genes passing every filter "
+            "(her2resist).",
+            "data_filename": "data_mutations.txt",
+        },
+    )
+    maf = mutations_maf(alterations, build)
+    maf.to_csv(out / "data_mutations.txt", sep="\t", index=False, lineterminator="\n")
+
+    write_meta(
+        out / "meta_cna.txt",
+        {
+            "cancer_study_identifier": sid,
+            "genetic_alteration_type": "COPY_NUMBER_ALTERATION",
+            "datatype": "DISCRETE",
+            "stable_id": "cna",
+            "show_profile_in_analysis_tab": "true",
+            "profile_name": "Putative copy-number alterations",
+            "profile_description": "Gene-level calls from CNVkit segments (purity-aware): "
+            "-2 deep deletion, -1 shallow deletion, 0 neutral, 1 gain, 2 amplification.",
+            "data_filename": "data_cna.txt",
+        },
+    )
+    tables = [cnv_tables[k] for k in sorted(cnv_tables)]
+    cna = cna_matrix(tables) if tables else pd.DataFrame(index=pd.Index([], name="Hugo_Symbol"))
+    cna.to_csv(out / "data_cna.txt", sep="\t", na_rep="NA", lineterminator="\n")
+
+    passed = samples[samples.get("qc_status", "pass").fillna("pass") == "pass"]
+    all_ids = sorted(samples["sample_id"])
+    sequenced = sorted(
+        s
+        for s in passed["sample_id"]
+        if str(passed.set_index("sample_id").loc[s].get("variant_file", "") or "")
+        not in ("", "nan")
+    )
+    cna_ids = sorted(s for s in cna.columns if s in set(passed["sample_id"]))
+    lists = out / "case_lists"
+    write_case_list(
+        lists,
+        sid,
+        "all",
+        "All samples",
+        f"All samples ({len(all_ids)})",
+        "all_cases_in_study",
+        all_ids,
+    )
+    write_case_list(
+        lists,
+        sid,
+        "sequenced",
+        "Samples with mutation data",
+        f"Samples with mutation data ({len(sequenced)})",
+        "all_cases_with_mutation_data",
+        sequenced,
+    )
+    write_case_list(
+        lists,
+        sid,
+        "cna",
+        "Samples with CNA data",
+        f"Samples with copy-number data ({len(cna_ids)})",
+        "all_cases_with_cna_data",
+        cna_ids,
+    )
+    return out
+
+
+def check_study(folder: PathLike) -> list[str]:
+    """Structural problems of a study folder (empty list when it is well formed)."""
+    folder = Path(folder)
+    problems = []
+    for name, keys in REQUIRED_META.items():
+        path = folder / name
+        if not path.is_file():
+            problems.append(f"{name} missing")
+            continue
+        meta = read_meta(path)
+        problems += [f"{name}: missing {k}" for k in keys if not meta.get(k)]
+        data = meta.get("data_filename")
+        if data and not (folder / data).is_file():
+            problems.append(f"{name}: data file {data} missing")
+    sample_ids: set[str] = set()
+    for level, key in (("patient", "PATIENT_ID"), ("sample", "SAMPLE_ID")):
+        path = folder / f"data_clinical_{level}.txt"
+        if not path.is_file():
+            continue
+        lines = path.read_text().splitlines()
+        if len(lines) < 5 or not all(line.startswith("#") for line in lines[:4]):
+            problems.append(f"{path.name}: needs 4 '#' header lines")
+            continue
+        widths = {len(line.split("\t")) for line in lines}
+        if len(widths) != 1:
+            problems.append(f"{path.name}: rows of different widths")
+        header = lines[4].split("\t")
+        if key not in header:
+            problems.append(f"{path.name}: no {key} column")
+        if level == "sample":
+            sample_ids = {line.split("\t")[header.index("SAMPLE_ID")] for line in lines[5:]}
+    for case_list in sorted((folder / "case_lists").glob("*.txt")):
+        meta = read_meta(case_list)
+        problems += [f"{case_list.name}: missing {k}" for k in REQUIRED_CASE_LIST if k not in meta]
+        ids = [i for i in meta.get("case_list_ids", "").split("\t") if i]
+        unknown = sorted(set(ids) - sample_ids)
+        if unknown:
+            problems.append(f"{case_list.name}: samples not in clinical file: {unknown}")
+    return problems

@@ -1,0 +1,781 @@
+"""Manuscript figures: Kaplan-Meier, forest, oncoprint, swimmer and waterfall plots.
+
+Every figure is written as PNG (300 dpi) and PDF with the Okabe-Ito colour-blind-safe palette at
+journal widths (single column 85 mm, double 180 mm). Rendering is deterministic: fixed SVG hash
+salt, no PDF creation date, no PNG software stamp.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.patches import Patch, Rectangle
+from numpy.typing import ArrayLike
+
+from her2resist.report.formatting import format_estimate_ci, format_p
+from her2resist.stats.km import kaplan_meier, median_survival
+
+PathLike = str | Path
+
+MM = 1 / 25.4
+SINGLE_COLUMN = 85 * MM
+DOUBLE_COLUMN = 180 * MM
+DPI = 300
+
+# Okabe & Ito (2008) colour-blind-safe palette
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+}
+GROUP_COLOURS = [OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["green"]]
+RESPONSE_ORDER = ["CR", "PR", "SD", "PD", "NE"]
+RESPONSE_COLOURS = {
+    "CR": OKABE_ITO["green"],
+    "PR": OKABE_ITO["blue"],
+    "SD": OKABE_ITO["sky_blue"],
+    "PD": OKABE_ITO["vermillion"],
+    "NE": "#999999",
+}
+ALTERATION_COLOURS = {
+    "missense": OKABE_ITO["green"],
+    "truncating": OKABE_ITO["black"],
+    "inframe": OKABE_ITO["orange"],
+    "other_mutation": OKABE_ITO["yellow"],
+    "amplification": OKABE_ITO["vermillion"],
+    "deep_deletion": OKABE_ITO["blue"],
+}
+ALTERATION_LABELS = {
+    "missense": "Missense",
+    "truncating": "Truncating",
+    "inframe": "In-frame indel",
+    "other_mutation": "Other mutation",
+    "amplification": "Amplification",
+    "deep_deletion": "Deep deletion",
+}
+SPECIMEN_COLOURS = {
+    "tissue + ctDNA": "#4D4D4D",
+    "tissue": "#999999",
+    "ctDNA": "#D0D0D0",
+    "none": "#FFFFFF",
+}
+WILD_TYPE_COLOUR = "#E8E8E8"
+NOT_EVALUABLE_COLOUR = "#FFFFFF"
+
+STYLE = {
+    "font.family": "DejaVu Sans",
+    "font.size": 7,
+    "axes.titlesize": 8,
+    "axes.labelsize": 7,
+    "xtick.labelsize": 6.5,
+    "ytick.labelsize": 6.5,
+    "legend.fontsize": 6.5,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.linewidth": 0.6,
+    "lines.linewidth": 1.2,
+    "svg.hashsalt": "her2resist",
+    "pdf.fonttype": 42,
+    "path.simplify": False,
+}
+ENDPOINT_LABELS = {"pfs": "Progression-free survival", "os": "Overall survival"}
+
+
+def save_figure(fig: plt.Figure, stem: PathLike) -> list[Path]:
+    """Write ``stem``.png (300 dpi) and ``stem``.pdf with no timestamps; close the figure."""
+    stem = Path(stem)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    png, pdf = stem.with_suffix(".png"), stem.with_suffix(".pdf")
+    fig.savefig(png, dpi=DPI, metadata={"Software": None})
+    fig.savefig(pdf, metadata={"CreationDate": None, "ModDate": None, "Producer": None})
+    plt.close(fig)
+    return [png, pdf]
+
+
+# ---------------------------------------------------------------- Kaplan-Meier
+
+
+def numbers_at_risk(time: ArrayLike, times: ArrayLike) -> list[int]:
+    """Patients still at risk at each of ``times``: observed time >= t (NaN times excluded)."""
+    observed = np.asarray(time, dtype=float)
+    observed = observed[~np.isnan(observed)]
+    return [int(np.count_nonzero(observed >= t)) for t in np.atleast_1d(times)]
+
+
+def risk_times(max_time: float, step: float | None = None) -> np.ndarray:
+    """Tick times for the at-risk table: a round step giving about 5-8 ticks."""
+    if step is None:
+        for candidate in (1, 2, 3, 6, 12, 24, 36, 60):
+            if max_time / candidate <= 8:
+                step = candidate
+                break
+        else:
+            step = max_time / 6
+    return np.arange(0, max_time + 1e-9, step)
+
+
+def km_figure(
+    groups: dict[str, tuple[ArrayLike, ArrayLike]],
+    *,
+    endpoint: str,
+    title: str,
+    annotation: Sequence[str] = (),
+) -> plt.Figure:
+    """KM curves with censor marks, median lines, a text box and a numbers-at-risk table."""
+    with plt.rc_context(STYLE):
+        n_groups = len(groups)
+        # layout in inches: curves, x label, then the at-risk table (one line per group)
+        width = SINGLE_COLUMN
+        row_h, table_title, gap, bottom_pad, top_pad, plot_h = 0.13, 0.14, 0.5, 0.08, 0.25, 2.2
+        table_h = row_h * n_groups
+        height = bottom_pad + table_h + table_title + gap + plot_h + top_pad
+        fig = plt.figure(figsize=(width, height))
+        left, right = 0.25, 0.96
+        ax = fig.add_axes(
+            (
+                left,
+                (bottom_pad + table_h + table_title + gap) / height,
+                right - left,
+                plot_h / height,
+            )
+        )
+        risk_ax = fig.add_axes(
+            (left, bottom_pad / height, right - left, table_h / height), sharex=ax
+        )
+        all_times = np.concatenate([np.asarray(t, dtype=float) for t, _ in groups.values()])
+        max_time = float(np.nanmax(all_times)) if all_times.size else 1.0
+        ticks = risk_times(max_time)
+        for k, (label, (time, event)) in enumerate(groups.items()):
+            colour = GROUP_COLOURS[k % len(GROUP_COLOURS)] if n_groups > 1 else "#000000"
+            t = np.asarray(time, dtype=float)
+            e = np.asarray(event, dtype=float)
+            keep = ~(np.isnan(t) | np.isnan(e))
+            t, e = t[keep], e[keep]
+            if t.size == 0:
+                continue
+            km = kaplan_meier(t, e)
+            x = np.concatenate([[0.0], km.time])
+            y = np.concatenate([[1.0], km.surv])
+            ax.step(x, y, where="post", color=colour, label=f"{label} (n={t.size})")
+            censored = km.n_censor > 0
+            ax.plot(
+                km.time[censored],
+                km.surv[censored],
+                linestyle="none",
+                marker="|",
+                markersize=5,
+                markeredgewidth=0.9,
+                color=colour,
+            )
+            median = median_survival(km).estimate
+            if np.isfinite(median):
+                ax.plot([0, median], [0.5, 0.5], color=colour, linestyle=":", linewidth=0.7)
+                ax.plot([median, median], [0, 0.5], color=colour, linestyle=":", linewidth=0.7)
+            at_risk = numbers_at_risk(t, ticks)
+            row = n_groups - 1 - k
+            for tick, n in zip(ticks, at_risk, strict=True):
+                risk_ax.text(tick, row, str(n), ha="center", va="center", color=colour, size=6.5)
+            risk_ax.text(
+                -0.07,
+                row,
+                label,
+                ha="right",
+                va="center",
+                color=colour,
+                size=6.5,
+                transform=risk_ax.get_yaxis_transform(),
+            )
+        ax.set_ylim(0, 1.03)
+        ax.set_xlim(0, max(max_time, float(ticks[-1])) * 1.02)
+        ax.set_xticks(ticks)
+        ax.tick_params(labelbottom=True)
+        ax.set_ylabel(f"{ENDPOINT_LABELS.get(endpoint, endpoint)} probability")
+        ax.set_xlabel("Months since start of treatment")
+        ax.set_title(title, loc="left")
+        if n_groups > 1:
+            ax.legend(
+                loc="upper right",
+                bbox_to_anchor=(1.0, 0.97 - 0.075 * len(annotation)),
+                frameon=False,
+                handlelength=1.5,
+                borderaxespad=0.2,
+            )
+        if annotation:
+            ax.text(
+                0.98,
+                0.97,
+                "\n".join(annotation),
+                ha="right",
+                va="top",
+                transform=ax.transAxes,
+                size=6.5,
+            )
+        risk_ax.set_ylim(-0.5, n_groups - 0.5)
+        risk_ax.set_yticks([])
+        risk_ax.tick_params(axis="x", labelbottom=False, length=0)
+        for spine in risk_ax.spines.values():
+            spine.set_visible(False)
+        risk_ax.text(
+            -left / (right - left) + 0.02,
+            n_groups - 0.25,
+            "Number at risk",
+            ha="left",
+            va="bottom",
+            size=6.5,
+            fontweight="bold",
+            transform=risk_ax.get_yaxis_transform(),
+        )
+    return fig
+
+
+def _endpoint_frame(endpoints: pd.DataFrame, endpoint: str) -> pd.DataFrame:
+    frame = endpoints.set_index("patient_id")[[f"{endpoint}_months", f"{endpoint}_event"]]
+    excluded = endpoints.set_index("patient_id")[f"{endpoint}_excluded"]
+    excluded = excluded.fillna("").astype(str).str.len() > 0
+    frame = frame[~excluded].dropna()
+    frame.columns = ["time", "event"]
+    return frame
+
+
+def trial_km(endpoints: pd.DataFrame, endpoint: str) -> plt.Figure:
+    frame = _endpoint_frame(endpoints, endpoint)
+    km = kaplan_meier(frame["time"], frame["event"])
+    median = median_survival(km)
+    lines = [
+        f"Median {format_estimate_ci(median.estimate, median.lcl, median.ucl)} months",
+        f"{int(frame['event'].sum())} events / {len(frame)} patients",
+    ]
+    return km_figure(
+        {"All patients": (frame["time"], frame["event"])},
+        endpoint=endpoint,
+        title=f"{ENDPOINT_LABELS[endpoint]}, all patients",
+        annotation=lines,
+    )
+
+
+def pretty_biomarker(name: str) -> str:
+    if name.startswith("pathway:"):
+        return name.removeprefix("pathway:").replace("_", "/").replace("MTOR", "mTOR") + " pathway"
+    if name == "pathways_altered>=2":
+        return "≥2 altered pathways"
+    return name
+
+
+def biomarker_km(
+    endpoints: pd.DataFrame, status: pd.Series, association: pd.Series, endpoint: str
+) -> plt.Figure:
+    """KM by baseline status (altered vs wild type); HR and p from the association table."""
+    frame = _endpoint_frame(endpoints, endpoint).join(status.rename("status"), how="left")
+    groups = {}
+    for value, label in (("wild_type", "Wild type"), ("altered", "Altered")):
+        subset = frame[frame["status"] == value]
+        groups[label] = (subset["time"], subset["event"])
+    hr = format_estimate_ci(
+        association.get("hr"), association.get("hr_lcl"), association.get("hr_ucl")
+    )
+    lines = [f"HR {hr}", f"Log-rank p = {format_p(association.get('logrank_p'))}"]
+    q = association.get("q_value")
+    if q is not None and not pd.isna(q):
+        lines.append(f"q = {format_p(q)}")
+    return km_figure(
+        groups,
+        endpoint=endpoint,
+        title=f"{endpoint.upper()} by {pretty_biomarker(str(association['biomarker']))}",
+        annotation=lines,
+    )
+
+
+def km_selection(
+    associations: pd.DataFrame, threshold: float = 0.1, statistic: str = "p"
+) -> pd.DataFrame:
+    """Biomarkers whose log-rank p (``statistic='p'``) or BH q (``'q'``) is below threshold."""
+    column = {"p": "logrank_p", "q": "q_value"}.get(statistic, statistic)
+    values = pd.to_numeric(associations[column], errors="coerce")
+    return associations[values < threshold]
+
+
+def safe_name(biomarker: str) -> str:
+    return (
+        biomarker.replace("pathway:", "pathway_")
+        .replace(">=", "_ge")
+        .replace("/", "_")
+        .replace(" ", "_")
+    )
+
+
+# ---------------------------------------------------------------- forest
+
+
+def forest_figure(associations: dict[str, pd.DataFrame]) -> plt.Figure:
+    """Univariable and adjusted HRs (95% CI) per biomarker, one panel per endpoint, each with a
+    text column: n altered/wild type, univariable HR (95% CI) and log-rank p."""
+    from matplotlib.ticker import NullLocator
+
+    tested = {
+        endpoint: table[pd.to_numeric(table["hr"], errors="coerce").notna()].reset_index(drop=True)
+        for endpoint, table in associations.items()
+    }
+    biomarkers: list[str] = []
+    for table in tested.values():
+        biomarkers += [b for b in table["biomarker"] if b not in biomarkers]
+    n = max(len(biomarkers), 1)
+    lo_limit, hi_limit = 0.05, 20.0
+    with plt.rc_context(STYLE):
+        fig = plt.figure(figsize=(DOUBLE_COLUMN, 1.15 + 0.22 * n))
+        ratios = [r for _ in tested for r in (2.2, 2.6)]
+        grid = fig.add_gridspec(
+            1,
+            len(ratios),
+            width_ratios=ratios,
+            left=0.175,
+            right=0.995,
+            top=0.86,
+            bottom=0.2 + 0.1 / (1 + 0.2 * n),
+            wspace=0.05,
+        )
+        first_ax = None
+        for k, (endpoint, table) in enumerate(tested.items()):
+            ax = fig.add_subplot(grid[0, 2 * k], sharey=first_ax)
+            text_ax = fig.add_subplot(grid[0, 2 * k + 1], sharey=ax)
+            first_ax = first_ax or ax
+            rows = table.set_index("biomarker")
+            for i, biomarker in enumerate(biomarkers):
+                y = n - 1 - i
+                if biomarker not in rows.index:
+                    text_ax.text(0.03, y, "not tested", va="center", size=6, color="#777777")
+                    continue
+                row = rows.loc[biomarker]
+                for offset, prefix, colour, marker, label in (
+                    (0.14, "hr", OKABE_ITO["blue"], "o", "Univariable HR"),
+                    (-0.14, "hr_adjusted", OKABE_ITO["vermillion"], "s", "Adjusted HR"),
+                ):
+                    est = pd.to_numeric(row.get(prefix), errors="coerce")
+                    lo = pd.to_numeric(row.get(f"{prefix}_lcl"), errors="coerce")
+                    hi = pd.to_numeric(row.get(f"{prefix}_ucl"), errors="coerce")
+                    if pd.isna(est):
+                        continue
+                    lo_c = lo_limit if pd.isna(lo) else max(lo, lo_limit)
+                    hi_c = hi_limit if pd.isna(hi) or not np.isfinite(hi) else min(hi, hi_limit)
+                    ax.plot([lo_c, hi_c], [y + offset] * 2, color=colour, linewidth=0.9)
+                    if pd.isna(hi) or hi > hi_limit:
+                        ax.plot(hi_c, y + offset, marker=">", color=colour, markersize=3)
+                    if pd.isna(lo) or lo < lo_limit:
+                        ax.plot(lo_c, y + offset, marker="<", color=colour, markersize=3)
+                    ax.plot(
+                        min(max(est, lo_limit), hi_limit),
+                        y + offset,
+                        marker=marker,
+                        color=colour,
+                        markersize=3.2,
+                        linestyle="none",
+                        label=label,
+                    )
+                counts = f"{int(row['n_altered'])}/{int(row['n_wild_type'])}"
+                hr = format_estimate_ci(row.get("hr"), row.get("hr_lcl"), row.get("hr_ucl"))
+                text_ax.text(0.04, y, counts, va="center", size=5.8)
+                text_ax.text(0.27, y, hr, va="center", size=5.8)
+                text_ax.text(0.83, y, format_p(row.get("logrank_p")), va="center", size=5.8)
+            for x, header in ((0.04, "Alt/WT"), (0.27, "HR (95% CI)"), (0.83, "p")):
+                text_ax.text(x, n - 0.35, header, va="bottom", size=6, fontweight="bold")
+            text_ax.axis("off")
+            ax.axvline(1, color="#555555", linewidth=0.6, linestyle="--")
+            ax.set_xscale("log")
+            ax.set_xlim(lo_limit, hi_limit)
+            ax.xaxis.set_minor_locator(NullLocator())
+            ax.set_xticks([0.1, 0.3, 1, 3, 10])
+            ax.set_xticklabels(["0.1", "0.3", "1", "3", "10"])
+            ax.set_xlabel("HR, altered vs wild type")
+            ax.set_title(ENDPOINT_LABELS.get(endpoint, endpoint), loc="left")
+            ax.set_ylim(-0.6, n - 0.1)
+            ax.tick_params(axis="y", length=0)
+            if k:
+                ax.tick_params(labelleft=False)
+        first_ax.set_yticks(range(n - 1, -1, -1))
+        first_ax.set_yticklabels([pretty_biomarker(b) for b in biomarkers])
+        handles, names = first_ax.get_legend_handles_labels()
+        unique = dict(zip(names, handles, strict=True))
+        fig.legend(
+            unique.values(),
+            unique.keys(),
+            loc="lower left",
+            ncol=2,
+            frameon=False,
+            bbox_to_anchor=(0.0, 0.0),
+        )
+    return fig
+
+
+# ---------------------------------------------------------------- oncoprint
+
+
+def alteration_kind(alteration_type: str, variant_class: Any) -> str:
+    if alteration_type in ("amplification", "deep_deletion"):
+        return alteration_type
+    vc = str(variant_class)
+    if vc == "Missense_Mutation":
+        return "missense"
+    if vc in (
+        "Nonsense_Mutation",
+        "Frame_Shift_Del",
+        "Frame_Shift_Ins",
+        "Splice_Site",
+        "Nonstop_Mutation",
+        "Translation_Start_Site",
+    ):
+        return "truncating"
+    if vc in ("In_Frame_Del", "In_Frame_Ins"):
+        return "inframe"
+    return "other_mutation"
+
+
+def patient_order(endpoints: pd.DataFrame) -> list[str]:
+    """Best response (CR, PR, SD, PD, NE), then longer PFS first."""
+    frame = endpoints.copy()
+    frame["rank"] = frame["best_response"].map({r: i for i, r in enumerate(RESPONSE_ORDER)})
+    frame["rank"] = frame["rank"].fillna(len(RESPONSE_ORDER))
+    frame = frame.sort_values(["rank", "pfs_months", "patient_id"], ascending=[True, False, True])
+    return list(frame["patient_id"].astype(str))
+
+
+def oncoprint_data(
+    alterations: pd.DataFrame, gene_matrix: pd.DataFrame, timepoint: str = "baseline"
+) -> tuple[pd.DataFrame, dict[tuple[str, str], list[str]]]:
+    """Gene status (altered/wild_type/not_evaluable) by patient, and alteration kinds per cell."""
+    status = gene_matrix[gene_matrix["timepoint"] == timepoint].set_index("patient_id")
+    status = status.drop(columns=["timepoint"])
+    counted = alterations[
+        (alterations["timepoint"] == timepoint)
+        & alterations["counts_as_altered"].astype(str).str.lower().eq("true")
+    ]
+    kinds: dict[tuple[str, str], list[str]] = {}
+    for row in counted.itertuples(index=False):
+        kind = alteration_kind(row.alteration_type, getattr(row, "variant_class", ""))
+        cell = kinds.setdefault((str(row.gene), str(row.patient_id)), [])
+        if kind not in cell:
+            cell.append(kind)
+    return status, kinds
+
+
+def oncoprint_figure(
+    alterations: pd.DataFrame,
+    gene_matrix: pd.DataFrame,
+    endpoints: pd.DataFrame,
+    samples: pd.DataFrame,
+    timepoint: str = "baseline",
+) -> plt.Figure:
+    status, kinds = oncoprint_data(alterations, gene_matrix, timepoint)
+    patients = [p for p in patient_order(endpoints)]
+    status = status.reindex(patients).fillna("not_evaluable")
+    genes = [g for g in status.columns if (status[g] == "altered").any()]
+    genes.sort(key=lambda g: (-(status[g] == "altered").sum(), g))
+    endpoints_by = endpoints.set_index("patient_id")
+    baseline = samples[samples["timepoint"] == timepoint]
+    n_p, n_g = len(patients), max(len(genes), 1)
+    with plt.rc_context(STYLE):
+        # layout in inches, bottom to top: legends, patient labels, genes, tracks, PFS bars
+        legend_h, label_h, row_h, track_h, gap, pfs_h, top = 0.75, 0.32, 0.19, 0.14, 0.04, 0.5, 0.1
+        grid_h = row_h * n_g
+        height = legend_h + label_h + grid_h + 2 * (track_h + gap) + gap + pfs_h + top
+        fig = plt.figure(figsize=(DOUBLE_COLUMN, height))
+        left, width = 0.13, 0.8
+
+        def box(y: float, h: float) -> tuple[float, float, float, float]:
+            return (left, y / height, width, h / height)
+
+        y = legend_h + label_h
+        ax = fig.add_axes(box(y, grid_h))
+        y += grid_h + gap
+        spec_ax = fig.add_axes(box(y, track_h), sharex=ax)
+        y += track_h + gap
+        resp_ax = fig.add_axes(box(y, track_h), sharex=ax)
+        y += track_h + 2 * gap
+        pfs_ax = fig.add_axes(box(y, pfs_h), sharex=ax)
+        for i, gene in enumerate(genes):
+            y = n_g - 1 - i
+            for j, patient in enumerate(patients):
+                value = status.loc[patient, gene]
+                face = WILD_TYPE_COLOUR if value != "not_evaluable" else NOT_EVALUABLE_COLOUR
+                ax.add_patch(
+                    Rectangle(
+                        (j - 0.45, y - 0.42),
+                        0.9,
+                        0.84,
+                        facecolor=face,
+                        edgecolor="#BBBBBB" if value == "not_evaluable" else "none",
+                        hatch="////" if value == "not_evaluable" else None,
+                        linewidth=0.3,
+                    )
+                )
+                cell = kinds.get((gene, patient), []) if value == "altered" else []
+                cnv = [k for k in cell if k in ("amplification", "deep_deletion")]
+                mutations = [k for k in cell if k not in cnv]
+                if cnv:
+                    ax.add_patch(
+                        Rectangle(
+                            (j - 0.45, y - 0.42), 0.9, 0.84, facecolor=ALTERATION_COLOURS[cnv[0]]
+                        )
+                    )
+                shown = mutations[:2]
+                for m, kind in enumerate(shown):
+                    bar_h = 0.4 / len(shown)
+                    ax.add_patch(
+                        Rectangle(
+                            (j - 0.45, y - 0.2 + m * bar_h),
+                            0.9,
+                            bar_h,
+                            facecolor=ALTERATION_COLOURS[kind],
+                        )
+                    )
+                if value == "altered" and not cell:
+                    ax.add_patch(
+                        Rectangle(
+                            (j - 0.45, y - 0.15),
+                            0.9,
+                            0.3,
+                            facecolor=ALTERATION_COLOURS["other_mutation"],
+                        )
+                    )
+            evaluable = (status[gene] != "not_evaluable").sum()
+            altered = (status[gene] == "altered").sum()
+            pct = 100 * altered / evaluable if evaluable else 0
+            ax.text(n_p - 0.3, y, f"{pct:.0f}%", va="center", size=6)
+        ax.set_xlim(-0.6, n_p - 0.4)
+        ax.set_ylim(-0.6, n_g - 0.4)
+        ax.set_yticks(range(n_g - 1, -1, -1))
+        ax.set_yticklabels(genes, fontstyle="italic")
+        ax.set_xticks(range(n_p))
+        ax.set_xticklabels(patients, rotation=90, size=5.5)
+        ax.tick_params(length=0)
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        # annotation tracks
+        pfs = [
+            endpoints_by.loc[p, "pfs_months"] if p in endpoints_by.index else np.nan
+            for p in patients
+        ]
+        pfs_event = [
+            endpoints_by.loc[p, "pfs_event"] if p in endpoints_by.index else 0 for p in patients
+        ]
+        pfs_ax.bar(
+            range(n_p),
+            np.nan_to_num(np.asarray(pfs, dtype=float)),
+            width=0.8,
+            color=["#333333" if e == 1 else "#FFFFFF" for e in pfs_event],
+            edgecolor="#333333",
+            linewidth=0.5,
+        )
+        pfs_ax.set_ylabel("PFS (mo)", rotation=0, ha="right", va="center", size=6)
+        pfs_ax.tick_params(labelbottom=False, length=2, labelsize=5.5)
+        pfs_ax.spines["bottom"].set_visible(False)
+        for j, patient in enumerate(patients):
+            response = (
+                endpoints_by.loc[patient, "best_response"]
+                if patient in endpoints_by.index
+                else "NE"
+            )
+            response = response if response in RESPONSE_COLOURS else "NE"
+            resp_ax.add_patch(
+                Rectangle((j - 0.45, 0), 0.9, 1, facecolor=RESPONSE_COLOURS[response])
+            )
+            specimens = set(baseline.loc[baseline["patient_id"].astype(str) == patient, "specimen"])
+            if {"tissue", "ctdna"} <= specimens:
+                key = "tissue + ctDNA"
+            elif "tissue" in specimens:
+                key = "tissue"
+            elif "ctdna" in specimens:
+                key = "ctDNA"
+            else:
+                key = "none"
+            spec_ax.add_patch(
+                Rectangle(
+                    (j - 0.45, 0),
+                    0.9,
+                    1,
+                    facecolor=SPECIMEN_COLOURS[key],
+                    edgecolor="#BBBBBB" if key == "none" else "none",
+                    linewidth=0.3,
+                )
+            )
+        for track, label in ((resp_ax, "Best response"), (spec_ax, "Baseline specimen")):
+            track.set_ylim(0, 1)
+            track.set_yticks([0.5])
+            track.set_yticklabels([label], size=6)
+            track.tick_params(labelbottom=False, length=0)
+            for spine in track.spines.values():
+                spine.set_visible(False)
+        legend_items = [
+            *[
+                Patch(facecolor=ALTERATION_COLOURS[k], label=ALTERATION_LABELS[k])
+                for k in ALTERATION_COLOURS
+            ],
+            Patch(facecolor=WILD_TYPE_COLOUR, label="Wild type"),
+            Patch(facecolor="white", edgecolor="#BBBBBB", hatch="////", label="Not evaluable"),
+        ]
+        groups = [
+            ("Alteration", legend_items, 3, 0.0),
+            (
+                "Best response",
+                [Patch(facecolor=RESPONSE_COLOURS[r], label=r) for r in RESPONSE_ORDER],
+                3,
+                0.47,
+            ),
+            (
+                "Baseline specimen",
+                [
+                    *[
+                        Patch(facecolor=SPECIMEN_COLOURS[k], label=k)
+                        for k in ("tissue + ctDNA", "tissue", "ctDNA")
+                    ],
+                    Patch(facecolor="white", edgecolor="#BBBBBB", label="none"),
+                ],
+                1,
+                0.66,
+            ),
+            (
+                "PFS",
+                [
+                    Patch(facecolor="#333333", edgecolor="#333333", label="event"),
+                    Patch(facecolor="white", edgecolor="#333333", label="censored"),
+                ],
+                1,
+                0.82,
+            ),
+        ]
+        for title, handles, ncol, x in groups:
+            fig.legend(
+                handles=handles,
+                loc="upper left",
+                ncol=ncol,
+                frameon=False,
+                bbox_to_anchor=(x, (legend_h - 0.02) / height),
+                title=title,
+                title_fontsize=6.5,
+                handlelength=1.2,
+                columnspacing=0.8,
+                alignment="left",
+            )
+    return fig
+
+
+# ---------------------------------------------------------------- swimmer
+
+
+def swimmer_figure(endpoints: pd.DataFrame) -> plt.Figure:
+    """One bar per patient: time on treatment (PFS time), best response, progression, ongoing."""
+    frame = endpoints.dropna(subset=["pfs_months"]).copy()
+    frame = frame.sort_values(["pfs_months", "patient_id"], ascending=[True, True])
+    n = len(frame)
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(SINGLE_COLUMN, 1.0 + 0.105 * n))
+        max_time = float(frame["pfs_months"].max()) if n else 1.0
+        for y, row in enumerate(frame.itertuples(index=False)):
+            response = row.best_response if row.best_response in RESPONSE_COLOURS else "NE"
+            ax.barh(y, row.pfs_months, height=0.7, color=RESPONSE_COLOURS[response])
+            if row.pfs_event == 1:
+                ax.plot(
+                    row.pfs_months,
+                    y,
+                    marker="x",
+                    color="#000000",
+                    markersize=3.5,
+                    markeredgewidth=0.9,
+                )
+            else:
+                ax.annotate(
+                    "",
+                    xy=(row.pfs_months + max_time * 0.06, y),
+                    xytext=(row.pfs_months + max_time * 0.005, y),
+                    arrowprops={
+                        "arrowstyle": "-|>",
+                        "color": "#000000",
+                        "lw": 0.7,
+                        "mutation_scale": 5,
+                    },
+                )
+        ax.set_yticks(range(n))
+        ax.set_yticklabels(frame["patient_id"], size=5.5)
+        ax.set_ylim(-0.7, n - 0.3)
+        ax.set_xlim(0, max_time * 1.1)
+        ax.set_xlabel("Months on treatment (progression-free survival time)")
+        ax.set_title("Time on treatment and best response", loc="left")
+        ax.tick_params(axis="y", length=0)
+        handles = [
+            Patch(facecolor=RESPONSE_COLOURS[r], label=r)
+            for r in RESPONSE_ORDER
+            if r in set(frame["best_response"])
+        ]
+        handles += [
+            plt.Line2D(
+                [],
+                [],
+                marker="x",
+                color="#000000",
+                linestyle="none",
+                markersize=3.5,
+                label="Progression or death",
+            ),
+            plt.Line2D(
+                [],
+                [],
+                marker=">",
+                color="#000000",
+                linestyle="none",
+                markersize=3.5,
+                label="Ongoing (censored)",
+            ),
+        ]
+        ax.legend(handles=handles, loc="lower right", frameon=False, handlelength=1.2)
+        fig.tight_layout()
+    return fig
+
+
+# ---------------------------------------------------------------- waterfall
+
+WATERFALL_COLUMNS = ("best_pct_change", "best_percent_change", "target_lesion_best_pct_change")
+
+
+def waterfall_column(columns: Sequence[str], configured: str | None = None) -> str | None:
+    """The clinical column holding best % change in target lesions, if present."""
+    candidates = (configured,) if configured else WATERFALL_COLUMNS
+    return next((c for c in candidates if c and c in columns), None)
+
+
+def waterfall_figure(clinical: pd.DataFrame, column: str, endpoints: pd.DataFrame) -> plt.Figure:
+    frame = clinical[["patient_id", column]].copy()
+    frame[column] = pd.to_numeric(frame[column], errors="coerce")
+    frame = frame.dropna().merge(
+        endpoints[["patient_id", "best_response"]], on="patient_id", how="left"
+    )
+    frame = frame.sort_values([column, "patient_id"], ascending=[False, True])
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(SINGLE_COLUMN, SINGLE_COLUMN * 0.7))
+        colours = [RESPONSE_COLOURS.get(r, RESPONSE_COLOURS["NE"]) for r in frame["best_response"]]
+        ax.bar(range(len(frame)), frame[column], color=colours, width=0.8)
+        ax.axhline(20, color="#555555", linestyle="--", linewidth=0.6)
+        ax.axhline(-30, color="#555555", linestyle="--", linewidth=0.6)
+        ax.axhline(0, color="#000000", linewidth=0.6)
+        ax.set_xticks([])
+        ax.set_ylabel("Best change in target lesions (%)")
+        ax.set_title("Best change from baseline in target lesions", loc="left")
+        handles = [
+            Patch(facecolor=RESPONSE_COLOURS[r], label=r)
+            for r in RESPONSE_ORDER
+            if r in set(frame["best_response"])
+        ]
+        ax.legend(handles=handles, loc="upper right", frameon=False, ncol=len(handles))
+        fig.tight_layout()
+    return fig

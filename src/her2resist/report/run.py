@@ -1,0 +1,204 @@
+"""Report stage entry points called by the rule scripts (read files, build, write)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from her2resist.tables import read_table
+
+PathLike = str | Path
+
+
+def report_settings(config: dict[str, Any]) -> dict[str, Any]:
+    """The ``report`` config section; its defaults live in the config schema."""
+    if config.get("report"):
+        return config["report"]
+    from her2resist.config import validate_config
+
+    return validate_config({"clinical": {"table": "-"}})["report"]
+
+
+def run_tables(
+    config: dict[str, Any], inputs: dict[str, PathLike], outputs: Sequence[PathLike]
+) -> None:
+    """Every manuscript table as TSV, XLSX and DOCX; ``outputs`` name the TSV (or all) paths."""
+    from her2resist.report import tables, writers
+
+    built = tables.build_tables(config, inputs)
+    for path in outputs:
+        path = Path(path)
+        if path.suffix != ".tsv":
+            continue
+        writers.write_table(path.stem, built[path.stem], path)
+
+
+def _endpoints(path: PathLike) -> pd.DataFrame:
+    return pd.read_csv(
+        path, sep="\t", dtype={"patient_id": str}, keep_default_na=False, na_values=["NA", ""]
+    )
+
+
+def _clinical(config: dict[str, Any], path: PathLike) -> pd.DataFrame:
+    clinical = read_table(path)
+    column = config["clinical"]["columns"].get("patient_id", "patient_id")
+    clinical = clinical.rename(columns={column: "patient_id"})
+    clinical["patient_id"] = clinical["patient_id"].astype(str)
+    return clinical
+
+
+def run_figure(
+    kind: str,
+    config: dict[str, Any],
+    inputs: dict[str, PathLike],
+    output: PathLike,
+    endpoint: str | None = None,
+) -> list[Path]:
+    """Render figure ``kind``; ``output`` is the PNG path (PDF beside it) or, for
+    ``km_biomarkers``, a directory."""
+    from her2resist.report import figures
+
+    stem = Path(output).with_suffix("")
+    if kind == "km_trial":
+        return figures.save_figure(
+            figures.trial_km(_endpoints(inputs["endpoints"]), endpoint or "pfs"), stem
+        )
+    if kind == "km_biomarkers":
+        return run_km_biomarkers(config, inputs, output)
+    if kind == "forest":
+        associations = {
+            e: pd.read_csv(inputs[f"{e}_associations"], sep="\t") for e in ("pfs", "os")
+        }
+        return figures.save_figure(figures.forest_figure(associations), stem)
+    if kind == "oncoprint":
+        fig = figures.oncoprint_figure(
+            pd.read_csv(inputs["alterations"], sep="\t", dtype={"patient_id": str}),
+            pd.read_csv(inputs["gene_matrix"], sep="\t", dtype={"patient_id": str}),
+            _endpoints(inputs["endpoints"]),
+            read_table(inputs["samples"]),
+            config["biomarkers"]["timepoint"],
+        )
+        return figures.save_figure(fig, stem)
+    if kind == "swimmer":
+        return figures.save_figure(figures.swimmer_figure(_endpoints(inputs["endpoints"])), stem)
+    if kind == "waterfall":
+        clinical = _clinical(config, inputs["clinical"])
+        column = figures.waterfall_column(
+            clinical.columns, report_settings(config)["waterfall_column"]
+        )
+        if column is None:
+            raise ValueError("no best % change column in the clinical table")
+        fig = figures.waterfall_figure(clinical, column, _endpoints(inputs["endpoints"]))
+        return figures.save_figure(fig, stem)
+    raise ValueError(f"unknown figure {kind!r}")
+
+
+def run_km_biomarkers(
+    config: dict[str, Any], inputs: dict[str, PathLike], out_dir: PathLike
+) -> list[Path]:
+    """KM by status for each biomarker whose p (or q) is below ``report.km_threshold``."""
+    from her2resist.report import figures
+    from her2resist.stages import biomarker_status
+
+    settings = report_settings(config)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    endpoints = _endpoints(inputs["endpoints"])
+    status = biomarker_status(config, inputs["gene_matrix"], inputs["pathway_matrix"])
+    written: list[Path] = []
+    for endpoint in ("pfs", "os"):
+        table = pd.read_csv(inputs[f"{endpoint}_associations"], sep="\t")
+        chosen = figures.km_selection(
+            table, float(settings["km_threshold"]), str(settings["km_statistic"])
+        )
+        for _, row in chosen.iterrows():
+            biomarker = str(row["biomarker"])
+            if biomarker not in status.columns:
+                continue
+            fig = figures.biomarker_km(endpoints, status[biomarker], row, endpoint)
+            written += figures.save_figure(
+                fig, out_dir / f"km_{endpoint}_{figures.safe_name(biomarker)}"
+            )
+    if not written:
+        (out_dir / "NONE.txt").write_text(
+            f"No biomarker had {settings['km_statistic']} < {settings['km_threshold']}.\n"
+        )
+    return written
+
+
+def run_cbioportal(
+    config: dict[str, Any],
+    inputs: dict[str, Any],
+    out_dir: PathLike,
+) -> Path:
+    from her2resist.report import cbioportal
+
+    cnv_tables = {
+        Path(p).stem: pd.read_csv(p, sep="\t", dtype={"chrom": str}) for p in inputs["cnv"]
+    }
+    return cbioportal.write_study(
+        out_dir,
+        study=report_settings(config)["study"],
+        clinical=_clinical(config, inputs["clinical"]),
+        samples=read_table(inputs["samples"]),
+        endpoints=_endpoints(inputs["endpoints"]),
+        alterations=pd.read_csv(inputs["alterations"], sep="\t", dtype={"patient_id": str}),
+        cnv_tables=cnv_tables,
+        covariates=list(config["clinical"].get("covariate_columns", [])),
+        build=config.get("genome_build", "GRCh38"),
+    )
+
+
+def run_provenance(
+    config: dict[str, Any], inputs: dict[str, list[PathLike]], out: PathLike, workflow_dir: PathLike
+) -> None:
+    from her2resist.report.provenance import provenance
+
+    data = provenance(config, inputs, workflow_dir)
+    Path(out).write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
+
+
+# ---------------------------------------------------------------- used by workflow/rules/report.smk
+
+TABLE_FORMATS = ("tsv", "xlsx", "docx")
+
+
+def table_files(table: str) -> list[str]:
+    return [f"results/tables/{table}.{ext}" for ext in TABLE_FORMATS]
+
+
+def has_waterfall(config: dict[str, Any]) -> bool:
+    """A best % change column in the clinical table (read when the workflow is parsed)."""
+    from her2resist.report.figures import waterfall_column
+
+    try:
+        columns = read_table(config["clinical"]["table"]).columns
+    except Exception:
+        return False
+    return waterfall_column(columns, report_settings(config)["waterfall_column"]) is not None
+
+
+def provenance_inputs(config: dict[str, Any], samples: pd.DataFrame) -> dict[str, list[str]]:
+    """Every input file by role: sheet, clinical, AE table, variant/CNV files, resources."""
+    roles: dict[str, list[Any]] = {
+        "samples": [config.get("samples")],
+        "clinical": [config["clinical"]["table"]],
+        "adverse_events": [config.get("adverse_events")],
+        "cohort_maf": [config.get("maf")],
+        "cohort_cnv": [config.get("cnv")],
+        "resources": [
+            config.get(key)
+            for key in ("pathways", "hotspots", "protein_domains", "gene_coordinates")
+        ],
+    }
+    for role, column in (("variant_files", "variant_file"), ("cnv_files", "cnv_file")):
+        values = samples[column].dropna() if column in samples.columns else []
+        roles[role] = sorted({str(v) for v in values if str(v) not in ("", "nan", "<NA>")})
+    return {
+        role: [str(p) for p in paths if p and Path(str(p)).is_file()]
+        for role, paths in roles.items()
+    }

@@ -1,0 +1,251 @@
+"""Report stage, fast: formatting, XLSX/DOCX agree with the TSV, byte determinism,
+numbers at risk, figures and the cBioPortal study structure (synthetic inputs)."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from her2resist.report import cbioportal, figures, writers
+from her2resist.report.formatting import format_ci, format_estimate_ci, format_number, format_p
+
+
+def test_format_p_and_ci() -> None:
+    assert format_p(0.0004) == "<0.001"
+    assert format_p(0.001) == "0.00100"
+    assert format_p(0.07967) == "0.0797"
+    assert format_p(0.27885) == "0.279"
+    assert format_p(0.99996) == "1.00"
+    assert format_p(float("nan")) == "–"
+    assert format_ci(0.894, 5.5507) == "(0.894–5.55)"
+    assert format_ci(21.5, float("nan")) == "(21.5–NR)"
+    assert format_estimate_ci(2.2276, 0.894, 5.5507) == "2.23 (0.894–5.55)"
+    assert format_number(30) == "30"
+    assert format_number(7.589322382) == "7.59"
+    assert format_number(0.09996) == "0.100"
+
+
+def synthetic_table() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "biomarker": ["PIK3CA", "TP53", "ERBB3"],
+            "endpoint": ["pfs", "pfs", "pfs"],
+            "n_altered": [7, 15, 2],
+            "hr": [2.227606806, 1.02, np.nan],
+            "hr_lcl": [0.8939881512, 0.472, np.nan],
+            "hr_ucl": [5.550668738, 2.22, np.nan],
+            "logrank_p": [0.07967090879, 0.00002, np.nan],
+            "q_value": [0.2788481808, 0.0004, np.nan],
+            "median_altered": [2.759753593, np.nan, 12.4],
+            "note": ["", "", "not tested: n_altered=2 < min_altered=3"],
+        }
+    )
+
+
+def numbers(text: str) -> list[float]:
+    return [float(x) for x in re.findall(r"\d+(?:\.\d+)?", text)]
+
+
+def test_xlsx_and_docx_show_the_tsv_numbers(tmp_path: Path) -> None:
+    from docx import Document
+    from openpyxl import load_workbook
+
+    table = synthetic_table()
+    paths = writers.write_table("table4_biomarker_associations", table, tmp_path / "t.tsv")
+    tsv = pd.read_csv(paths["tsv"], sep="\t")
+    sheet = load_workbook(paths["xlsx"]).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert list(rows[0]) == list(tsv.columns)
+    assert sheet.freeze_panes == "A2" and sheet["A1"].font.bold
+    for i, row in enumerate(rows[1:]):
+        for column, value in zip(tsv.columns, row, strict=True):
+            expected = tsv.iloc[i][column]
+            if pd.isna(expected):
+                assert value in (None, ""), (column, value)
+            elif isinstance(value, float | int) and not isinstance(value, bool):
+                assert value == pytest.approx(float(expected), rel=1e-12), column
+            else:
+                assert str(value) == str(expected)
+    assert sheet.cell(row=2, column=list(tsv.columns).index("logrank_p") + 1).number_format == (
+        "0.000"
+    )
+
+    document = Document(paths["docx"])
+    grid = document.tables[0]
+    cells = [[c.text for c in row.cells] for row in grid.rows]
+    shown = writers.display_table("table4_biomarker_associations", tsv)
+    assert cells[0] == list(shown.columns)
+    assert cells[1:] == shown.values.tolist()
+    header = cells[0]
+    first = dict(zip(header, cells[1], strict=True))
+    assert first["HR (95% CI)"] == "2.23 (0.894–5.55)"
+    assert first["Log-rank p"] == "0.0797"
+    assert dict(zip(header, cells[2], strict=True))["Log-rank p"] == "<0.001"
+    # every number printed equals the TSV value at the printed precision
+    for text, values in (
+        (first["HR (95% CI)"], tsv.loc[0, ["hr", "hr_lcl", "hr_ucl"]]),
+        (first["q (BH)"], tsv.loc[0, ["q_value"]]),
+    ):
+        for printed, value in zip(numbers(text), values, strict=True):
+            assert printed == pytest.approx(float(format_number(value)))
+    paragraphs = " ".join(p.text for p in document.paragraphs)
+    assert "Table 4" in paragraphs and "log-rank" in paragraphs.lower()
+    assert "Fisher exact" in paragraphs and "<0.001" in paragraphs
+
+
+def test_office_files_are_byte_identical(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    table = synthetic_table()
+    first = writers.write_table("table4_biomarker_associations", table, tmp_path / "a" / "t.tsv")
+    import time
+
+    time.sleep(2.1)  # zip stores 2-second resolution: a clock-dependent writer would differ
+    second = writers.write_table("table4_biomarker_associations", table, tmp_path / "b" / "t.tsv")
+    for kind in ("tsv", "xlsx", "docx"):
+        assert first[kind].read_bytes() == second[kind].read_bytes(), kind
+    with zipfile.ZipFile(first["docx"]) as archive:
+        assert {i.date_time for i in archive.infolist()} == {(2024, 1, 1, 0, 0, 0)}
+        assert b"2024-01-01T00:00:00Z" in archive.read("docProps/core.xml")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    third = writers.write_table("table4_biomarker_associations", table, tmp_path / "c" / "t.tsv")
+    assert third["xlsx"].read_bytes() != first["xlsx"].read_bytes()
+
+
+def test_numbers_at_risk_equal_a_direct_count() -> None:
+    rng = np.random.default_rng(7)
+    time = rng.exponential(8, size=57).round(1)
+    time[3] = time[4]  # ties
+    ticks = figures.risk_times(float(time.max()))
+    direct = [sum(1 for t in time if t >= tick) for tick in ticks]
+    assert figures.numbers_at_risk(time, ticks) == direct
+    assert figures.numbers_at_risk([1.0, 2.0, np.nan, 3.0], [0, 2, 3.5]) == [3, 2, 0]
+
+
+def endpoints_frame() -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    n = 20
+    return pd.DataFrame(
+        {
+            "patient_id": [f"P{i:02d}" for i in range(1, n + 1)],
+            "pfs_months": rng.exponential(7, n).round(2) + 0.1,
+            "pfs_event": rng.integers(0, 2, n),
+            "pfs_excluded": [""] * n,
+            "os_months": rng.exponential(20, n).round(2) + 0.1,
+            "os_event": rng.integers(0, 2, n),
+            "os_excluded": [""] * n,
+            "best_response": rng.choice(["CR", "PR", "SD", "PD", "NE"], n),
+        }
+    )
+
+
+def test_figures_are_deterministic(tmp_path: Path) -> None:
+    endpoints = endpoints_frame()
+    a = figures.save_figure(figures.trial_km(endpoints, "pfs"), tmp_path / "a" / "km")
+    b = figures.save_figure(figures.trial_km(endpoints, "pfs"), tmp_path / "b" / "km")
+    for first, second in zip(a, b, strict=True):
+        assert first.read_bytes() == second.read_bytes(), first.suffix
+    assert b"CreationDate" not in a[1].read_bytes()
+    swimmer = figures.save_figure(figures.swimmer_figure(endpoints), tmp_path / "swimmer")
+    assert all(p.stat().st_size > 1000 for p in swimmer)
+
+
+def test_km_selection_threshold() -> None:
+    table = pd.DataFrame(
+        {"biomarker": ["a", "b", "c"], "logrank_p": [0.05, 0.2, np.nan], "q_value": [0.3, 0.4, 1]}
+    )
+    assert list(figures.km_selection(table)["biomarker"]) == ["a"]
+    assert list(figures.km_selection(table, 0.35, "q")["biomarker"]) == ["a"]
+
+
+def test_maf_alleles() -> None:
+    assert cbioportal.maf_alleles(100, "A", "G") == (100, 100, "A", "G", "SNP")
+    assert cbioportal.maf_alleles(100, "AT", "A") == (101, 101, "T", "-", "DEL")
+    assert cbioportal.maf_alleles(100, "A", "AGG") == (100, 101, "-", "GG", "INS")
+
+
+def test_cbioportal_study_structure(tmp_path: Path) -> None:
+    endpoints = endpoints_frame().head(3)
+    clinical = pd.DataFrame({"patient_id": ["P01", "P02", "P03"], "age": [50, 61, 45]})
+    samples = pd.DataFrame(
+        {
+            "patient_id": ["P01", "P02", "P03"],
+            "sample_id": ["P01_T", "P02_T", "P03_T"],
+            "specimen": ["tissue"] * 3,
+            "timepoint": ["baseline"] * 3,
+            "variant_file": ["a.vcf", "b.vcf", ""],
+            "qc_status": ["pass", "pass", "fail"],
+        }
+    )
+    alterations = pd.DataFrame(
+        {
+            "sample_id": ["P01_T"],
+            "gene": ["PIK3CA"],
+            "alteration_type": ["mutation"],
+            "filter_status": ["PASS"],
+            "chrom": ["3"],
+            "pos": [179234297],
+            "ref": ["A"],
+            "alt": ["G"],
+            "variant_class": ["Missense_Mutation"],
+            "hgvsc": ["c.3140A>G"],
+            "hgvsp_short": ["p.H1047R"],
+            "transcript": ["ENST00000263967"],
+            "depth": [300],
+            "alt_reads": [90],
+        }
+    )
+    cnv = {
+        s: pd.DataFrame({"sample_id": [s, s], "gene": ["ERBB2", "PTEN"], "call": [c, "neutral"]})
+        for s, c in (("P01_T", "amplification"), ("P02_T", "deep_deletion"))
+    }
+    out = cbioportal.write_study(
+        tmp_path / "study",
+        study={"cancer_study_identifier": "test_study"},
+        clinical=clinical,
+        samples=samples,
+        endpoints=endpoints,
+        alterations=alterations,
+        cnv_tables=cnv,
+        covariates=["age"],
+    )
+    assert_study_is_well_formed(out)
+    cna = pd.read_csv(out / "data_cna.txt", sep="\t", index_col=0)
+    assert cna.loc["ERBB2", "P01_T"] == 2 and cna.loc["ERBB2", "P02_T"] == -2
+    assert cna.loc["PTEN", "P01_T"] == 0
+    maf = pd.read_csv(out / "data_mutations.txt", sep="\t")
+    assert maf.loc[0, "Tumor_Sample_Barcode"] == "P01_T" and maf.loc[0, "t_alt_count"] == 90
+    sequenced = cbioportal.read_meta(out / "case_lists" / "cases_sequenced.txt")
+    assert sequenced["case_list_ids"].split("\t") == ["P01_T", "P02_T"]
+
+
+def assert_study_is_well_formed(folder: Path) -> None:
+    """Required meta keys, 4 header lines, case-list samples in the sample clinical file."""
+    assert cbioportal.check_study(folder) == []
+    for name, keys in cbioportal.REQUIRED_META.items():
+        meta = cbioportal.read_meta(folder / name)
+        assert all(meta.get(k) for k in keys), name
+    sample_lines = (folder / "data_clinical_sample.txt").read_text().splitlines()
+    assert all(line.startswith("#") for line in sample_lines[:4])
+    assert sample_lines[4].split("\t")[:2] == ["PATIENT_ID", "SAMPLE_ID"]
+    sample_ids = {line.split("\t")[1] for line in sample_lines[5:]}
+    patient_lines = (folder / "data_clinical_patient.txt").read_text().splitlines()
+    assert all(line.startswith("#") for line in patient_lines[:4])
+    patients = {line.split("\t")[0] for line in patient_lines[5:]}
+    assert {line.split("\t")[0] for line in sample_lines[5:]} <= patients
+    categories = {}
+    for case_list in (folder / "case_lists").glob("cases_*.txt"):
+        meta = cbioportal.read_meta(case_list)
+        categories[case_list.name] = meta.get("case_list_category")
+        assert set(meta["case_list_ids"].split("\t")) - {""} <= sample_ids, case_list.name
+        assert meta["stable_id"].startswith(
+            cbioportal.read_meta(folder / "meta_study.txt")["cancer_study_identifier"] + "_"
+        )
+    assert categories == {
+        "cases_all.txt": "all_cases_in_study",
+        "cases_sequenced.txt": "all_cases_with_mutation_data",
+        "cases_cna.txt": "all_cases_with_cna_data",
+    }
