@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -33,22 +35,43 @@ def read_table(path: str | Path, *, required: list[str] | None = None) -> pd.Dat
     if not path.is_file():
         raise InputError.one(str(path), "file not found", hint="check the path in the config")
     if path.suffix.lower() in {".xlsx", ".xlsm"}:
-        frame = _read_xlsx(path, required or [])
+        try:
+            frame = _read_xlsx(path, required or [])
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile) as error:
+            raise InputError.one(
+                str(path),
+                f"cannot read the spreadsheet ({error})",
+                hint="save it again as .xlsx, or export the first sheet as TSV",
+            ) from None
     else:
         text = _decode(path.read_bytes())
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-        lines = [line for line in text.split("\n") if line.strip()]
-        if not lines:
+        numbered = [(n, line) for n, line in enumerate(text.split("\n"), 1) if line.strip()]
+        if not numbered:
             raise InputError.one(str(path), "the table is empty", hint="add a header row")
+        line_numbers = [n for n, _ in numbered]
+        lines = [line for _, line in numbered]
         sep = "\t" if "\t" in lines[0] or path.suffix.lower() in {".tsv", ".txt"} else ","
-        frame = pd.read_csv(
-            io.StringIO("\n".join(lines)),
-            sep=sep,
-            dtype=str,
-            keep_default_na=False,
-            na_values=MISSING,
-            quoting=csv.QUOTE_MINIMAL,
-        )
+        try:
+            frame = pd.read_csv(
+                io.StringIO("\n".join(lines)),
+                sep=sep,
+                dtype=str,
+                keep_default_na=False,
+                na_values=MISSING,
+                quoting=csv.QUOTE_MINIMAL,
+            )
+        except pd.errors.ParserError as error:
+            match = re.search(r"line (\d+)", str(error))
+            where = line_numbers[int(match.group(1)) - 1] if match else None
+            raise InputError.one(
+                str(path),
+                f"cannot split the table into columns ({str(error).strip()})",
+                where,
+                hint="every row needs as many tab-separated cells as the header",
+            ) from None
+        if len(frame) == len(line_numbers) - 1:  # no quoted multi-line cells
+            frame.attrs["lines"] = line_numbers[1:]
     frame.columns = [str(c).strip() for c in frame.columns]
     missing = [c for c in (required or []) if c not in frame.columns]
     if missing:
@@ -58,7 +81,10 @@ def read_table(path: str | Path, *, required: list[str] | None = None) -> pd.Dat
             where=1,
             hint="rename the columns or map them in the config",
         )
+    lines = frame.attrs.get("lines")
     frame = frame.apply(lambda col: col.str.strip() if col.dtype == object else col)
+    if lines is not None:
+        frame.attrs["lines"] = lines
     frame.attrs["path"] = str(path)
     return frame
 
@@ -79,12 +105,23 @@ def _read_xlsx(path: Path, required: list[str]) -> pd.DataFrame:
         )
     frame = raw.iloc[header_row + 1 :].copy()
     frame.columns = [str(v).strip() for v in raw.iloc[header_row]]
-    frame = frame.dropna(how="all").reset_index(drop=True)
-    return frame.where(frame.notna(), None).astype(object).replace({None: pd.NA})
+    frame = frame.dropna(how="all")
+    lines = [int(i) + 1 for i in frame.index]  # spreadsheet row numbers (1-based)
+    frame = frame.reset_index(drop=True)
+    frame = frame.where(frame.notna(), None).astype(object).replace({None: pd.NA})
+    frame.attrs["lines"] = lines
+    return frame
 
 
-def data_line(frame: pd.DataFrame, index: int) -> int:
-    """The 1-based file line of a data row (header is line 1)."""
+def data_line(frame: pd.DataFrame | pd.Series, index: int) -> int:
+    """The 1-based file line (spreadsheet row for XLSX) of a data row.
+
+    Uses the line numbers ``read_table`` records in ``attrs["lines"]`` (blank lines and
+    title rows skipped); otherwise assumes the header is line 1 and no blank lines.
+    """
+    lines = frame.attrs.get("lines")
+    if lines is not None and 0 <= int(index) < len(lines):
+        return int(lines[int(index)])
     return int(index) + 2
 
 
