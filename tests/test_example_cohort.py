@@ -44,3 +44,42 @@ def test_cohort_has_the_promised_shape(project_root: Path) -> None:
     text = "".join(p.read_text() for p in (folder / "vcf").glob("*.vcf"))
     assert "ENST00000263967" in text and "ENSP00000263967:p.His1047Arg" in text
     assert text.count("ENST00000445888") > 0
+
+
+def test_longitudinal_events_are_planted(project_root: Path) -> None:
+    folder = project_root / "resources" / "example"
+    sheet = pd.read_csv(folder / "samples.tsv", sep="\t").set_index("sample_id")
+    events = pd.read_csv(folder / "truth_events.tsv", sep="\t", dtype=str)
+    vcf = {p.stem: p.read_text() for p in (folder / "vcf").glob("*.vcf")}
+    acquired = events[events["event"] == "acquired"]
+    assert {"ERBB2|T798I", "PIK3CA|H1047R", "ERBB2|L755S"} <= set(
+        acquired["gene"] + "|" + acquired["alteration"]
+    )
+    # ERBB2 T798I (c.2393C>T) at GRCh38 chr17:39724811, only in the progression plasma.
+    t798i = acquired[acquired["alteration"] == "T798I"].iloc[0]
+    assert "ENSP00000269571:p.Thr798Ile" in vcf[t798i["sample_id"]]
+    assert "\t39724811\t.\tC\tT\t" in vcf[t798i["sample_id"]]
+    for event in acquired.itertuples():
+        assert sheet.loc[event.sample_id, "timepoint"] == "progression"
+        baseline = [s for s in vcf if s.startswith(event.patient_id) and s.endswith("_BL")]
+        hgvsp = {"T798I": "Thr798Ile", "H1047R": "His1047Arg", "L755S": "Leu755Ser"}.get(
+            event.alteration
+        )
+        if hgvsp:
+            assert all(hgvsp not in vcf[s] for s in baseline), event
+    # CHIP clones: plasma and, for the tissue sample, in the blood normal (first sample column).
+    chip = events[events["event"] == "chip"]
+    assert set(chip["gene"]) == {"DNMT3A", "TET2"}
+    tissue = chip[chip["sample_id"].str.endswith("tissue_BL")]
+    assert len(tissue) == 4
+    for event in tissue.itertuples():
+        record = next(
+            line
+            for line in vcf[event.sample_id].splitlines()
+            if f"{event.gene}|" in line and not line.startswith("#")
+        )
+        normal = record.split("\t")[9].split(":")
+        assert int(normal[1].split(",")[1]) > 0 and float(normal[2]) < 0.2
+    low = events[events["event"] == "low_tumour_fraction"]
+    assert len(low) == 1 and sheet.loc[low["sample_id"].iloc[0], "purity"] < 0.05
+    assert sheet.loc[low["sample_id"].iloc[0], "specimen"] == "ctdna"

@@ -56,6 +56,7 @@ ALTERATION_COLUMNS = [
     "resistance_evidence",
     "nonsynonymous",
     "chip_flag",
+    "chip_reason",
     "germline_flag",
     "filter_status",
     "counts_as_altered",
@@ -68,10 +69,78 @@ def _per_specimen(setting: Any, specimen: str, default: float) -> float:
     return float(setting) if setting is not None else default
 
 
-def mutation_filters(row: dict, specimen: str, filters: dict, gene_is_chip: bool) -> list[str]:
-    """Names of the filters a mutation call fails (empty list: it passes)."""
+# Defaults of the ``chip`` config section (documented in chip_call()).
+CHIP_DEFAULTS = {"tp53_max_vaf": 0.01, "min_normal_depth": 20, "min_normal_alt_reads": 1}
+
+
+def _number(value: Any) -> float | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if np.isnan(number) else number
+
+
+def chip_call(row: dict, specimen: str, chip_genes: frozenset | set, chip: dict | None) -> str:
+    """Why a mutation looks like clonal haematopoiesis (CHIP), or "" if it does not.
+
+    - ``in_normal``: a CHIP-gene variant seen in the matched white-blood-cell normal (at least
+      ``min_normal_alt_reads`` alt reads) is CHIP in any specimen. Such clones sit far below
+      the germline VAF threshold, so they are never called germline.
+    - ``absent_in_normal``: an adequate normal (``normal_depth >= min_normal_depth``) with no
+      alt reads rules CHIP out (not CHIP, whatever the gene).
+    - ``chip_gene_in_plasma``: a CHIP-gene variant in plasma without such a normal.
+    - ``low_vaf_tp53_in_plasma``: TP53 in plasma below ``tp53_max_vaf`` (default 0.01): TP53
+      clones are frequent in blood, and without a normal a low-VAF call cannot be told apart.
+    """
+    settings = CHIP_DEFAULTS | (chip or {})
+    gene = row.get("gene")
+    normal_depth = _number(row.get("normal_depth"))
+    normal_alt = _number(row.get("normal_alt_reads"))
+    normal_vaf = _number(row.get("normal_vaf"))
+    if normal_alt is None and normal_vaf is not None and normal_depth:
+        normal_alt = round(normal_vaf * normal_depth)
+    in_normal = (normal_alt is not None and normal_alt >= settings["min_normal_alt_reads"]) or (
+        normal_alt is None and normal_vaf is not None and normal_vaf > 0
+    )
+    if gene in chip_genes and in_normal:
+        return "in_normal"
+    absent_in_normal = (
+        normal_depth is not None
+        and normal_depth >= settings["min_normal_depth"]
+        and not in_normal
+        and (normal_vaf is None or normal_vaf == 0)
+    )
+    if specimen != "ctdna" or absent_in_normal:
+        return ""
+    if gene in chip_genes:
+        return "chip_gene_in_plasma"
+    vaf = _number(row.get("vaf"))
+    if gene == "TP53" and vaf is not None and vaf < float(settings["tp53_max_vaf"]):
+        return "low_vaf_tp53_in_plasma"
+    return ""
+
+
+def mutation_filters(
+    row: dict,
+    specimen: str,
+    filters: dict,
+    gene_is_chip: bool | str,
+) -> list[str]:
+    """Names of the filters a mutation call fails (empty list: it passes).
+
+    ``gene_is_chip`` is the reason from :func:`chip_call` (or, as before, a bool meaning
+    "a CHIP gene": then only plasma calls are CHIP)."""
     failed = []
-    if filters.get("require_pass", True) and str(row.get("filter")) not in {"PASS", ".", "nan"}:
+    if filters.get("require_pass", True) and str(row.get("filter")) not in {
+        "PASS",
+        ".",
+        "nan",
+        "None",
+        "<NA>",
+    }:
         failed.append(f"filter_{row.get('filter')}")
     if _nan_lt(row.get("depth"), _per_specimen(filters.get("min_depth"), specimen, 0)):
         failed.append("low_depth")
@@ -83,9 +152,12 @@ def mutation_filters(row: dict, specimen: str, filters: dict, gene_is_chip: bool
     if max_af is not None and _nan_gt(row.get("population_af"), max_af):
         failed.append("population_af")
     germline_vaf = filters.get("germline_normal_vaf")
+    # A CHIP clone in the blood normal stays below the germline threshold, so it is CHIP,
+    # not germline; only a normal VAF at or above the threshold is germline.
     if germline_vaf is not None and _nan_ge(row.get("normal_vaf"), germline_vaf):
         failed.append("germline")
-    if gene_is_chip and specimen == "ctdna" and filters.get("exclude_chip", True):
+    is_chip = gene_is_chip and (specimen == "ctdna" or isinstance(gene_is_chip, str))
+    if is_chip and filters.get("exclude_chip", True):
         failed.append("chip")
     return failed
 
@@ -143,8 +215,17 @@ def annotate_sample(
     knowledge: Knowledge,
     filters: dict,
     altered_if: str = "oncogenic",
+    chip: dict | None = None,
+    tumour_fraction: dict | None = None,
 ) -> pd.DataFrame:
-    """Annotated alterations of one sample (all panel-gene calls, filtered ones flagged)."""
+    """Annotated alterations of one sample (all panel-gene calls, filtered ones flagged).
+
+    ``chip``: the config's ``chip`` section (see :func:`chip_call`). ``tumour_fraction``: the
+    config's ``tumour_fraction`` section; for plasma with copy-number calls that were not
+    purity-corrected, ERBB2 copy number is corrected by the VAF-based tumour fraction (see
+    :func:`her2resist.annotate.tumour_fraction.adjust_plasma_copy_number`)."""
+    from her2resist.annotate import tumour_fraction as tf
+
     rows = []
     specimen = sample["specimen"]
     # Calls from a sample that failed QC are kept for the record but never count.
@@ -159,9 +240,8 @@ def annotate_sample(
         gene = record["gene"]
         rule = knowledge.genes.get(gene)
         oncogenicity, why, evidence = classify_mutation(record, knowledge)
-        failed = qc_failed + mutation_filters(
-            record, specimen, filters, gene in knowledge.chip_genes
-        )
+        chip_reason = chip_call(record, specimen, knowledge.chip_genes, chip)
+        failed = qc_failed + mutation_filters(record, specimen, filters, chip_reason)
         nonsyn = record.get("variant_class") in NONSYNONYMOUS
         counts = (
             not failed
@@ -181,12 +261,16 @@ def annotate_sample(
                 "pathway": ";".join(rule.pathways) if rule else "",
                 "resistance_evidence": evidence,
                 "nonsynonymous": nonsyn,
-                "chip_flag": gene in knowledge.chip_genes and specimen == "ctdna",
+                "chip_flag": bool(chip_reason),
+                "chip_reason": chip_reason,
                 "germline_flag": "germline" in failed,
                 "filter_status": ";".join(failed) or "PASS",
                 "counts_as_altered": bool(counts),
             }
         )
+    if cnv is not None and len(cnv) and specimen == "ctdna":
+        estimate = tf.estimate_from_calls(rows)
+        cnv = tf.adjust_plasma_copy_number(cnv, estimate.estimate, tumour_fraction)
     if cnv is not None and len(cnv):
         panel = cnv[cnv["gene"].isin(knowledge.genes.keys()) & cnv["call"].isin(CNA_KINDS.keys())]
         for record in panel.to_dict("records"):
@@ -214,6 +298,7 @@ def annotate_sample(
                     "resistance_evidence": "",
                     "nonsynonymous": False,
                     "chip_flag": False,
+                    "chip_reason": "",
                     "germline_flag": False,
                     "filter_status": ";".join(qc_failed) or "PASS",
                     "counts_as_altered": bool(counts),
@@ -221,3 +306,71 @@ def annotate_sample(
             )
     frame = pd.DataFrame(rows, columns=ALTERATION_COLUMNS)
     return frame.replace({np.nan: None}).astype(object)
+
+
+def propagate_patient_flags(alterations: pd.DataFrame) -> pd.DataFrame:
+    """Carry germline and CHIP evidence across a patient's samples.
+
+    - A variant the matched normal shows to be germline, or a CHIP clone seen in the blood
+      normal (``chip_reason`` ``in_normal``), is germline/CHIP in every sample of the patient
+      (plasma usually has no normal of its own): the other samples' calls get the flag, the
+      filter ``germline_in_patient`` / ``chip_in_patient`` and no longer count as altered.
+    - A low-VAF TP53 call in plasma flagged CHIP-like (``low_vaf_tp53_in_plasma``) is
+      cleared (``chip_reason`` ``tumour_confirmed``) when the same variant passes every filter
+      in the patient's tumour tissue and is absent from that tissue's matched normal.
+    """
+    if alterations is None or not len(alterations):
+        return alterations
+    out = alterations.copy()
+    if "chip_reason" not in out:
+        out["chip_reason"] = ""
+    out["chip_reason"] = out["chip_reason"].fillna("").astype(str)
+    mutation = out["alteration_type"].eq("mutation")
+    key = (
+        out["patient_id"].astype(str)
+        + "|"
+        + out["chrom"].astype(str)
+        + ":"
+        + out["pos"].astype(str)
+        + out["ref"].astype(str)
+        + ">"
+        + out["alt"].astype(str)
+    )
+    flags = {
+        "germline": mutation & out["germline_flag"].astype(str).str.lower().isin({"true", "1"}),
+        "chip": mutation & out["chip_reason"].isin({"in_normal", "in_patient"}),
+    }
+    for name, flagged in flags.items():
+        flag = f"{name}_flag"
+        extra = mutation & key.isin(set(key[flagged])) & ~flagged
+        if name == "chip":
+            extra &= out["chip_reason"].ne("in_normal")
+        if not extra.any():
+            continue
+        out[flag] = out[flag].astype(object)
+        out.loc[extra, flag] = True
+        if name == "chip":
+            out.loc[extra, "chip_reason"] = "in_patient"
+        status = out.loc[extra, "filter_status"].astype(str)
+        label = f"{name}_in_patient"
+        out.loc[extra, "filter_status"] = [
+            label if s == "PASS" else (s if label in s.split(";") else f"{s};{label}")
+            for s in status
+        ]
+        out.loc[extra, "counts_as_altered"] = False
+    normal_vaf = pd.to_numeric(out["normal_vaf"], errors="coerce")
+    confirmed = (
+        mutation
+        & out["specimen"].eq("tissue")
+        & out["filter_status"].astype(str).eq("PASS")
+        & normal_vaf.eq(0)
+    )
+    counts = dict(zip(key[confirmed], out.loc[confirmed, "counts_as_altered"], strict=True))
+    clear = mutation & out["chip_reason"].eq("low_vaf_tp53_in_plasma") & key.isin(counts)
+    for index in out.index[clear]:
+        remaining = [f for f in str(out.at[index, "filter_status"]).split(";") if f != "chip"]
+        out.at[index, "filter_status"] = ";".join(remaining) or "PASS"
+        out.at[index, "chip_flag"] = False
+        out.at[index, "chip_reason"] = "tumour_confirmed"
+        out.at[index, "counts_as_altered"] = bool(not remaining and counts[key[index]])
+    return out

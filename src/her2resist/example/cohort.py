@@ -11,6 +11,7 @@ Variants sit at real GRCh38 positions with real transcripts and HGVS, taken from
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,6 +103,17 @@ HER2_MUTATIONS = [("ERBB2", "L755S"), ("ERBB2", "V777L"), ("ERBB2", "D769Y"), ("
 ERBB3_MUTATIONS = [("ERBB3", "V104M"), ("ERBB3", "E928G")]
 TP53_MUTATIONS = [("TP53", "R175H"), ("TP53", "R248Q"), ("TP53", "R273H")]
 
+# Longitudinal and ctDNA events, drawn from a second random stream (``[seed, 2]``) so that the
+# patients, outcomes and the planted PI3K effect stay exactly as before they were added.
+GERMLINE_I655V_PROB = 0.35
+ACQUIRED_PLAN = [  # (changes, the kind of progression patient that gets them)
+    ([("ERBB2", "T798I")], "no_erbb2"),
+    ([("PIK3CA", "H1047R")], "no_pi3k"),
+    ([("ERBB2", "L755S"), ("TP53", "R175H")], "no_erbb2_no_tp53"),
+]
+CHIP_CLONES = [("TET2", "R550*"), ("DNMT3A", "R882H"), ("TET2", "R550*"), ("DNMT3A", "R882H")]
+LOW_TUMOUR_FRACTION = 0.015
+
 
 @dataclass(frozen=True)
 class Call:
@@ -113,6 +125,7 @@ class Call:
     depth: int
     normal_vaf: float = 0.0
     filter: str = "PASS"
+    normal_depth: int | None = None  # drawn by write_vcf when not given
 
 
 def load_catalogue(genes: pd.DataFrame, path: Path | None = None) -> pd.DataFrame:
@@ -338,7 +351,11 @@ def _mutations_of(patient: pd.Series) -> list[tuple[str, str]]:
 
 
 def calls_for_sample(
-    patient: pd.Series, sample: pd.Series, catalogue: pd.DataFrame, rng: np.random.Generator
+    patient: pd.Series,
+    sample: pd.Series,
+    catalogue: pd.DataFrame,
+    rng: np.random.Generator,
+    germline_carrier: bool | None = None,
 ) -> list[Call]:
     """Somatic calls with depth/VAF shaped by specimen and purity; plus germline and noise."""
     tissue = sample["specimen"] == "tissue"
@@ -349,7 +366,10 @@ def calls_for_sample(
         clonal_vaf = purity / 2 * float(rng.uniform(0.7, 1.0))
         calls.append(Call(gene, change, clonal_vaf, int(rng.normal(depth_mean, depth_mean / 8))))
     # A common germline polymorphism: present in the matched normal, filtered as germline.
-    if ("ERBB2", "I655V") in catalogue.index and rng.random() < 0.35:
+    # Germline means every sample of a carrier (``germline_carrier``); None: per sample.
+    draw = rng.random() < GERMLINE_I655V_PROB
+    carrier = draw if germline_carrier is None else germline_carrier
+    if ("ERBB2", "I655V") in catalogue.index and carrier:
         calls.append(Call("ERBB2", "I655V", float(rng.uniform(0.45, 0.55)), depth_mean, 0.5))
     # CHIP-like DNMT3A/TET2 clones: low VAF in plasma, also in blood-derived normal.
     if not tissue and ("DNMT3A", "R882H") in catalogue.index and rng.random() < 0.2:
@@ -360,6 +380,105 @@ def calls_for_sample(
     if ("KRAS", "G12D") in catalogue.index and rng.random() < 0.1:
         calls.append(Call("KRAS", "G12D", 0.08, depth_mean, filter="weak_evidence"))
     return [c for c in calls if (c.gene, c.protein_change) in catalogue.index]
+
+
+EVENT_COLUMNS = ["patient_id", "sample_id", "event", "gene", "alteration", "detail"]
+
+
+def plan_events(
+    patients: pd.DataFrame, plan: pd.DataFrame, rng: np.random.Generator
+) -> pd.DataFrame:
+    """Acquired and lost alterations at progression, CHIP clones, one low-fraction plasma.
+
+    - acquired: each entry of ACQUIRED_PLAN goes to the first progression patient (in id
+      order, not yet used) of the stated kind, in the progression plasma only;
+    - lost: a baseline mutation of the first remaining progression patient with two or more
+      is missing from the progression plasma;
+    - CHIP: four sequenced patients carry a DNMT3A/TET2 clone in blood (VAF 2-5 %): in every
+      plasma sample, and in the matched blood normal (plus a trace in the tumour) of the
+      tissue sample;
+    - low tumour fraction: the baseline plasma of the first patient without progression plasma
+      whose tumour carries a non-TP53 mutation gets tumour fraction LOW_TUMOUR_FRACTION.
+    """
+    rows = []
+    by_patient = patients.set_index("patient_id")
+    progression = plan[plan["timepoint"] == "progression"]
+    progressed = sorted(progression["patient_id"])
+    used: set[str] = set()
+
+    def kind_of(pid: str, kind: str) -> bool:
+        genes = {g for g, _ in _mutations_of(by_patient.loc[pid])}
+        pi3k = bool(by_patient.loc[pid, "pi3k_alteration"])
+        return {
+            "no_erbb2": "ERBB2" not in genes,
+            "no_pi3k": not pi3k,
+            "no_erbb2_no_tp53": not genes & {"ERBB2", "TP53"},
+        }[kind]
+
+    for changes, kind in ACQUIRED_PLAN:
+        pid = next((p for p in progressed if p not in used and kind_of(p, kind)), None)
+        if pid is None:
+            continue
+        used.add(pid)
+        sid = progression.loc[progression["patient_id"] == pid, "sample_id"].iloc[0]
+        for gene, change in changes:
+            rows.append((pid, sid, "acquired", gene, change, "progression plasma only"))
+    for pid in progressed:
+        mutations = _mutations_of(by_patient.loc[pid])
+        if pid not in used and len(mutations) >= 2:
+            sid = progression.loc[progression["patient_id"] == pid, "sample_id"].iloc[0]
+            gene, change = mutations[-2]
+            rows.append((pid, sid, "lost", gene, change, "absent from progression plasma"))
+            used.add(pid)
+            break
+    sequenced = sorted(set(plan.loc[plan["qc_status"] == "pass", "patient_id"]))
+    chosen = sorted(rng.choice(sequenced, size=len(CHIP_CLONES), replace=False))
+    for pid, (gene, change) in zip(chosen, CHIP_CLONES, strict=True):
+        blood_vaf = round(float(rng.uniform(0.02, 0.05)), 4)
+        for sid in plan.loc[plan["patient_id"] == pid, "sample_id"]:
+            rows.append((pid, sid, "chip", gene, change, f"blood_vaf={blood_vaf}"))
+    baseline_plasma = plan[(plan["specimen"] == "ctdna") & (plan["timepoint"] == "baseline")]
+    for sid, pid in zip(baseline_plasma["sample_id"], baseline_plasma["patient_id"], strict=True):
+        genes = {g for g, _ in _mutations_of(by_patient.loc[pid])}
+        if pid not in progressed and genes - {"TP53"}:
+            rows.append(
+                (pid, sid, "low_tumour_fraction", "", "", f"tumour_fraction={LOW_TUMOUR_FRACTION}")
+            )
+            break
+    return pd.DataFrame(rows, columns=EVENT_COLUMNS)
+
+
+def apply_events(
+    calls: list[Call],
+    sample: pd.Series,
+    events: pd.DataFrame,
+    catalogue: pd.DataFrame,
+    rng: np.random.Generator,
+) -> list[Call]:
+    """The sample's calls with the planned events (plan_events) added or removed."""
+    mine = events[events["sample_id"] == sample["sample_id"]]
+    tissue = sample["specimen"] == "tissue"
+    purity = float(sample["purity"])
+    present = {(c.gene, c.protein_change) for c in calls}
+    dropped = mine[mine["event"] == "lost"]
+    lost = set(zip(dropped["gene"], dropped["alteration"], strict=True))
+    out = [c for c in calls if (c.gene, c.protein_change) not in lost]
+    for event in mine.itertuples():
+        key = (event.gene, event.alteration)
+        if key not in catalogue.index or key in present:
+            continue
+        if event.event == "acquired":  # a subclone: below the clonal VAF, above every floor
+            vaf = max(purity / 2 * float(rng.uniform(0.4, 0.8)), 0.015)
+            out.append(Call(*key, vaf, int(rng.normal(3000, 375))))
+        elif event.event == "chip":
+            blood_vaf = float(event.detail.split("=")[1])
+            if tissue:  # the blood normal carries the clone; the tumour, blood contamination
+                vaf = blood_vaf * (1 - purity) * float(rng.uniform(0.3, 0.6))
+                normal_depth = int(rng.normal(150, 20))
+                out.append(Call(*key, vaf, 400, blood_vaf, normal_depth=normal_depth))
+            else:  # cell-free DNA is mostly blood-derived: about the blood VAF
+                out.append(Call(*key, blood_vaf * float(rng.uniform(0.8, 1.2)), 3000))
+    return out
 
 
 # ---------------------------------------------------------------- file writers
@@ -456,7 +575,7 @@ def write_vcf(
         )
         columns = []
         if normal:
-            normal_depth = int(rng.normal(150, 20))
+            normal_depth = call.normal_depth or int(rng.normal(150, 20))
             normal_alt = int(round(call.normal_vaf * normal_depth))
             gt = "0/1" if normal_alt else "0/0"
             columns.append(
@@ -530,8 +649,12 @@ def write_cns(
 # ---------------------------------------------------------------- entry point
 
 
-def generate(outdir: str | Path, seed: int = SEED) -> Path:
-    """Write the example cohort under ``outdir``; return the sample sheet path."""
+def generate(outdir: str | Path, seed: int = SEED, workdir: str | Path | None = None) -> Path:
+    """Write the example cohort under ``outdir``; return the sample sheet path.
+
+    The sheet's file paths are relative to ``workdir`` (the workflow's working directory, as
+    the workflow resolves them), so the sheet does not depend on where the cohort was written;
+    without ``workdir`` they start with ``outdir`` as given."""
     outdir = Path(outdir)
     (outdir / "vcf").mkdir(parents=True, exist_ok=True)
     (outdir / "cnv").mkdir(parents=True, exist_ok=True)
@@ -542,12 +665,22 @@ def generate(outdir: str | Path, seed: int = SEED) -> Path:
     outcomes = simulate_outcomes(patients, rng)
     adverse_events = simulate_adverse_events(patients, rng)
     plan = sample_plan(patients, rng)
+    events_rng = np.random.default_rng([seed, 2])
+    events = plan_events(patients, plan, events_rng)
+    low = events.loc[events["event"] == "low_tumour_fraction", "sample_id"]
+    plan.loc[plan["sample_id"].isin(low), "purity"] = LOW_TUMOUR_FRACTION
+    carriers = set(
+        patients.loc[events_rng.random(len(patients)) < GERMLINE_I655V_PROB, "patient_id"]
+    )
 
     sheet = []
     by_patient = patients.set_index("patient_id")
     for _, sample in plan.iterrows():
         patient = by_patient.loc[sample["patient_id"]]
-        calls = calls_for_sample(patient, sample, catalogue, rng)
+        calls = calls_for_sample(
+            patient, sample, catalogue, rng, germline_carrier=patient.name in carriers
+        )
+        calls = apply_events(calls, sample, events, catalogue, events_rng)
         tissue = sample["specimen"] == "tissue"
         tumor = sample["sample_id"]
         normal = f"{sample['patient_id']}_normal" if tissue else None
@@ -577,6 +710,8 @@ def generate(outdir: str | Path, seed: int = SEED) -> Path:
         )
     sheet_frame = pd.DataFrame(sheet)
     prefix = outdir.as_posix()
+    if workdir is not None:
+        prefix = Path(os.path.relpath(outdir.resolve(), Path(workdir).resolve())).as_posix()
     for column in ["variant_file", "cnv_file"]:
         sheet_frame[column] = [f"{prefix}/{v}" if v else "" for v in sheet_frame[column]]
     sheet_path = outdir / "samples.tsv"
@@ -589,4 +724,5 @@ def generate(outdir: str | Path, seed: int = SEED) -> Path:
     adverse_events.to_csv(outdir / "adverse_events.tsv", sep="\t", index=False, lineterminator="\n")
     truth = patients.assign(pi3k_altered=patients["pi3k_alteration"] != "")
     truth.to_csv(outdir / "truth.tsv", sep="\t", index=False, lineterminator="\n")
+    events.to_csv(outdir / "truth_events.tsv", sep="\t", index=False, lineterminator="\n")
     return sheet_path

@@ -1,0 +1,773 @@
+"""Longitudinal ctDNA: baseline vs progression, tissue-plasma concordance, ctDNA features.
+
+**Baseline vs progression** (:func:`compare_timepoints`), per patient with samples at both
+timepoints, per (gene, alteration):
+
+- *acquired*: called at progression and absent at baseline in every baseline sample. Absent
+  means not called and, where a baseline VCF has a record at the variant (filtered or below
+  the VAF floor), fewer alt reads than the specimen's ``filters.min_alt_reads``. A position a
+  baseline VCF does not list counts as absent: without a gVCF/pileup its coverage is unknown
+  (the evidence column says so). A baseline record with enough alt reads makes the change
+  *persistent* (a pre-existing subclone below the calling filters), not acquired.
+- *lost*: called at baseline, absent at progression (same rule the other way round). When the
+  progression sample's tumour fraction is below ``tumour_fraction.min_for_deletions`` the
+  evidence says the loss may be a detection failure.
+- *persistent*: called at both; ``vaf_change`` = progression - baseline VAF (baseline VAF from
+  the same specimen as the progression sample when there is one).
+
+Germline and CHIP calls (flagged in any sample of the patient) are not tracked. An acquired
+change in the resistance knowledge base (``resources/hotspots.tsv`` rows of type
+``resistance`` or ``both``; exact change, or residue rows) is a ``resistance_candidate``.
+
+**Concordance** (:func:`concordance`): per gene, patients with a QC-passed baseline tissue
+and baseline plasma sample; positive = a call that counts as altered (mutations only by
+default: plasma rarely has copy-number calls). PPA = both+ / tissue+, NPA = both- / tissue-,
+Cohen's kappa = (po - pe) / (1 - pe).
+
+**ctDNA features** (:func:`ctdna_features`): per patient from baseline plasma, each as
+``altered`` / ``wild_type`` / ``not_evaluable`` so ``her2resist.stats.survival_associations``
+tests them like any biomarker; continuous values in a second table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+ALTERED, WILD_TYPE, NOT_EVALUABLE = "altered", "wild_type", "not_evaluable"
+ACQUIRED_COLUMNS = [
+    "patient_id",
+    "gene",
+    "alteration",
+    "status",
+    "vaf_baseline",
+    "vaf_progression",
+    "vaf_change",
+    "resistance_candidate",
+    "evidence",
+    "baseline_samples",
+    "progression_samples",
+]
+CONCORDANCE_COLUMNS = [
+    "gene",
+    "n_patients",
+    "both_positive",
+    "tissue_only",
+    "plasma_only",
+    "both_negative",
+    "ppa",
+    "npa",
+    "overall_agreement",
+    "kappa",
+]
+FEATURES = [
+    "ctdna_detectable",
+    "ctdna_tumour_fraction_above_median",
+    "ctdna_max_vaf_above_median",
+    "ctdna_pathways_altered>=2",
+    "tissue_tmb_above_median",
+    "plasma_btmb_above_median",
+]
+FEATURE_VALUE_COLUMNS = [
+    "patient_id",
+    "ctdna_n_somatic",
+    "ctdna_tumour_fraction",
+    "ctdna_max_vaf",
+    "ctdna_n_altered_pathways",
+    "tissue_tmb_per_mb",
+    "plasma_btmb_per_mb",
+]
+NONSYNONYMOUS = {
+    "Missense_Mutation",
+    "Nonsense_Mutation",
+    "Frame_Shift_Del",
+    "Frame_Shift_Ins",
+    "Splice_Site",
+    "Nonstop_Mutation",
+    "Translation_Start_Site",
+    "In_Frame_Del",
+    "In_Frame_Ins",
+}
+# Okabe-Ito colour-blind-safe palette.
+STATUS_COLOURS = {"acquired": "#D55E00", "lost": "#0072B2", "persistent": "#999999"}
+RESISTANCE_COLOUR = "#D55E00"
+OTHER_ACQUIRED_COLOUR = "#56B4E9"
+
+
+def _truthy(value: Any) -> bool:
+    return str(value).strip().lower() in {"true", "1", "yes"}
+
+
+def alteration_label(frame: pd.DataFrame) -> pd.Series:
+    """Protein change without ``p.``; else HGVSc; else chrom:posREF>ALT (or the class)."""
+
+    def one(row: dict) -> str:
+        for column in ("hgvsp_short", "alteration"):
+            value = row.get(column)
+            if value is not None and not pd.isna(value) and str(value).strip():
+                return str(value).removeprefix("p.")
+        if row.get("hgvsc") is not None and not pd.isna(row.get("hgvsc")):
+            return str(row["hgvsc"])
+        return f"{row.get('chrom')}:{row.get('pos')}{row.get('ref')}>{row.get('alt')}"
+
+    return pd.Series([one(r) for r in frame.to_dict("records")], index=frame.index, dtype=object)
+
+
+def tracked_mutations(alterations: pd.DataFrame) -> pd.DataFrame:
+    """Mutation calls fit for tracking: ``called`` = passes every filter. Variants germline
+    or CHIP-in-the-normal in any sample of the patient are dropped altogether; other
+    CHIP-like calls (e.g. low-VAF TP53 in plasma) stay as not called."""
+    from her2resist.annotate.alterations import propagate_patient_flags
+
+    frame = propagate_patient_flags(alterations)
+    frame = frame[frame["alteration_type"].eq("mutation")].copy()
+    key = frame["patient_id"].astype(str) + "|" + frame["chrom"].astype(str) + ":"
+    key += frame["pos"].astype(str) + frame["ref"].astype(str) + ">" + frame["alt"].astype(str)
+    reason = frame.get("chip_reason", pd.Series("", index=frame.index)).fillna("").astype(str)
+    status = frame["filter_status"].astype(str)
+    flagged = frame["germline_flag"].map(_truthy) | status.str.contains("germline")
+    flagged |= reason.isin({"in_normal", "in_patient"})
+    frame = frame[~key.isin(set(key[flagged]))].copy()
+    frame["alteration"] = alteration_label(frame)
+    frame["called"] = frame["filter_status"].astype(str).eq("PASS")
+    return frame
+
+
+def resistance_catalogue(hotspots: str | Path | pd.DataFrame) -> dict[tuple[str, str], str]:
+    """(gene, change or residue) -> evidence, for rows of type resistance or both."""
+    table = (
+        hotspots
+        if isinstance(hotspots, pd.DataFrame)
+        else pd.read_csv(hotspots, sep="\t", dtype=str, comment="#")
+    ).fillna("")
+    table = table[table["type"].isin(["resistance", "both"])]
+    out = {}
+    for row in table.to_dict("records"):
+        change = row["protein_change"].removeprefix("p.")
+        evidence = f"{row['type']}:{row.get('reference') or row.get('source')}"
+        out[(row["gene"], change)] = evidence
+    return out
+
+
+def _resistance_hit(gene: str, change: str, catalogue: dict) -> str:
+    if (gene, change) in catalogue:
+        return catalogue[(gene, change)]
+    residue = change[:-1] if change and not change[-1].isdigit() else ""
+    # Residue rows (e.g. "T798") match any missense change at that residue.
+    if residue and (gene, residue) in catalogue and residue[1:].isdigit():
+        return catalogue[(gene, residue)]
+    return ""
+
+
+def compare_timepoints(
+    records: pd.DataFrame,
+    samples: pd.DataFrame,
+    *,
+    baseline: str = "baseline",
+    progression: str = "progression",
+    min_alt_reads: Callable[[str], float] | float | None = None,
+    resistance: dict | None = None,
+    tumour_fraction: pd.DataFrame | None = None,
+    min_tumour_fraction: float = 0.05,
+) -> pd.DataFrame:
+    """Acquired / lost / persistent per patient (ACQUIRED_COLUMNS); see the module docstring.
+
+    ``records``: patient_id, sample_id, timepoint, gene, alteration, called, and optionally
+    vaf, alt_reads, specimen, filter_status. ``samples``: patient_id, sample_id, timepoint
+    (specimen optional); a patient is compared only with samples at both timepoints."""
+    resistance = resistance or {}
+    samples = samples.copy()
+    if "specimen" not in samples:
+        samples["specimen"] = ""
+    by_patient = samples.groupby("patient_id")["timepoint"].agg(set)
+    patients = sorted(p for p, t in by_patient.items() if {baseline, progression} <= t)
+    tf = (
+        tumour_fraction.set_index("sample_id")["estimate"].to_dict()
+        if tumour_fraction is not None and len(tumour_fraction)
+        else {}
+    )
+    frame = records[
+        records["patient_id"].isin(patients) & records["timepoint"].isin([baseline, progression])
+    ].copy()
+    for column in ("vaf", "alt_reads", "filter_status", "specimen"):
+        if column not in frame:
+            frame[column] = np.nan if column in ("vaf", "alt_reads") else ""
+    frame["vaf"] = pd.to_numeric(frame["vaf"], errors="coerce")
+    frame["alt_reads"] = pd.to_numeric(frame["alt_reads"], errors="coerce")
+    frame["called"] = frame["called"].map(_truthy)
+    if min_alt_reads is None:
+        frame["trace"] = False
+    else:
+        floor = min_alt_reads if callable(min_alt_reads) else (lambda _s, v=min_alt_reads: v)
+        bounds = frame["specimen"].map(lambda s: float(floor(str(s))))
+        frame["trace"] = ~frame["called"] & frame["alt_reads"].ge(bounds) & frame["alt_reads"].gt(0)
+    rows = []
+    for patient in patients:
+        mine = samples[samples["patient_id"] == patient]
+        base_ids = sorted(mine.loc[mine["timepoint"] == baseline, "sample_id"])
+        prog = mine[mine["timepoint"] == progression]
+        prog_ids = sorted(prog["sample_id"])
+        prog_specimens = set(prog["specimen"])
+        calls = frame[frame["patient_id"] == patient]
+        for (gene, change), group in calls.groupby(["gene", "alteration"], sort=True):
+            at_base = group[group["timepoint"] == baseline]
+            at_prog = group[group["timepoint"] == progression]
+            b_called, p_called = at_base["called"].any(), at_prog["called"].any()
+            b_trace, p_trace = at_base["trace"].any(), at_prog["trace"].any()
+            notes = []
+            if p_called and not b_called:
+                status = "persistent" if b_trace else "acquired"
+                if b_trace:
+                    notes.append("pre-existing at baseline below calling filters")
+                elif at_base.empty:
+                    notes.append("no baseline record (not called; coverage not in VCF)")
+                else:
+                    notes.append("baseline alt reads below threshold")
+            elif b_called and not p_called:
+                status = "persistent" if p_trace else "lost"
+                if p_trace:
+                    notes.append("still detected at progression below calling filters")
+                low = [s for s in prog_ids if tf.get(s, 1.0) < min_tumour_fraction]
+                if status == "lost" and low:
+                    notes.append(
+                        "progression tumour fraction below "
+                        f"{min_tumour_fraction:g} ({','.join(low)}): loss may be undetected"
+                    )
+            elif b_called and p_called:
+                status = "persistent"
+            else:
+                continue
+            same = at_base[at_base["specimen"].isin(prog_specimens)]
+            base_vaf = (same if same["vaf"].notna().any() else at_base)["vaf"].max()
+            prog_vaf = at_prog["vaf"].max()
+            hit = _resistance_hit(str(gene), str(change), resistance)
+            candidate = status == "acquired" and bool(hit)
+            if candidate:
+                notes.append(f"resistance knowledge base ({hit})")
+            detail = [
+                f"{r.sample_id}:{'NA' if pd.isna(r.vaf) else f'{r.vaf:.4f}'}"
+                f"{'' if r.called else '(' + str(r.filter_status) + ')'}"
+                for r in group.sort_values("sample_id").itertuples()
+            ]
+            rows.append(
+                {
+                    "patient_id": patient,
+                    "gene": gene,
+                    "alteration": change,
+                    "status": status,
+                    "vaf_baseline": base_vaf if (b_called or b_trace) else 0.0,
+                    "vaf_progression": prog_vaf if (p_called or p_trace) else 0.0,
+                    "vaf_change": np.nan,
+                    "resistance_candidate": candidate,
+                    "evidence": "; ".join([*notes, " ".join(detail)]),
+                    "baseline_samples": ",".join(base_ids),
+                    "progression_samples": ",".join(prog_ids),
+                }
+            )
+    out = pd.DataFrame(rows, columns=ACQUIRED_COLUMNS)
+    out["vaf_change"] = pd.to_numeric(out["vaf_progression"]) - pd.to_numeric(out["vaf_baseline"])
+    return out
+
+
+def longitudinal_from_alterations(
+    alterations: pd.DataFrame,
+    samples: pd.DataFrame,
+    filters: dict,
+    hotspots: str | Path | pd.DataFrame,
+    tumour_fraction: pd.DataFrame | None = None,
+    min_tumour_fraction: float = 0.05,
+) -> pd.DataFrame:
+    """:func:`compare_timepoints` on the annotated alterations (QC-passed samples only)."""
+    passed = samples[samples["qc_status"].fillna("pass").replace("", "pass").eq("pass")]
+    passed = passed[passed["variant_file"].fillna("").astype(str).str.len() > 0]
+    records = tracked_mutations(alterations)
+    records = records[records["sample_id"].isin(set(passed["sample_id"]))]
+    setting = filters.get("min_alt_reads")
+
+    def floor(specimen: str) -> float:
+        if isinstance(setting, dict):
+            return float(setting.get(specimen, 1))
+        return float(setting) if setting is not None else 1.0
+
+    return compare_timepoints(
+        records,
+        passed,
+        min_alt_reads=floor,
+        resistance=resistance_catalogue(hotspots),
+        tumour_fraction=tumour_fraction,
+        min_tumour_fraction=min_tumour_fraction,
+    )
+
+
+def manuscript_table(acquired: pd.DataFrame) -> pd.DataFrame:
+    """One row per patient: counts by status and the acquired changes, candidates marked *."""
+    rows = []
+    for patient, group in acquired.groupby("patient_id", sort=True):
+        gained = group[group["status"] == "acquired"]
+        rows.append(
+            {
+                "patient_id": patient,
+                "n_acquired": len(gained),
+                "n_lost": int((group["status"] == "lost").sum()),
+                "n_persistent": int((group["status"] == "persistent").sum()),
+                "acquired_alterations": ", ".join(
+                    f"{r.gene} {r.alteration}"
+                    + (f" ({r.vaf_progression * 100:.1f}%)" if pd.notna(r.vaf_progression) else "")
+                    + ("*" if r.resistance_candidate else "")
+                    for r in gained.itertuples()
+                ),
+                "candidate_resistance_mechanisms": ", ".join(
+                    f"{r.gene} {r.alteration}"
+                    for r in gained[gained["resistance_candidate"]].itertuples()
+                ),
+            }
+        )
+    columns = [
+        "patient_id",
+        "n_acquired",
+        "n_lost",
+        "n_persistent",
+        "acquired_alterations",
+        "candidate_resistance_mechanisms",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+# ---------------------------------------------------------------- concordance
+
+
+def _baseline_sample_ids(samples: pd.DataFrame, specimen: str, timepoint: str) -> pd.DataFrame:
+    ok = samples["qc_status"].fillna("pass").replace("", "pass").eq("pass")
+    ok &= samples["variant_file"].fillna("").astype(str).str.len() > 0
+    return samples[ok & samples["specimen"].eq(specimen) & samples["timepoint"].eq(timepoint)]
+
+
+def cohen_kappa(a: int, b: int, c: int, d: int) -> float:
+    """Kappa of a 2x2 table: a both+, b first only, c second only, d both-."""
+    n = a + b + c + d
+    if n == 0:
+        return float("nan")
+    po = (a + d) / n
+    pe = ((a + b) * (a + c) + (c + d) * (b + d)) / n**2
+    return float("nan") if pe == 1 else (po - pe) / (1 - pe)
+
+
+def concordance(
+    alterations: pd.DataFrame,
+    samples: pd.DataFrame,
+    genes: Iterable[str],
+    *,
+    timepoint: str = "baseline",
+    alteration_types: Iterable[str] = ("mutation",),
+) -> pd.DataFrame:
+    """Tissue-plasma agreement per gene (CONCORDANCE_COLUMNS), plus an ``any`` row."""
+    tissue = _baseline_sample_ids(samples, "tissue", timepoint)
+    plasma = _baseline_sample_ids(samples, "ctdna", timepoint)
+    patients = sorted(set(tissue["patient_id"]) & set(plasma["patient_id"]))
+    counted = alterations[
+        alterations["counts_as_altered"].map(_truthy)
+        & alterations["alteration_type"].isin(list(alteration_types))
+    ]
+    positive = {
+        name: set(
+            zip(
+                *[
+                    counted.loc[counted["sample_id"].isin(set(ids["sample_id"])), c]
+                    for c in ("patient_id", "gene")
+                ],
+                strict=True,
+            )
+        )
+        for name, ids in (("tissue", tissue), ("plasma", plasma))
+    }
+    genes = list(genes)
+    rows = []
+    for gene in [*genes, "any"]:
+        members = genes if gene == "any" else [gene]
+        a = b = c = d = 0
+        for patient in patients:
+            t = any((patient, g) in positive["tissue"] for g in members)
+            p = any((patient, g) in positive["plasma"] for g in members)
+            a, b, c, d = a + (t and p), b + (t and not p), c + (p and not t), d + (not t and not p)
+        n = a + b + c + d
+        rows.append(
+            {
+                "gene": gene,
+                "n_patients": n,
+                "both_positive": a,
+                "tissue_only": b,
+                "plasma_only": c,
+                "both_negative": d,
+                "ppa": a / (a + b) if a + b else np.nan,
+                "npa": d / (c + d) if c + d else np.nan,
+                "overall_agreement": (a + d) / n if n else np.nan,
+                "kappa": cohen_kappa(a, b, c, d),
+            }
+        )
+    return pd.DataFrame(rows, columns=CONCORDANCE_COLUMNS)
+
+
+# ---------------------------------------------------------------- ctDNA features
+
+
+def somatic_mutations(frame: pd.DataFrame) -> pd.DataFrame:
+    """Mutation calls passing every filter, not CHIP or germline."""
+    keep = frame["alteration_type"].eq("mutation") & frame["filter_status"].astype(str).eq("PASS")
+    keep &= ~frame["chip_flag"].map(_truthy) & ~frame["germline_flag"].map(_truthy)
+    return frame[keep]
+
+
+def tmb_per_sample(
+    variant_tables: dict[str, pd.DataFrame],
+    samples: pd.DataFrame,
+    filters: dict,
+    chip_genes: frozenset | set,
+    panel_size_mb: float = 1.0,
+    chip: dict | None = None,
+    excluded: set[tuple[str, str, int, str, str]] | None = None,
+) -> pd.Series:
+    """Somatic non-synonymous mutations per Mb: every gene of the variant table, the annotate
+    stage's filters (specimen thresholds, germline, CHIP) applied. Also left out: variants
+    in ``excluded`` ((patient, chrom, pos, ref, alt), e.g. germline or CHIP in the patient's
+    normal, see :func:`flagged_variants`) and, without a matched normal, calls at a
+    germline-like VAF (0.4-0.6 or >= 0.9)."""
+    from her2resist.annotate.alterations import chip_call, mutation_filters
+
+    info = samples.set_index("sample_id")
+    excluded = excluded or set()
+    out = {}
+    for sid, table in variant_tables.items():
+        if sid not in info.index:
+            continue
+        specimen = str(info.loc[sid, "specimen"])
+        patient = str(info.loc[sid, "patient_id"])
+        n = 0
+        for row in table.to_dict("records"):
+            if row.get("variant_class") not in NONSYNONYMOUS:
+                continue
+            key = (
+                patient,
+                str(row.get("chrom")),
+                int(row.get("pos")),
+                row.get("ref"),
+                row.get("alt"),
+            )
+            vaf = pd.to_numeric(pd.Series([row.get("vaf")]), errors="coerce").iloc[0]
+            normal = pd.to_numeric(pd.Series([row.get("normal_vaf")]), errors="coerce").iloc[0]
+            germline_like = pd.isna(normal) and (0.4 <= vaf <= 0.6 or vaf >= 0.9)
+            if key in excluded or germline_like:
+                continue
+            reason = chip_call(row, specimen, chip_genes, chip)
+            if not mutation_filters(row, specimen, filters, reason):
+                n += 1
+        out[sid] = n / float(panel_size_mb)
+    return pd.Series(out, dtype=float)
+
+
+def flagged_variants(alterations: pd.DataFrame) -> set[tuple[str, str, int, str, str]]:
+    """(patient, chrom, pos, ref, alt) of calls germline or CHIP-in-normal in the patient."""
+    from her2resist.annotate.alterations import propagate_patient_flags
+
+    frame = propagate_patient_flags(alterations)
+    frame = frame[frame["alteration_type"].eq("mutation")]
+    reason = frame.get("chip_reason", pd.Series("", index=frame.index)).fillna("").astype(str)
+    flagged = frame[frame["germline_flag"].map(_truthy) | reason.isin({"in_normal", "in_patient"})]
+    return {
+        (str(r.patient_id), str(r.chrom), int(float(r.pos)), r.ref, r.alt)
+        for r in flagged.itertuples()
+    }
+
+
+def _median_split(values: pd.Series) -> pd.Series:
+    evaluable = values.dropna()
+    if not len(evaluable):
+        return pd.Series(NOT_EVALUABLE, index=values.index)
+    median = evaluable.median()
+    return values.map(
+        lambda v: NOT_EVALUABLE if pd.isna(v) else (ALTERED if v > median else WILD_TYPE)
+    )
+
+
+def ctdna_features(
+    alterations: pd.DataFrame,
+    samples: pd.DataFrame,
+    patients: Iterable[str],
+    tumour_fraction: pd.DataFrame,
+    pathways: dict[str, list[str]],
+    tmb: pd.Series | None = None,
+    timepoint: str = "baseline",
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(status table: patient_id + FEATURES, values table: FEATURE_VALUE_COLUMNS).
+
+    Above/below median: strictly above the cohort median of evaluable patients is
+    ``altered``. A patient without QC-passed baseline plasma is ``not_evaluable`` for the
+    plasma features; without baseline tissue, for tissue TMB."""
+    patients = sorted(set(patients))
+    plasma = _baseline_sample_ids(samples, "ctdna", timepoint)
+    tissue = _baseline_sample_ids(samples, "tissue", timepoint)
+    somatic = somatic_mutations(alterations)
+    tf = tumour_fraction.set_index("sample_id")["estimate"] if len(tumour_fraction) else {}
+    tmb = tmb if tmb is not None else pd.Series(dtype=float)
+    values = []
+    for patient in patients:
+        ids = set(plasma.loc[plasma["patient_id"] == patient, "sample_id"])
+        tissue_ids = set(tissue.loc[tissue["patient_id"] == patient, "sample_id"])
+        row: dict[str, Any] = {"patient_id": patient}
+        if ids:
+            calls = somatic[somatic["sample_id"].isin(ids)]
+            vafs = pd.to_numeric(calls["vaf"], errors="coerce")
+            counted = calls[calls["counts_as_altered"].map(_truthy)]
+            altered_genes = set(counted["gene"])
+            estimates = [tf.get(s, np.nan) for s in ids]
+            row |= {
+                "ctdna_n_somatic": len(calls),
+                "ctdna_tumour_fraction": np.nanmax(estimates)
+                if np.isfinite(estimates).any()
+                else np.nan,
+                "ctdna_max_vaf": float(vafs.max()) if vafs.notna().any() else 0.0,
+                "ctdna_n_altered_pathways": sum(
+                    bool(altered_genes & set(members)) for members in pathways.values()
+                ),
+                "plasma_btmb_per_mb": max((tmb.get(s, np.nan) for s in ids), default=np.nan),
+            }
+        if tissue_ids:
+            row["tissue_tmb_per_mb"] = max(tmb.get(s, np.nan) for s in tissue_ids)
+        values.append(row)
+    values_frame = pd.DataFrame(values).reindex(columns=FEATURE_VALUE_COLUMNS)
+    for column in FEATURE_VALUE_COLUMNS[1:]:
+        values_frame[column] = pd.to_numeric(values_frame[column], errors="coerce")
+    v = values_frame.set_index("patient_id")
+    status = pd.DataFrame(index=v.index)
+    status["ctdna_detectable"] = v["ctdna_n_somatic"].map(
+        lambda n: NOT_EVALUABLE if pd.isna(n) else (ALTERED if n > 0 else WILD_TYPE)
+    )
+    status["ctdna_tumour_fraction_above_median"] = _median_split(v["ctdna_tumour_fraction"])
+    status["ctdna_max_vaf_above_median"] = _median_split(v["ctdna_max_vaf"])
+    status["ctdna_pathways_altered>=2"] = v["ctdna_n_altered_pathways"].map(
+        lambda n: NOT_EVALUABLE if pd.isna(n) else (ALTERED if n >= 2 else WILD_TYPE)
+    )
+    status["tissue_tmb_above_median"] = _median_split(v["tissue_tmb_per_mb"])
+    status["plasma_btmb_above_median"] = _median_split(v["plasma_btmb_per_mb"])
+    return status.reset_index(), values_frame
+
+
+# ---------------------------------------------------------------- figures
+
+
+def plot_vaf_trajectories(acquired: pd.DataFrame, path_png: Path, path_pdf: Path) -> None:
+    """Small multiples, one per patient: VAF at baseline and progression per alteration,
+    coloured by status (Okabe-Ito), resistance candidates as stars; 300 dpi."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+
+    patients = sorted(acquired["patient_id"].unique())
+    n = max(len(patients), 1)
+    columns = min(4, n)
+    rows = int(np.ceil(n / columns))
+    fig, axes = plt.subplots(
+        rows, columns, figsize=(2.6 * columns, 2.4 * rows), squeeze=False, sharey=True
+    )
+    for ax, patient in zip(axes.flat, patients, strict=False):
+        group = acquired[acquired["patient_id"] == patient]
+        labels = []
+        for r in group.itertuples():
+            y = [r.vaf_baseline * 100, r.vaf_progression * 100]
+            ax.plot(
+                [0, 1],
+                y,
+                color=STATUS_COLOURS.get(r.status, "#000000"),
+                marker="*" if r.resistance_candidate else "o",
+                markersize=9 if r.resistance_candidate else 4,
+                linewidth=1.2,
+            )
+            if r.status == "acquired" or r.resistance_candidate:
+                labels.append((y[1], f"{r.gene} {r.alteration}"))
+        # Labels at least 6 % of the panel's height apart, so they never overprint.
+        gap = 0.06 * max(acquired[["vaf_baseline", "vaf_progression"]].max().max() * 100, 1)
+        placed: list[float] = []
+        for y, text in sorted(labels):
+            at = max(y, placed[-1] + gap) if placed else y
+            placed.append(at)
+            ax.annotate(
+                text,
+                (1, y),
+                xytext=(1.08, at),
+                textcoords="data",
+                fontsize=6,
+                va="center",
+            )
+        ax.set_title(patient, fontsize=8)
+        ax.set_xticks([0, 1], ["baseline", "progression"], fontsize=7)
+        ax.set_xlim(-0.2, 1.8)
+        ax.tick_params(axis="y", labelsize=7)
+    for ax in list(axes.flat)[len(patients) :]:
+        ax.axis("off")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("VAF (%)", fontsize=8)
+    handles = [Line2D([], [], color=c, marker="o", label=s) for s, c in STATUS_COLOURS.items()] + [
+        Line2D([], [], color="black", marker="*", linestyle="", label="resistance candidate")
+    ]
+    fig.legend(handles=handles, loc="lower center", ncol=4, fontsize=7, frameon=False)
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    for path in (path_png, path_pdf):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, dpi=300)
+    plt.close(fig)
+
+
+def plot_acquired_oncoprint(acquired: pd.DataFrame, path_png: Path, path_pdf: Path) -> None:
+    """Genes x patients: acquired resistance candidate (vermillion), other acquired (sky blue)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch, Rectangle
+
+    patients = sorted(acquired["patient_id"].unique())
+    gained = acquired[acquired["status"] == "acquired"]
+    genes = list(gained["gene"].value_counts().sort_index().sort_values(ascending=False).index)
+    fig, ax = plt.subplots(
+        figsize=(1.2 + 0.45 * max(len(patients), 1), 1.2 + 0.35 * max(len(genes), 1))
+    )
+    for i, gene in enumerate(genes):
+        for j, patient in enumerate(patients):
+            hits = gained[(gained["gene"] == gene) & (gained["patient_id"] == patient)]
+            colour = "#EEEEEE"
+            if len(hits):
+                colour = (
+                    RESISTANCE_COLOUR
+                    if hits["resistance_candidate"].any()
+                    else OTHER_ACQUIRED_COLOUR
+                )
+            ax.add_patch(Rectangle((j + 0.05, i + 0.05), 0.9, 0.9, color=colour))
+            if len(hits):
+                ax.text(
+                    j + 0.5,
+                    i + 0.5,
+                    "\n".join(hits["alteration"]),
+                    ha="center",
+                    va="center",
+                    fontsize=5,
+                )
+    ax.set_xlim(0, max(len(patients), 1))
+    ax.set_ylim(max(len(genes), 1), 0)
+    ax.set_xticks(np.arange(len(patients)) + 0.5, patients, rotation=90, fontsize=7)
+    ax.set_yticks(np.arange(len(genes)) + 0.5, genes, fontsize=7)
+    ax.set_title("Alterations acquired at progression", fontsize=9)
+    for side in ("top", "right", "left", "bottom"):
+        ax.spines[side].set_visible(False)
+    ax.legend(
+        handles=[
+            Patch(color=RESISTANCE_COLOUR, label="candidate resistance mechanism"),
+            Patch(color=OTHER_ACQUIRED_COLOUR, label="other acquired"),
+        ],
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.25),
+        fontsize=6,
+        frameon=False,
+    )
+    fig.tight_layout()
+    for path in (path_png, path_pdf):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, dpi=300)
+    plt.close(fig)
+
+
+# ---------------------------------------------------------------- stage functions
+
+LONGITUDINAL_OUTPUTS = {
+    "acquired": "results/longitudinal/acquired.tsv",
+    "table": "results/longitudinal/table_longitudinal_changes.tsv",
+    "concordance": "results/longitudinal/concordance.tsv",
+    "features": "results/longitudinal/ctdna_features.tsv",
+    "feature_values": "results/longitudinal/ctdna_feature_values.tsv",
+    "trajectories_png": "results/longitudinal/vaf_trajectories.png",
+    "trajectories_pdf": "results/longitudinal/vaf_trajectories.pdf",
+    "oncoprint_png": "results/longitudinal/acquired_oncoprint.png",
+    "oncoprint_pdf": "results/longitudinal/acquired_oncoprint.pdf",
+}
+
+
+def _read_alterations(path: str | Path) -> pd.DataFrame:
+    from her2resist.annotate.alterations import propagate_patient_flags
+
+    table = pd.read_csv(path, sep="\t", dtype={"patient_id": str, "chrom": str}, low_memory=False)
+    return propagate_patient_flags(table)
+
+
+def run_tumour_fraction(
+    config: dict[str, Any], samples_path: str | Path, alterations_path: str | Path, out: str | Path
+) -> pd.DataFrame:
+    """``results/annotated/tumour_fraction.tsv`` (see her2resist.annotate.tumour_fraction)."""
+    from her2resist.annotate.tumour_fraction import sample_tumour_fraction
+    from her2resist.tables import read_table, write_tsv
+
+    table = sample_tumour_fraction(
+        _read_alterations(alterations_path),
+        read_table(samples_path),
+        config.get("tumour_fraction"),
+    )
+    write_tsv(table, out)
+    return table
+
+
+def run_longitudinal(
+    config: dict[str, Any],
+    inputs: dict[str, Any],
+    outputs: dict[str, str | Path],
+) -> None:
+    """Every file of LONGITUDINAL_OUTPUTS. ``inputs``: samples, clinical, alterations,
+    tumour_fraction, hotspots, variants (list of per-sample variant tables)."""
+    from her2resist.annotate.tumour_fraction import settings_of
+    from her2resist.stages import knowledge_from
+    from her2resist.tables import read_table, write_tsv
+
+    samples = read_table(inputs["samples"])
+    alterations = _read_alterations(inputs["alterations"])
+    fractions = pd.read_csv(inputs["tumour_fraction"], sep="\t", dtype={"patient_id": str})
+    floor = float(settings_of(config.get("tumour_fraction"))["min_for_deletions"])
+    acquired = longitudinal_from_alterations(
+        alterations, samples, config["filters"], inputs["hotspots"], fractions, floor
+    )
+    write_tsv(acquired, outputs["acquired"])
+    write_tsv(manuscript_table(acquired), outputs["table"])
+    plot_vaf_trajectories(acquired, outputs["trajectories_png"], outputs["trajectories_pdf"])
+    plot_acquired_oncoprint(acquired, outputs["oncoprint_png"], outputs["oncoprint_pdf"])
+
+    knowledge = knowledge_from(config)
+    markers = config["biomarkers"]
+    write_tsv(concordance(alterations, samples, markers["genes"]), outputs["concordance"])
+
+    clinical = read_table(inputs["clinical"])
+    patient_column = config["clinical"]["columns"].get("patient_id", "patient_id")
+    variant_tables = {
+        Path(p).stem: pd.read_csv(p, sep="\t", low_memory=False) for p in inputs["variants"]
+    }
+    tmb = tmb_per_sample(
+        variant_tables,
+        samples,
+        config["filters"],
+        knowledge.chip_genes,
+        float(config.get("panel_size_mb", 1.0)),
+        config.get("chip"),
+        flagged_variants(alterations),
+    )
+    pathways = {p: knowledge.pathways.get(p, []) for p in markers["pathways"]}
+    status, values = ctdna_features(
+        alterations,
+        samples,
+        clinical[patient_column].astype(str),
+        fractions,
+        pathways,
+        tmb,
+        timepoint=markers["timepoint"],
+    )
+    write_tsv(status, outputs["features"])
+    write_tsv(values, outputs["feature_values"])

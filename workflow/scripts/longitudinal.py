@@ -1,0 +1,24 @@
+import sys
+from pathlib import Path
+
+# The package sits beside the workflow; conda envs do not pip-install it.
+sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))
+
+from her2resist import longitudinal
+from her2resist.rule import run_stage
+
+
+def stage(sm, config):
+    if sm.rule == "tumour_fraction":
+        longitudinal.run_tumour_fraction(
+            config, sm.input.samples, sm.input.alterations, sm.output[0]
+        )
+    else:
+        longitudinal.run_longitudinal(
+            config,
+            dict(sm.input.items()),
+            dict(sm.output.items()),
+        )
+
+
+run_stage(snakemake, stage)
