@@ -79,3 +79,31 @@ def test_pathway_combination_and_count(knowledge) -> None:
     assert wide.loc["P2", "PI3K_AKT_MTOR"] == "not_evaluable"
     assert wide.loc["P1", "n_altered_pathways"] == 2
     assert pd.isna(wide.loc["P2", "n_altered_pathways"])
+
+
+def test_domain_biomarkers(knowledge) -> None:
+    alterations = pd.DataFrame(
+        {
+            "patient_id": ["P1", "P2"],
+            "timepoint": ["baseline", "baseline"],
+            "gene": ["ERBB2", "ERBB2"],
+            "specimen": ["tissue", "tissue"],
+            "alteration_type": ["mutation", "mutation"],
+            "domain": ["extracellular domain II", "protein kinase"],
+            "counts_as_altered": [True, True],
+        }
+    )
+    long = matrix.gene_status(
+        alterations,
+        samples(),
+        ["P1", "P2", "P3"],
+        knowledge,
+        ["ERBB2"],
+        ["tissue", "ctdna"],
+        ["ERBB2:extracellular", "ERBB2:kinase"],
+    )
+    status = long.set_index(["patient_id", "gene"])["status"]
+    assert status["P1", "ERBB2:extracellular"] == "altered"
+    assert status["P1", "ERBB2:kinase"] == "wild_type"
+    assert status["P2", "ERBB2:kinase"] == "altered"  # plasma: mutations evaluable
+    assert status["P3", "ERBB2:kinase"] == "not_evaluable"  # failed QC

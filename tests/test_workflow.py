@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("workflow")]
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory: pytest.TempPathFactory, project_root: Path) -> Path:
     work = tmp_path_factory.mktemp("run with space")
-    generate(work / "resources" / "example")
+    generate(work / "resources" / "example", workdir=work)
     (work / "config").mkdir()
     shutil.copy(project_root / "config" / "config.yaml", work / "config" / "config.yaml")
     snakemake = Path(sys.executable).with_name("snakemake")

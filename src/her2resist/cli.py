@@ -117,7 +117,7 @@ def cmd_associate(args: argparse.Namespace) -> None:
 def cmd_example(args: argparse.Namespace) -> None:
     from her2resist.example.cohort import generate
 
-    print(generate(args.outdir, seed=args.seed))
+    print(generate(args.outdir, seed=args.seed, workdir=Path.cwd()))
 
 
 def build_parser() -> argparse.ArgumentParser:

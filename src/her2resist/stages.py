@@ -14,11 +14,16 @@ from typing import Any
 import pandas as pd
 
 from her2resist import matrix as status
-from her2resist.annotate.alterations import ALTERATION_COLUMNS, annotate_sample
-from her2resist.annotate.knowledge import Knowledge, load_knowledge
+from her2resist.annotate.alterations import (
+    ALTERATION_COLUMNS,
+    annotate_sample,
+    propagate_patient_flags,
+)
+from her2resist.annotate.knowledge import GeneRule, Knowledge, load_knowledge
 from her2resist.clinical import adverse_events as ae
 from her2resist.clinical.endpoints import compute_endpoints
 from her2resist.errors import InputError, Problem
+from her2resist.sheet import load_sample_sheet, split_cohort_table
 from her2resist.tables import read_table, write_tsv
 from her2resist.validate import validate_inputs
 
@@ -26,7 +31,16 @@ PathLike = str | Path
 
 
 def knowledge_from(config: dict[str, Any]) -> Knowledge:
-    return load_knowledge(config["pathways"], config["hotspots"], config.get("protein_domains"))
+    """The knowledge base, plus the configured biomarker genes that no pathway lists
+    (e.g. FLT3 or NPM1 in a leukaemia cohort): their mutations count by hotspot, or as
+    protein-changing under ``altered_if: nonsynonymous``."""
+    knowledge = load_knowledge(
+        config["pathways"], config["hotspots"], config.get("protein_domains")
+    )
+    for gene in config["biomarkers"]["genes"]:
+        if gene not in knowledge.genes:
+            knowledge.genes[gene] = GeneRule(gene, "unknown", frozenset({"mutation"}), ())
+    return knowledge
 
 
 def panel_regions(config: dict[str, Any]) -> list[tuple[str, int, int]]:
@@ -46,6 +60,10 @@ def run_validate(
     config: dict[str, Any], samples_out: PathLike, clinical_out: PathLike, report_out: PathLike
 ) -> None:
     validated = validate_inputs(config)
+    if not config.get("samples") or config.get("maf") or config.get("cnv"):
+        validated.samples, problems = load_sample_sheet(config)
+        if problems:
+            raise InputError(problems)
     write_tsv(validated.samples, samples_out)
     write_tsv(validated.clinical, clinical_out)
     report = pd.DataFrame(
@@ -95,6 +113,25 @@ def run_variants(
         )
     write_tsv(table, out)
     return table
+
+
+def run_variants_from_maf(maf: PathLike, outputs: dict[str, PathLike]) -> None:
+    """Read a cohort MAF once and write one variant table per sample (``outputs``)."""
+    from her2resist.variants import read_maf
+
+    for sample_id, rows in split_cohort_table(read_maf(maf), list(outputs)).items():
+        write_tsv(rows, outputs[sample_id])
+
+
+def run_cnv_from_gene_table(
+    table: PathLike, outputs: dict[str, PathLike], thresholds: dict[str, float]
+) -> None:
+    """Read a cohort gene-level copy-number table once; one table per sample."""
+    from her2resist import cnv
+
+    calls = cnv.read_gene_table(table, thresholds=thresholds).reindex(columns=cnv.CNV_COLUMNS)
+    for sample_id, rows in split_cohort_table(calls, list(outputs)).items():
+        write_tsv(rows, outputs[sample_id])
 
 
 def run_cnv(
@@ -159,12 +196,14 @@ def run_annotate(
                 knowledge,
                 config["filters"],
                 config["biomarkers"]["altered_if"],
+                chip=config["chip"],
+                tumour_fraction=config["tumour_fraction"],
             )
         )
     table = (
         pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=ALTERATION_COLUMNS)
     )
-    table = table.sort_values(
+    table = propagate_patient_flags(table).sort_values(
         ["patient_id", "sample_id", "gene", "alteration_type", "pos"], kind="stable"
     )
     write_tsv(table, out)
@@ -181,6 +220,7 @@ def run_matrix(
     alterations_path: PathLike,
     gene_out: PathLike,
     pathway_out: PathLike,
+    tumour_fraction_path: PathLike | None = None,
 ) -> None:
     knowledge = knowledge_from(config)
     samples = read_table(samples_path)
@@ -254,12 +294,14 @@ def biomarker_status(
 ) -> pd.DataFrame:
     """Baseline status per patient for every configured biomarker (genes, pathways, count)."""
     markers = config["biomarkers"]
-    genes = _status_at(gene_matrix, markers["timepoint"], markers["genes"])
+    genes = _status_at(gene_matrix, markers["timepoint"], [*markers["genes"], *markers["domains"]])
     pathways = _status_at(
         pathway_matrix, markers["timepoint"], [*markers["pathways"], "n_altered_pathways"]
     )
     pathways = pathways.rename(columns={p: f"pathway:{p}" for p in markers["pathways"]})
     count = pathways.pop("n_altered_pathways")
+    if len(markers["pathways"]) < 2:
+        return genes.join(pathways, how="outer")
     # "Two or more altered HER2-network pathways" vs fewer, as published for pyrotinib.
     pathways["pathways_altered>=2"] = count.map(
         lambda n: "not_evaluable" if pd.isna(n) else ("altered" if n >= 2 else "wild_type")
@@ -287,8 +329,12 @@ def run_associate(
     pathway_matrix: PathLike,
     clinical_path: PathLike,
     outputs: dict[str, PathLike],
+    ctdna_features_path: PathLike | None = None,
 ) -> None:
-    """Write ``outputs`` keys pfs, os (survival), response and efficacy."""
+    """Write ``outputs`` keys pfs, os (survival), response and efficacy (and exploratory).
+
+    Baseline ctDNA features (``ctdna_features_path``) are tested as a family of their own, so
+    their Benjamini-Hochberg q-values do not shift those of the genes and pathways."""
     from her2resist.stats import efficacy_summary, response_associations, survival_associations
 
     endpoints = pd.read_csv(endpoints_path, sep="\t", dtype={"patient_id": str}).set_index(
@@ -296,22 +342,37 @@ def run_associate(
     )
     markers = biomarker_status(config, gene_matrix, pathway_matrix)
     markers = markers.reindex(endpoints.index).fillna("not_evaluable")
+    families = [markers]
+    if ctdna_features_path:
+        features = pd.read_csv(ctdna_features_path, sep="\t", dtype={"patient_id": str})
+        features = features.set_index("patient_id").reindex(endpoints.index)
+        families.append(features.fillna("not_evaluable"))
     covariates = covariate_frame(config, clinical_path)
     min_altered = config["biomarkers"]["min_altered"]
     time_event = {}
     for endpoint in ("pfs", "os"):
         time_event[endpoint] = (endpoints[f"{endpoint}_months"], endpoints[f"{endpoint}_event"])
-        table = survival_associations(
-            *time_event[endpoint],
-            markers,
-            endpoint=endpoint,
-            min_altered=min_altered,
-            covariates=covariates,
+        table = pd.concat(
+            [
+                survival_associations(
+                    *time_event[endpoint],
+                    family,
+                    endpoint=endpoint,
+                    min_altered=min_altered,
+                    covariates=covariates,
+                )
+                for family in families
+            ],
+            ignore_index=True,
         )
         write_tsv(table, outputs[endpoint])
     response = endpoints[["orr", "cbr"]]
     write_tsv(
-        response_associations(response, markers, min_altered=min_altered), outputs["response"]
+        pd.concat(
+            [response_associations(response, f, min_altered=min_altered) for f in families],
+            ignore_index=True,
+        ),
+        outputs["response"],
     )
     efficacy = efficacy_summary(
         time_event,
@@ -319,6 +380,33 @@ def run_associate(
         landmarks_months=tuple(config["landmarks_months"]),
     )
     write_tsv(efficacy, outputs["efficacy"])
+
+
+def run_exploratory(
+    config: dict[str, Any],
+    endpoints_path: PathLike,
+    gene_matrix: PathLike,
+    pathway_matrix: PathLike,
+    out: PathLike,
+) -> None:
+    """EXPLORATORY penalized models of ORR and PFS on the baseline alteration matrix."""
+    from her2resist.stats.exploratory import EXPLORATORY_COLUMNS, exploratory_models
+
+    settings = config["exploratory"]
+    table = pd.DataFrame(columns=EXPLORATORY_COLUMNS)
+    if settings["enabled"]:
+        endpoints = pd.read_csv(endpoints_path, sep="\t", dtype={"patient_id": str})
+        endpoints = endpoints.set_index("patient_id")
+        markers = biomarker_status(config, gene_matrix, pathway_matrix)
+        markers = markers.reindex(endpoints.index).fillna("not_evaluable")
+        table = exploratory_models(
+            markers,
+            {"orr": endpoints["orr"]},
+            {"pfs": (endpoints["pfs_months"], endpoints["pfs_event"])},
+            n_repeats=settings["cv_repeats"],
+            n_permutations=settings["n_permutations"],
+        )
+    write_tsv(table, out)
 
 
 # ---------------------------------------------------------------- 8 report

@@ -4,6 +4,7 @@ rule associate:
         genes="results/matrix/gene_by_patient.tsv",
         pathways="results/matrix/pathway_by_patient.tsv",
         clinical="results/validated/clinical.tsv",
+        ctdna_features="results/longitudinal/ctdna_features.tsv",
     output:
         pfs=report(
             "results/stats/pfs_associations.tsv",
@@ -31,3 +32,28 @@ rule associate:
         runtime=30,
     script:
         "../scripts/associate.py"
+
+
+rule exploratory_models:
+    input:
+        endpoints="results/clinical/endpoints.tsv",
+        genes="results/matrix/gene_by_patient.tsv",
+        pathways="results/matrix/pathway_by_patient.tsv",
+    output:
+        report(
+            "results/stats/exploratory_models.tsv",
+            caption="../report/exploratory_models.rst",
+            category="Associations",
+        ),
+    log:
+        "logs/exploratory_models.log",
+    conda:
+        "../envs/stats.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=60,
+    params:
+        settings=config["exploratory"],
+    script:
+        "../scripts/exploratory_models.py"

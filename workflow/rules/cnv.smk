@@ -1,21 +1,44 @@
-rule cnv:
-    input:
-        segments=lambda wc: sample_value(wc.sample, "cnv_file"),
-        validated="results/validated/samples.tsv",
-    output:
-        "results/cnv/{sample}.tsv",
-    log:
-        "logs/cnv/{sample}.log",
-    conda:
-        "../envs/variants.yaml"
-    threads: 1
-    resources:
-        mem_mb=lambda wc, input, attempt: 1000 * attempt + int(input.size_mb),
-        runtime=lambda wc, attempt: 10 * attempt,
-    params:
-        fmt=lambda wc: sample_value(wc.sample, "cnv_format", "cnvkit_cns"),
-        purity=lambda wc: sample_value(wc.sample, "purity"),
-        thresholds=config["cnv_thresholds"],
-        gene_coordinates=config["gene_coordinates"],
-    script:
-        "../scripts/cnv.py"
+if config["cnv"]:
+
+    rule cnv_from_gene_table:
+        input:
+            table=config["cnv"],
+            validated="results/validated/samples.tsv",
+        output:
+            expand("results/cnv/{sample}.tsv", sample=cnv_samples()),
+        log:
+            "logs/cnv/from_gene_table.log",
+        conda:
+            "../envs/variants.yaml"
+        threads: 1
+        resources:
+            mem_mb=lambda wc, input, attempt: 2000 * attempt + 5 * int(input.size_mb),
+            runtime=lambda wc, attempt: 20 * attempt,
+        params:
+            thresholds=config["cnv_thresholds"],
+        script:
+            "../scripts/cnv_from_gene_table.py"
+
+else:
+
+    rule cnv:
+        input:
+            segments=lambda wc: sample_value(wc.sample, "cnv_file"),
+            validated="results/validated/samples.tsv",
+        output:
+            "results/cnv/{sample}.tsv",
+        log:
+            "logs/cnv/{sample}.log",
+        conda:
+            "../envs/variants.yaml"
+        threads: 1
+        resources:
+            mem_mb=lambda wc, input, attempt: 1000 * attempt + int(input.size_mb),
+            runtime=lambda wc, attempt: 10 * attempt,
+        params:
+            fmt=lambda wc: sample_value(wc.sample, "cnv_format", "cnvkit_cns"),
+            purity=lambda wc: sample_value(wc.sample, "purity"),
+            thresholds=config["cnv_thresholds"],
+            gene_coordinates=config["gene_coordinates"],
+        script:
+            "../scripts/cnv.py"

@@ -11,17 +11,17 @@ sys.path.insert(0, str(Path(workflow.basedir).parent / "src"))
 
 from her2resist.config import resolve_resources, validate_config  # noqa: E402
 from her2resist.errors import InputError  # noqa: E402
-from her2resist.tables import read_table  # noqa: E402
-from her2resist.validate import check_samples  # noqa: E402
+from her2resist.sheet import load_sample_sheet  # noqa: E402
+from her2resist.validate import validate_inputs  # noqa: E402
 
+# Config, sheet, clinical and AE tables and the headers of every variant/CNV file are
+# checked here, before any job runs; every problem is listed at once (docs/errors.md).
 try:
     config.update(resolve_resources(validate_config(config, "config")))
-    if config.get("samples"):
-        samples, problems = check_samples(config["samples"])
-        if problems:
-            raise InputError(problems)
-    else:
-        samples = read_table(config["maf"], required=["Tumor_Sample_Barcode"])
+    validate_inputs(config)
+    samples, problems = load_sample_sheet(config)
+    if problems:
+        raise InputError(problems)
 except InputError as error:
     raise WorkflowError(
         "input problem(s):\n" + "\n".join(f"  - {p}" for p in error.problems)
@@ -61,6 +61,8 @@ def final_outputs():
         "results/stats/pfs_associations.tsv",
         "results/stats/os_associations.tsv",
         "results/stats/response_associations.tsv",
+        "results/stats/exploratory_models.tsv",
         "results/matrix/pathway_by_patient.tsv",
         *REPORT_OUTPUTS,  # defined in report.smk
+        *LONGITUDINAL_OUTPUTS,  # defined in longitudinal.smk
     ]

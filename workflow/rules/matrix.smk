@@ -3,6 +3,7 @@ rule matrix:
         samples="results/validated/samples.tsv",
         clinical="results/validated/clinical.tsv",
         alterations="results/annotated/alterations.tsv",
+        tumour_fraction="results/annotated/tumour_fraction.tsv",
     output:
         genes=report(
             "results/matrix/gene_by_patient.tsv",

@@ -1,21 +1,42 @@
-rule variants:
-    input:
-        calls=lambda wc: sample_value(wc.sample, "variant_file"),
-        validated="results/validated/samples.tsv",
-    output:
-        "results/variants/{sample}.tsv",
-    log:
-        "logs/variants/{sample}.log",
-    conda:
-        "../envs/variants.yaml"
-    threads: 1
-    resources:
-        mem_mb=lambda wc, input, attempt: 1000 * attempt + int(input.size_mb),
-        runtime=lambda wc, input, attempt: 10 * attempt + int(input.size_mb / 100),
-    params:
-        variant_format=lambda wc: sample_value(wc.sample, "variant_format", "vcf"),
-        annotation=lambda wc: sample_value(wc.sample, "annotation", "auto"),
-        tumor=lambda wc: sample_value(wc.sample, "tumor_sample"),
-        normal=lambda wc: sample_value(wc.sample, "normal_sample"),
-    script:
-        "../scripts/variants.py"
+if config["maf"]:
+
+    rule variants_from_maf:
+        input:
+            maf=config["maf"],
+            validated="results/validated/samples.tsv",
+        output:
+            expand("results/variants/{sample}.tsv", sample=variant_samples()),
+        log:
+            "logs/variants/from_maf.log",
+        conda:
+            "../envs/variants.yaml"
+        threads: 1
+        resources:
+            mem_mb=lambda wc, input, attempt: 2000 * attempt + 5 * int(input.size_mb),
+            runtime=lambda wc, attempt: 20 * attempt,
+        script:
+            "../scripts/variants_from_maf.py"
+
+else:
+
+    rule variants:
+        input:
+            calls=lambda wc: sample_value(wc.sample, "variant_file"),
+            validated="results/validated/samples.tsv",
+        output:
+            "results/variants/{sample}.tsv",
+        log:
+            "logs/variants/{sample}.log",
+        conda:
+            "../envs/variants.yaml"
+        threads: 1
+        resources:
+            mem_mb=lambda wc, input, attempt: 1000 * attempt + int(input.size_mb),
+            runtime=lambda wc, input, attempt: 10 * attempt + int(input.size_mb / 100),
+        params:
+            variant_format=lambda wc: sample_value(wc.sample, "variant_format", "vcf"),
+            annotation=lambda wc: sample_value(wc.sample, "annotation", "auto"),
+            tumor=lambda wc: sample_value(wc.sample, "tumor_sample"),
+            normal=lambda wc: sample_value(wc.sample, "normal_sample"),
+        script:
+            "../scripts/variants.py"

@@ -16,5 +16,6 @@ run_stage(
         sm.input.pathways,
         sm.input.clinical,
         dict(sm.output.items()),
+        sm.input.ctdna_features,
     ),
 )

@@ -16,5 +16,6 @@ run_stage(
         sm.input.alterations,
         sm.output.genes,
         sm.output.pathways,
+        sm.input.tumour_fraction,
     ),
 )
