@@ -34,10 +34,10 @@ test: setup  ## lint, then every test (unit, R comparison, end to end)
 bench: setup  ## benchmarks against the reference tools; writes benchmarks/RESULTS.md
 	$(BIN)/python benchmarks/run.py
 
-system-deps:  ## Debian packages used by the R-comparison tests and benchmarks (optional)
+system-deps:  ## Debian packages for the R comparison, benchmarks and the SLURM test (optional)
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-		r-base-core r-cran-survival bcftools tabix
+		r-base-core r-cran-survival bcftools tabix slurm-wlm munge
 
 clean:
 	rm -rf results logs .snakemake report.html

@@ -26,3 +26,15 @@ def shared_data() -> Path:
             "set HER2RESIST_SHARED_DATA to the shared/data folder"
         )
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def example_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One full workflow run on the example cohort (in a folder whose path has a space),
+    shared by the end-to-end test modules (they run on one xdist worker: group "workflow")."""
+    from workdirs import example_workdir, run_snakemake
+
+    work = example_workdir(tmp_path_factory.mktemp("run with space"), PROJECT_ROOT)
+    completed = run_snakemake(PROJECT_ROOT, work)
+    assert completed.returncode == 0, completed.stderr[-5000:]
+    return work

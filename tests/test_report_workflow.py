@@ -4,17 +4,14 @@ tables, figures, cBioPortal study, provenance and the Snakemake HTML report are 
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from test_report_units import assert_study_is_well_formed
+from workdirs import run_snakemake
 
-from her2resist.example.cohort import generate
 from her2resist.report import writers
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("workflow")]
@@ -30,36 +27,10 @@ TABLES = [
 ]
 
 
-def snakemake(project_root: Path, work: Path, *extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [
-            str(Path(sys.executable).with_name("snakemake")),
-            "-s",
-            str(project_root / "workflow" / "Snakefile"),
-            "-d",
-            str(work),
-            "--cores",
-            "2",
-            "--profile",
-            str(project_root / "profiles" / "default"),
-            *extra,
-        ],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-
-
 @pytest.fixture(scope="module")
-def workdir(tmp_path_factory: pytest.TempPathFactory, project_root: Path) -> Path:
-    work = tmp_path_factory.mktemp("report run")
-    generate(work / "resources" / "example", workdir=work)
-    (work / "config").mkdir()
-    shutil.copy(project_root / "config" / "config.yaml", work / "config" / "config.yaml")
-    completed = snakemake(project_root, work)
-    assert completed.returncode == 0, completed.stderr[-5000:]
-    report = snakemake(project_root, work, "--report", str(work / "report.html"))
+def workdir(example_run: Path, project_root: Path) -> Path:
+    work = example_run
+    report = run_snakemake(project_root, work, "--report", str(work / "report.html"))
     assert report.returncode == 0, report.stderr[-5000:]
     return work
 

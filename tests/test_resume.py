@@ -12,10 +12,8 @@ To stay within a few minutes on 2 cores the runs use the first patients of the e
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -24,8 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-from her2resist.example.cohort import generate
+from workdirs import example_workdir
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("workflow")]
 
@@ -36,16 +33,7 @@ TARGET = "report_tables"
 
 
 def prepare(work: Path, project_root: Path) -> Path:
-    with contextlib.chdir(work):  # a relative sheet: outputs must not depend on the folder
-        generate("resources/example")
-    example = work / "resources" / "example"
-    for name in ("samples.tsv", "clinical.tsv", "adverse_events.tsv"):
-        lines = (example / name).read_text().splitlines(keepends=True)
-        kept = [lines[0]] + [line for line in lines[1:] if line.split("\t", 1)[0] in PATIENTS]
-        (example / name).write_text("".join(kept))
-    (work / "config").mkdir()
-    shutil.copy(project_root / "config" / "config.yaml", work / "config" / "config.yaml")
-    return work
+    return example_workdir(work, project_root, PATIENTS)
 
 
 def command(work: Path, project_root: Path, *extra: str) -> list[str]:

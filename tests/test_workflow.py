@@ -1,6 +1,5 @@
 """End to end: the workflow on the example cohort, in a fresh working directory."""
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -8,37 +7,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from her2resist.example.cohort import generate
-
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("workflow")]
 
 
 @pytest.fixture(scope="module")
-def workdir(tmp_path_factory: pytest.TempPathFactory, project_root: Path) -> Path:
-    work = tmp_path_factory.mktemp("run with space")
-    generate(work / "resources" / "example", workdir=work)
-    (work / "config").mkdir()
-    shutil.copy(project_root / "config" / "config.yaml", work / "config" / "config.yaml")
-    snakemake = Path(sys.executable).with_name("snakemake")
-    completed = subprocess.run(
-        [
-            str(snakemake),
-            "-s",
-            str(project_root / "workflow" / "Snakefile"),
-            "-d",
-            str(work),
-            "--cores",
-            "2",
-            "--profile",
-            str(project_root / "profiles" / "default"),
-        ],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert completed.returncode == 0, completed.stderr[-5000:]
-    return work
+def workdir(example_run: Path) -> Path:
+    return example_run
 
 
 def test_main_outputs_exist(workdir: Path) -> None:
