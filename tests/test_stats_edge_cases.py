@@ -96,3 +96,25 @@ def test_efficacy_with_no_events_and_all_responders(trial: pd.DataFrame) -> None
     assert eff.loc[("cbr", "rate"), ["value", "lcl"]].tolist() == [0.0, 0.0]
     # R: binom.test(30, 30)$conf.int[1] = 0.025^(1/30) = 0.8842967
     assert eff.loc[("orr", "rate"), "lcl"] == pytest.approx(0.025 ** (1 / 30), rel=1e-12)
+
+
+def test_logistic_equals_statsmodels_and_firth_on_separation() -> None:
+    import statsmodels.api as sm
+
+    from her2resist.stats.response import logistic_2x2
+
+    # 2x2: altered 3/10 respond, wild type 12/18 respond
+    y = np.r_[np.ones(3), np.zeros(7), np.ones(12), np.zeros(6)]
+    x = np.r_[np.ones(10), np.zeros(18)]
+    fit = sm.Logit(y, sm.add_constant(x)).fit(disp=0)
+    ours = logistic_2x2(3, 7, 12, 6)
+    assert ours.method == "logistic"
+    assert ours.odds_ratio == pytest.approx(np.exp(fit.params[1]), rel=1e-6)
+    lcl, ucl = np.exp(fit.conf_int()[1])
+    assert (ours.lcl, ours.ucl) == (pytest.approx(lcl, rel=1e-6), pytest.approx(ucl, rel=1e-6))
+    assert ours.p_value == pytest.approx(fit.pvalues[1], rel=1e-6)
+    # separation (no responder among altered): finite Firth estimate, flagged
+    firth = logistic_2x2(0, 8, 12, 6)
+    assert firth.method == "logistic_firth"
+    assert np.isfinite([firth.odds_ratio, firth.lcl, firth.ucl]).all()
+    assert firth.odds_ratio == pytest.approx((0.5 * 6.5) / (8.5 * 12.5))

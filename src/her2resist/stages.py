@@ -374,9 +374,13 @@ def run_associate(
         ),
         outputs["response"],
     )
+    # Response rates in both populations: intention to treat (NE counts as non-responder)
+    # and response-evaluable (NE left out).
+    itt = endpoints[["orr", "cbr", "dcr"]]
+    evaluable = itt.where(endpoints["response_evaluable"].astype(str).eq("True"))
     efficacy = efficacy_summary(
         time_event,
-        endpoints[["orr", "cbr", "dcr"]],
+        pd.concat([itt, evaluable.add_suffix("_evaluable")], axis=1),
         landmarks_months=tuple(config["landmarks_months"]),
     )
     write_tsv(efficacy, outputs["efficacy"])

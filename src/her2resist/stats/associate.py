@@ -21,7 +21,7 @@ from her2resist.stats.firth import firth_cox_fit, is_monotone_binary
 from her2resist.stats.km import kaplan_meier, median_survival
 from her2resist.stats.logrank import logrank_from_tables
 from her2resist.stats.multiple import benjamini_hochberg
-from her2resist.stats.response import clopper_pearson, fisher_exact_r
+from her2resist.stats.response import clopper_pearson, fisher_exact_r, logistic_2x2
 from her2resist.stats.risksets import binary_risk_tables
 
 ALTERED, WILD_TYPE, NOT_EVALUABLE = "altered", "wild_type", "not_evaluable"
@@ -38,7 +38,8 @@ RESPONSE_COLUMNS = [
     "biomarker", "endpoint", "n_altered", "n_wild_type", "responders_altered",
     "responders_wild_type", "rate_altered", "rate_altered_lcl", "rate_altered_ucl",
     "rate_wild_type", "rate_wild_type_lcl", "rate_wild_type_ucl", "fisher_p", "odds_ratio",
-    "or_lcl", "or_ucl", "q_value", "method", "note",
+    "or_lcl", "or_ucl", "q_value", "method", "note", "logistic_or", "logistic_or_lcl",
+    "logistic_or_ucl", "logistic_p", "logistic_method",
 ]  # fmt: skip
 
 METHOD_COX = "logrank+cox_efron"
@@ -259,6 +260,15 @@ def response_associations(
                 continue
             fisher = fisher_exact_r(x_alt, n_alt - x_alt, x_wt, n_wt - x_wt)
             row.update(fisher_p=fisher.p_value, method=METHOD_FISHER, note="")
+            if 0 < x_alt + x_wt < n_alt + n_wt:
+                logistic = logistic_2x2(x_alt, n_alt - x_alt, x_wt, n_wt - x_wt)
+                row.update(
+                    logistic_or=logistic.odds_ratio,
+                    logistic_or_lcl=logistic.lcl,
+                    logistic_or_ucl=logistic.ucl,
+                    logistic_p=logistic.p_value,
+                    logistic_method=logistic.method,
+                )
             if np.isnan(fisher.odds_ratio):
                 row["note"] = "all analysed patients responded or none did; odds ratio undefined"
             elif fisher.odds_ratio == np.inf:

@@ -136,3 +136,42 @@ def fisher_exact_r(a: int, b: int, c: int, d: int, conf_level: float = 0.95) -> 
 
     alpha = (1.0 - conf_level) / 2.0
     return FisherResult(p_value, mle(), ncp_lower(alpha), ncp_upper(alpha))
+
+
+@dataclass(frozen=True)
+class LogisticResult:
+    odds_ratio: float
+    lcl: float
+    ucl: float
+    p_value: float
+    method: str
+
+
+def logistic_2x2(a: int, b: int, c: int, d: int, conf_level: float = 0.95) -> LogisticResult:
+    """Logistic regression of response on one binary biomarker, from its 2x2 table.
+
+    ``a``/``b``: responders / non-responders among altered; ``c``/``d`` among wild type.
+    With one binary covariate the model is saturated, so the maximum-likelihood odds ratio is
+    the sample odds ratio ad/bc with Wald CI and p. When a cell is empty (separation) the ML
+    estimate is infinite or zero; the Firth-penalized estimate is then used, which for this
+    saturated model is exactly the odds ratio with 0.5 added to every cell (Jeffreys prior on
+    each group's logit), with its Wald interval.
+    """
+    from scipy.stats import norm
+
+    cells = np.array([a, b, c, d], dtype=float)
+    method = "logistic"
+    if (cells == 0).any():
+        cells = cells + 0.5
+        method = "logistic_firth"
+    log_or = np.log(cells[0] * cells[3] / (cells[1] * cells[2]))
+    se = float(np.sqrt((1.0 / cells).sum()))
+    z = norm.ppf(0.5 + conf_level / 2)
+    p = float(2 * norm.sf(abs(log_or) / se))
+    return LogisticResult(
+        float(np.exp(log_or)),
+        float(np.exp(log_or - z * se)),
+        float(np.exp(log_or + z * se)),
+        p,
+        method,
+    )
