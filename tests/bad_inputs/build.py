@@ -16,33 +16,11 @@ from pathlib import Path
 
 import yaml
 
+from her2resist.example.cohort import CSQ_FIELDS
+from her2resist.validate import SAMPLE_COLUMNS
+
 HERE = Path(__file__).resolve().parent
 
-CSQ_FIELDS = [
-    "Allele",
-    "Consequence",
-    "IMPACT",
-    "SYMBOL",
-    "Gene",
-    "Feature_type",
-    "Feature",
-    "BIOTYPE",
-    "EXON",
-    "INTRON",
-    "HGVSc",
-    "HGVSp",
-    "cDNA_position",
-    "CDS_position",
-    "Protein_position",
-    "Amino_acids",
-    "Codons",
-    "Existing_variation",
-    "DISTANCE",
-    "STRAND",
-    "FLAGS",
-    "CANONICAL",
-    "gnomADe_AF",
-]
 CSQ_VALUES = {
     "Allele": "G",
     "Consequence": "missense_variant",
@@ -146,21 +124,7 @@ CNS = (
     "17\t39600000\t39800000\tERBB2\t2.1\t900.0\t40\t30.0\n"
     "3\t1\t198295559\t-\t0.02\t200.0\t3965\t396.5\n"
 )
-SAMPLE_HEADER = [
-    "patient_id",
-    "sample_id",
-    "specimen",
-    "timepoint",
-    "variant_file",
-    "variant_format",
-    "annotation",
-    "tumor_sample",
-    "normal_sample",
-    "cnv_file",
-    "cnv_format",
-    "purity",
-    "qc_status",
-]
+SAMPLE_HEADER = SAMPLE_COLUMNS
 CLINICAL_HEADER = [
     "patient_id",
     "age",
