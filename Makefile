@@ -29,7 +29,9 @@ lint: setup
 
 test: setup  ## lint, then every test (unit, R comparison, end to end)
 	$(MAKE) --no-print-directory lint
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "not slurm"
+	# The real-scheduler test runs alone: its 2-CPU node must not compete with other runs.
+	$(BIN)/python -m pytest -m slurm
 
 bench: setup  ## benchmarks against the reference tools; writes benchmarks/RESULTS.md
 	$(BIN)/python benchmarks/run.py
