@@ -10,8 +10,10 @@ import pysam
 import pytest
 
 import her2resist.variants.vcf as vcf_module
+from her2resist import tables
 from her2resist.errors import InputError
-from her2resist.variants import fast, read_vcf
+from her2resist.tables import write_tsv
+from her2resist.variants import fast, read_vcf, write_vcf_table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_variants import SAMPLES, SHARED_VARIANTS, _vcf_files
@@ -23,18 +25,17 @@ def _both(path, monkeypatch, **kwargs):
     """(per-record result, column-wise result, column-wise reader used?)"""
     results = []
     used = []
-    original = vcf_module._read_columnwise
+    original = vcf_module._columnwise_pieces
 
     def spy(*args, **kw):
         try:
-            out = original(*args, **kw)
+            yield from original(*args, **kw)
         except fast.Fallback:
             used.append(False)
             raise
         used.append(True)
-        return out
 
-    monkeypatch.setattr(vcf_module, "_read_columnwise", spy)
+    monkeypatch.setattr(vcf_module, "_columnwise_pieces", spy)
     for force in (True, False):
         monkeypatch.setattr(vcf_module, "_FORCE_RECORD_READER", force)
         try:
@@ -97,6 +98,39 @@ def test_streamed_regions_identical(bench_vcf, monkeypatch, tmp_path: Path) -> N
     slow, quick, used = _both(plain, monkeypatch, annotation="vep", regions=regions + extra)
     assert used
     _assert_same(slow, quick)
+
+
+@pytest.mark.parametrize("force_record_reader", [False, True])
+def test_written_table_streams_in_chunks(
+    bench_vcf, monkeypatch, tmp_path: Path, force_record_reader: bool
+) -> None:
+    """write_vcf_table writes read_vcf's table byte for byte, one chunk at a time."""
+    path, _ = bench_vcf
+    monkeypatch.setattr(vcf_module, "_FORCE_RECORD_READER", force_record_reader)
+    whole = tmp_path / "whole.tsv"
+    write_tsv(read_vcf(path, sample_id="S"), whole)
+    monkeypatch.setattr(fast, "CHUNK_RECORDS", 700)
+    monkeypatch.setattr(vcf_module, "_CHUNK_ROWS", 700)
+    chunks: list[int] = []
+    original = tables.write_tsv_chunks
+
+    def count_chunks(frames, out):
+        return original((chunks.append(len(f)) or f for f in frames), out)
+
+    monkeypatch.setattr(vcf_module, "write_tsv_chunks", count_chunks)
+    streamed = tmp_path / "streamed.tsv"
+    summary = write_vcf_table(path, streamed, sample_id="S")
+    assert streamed.read_bytes() == whole.read_bytes()
+    assert summary["rows"] == 3000 and len(chunks) >= 4 and max(chunks) <= 700
+    assert summary["caller"] == read_vcf(path, sample_id="S").attrs["caller"]
+
+
+def test_regions_name_contigs_either_way(bench_vcf) -> None:
+    """A gene table saying chr17 reads a VCF saying 17, and the reverse."""
+    path, regions = bench_vcf
+    plain = read_vcf(path, sample_id="S", regions=regions)
+    prefixed = [(f"chr{c}", s, e) for c, s, e in regions]
+    pd.testing.assert_frame_equal(read_vcf(path, sample_id="S", regions=prefixed), plain)
 
 
 def test_custom_isoforms_identical(bench_vcf, monkeypatch) -> None:

@@ -44,7 +44,7 @@ def cmd_validate(args: argparse.Namespace) -> None:
 
 def cmd_variants(args: argparse.Namespace) -> None:
     regions = _genes_to_regions(args.config, args.genes, args.regions)
-    table = stages.run_variants(
+    summary = stages.run_variants(
         args.input,
         args.output,
         sample_id=args.sample_id or Path(args.input).name.split(".")[0],
@@ -54,7 +54,7 @@ def cmd_variants(args: argparse.Namespace) -> None:
         normal=args.normal,
         regions=regions,
     )
-    print(f"{len(table)} variant rows written to {args.output}", file=sys.stderr)
+    print(f"{summary['rows']} variant rows written to {args.output}", file=sys.stderr)
 
 
 def cmd_cnv(args: argparse.Namespace) -> None:

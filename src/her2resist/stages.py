@@ -7,6 +7,7 @@ behaves the same inside and outside the workflow.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from her2resist.tables import read_table, write_tsv
 from her2resist.validate import validate_inputs
 
 PathLike = str | Path
+log = logging.getLogger(__name__)
 
 
 def knowledge_from(config: dict[str, Any]) -> Knowledge:
@@ -96,23 +98,32 @@ def run_variants(
     tumor: str | None = None,
     normal: str | None = None,
     regions: list[tuple[str, int, int]] | None = None,
-) -> pd.DataFrame:
-    from her2resist.variants import read_maf, read_vcf
+) -> dict[str, Any]:
+    """Write one sample's variant table; returns ``rows`` and what was not tabulated."""
+    from her2resist.variants import read_maf, write_vcf_table
 
     if variant_format == "maf":
         table = read_maf(path)
         table = table[table["sample_id"] == sample_id]
+        write_tsv(table, out)
+        summary = {"rows": len(table), **table.attrs}
     else:
-        table = read_vcf(
+        summary = write_vcf_table(
             path,
+            out,
             sample_id=sample_id,
             annotation=annotation or "auto",
             tumor=tumor or None,
             normal=normal or None,
             regions=regions,
         )
-    write_tsv(table, out)
-    return table
+    log.info("%s: %d variant rows written to %s", sample_id, summary["rows"], out)
+    for key in ("skipped_symbolic", "skipped_no_alt"):
+        if summary.get(key):
+            log.info("%s: %s = %d (not tabulated)", sample_id, key, summary[key])
+    for warning in summary.get("warnings", []):
+        log.warning("%s: %s", sample_id, warning)
+    return summary
 
 
 def run_variants_from_maf(maf: PathLike, outputs: dict[str, PathLike]) -> None:

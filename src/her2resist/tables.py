@@ -6,10 +6,11 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from her2resist.errors import InputError, Problem
@@ -139,10 +140,46 @@ def raise_for_rows(
         )
 
 
+_TSV_OPTIONS = {
+    "sep": "\t",
+    "index": False,
+    "na_rep": "NA",
+    "float_format": "%.10g",
+    "lineterminator": "\n",
+}
+
+
 def write_tsv(frame: pd.DataFrame, path: str | Path) -> None:
-    """Deterministic TSV: fixed float format, NA as empty, LF line endings."""
+    """Deterministic TSV: fixed float format, NA written as ``NA``, LF line endings."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(
-        path, sep="\t", index=False, na_rep="NA", float_format="%.10g", lineterminator="\n"
-    )
+    _with_formatted_floats(frame).to_csv(path, **_TSV_OPTIONS)
+
+
+def _with_formatted_floats(frame: pd.DataFrame) -> pd.DataFrame:
+    """Float columns as the strings ``float_format`` gives: pandas formats them one Python
+    call per value, several times slower than this for large tables."""
+    floats = [c for c, dtype in frame.dtypes.items() if dtype == np.float64]
+    if not floats or len(frame) < 1000:
+        return frame
+    fmt = _TSV_OPTIONS["float_format"]
+    formatted = {}
+    for column in floats:
+        values = frame[column].to_numpy()
+        text = np.array([fmt % v for v in values.tolist()], dtype=object)
+        text[np.isnan(values)] = None
+        formatted[column] = text
+    return frame.assign(**formatted)
+
+
+def write_tsv_chunks(frames: Iterable[pd.DataFrame], path: str | Path) -> int:
+    """:func:`write_tsv` of the concatenated frames, one frame in memory at a time;
+    returns the number of rows."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rows = 0
+    with path.open("w", newline="") as handle:
+        for i, frame in enumerate(frames):
+            _with_formatted_floats(frame).to_csv(handle, header=i == 0, **_TSV_OPTIONS)
+            rows += len(frame)
+    return rows

@@ -2,6 +2,6 @@
 
 from .maf import read_maf
 from .schema import EXTRA_COLUMNS, VARIANT_COLUMNS
-from .vcf import read_vcf
+from .vcf import read_vcf, write_vcf_table
 
-__all__ = ["EXTRA_COLUMNS", "VARIANT_COLUMNS", "read_maf", "read_vcf"]
+__all__ = ["EXTRA_COLUMNS", "VARIANT_COLUMNS", "read_maf", "read_vcf", "write_vcf_table"]

@@ -165,7 +165,7 @@ def indexed_chunks(
 
     def flush() -> pd.DataFrame:
         text = "\n".join(lines)
-        frame = _read_csv(io.StringIO(text), n_samples)
+        frame = _read_csv(io.BytesIO(text.encode()), n_samples)
         keep = frame["POS"].to_numpy() > np.asarray(floors, dtype=np.int64)
         lines.clear()
         floors.clear()
@@ -466,7 +466,7 @@ class ChunkConverter:
         usecols = sorted(set(plan.values()))
         try:
             entries = pd.read_csv(
-                io.StringIO(joined),
+                io.BytesIO(joined.encode()),
                 sep="|",
                 header=None,
                 names=list(range(fmt.n_fields)),
@@ -805,7 +805,7 @@ def _parse_text(values: np.ndarray, sep: str, names: list[str], needed: list[str
     positions = sorted({names.index(k) for k in needed})
     try:
         table = pd.read_csv(
-            io.StringIO("\n".join(values)),
+            io.BytesIO("\n".join(values).encode()),
             sep=sep,
             header=None,
             names=list(range(len(names))),

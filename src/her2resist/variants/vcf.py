@@ -14,6 +14,7 @@ import cyvcf2
 import pandas as pd
 
 from her2resist.errors import InputError
+from her2resist.tables import write_tsv_chunks
 
 from . import fast, rules
 from .annotations import (
@@ -50,7 +51,7 @@ _ALL_COLUMNS = VARIANT_COLUMNS + EXTRA_COLUMNS
 # gene .. biotype, canonical, population_af, all_consequences (see _annotation_row)
 _NO_ANNOTATION = (None,) * 10 + (False, None, None)
 _NO_COUNTS = (None, None, None)
-_FLUSH_ROWS = 50_000
+_CHUNK_ROWS = fast.CHUNK_RECORDS
 #: Tests set this to compare the column-wise reader against the per-record one.
 _FORCE_RECORD_READER = False
 
@@ -79,106 +80,145 @@ def read_vcf(
     regions
         ``(chrom, start, end)``, 1-based inclusive; records overlapping any region are
         kept. Uses the .tbi/.csi index when there is one, otherwise streams the file.
+        ``chr17`` and ``17`` name the same contig when the VCF has only one of them.
     custom_isoforms
         Transcript IDs preferred over VEP's canonical ones (vcf2maf ``--custom-enst``).
 
     ``df.attrs`` holds ``skipped_symbolic`` (symbolic, breakend and ``*`` ALTs not
     tabulated), ``skipped_no_alt``, ``caller``, ``annotation``, ``tumor``, ``normal``
-    and ``warnings``.
+    and ``warnings``. :func:`write_vcf_table` writes the same table without holding it.
     """
+    attrs: dict = {}
+
+    def collect(frames: Iterator[pd.DataFrame]) -> pd.DataFrame:
+        pieces = list(frames)
+        return pd.concat(pieces, ignore_index=True) if len(pieces) > 1 else pieces[0]
+
+    df = _with_fallback(
+        collect, attrs, path, sample_id, annotation, tumor, normal, regions, custom_isoforms
+    )
+    df.attrs.update(attrs)
+    return df
+
+
+def write_vcf_table(
+    path: str | PathLike[str],
+    out: str | PathLike[str],
+    *,
+    sample_id: str,
+    annotation: str = "auto",
+    tumor: str | None = None,
+    normal: str | None = None,
+    regions: list[Region] | None = None,
+    custom_isoforms: Iterable[str] | None = None,
+) -> dict:
+    """Write :func:`read_vcf`'s table to a TSV chunk by chunk (memory does not grow with
+    the file); returns what ``read_vcf`` puts in ``df.attrs``, plus ``rows``."""
+    attrs: dict = {}
+
+    def write(frames: Iterator[pd.DataFrame]) -> int:
+        return write_tsv_chunks(frames, out)
+
+    attrs["rows"] = _with_fallback(
+        write, attrs, path, sample_id, annotation, tumor, normal, regions, custom_isoforms
+    )
+    return attrs
+
+
+def _with_fallback(consume, attrs, path, sample_id, annotation, tumor, normal, regions, custom):
+    """``consume(frames)`` with the column-wise reader, again with the per-record reader
+    when the file turns out to be outside the column-wise reader's scope (any chunk)."""
     path = Path(path)
     if annotation not in (*_ANNOTATION_KEYS, "none"):
         raise ValueError(
             f"annotation must be 'auto', 'vep', 'snpeff' or 'none', not {annotation!r}"
         )
+    args = (path, sample_id, annotation, tumor, normal, regions, frozenset(custom or ()), attrs)
+    if not _FORCE_RECORD_READER:
+        try:
+            return consume(_frames(*args, columnwise=True))
+        except fast.Fallback:
+            attrs.clear()
+    return consume(_frames(*args, columnwise=False))
+
+
+def _frames(path, sample_id, annotation, tumor, normal, regions, custom, attrs, *, columnwise):
+    """The table in chunks (at least one, possibly empty); fills ``attrs`` when done."""
     vcf = _open_vcf(path)
     try:
-        return _read(vcf, path, sample_id, annotation, tumor, normal, regions, custom_isoforms)
+        fmt = _annotation_format(vcf, path, annotation)
+        caller = detect_caller(vcf.raw_header)
+        tumor_idx, normal_idx, tumor, normal = _sample_indices(
+            vcf.samples, vcf.raw_header, tumor, normal, path
+        )
+        merged = _merge_regions(_match_contigs(regions, vcf.seqnames)) if regions else None
+        converter_args = dict(
+            sample_id=sample_id,
+            caller=caller,
+            fmt=fmt,
+            tumor_idx=tumor_idx,
+            normal_idx=normal_idx,
+            custom_isoforms=custom,
+        )
+        if columnwise:
+            converter = fast.ChunkConverter(rule=caller_rule(caller), **converter_args)
+            pieces = _columnwise_pieces(vcf, path, converter, merged)
+        else:
+            converter = _RecordConverter(
+                path=path, format_keys=_declared_format_keys(vcf), **converter_args
+            )
+            pieces = converter.pieces(_records(vcf, path, merged))
+        empty = True
+        for piece in pieces:
+            empty = False
+            yield piece
+        if empty:
+            yield frame_from_columns({c: [] for c in _ALL_COLUMNS})
+        attrs.update(
+            skipped_symbolic=converter.skipped_symbolic,
+            skipped_no_alt=converter.skipped_no_alt,
+            caller=caller,
+            annotation=fmt.kind if fmt else "none",
+            tumor=tumor,
+            normal=normal,
+            warnings=converter.warnings(),
+        )
     finally:
         vcf.close()
 
 
-def _read(vcf, path, sample_id, annotation, tumor, normal, regions, custom_isoforms):
-    raw_header = vcf.raw_header
-    fmt = _annotation_format(vcf, path, annotation)
-    caller = detect_caller(raw_header)
-    tumor_idx, normal_idx, tumor, normal = _sample_indices(
-        vcf.samples, raw_header, tumor, normal, path
-    )
-    custom = frozenset(custom_isoforms or ())
-    if not _FORCE_RECORD_READER:
-        try:
-            df, stats = _read_columnwise(
-                vcf, path, sample_id, fmt, caller, tumor_idx, normal_idx, regions, custom
-            )
-        except fast.Fallback:
-            pass  # outside the column-wise reader's scope: read record by record
-        else:
-            df.attrs.update(
-                caller=caller,
-                annotation=fmt.kind if fmt else "none",
-                tumor=tumor,
-                normal=normal,
-                **stats,
-            )
-            return df
-    reader = _RecordConverter(
-        sample_id=sample_id,
-        caller=caller,
-        fmt=fmt,
-        tumor_idx=tumor_idx,
-        normal_idx=normal_idx,
-        custom_isoforms=custom,
-        path=path,
-        format_keys=_declared_format_keys(vcf),
-    )
-    reader.consume(_records(vcf, path, regions))
-    df = frame_from_columns(reader.columns())
-    df.attrs.update(
-        skipped_symbolic=reader.skipped_symbolic,
-        skipped_no_alt=reader.skipped_no_alt,
-        caller=caller,
-        annotation=fmt.kind if fmt else "none",
-        tumor=tumor,
-        normal=normal,
-        warnings=reader.warnings(),
-    )
-    return df
-
-
-def _read_columnwise(vcf, path, sample_id, fmt, caller, tumor_idx, normal_idx, regions, custom):
+def _columnwise_pieces(vcf, path, converter, merged) -> Iterator[pd.DataFrame]:
     """The column-wise reader (see :mod:`.fast`); raises fast.Fallback when out of scope."""
-    rule = caller_rule(caller)
-    has_samples = tumor_idx is not None or normal_idx is not None
-    indexed = bool(regions) and _has_index(path)
-    fast.check_eligible(vcf, path, fmt, rule, caller, has_samples, regions, indexed)
+    has_samples = converter.tumor_idx is not None or converter.normal_idx is not None
+    indexed = merged is not None and _has_index(path)
+    fast.check_eligible(
+        vcf, path, converter.fmt, converter.rule, converter.caller, has_samples, merged, indexed
+    )
     n_samples = len(vcf.samples)
-    if regions and indexed:
-        merged = _merge_regions(regions)
+    if indexed:
         chunks = fast.indexed_chunks(path, n_samples, merged, list(vcf.seqnames))
-    elif regions:
-        merged = _merge_regions(regions)
+    elif merged is not None:
         chunks = (fast.filter_streamed(c, merged) for c in fast.streamed_chunks(path, n_samples))
     else:
         chunks = fast.streamed_chunks(path, n_samples)
-    converter = fast.ChunkConverter(
-        sample_id=sample_id,
-        caller=caller,
-        fmt=fmt,
-        rule=rule,
-        tumor_idx=tumor_idx,
-        normal_idx=normal_idx,
-        custom_isoforms=custom,
-    )
-    pieces = [converter.convert(chunk) for chunk in fast.prefetch(chunks) if len(chunk)]
-    pieces = [p for p in pieces if len(p["pos"])]
-    df = fast.assemble(pieces) if pieces else frame_from_columns({c: [] for c in _ALL_COLUMNS})
-    stats = {
-        "skipped_symbolic": converter.skipped_symbolic,
-        "skipped_no_alt": converter.skipped_no_alt,
-        "warnings": converter.warnings(),
-    }
-    return df, stats
+    for chunk in fast.prefetch(chunks):
+        if len(chunk):
+            piece = converter.convert(chunk)
+            if len(piece["pos"]):
+                yield fast.assemble([piece])
+
+
+def _match_contigs(regions: list[Region], seqnames: list[str]) -> list[Region]:
+    """Regions named as the VCF names its contigs (``chr17`` vs ``17``)."""
+    known = set(seqnames)
+
+    def name(chrom: str) -> str:
+        if chrom in known:
+            return chrom
+        other = chrom[3:] if chrom.startswith("chr") else f"chr{chrom}"
+        return other if other in known else chrom
+
+    return [(name(chrom), start, end) for chrom, start, end in regions]
 
 
 # --------------------------------------------------------------------------- opening
@@ -347,10 +387,9 @@ def _has_index(path: Path) -> bool:
     return any(Path(f"{path}{suffix}").is_file() for suffix in (".tbi", ".csi"))
 
 
-def _records(vcf, path: Path, regions: list[Region] | None) -> Iterator:
-    if not regions:
+def _records(vcf, path: Path, merged: dict[str, list[tuple[int, int]]] | None) -> Iterator:
+    if merged is None:
         return iter(vcf)
-    merged = _merge_regions(regions)
     if _has_index(path):
         return _indexed_records(vcf, merged)
     return _streamed_records(vcf, merged)
@@ -408,24 +447,16 @@ class _RecordConverter:
         # biallelic AD/DP(/AF) records skip the general conventions (see depths)
         self.fast_af_key = fast_path_af_key(self.rule) if "AD" in format_keys else False
         self.has_samples = tumor_idx is not None or normal_idx is not None
-        # Rows are buffered as tuples (one append per row) and moved into per-column lists
-        # every _FLUSH_ROWS rows, so peak memory stays close to the final columns'.
-        self.rows: list[tuple] = []
-        self._columns: list[list] = [[] for _ in _ALL_COLUMNS]
+        self.rows: list[tuple] = []  # one tuple per row; a frame every _CHUNK_ROWS rows
         self.skipped_symbolic = 0
         self.skipped_no_alt = 0
         self.unknown_terms: set[str] = set()
         self._seen_terms: set[tuple[str, ...]] = set()
 
-    def flush(self) -> None:
-        if self.rows:
-            for column, values in zip(self._columns, zip(*self.rows, strict=True), strict=True):
-                column.extend(values)
-            self.rows.clear()
-
-    def columns(self) -> dict[str, list]:
-        self.flush()
-        return dict(zip(_ALL_COLUMNS, self._columns, strict=True))
+    def take(self) -> pd.DataFrame:
+        columns = dict(zip(_ALL_COLUMNS, map(list, zip(*self.rows, strict=True)), strict=True))
+        self.rows = []
+        return frame_from_columns(columns)
 
     def warnings(self) -> list[str]:
         if not self.unknown_terms:
@@ -433,12 +464,14 @@ class _RecordConverter:
         terms = ", ".join(sorted(self.unknown_terms))
         return [f"consequence terms not in vcf2maf's priority table (ranked last): {terms}"]
 
-    def consume(self, records: Iterator) -> None:
+    def pieces(self, records: Iterator) -> Iterator[pd.DataFrame]:
         n_read, last = 0, "the header"
         while True:
             try:
                 record = next(records)
             except StopIteration:
+                if self.rows:
+                    yield self.take()
                 return
             except Exception as exc:  # htslib read errors surface as bare Exception
                 raise InputError.one(
@@ -450,6 +483,8 @@ class _RecordConverter:
             n_read += 1
             last = f"{record.CHROM}:{record.POS}"
             self.add(record)
+            if len(self.rows) >= _CHUNK_ROWS:
+                yield self.take()
 
     def add(self, record) -> None:
         alts = record.ALT
@@ -489,8 +524,6 @@ class _RecordConverter:
                 var_type, maf_start, consequences,
             )  # fmt: skip
             append_row(row)
-        if len(self.rows) >= _FLUSH_ROWS:
-            self.flush()
 
     def _read_counts(self, record, alleles: list[str]) -> tuple[list | None, list | None]:
         """(depth, alt_reads, vaf) per ALT for the tumour and the normal (None if absent)."""
