@@ -10,8 +10,6 @@ live (marker r_reference)."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +20,7 @@ from test_stats_reference import (
     SURVIVAL_STATS,
     _assert_agree,
     _long,
+    assert_live_r_agrees,
     compare,
     read_reference,
 )
@@ -129,16 +128,7 @@ def test_example_python_rows_without_r_are_firth_or_empty(python_table: pd.DataF
 
 @pytest.mark.r_reference
 def test_example_live_r_agrees(python_table: pd.DataFrame, tmp_path: Path) -> None:
-    rscript = shutil.which("Rscript")
-    if rscript is None:
-        pytest.skip("Rscript not on PATH")
-    out = tmp_path / "example_reference_values.tsv"
-    subprocess.run(
-        [rscript, str(R_DIR / "example_cohort.R"), str(out), str(EXAMPLE)],
-        check=True, capture_output=True, text=True, timeout=300,
+    assert_live_r_agrees(
+        R_DIR / "example_cohort.R", REFERENCE_TSV, python_table,
+        tmp_path / "example_reference_values.tsv", str(EXAMPLE),
     )  # fmt: skip
-    live = read_reference(out)
-    _assert_agree(compare(live, python_table))
-    committed = read_reference(REFERENCE_TSV)
-    assert len(live) == len(committed)
-    np.testing.assert_allclose(live["r"], committed["r"], rtol=1e-12)

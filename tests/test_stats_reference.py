@@ -178,19 +178,27 @@ def test_python_reports_firth_where_r_has_no_cox(python_table: pd.DataFrame) -> 
     assert np.isfinite(py[("synthetic", "PIK3CA", "pfs", "hr_lcl")])
 
 
-@pytest.mark.r_reference
-def test_live_r_agrees(python_table: pd.DataFrame, shared_data: Path, tmp_path: Path) -> None:
+def assert_live_r_agrees(script: Path, committed: Path, python_table: pd.DataFrame,
+                         out: Path, *args: str) -> None:  # fmt: skip
+    """Run the R script now, compare its values with Python's, and check that the committed
+    reference file is what this R produces (up to R's own float printing)."""
     rscript = shutil.which("Rscript")
     if rscript is None:
         pytest.skip("Rscript not on PATH")
-    out = tmp_path / "reference_values.tsv"
     subprocess.run(
-        [rscript, str(R_DIR / "reference.R"), str(out), str(shared_data)],
+        [rscript, str(script), str(out), *args],
         check=True, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     live = read_reference(out)
     _assert_agree(compare(live, python_table))
-    # and the committed file is what this R produces (up to R's own float printing)
-    committed = read_reference(REFERENCE_TSV)
-    assert len(live) == len(committed)
-    np.testing.assert_allclose(live["r"], committed["r"], rtol=1e-12)
+    reference = read_reference(committed)
+    assert len(live) == len(reference)
+    np.testing.assert_allclose(live["r"], reference["r"], rtol=1e-12)
+
+
+@pytest.mark.r_reference
+def test_live_r_agrees(python_table: pd.DataFrame, shared_data: Path, tmp_path: Path) -> None:
+    assert_live_r_agrees(
+        R_DIR / "reference.R", REFERENCE_TSV, python_table,
+        tmp_path / "reference_values.tsv", str(shared_data),
+    )  # fmt: skip

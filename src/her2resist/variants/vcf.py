@@ -95,15 +95,35 @@ def read_vcf(
         return pd.concat(pieces, ignore_index=True) if len(pieces) > 1 else pieces[0]
 
     df = _with_fallback(
-        collect, attrs, path, sample_id, annotation, tumor, normal, regions, custom_isoforms
+        collect,
+        attrs,
+        path,
+        sample_id=sample_id,
+        annotation=annotation,
+        tumor=tumor,
+        normal=normal,
+        regions=regions,
+        custom_isoforms=custom_isoforms,
     )
     df.attrs.update(attrs)
     return df
 
 
-def write_vcf_table(
-    path: str | PathLike[str],
-    out: str | PathLike[str],
+def write_vcf_table(path: str | PathLike[str], out: str | PathLike[str], **options) -> dict:
+    """Write :func:`read_vcf`'s table (same ``options``) to a TSV chunk by chunk, so memory
+    does not grow with the file; returns what ``read_vcf`` puts in ``df.attrs``, plus
+    ``rows``."""
+    attrs: dict = {}
+    attrs["rows"] = _with_fallback(
+        lambda frames: write_tsv_chunks(frames, out), attrs, path, **options
+    )
+    return attrs
+
+
+def _with_fallback(
+    consume,
+    attrs,
+    path,
     *,
     sample_id: str,
     annotation: str = "auto",
@@ -111,21 +131,7 @@ def write_vcf_table(
     normal: str | None = None,
     regions: list[Region] | None = None,
     custom_isoforms: Iterable[str] | None = None,
-) -> dict:
-    """Write :func:`read_vcf`'s table to a TSV chunk by chunk (memory does not grow with
-    the file); returns what ``read_vcf`` puts in ``df.attrs``, plus ``rows``."""
-    attrs: dict = {}
-
-    def write(frames: Iterator[pd.DataFrame]) -> int:
-        return write_tsv_chunks(frames, out)
-
-    attrs["rows"] = _with_fallback(
-        write, attrs, path, sample_id, annotation, tumor, normal, regions, custom_isoforms
-    )
-    return attrs
-
-
-def _with_fallback(consume, attrs, path, sample_id, annotation, tumor, normal, regions, custom):
+):
     """``consume(frames)`` with the column-wise reader, again with the per-record reader
     when the file turns out to be outside the column-wise reader's scope (any chunk)."""
     path = Path(path)
@@ -133,7 +139,8 @@ def _with_fallback(consume, attrs, path, sample_id, annotation, tumor, normal, r
         raise ValueError(
             f"annotation must be 'auto', 'vep', 'snpeff' or 'none', not {annotation!r}"
         )
-    args = (path, sample_id, annotation, tumor, normal, regions, frozenset(custom or ()), attrs)
+    custom = frozenset(custom_isoforms or ())
+    args = (path, sample_id, annotation, tumor, normal, regions, custom, attrs)
     if not _FORCE_RECORD_READER:
         try:
             return consume(_frames(*args, columnwise=True))
