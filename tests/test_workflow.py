@@ -82,3 +82,32 @@ def test_rerun_has_nothing_to_do(workdir: Path, project_root: Path) -> None:
     )
     assert completed.returncode == 0
     assert "Nothing to be done" in completed.stdout + completed.stderr
+
+
+def test_read_regions_pathway_genes(workdir: Path, project_root: Path, tmp_path: Path) -> None:
+    """`read_regions: pathway_genes` tabulates exactly the full table's records that overlap
+    the pathway/CHIP gene regions (the example's VCFs are plain text: regions are streamed)."""
+    import yaml
+    from workdirs import example_workdir, run_snakemake
+
+    from her2resist import stages
+    from her2resist.config import load_config
+
+    work = example_workdir(tmp_path, project_root, patients={"P01"})
+    config_path = work / "config" / "config.yaml"
+    config = yaml.safe_load(config_path.read_text())
+    config["read_regions"] = "pathway_genes"
+    config_path.write_text(yaml.safe_dump(config))
+    target = "results/variants/P01_tissue_BL.tsv"
+    completed = run_snakemake(project_root, work, target)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+
+    full = pd.read_csv(workdir / target, sep="\t", dtype=str, keep_default_na=False)
+    regional = pd.read_csv(work / target, sep="\t", dtype=str, keep_default_na=False)
+    regions = stages.panel_regions(load_config(config_path))
+    start, end = full["pos"].astype(int), full["pos"].astype(int) + full["ref"].str.len() - 1
+    inside = pd.Series(False, index=full.index)
+    for chrom, first, last in regions:
+        inside |= (full["chrom"] == chrom) & (start <= last) & (end >= first)
+    assert 0 < len(regional) <= len(full)
+    pd.testing.assert_frame_equal(regional, full[inside].reset_index(drop=True))

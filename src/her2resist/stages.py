@@ -209,6 +209,7 @@ def run_annotate(
                 config["biomarkers"]["altered_if"],
                 chip=config["chip"],
                 tumour_fraction=config["tumour_fraction"],
+                oncogenicity_source=config["annotate"]["oncogenicity_source"],
             )
         )
     table = (

@@ -22,5 +22,6 @@ rule annotate:
     params:
         filters=config["filters"],
         altered_if=config["biomarkers"]["altered_if"],
+        oncogenicity_source=config["annotate"]["oncogenicity_source"],
     script:
         "../scripts/annotate.py"

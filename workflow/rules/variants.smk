@@ -38,5 +38,6 @@ else:
             annotation=lambda wc: sample_value(wc.sample, "annotation", "auto"),
             tumor=lambda wc: sample_value(wc.sample, "tumor_sample"),
             normal=lambda wc: sample_value(wc.sample, "normal_sample"),
+            read_regions=config["read_regions"],
         script:
             "../scripts/variants.py"

@@ -17,5 +17,6 @@ run_stage(
         annotation=sm.params.annotation,
         tumor=sm.params.tumor,
         normal=sm.params.normal,
+        regions=stages.panel_regions(config) if sm.params.read_regions != "all" else None,
     ),
 )

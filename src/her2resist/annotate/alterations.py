@@ -11,7 +11,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from her2resist.annotate import oncokb
 from her2resist.annotate.knowledge import Knowledge
+from her2resist.errors import InputError
 
 TRUNCATING = {
     "Nonsense_Mutation",
@@ -197,6 +199,33 @@ def classify_mutation(row: dict, knowledge: Knowledge) -> tuple[str, str, str]:
     return "vus", "no_rule_matched", evidence
 
 
+def apply_oncokb(
+    record: dict, builtin: tuple[str, str, str], source: str, sample: dict
+) -> tuple[str, str, str]:
+    """The built-in call ``builtin`` (oncogenicity, rule, evidence), replaced by the OncoKB
+    class in the record's ``ONCOGENIC`` where ``source`` says so (see
+    :func:`her2resist.annotate.oncokb.oncokb_call`). An OncoKB ``Resistance`` call without
+    evidence from ``resources/`` gets ``OncoKB`` as its resistance evidence."""
+    try:
+        call = oncokb.oncokb_call(record.get(oncokb.ONCOGENIC_COLUMN), source)
+    except ValueError:
+        variant = record.get("hgvsp_short") or record.get("hgvsc") or record.get("pos")
+        raise InputError.one(
+            str(sample.get("variant_file") or f"variant table of sample {sample['sample_id']}"),
+            f"ONCOGENIC is {record.get(oncokb.ONCOGENIC_COLUMN)!r}, not an OncoKB "
+            "oncogenicity class",
+            where=f"sample {sample['sample_id']}, variant {record.get('gene')} {variant}",
+            column=oncokb.ONCOGENIC_COLUMN,
+            hint=f"use one of {oncokb.allowed_values()}",
+        ) from None
+    if call is None:
+        return builtin
+    evidence = builtin[2]
+    if call[1] == "oncokb:Resistance" and not evidence:
+        evidence = "OncoKB"
+    return call[0], call[1], evidence
+
+
 def classify_cna(gene: str, call: str, knowledge: Knowledge) -> tuple[str, str]:
     rule = knowledge.genes.get(gene)
     if rule is None:
@@ -217,8 +246,15 @@ def annotate_sample(
     altered_if: str = "oncogenic",
     chip: dict | None = None,
     tumour_fraction: dict | None = None,
+    oncogenicity_source: str = "auto",
 ) -> pd.DataFrame:
     """Annotated alterations of one sample (all panel-gene calls, filtered ones flagged).
+
+    ``oncogenicity_source`` (config ``annotate.oncogenicity_source``): ``auto`` uses OncoKB's
+    class where the variant table has an ``ONCOGENIC`` value (an OncoKB-annotated MAF) and
+    the built-in rules elsewhere; ``builtin`` ignores the column; ``oncokb`` uses OncoKB for
+    every mutation and needs the column (see :func:`apply_oncokb`). Copy-number calls always
+    take the built-in rules.
 
     ``chip``: the config's ``chip`` section (see :func:`chip_call`). ``tumour_fraction``: the
     config's ``tumour_fraction`` section; for plasma with copy-number calls that were not
@@ -236,10 +272,25 @@ def annotate_sample(
         if len(variants)
         else []
     )
+    if (
+        oncogenicity_source == "oncokb"
+        and len(panel)
+        and oncokb.ONCOGENIC_COLUMN not in variants.columns
+    ):
+        raise InputError.one(
+            str(sample.get("variant_file") or f"variant table of sample {sample['sample_id']}"),
+            f"annotate.oncogenicity_source is oncokb, but the variants of sample "
+            f"'{sample['sample_id']}' have no ONCOGENIC column",
+            column=oncokb.ONCOGENIC_COLUMN,
+            hint="give an OncoKB-annotated MAF (MafAnnotator), or set "
+            "annotate.oncogenicity_source: auto to use the built-in rules where OncoKB is absent",
+        )
     for record in panel.to_dict("records") if len(panel) else []:
         gene = record["gene"]
         rule = knowledge.genes.get(gene)
-        oncogenicity, why, evidence = classify_mutation(record, knowledge)
+        oncogenicity, why, evidence = apply_oncokb(
+            record, classify_mutation(record, knowledge), oncogenicity_source, sample
+        )
         chip_reason = chip_call(record, specimen, knowledge.chip_genes, chip)
         failed = qc_failed + mutation_filters(record, specimen, filters, chip_reason)
         nonsyn = record.get("variant_class") in NONSYNONYMOUS

@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from her2resist.errors import InputError
+from her2resist.annotate import oncokb
+from her2resist.errors import InputError, Problem
 
 from .rules import shorten_hgvsp
 from .schema import frame_from_columns
@@ -32,6 +33,12 @@ def read_maf(path: str | PathLike[str]) -> pd.DataFrame:
     Tumor_Seq_Allele2 (Allele1 when Allele2 is missing or equals the reference); they are
     not converted to VCF anchor-base form. ``df.attrs["warnings"]`` lists what could not
     be filled (e.g. no protein-change column).
+
+    An OncoKB-annotated MAF (MafAnnotator) keeps its ``ONCOGENIC``, ``MUTATION_EFFECT`` and
+    ``HIGHEST_LEVEL`` columns (names matched in any case, written in upper case) after the
+    usual ones; a MAF without them gives a table without them. ``ONCOGENIC`` values are
+    written in OncoKB's spelling; one that is not an OncoKB class is an InputError naming
+    the file line (every such line at once).
     """
     path = Path(path)
     text, header_line = _read_text(path)
@@ -122,6 +129,13 @@ def read_maf(path: str | PathLike[str]) -> pd.DataFrame:
         warnings.append(f"{n_no_position} row(s) have no Start_Position: pos is NA there")
         dtypes["pos"] = "Int64"
     df = frame_from_columns(out, dtypes)
+    for name in oncokb.COLUMNS:
+        values = column(name)
+        if values is None:
+            continue
+        if name == oncokb.ONCOGENIC_COLUMN:
+            values = _oncogenic_classes(values, path, header_line)
+        df[name] = np.array(_to_list(values), dtype=object)
     df.attrs.update(warnings=warnings, coordinates="maf", protein_change_column=protein_source)
     return df
 
@@ -193,6 +207,29 @@ def _parse_table(text: str, path: Path, header_line: int) -> pd.DataFrame:
             where=where,
             hint="each row needs one value per header column",
         ) from None
+
+
+def _oncogenic_classes(series: pd.Series, path: Path, header_line: int) -> pd.Series:
+    """ONCOGENIC values in OncoKB's spelling; every value that is not a class is reported."""
+    problems = []
+    classes = []
+    for row, value in enumerate(series.tolist()):
+        try:
+            classes.append(oncokb.canonical(value))
+        except ValueError:
+            classes.append(None)
+            problems.append(
+                Problem(
+                    str(path),
+                    f"ONCOGENIC is {value!r}, not an OncoKB oncogenicity class",
+                    header_line + 1 + row,
+                    "ONCOGENIC",
+                    f"use one of {oncokb.allowed_values()} (as OncoKB's MafAnnotator writes them)",
+                )
+            )
+    if problems:
+        raise InputError(problems)
+    return pd.Series(classes, index=series.index, dtype=object)
 
 
 def _clean(series: pd.Series) -> pd.Series:
