@@ -29,40 +29,15 @@ CNA_CODES = {
 }
 
 # Required keys per meta file (cBioPortal file-formats documentation)
+_DATA_META = ["cancer_study_identifier", "genetic_alteration_type", "datatype"]
+_PROFILE_META = [*_DATA_META, "stable_id", "show_profile_in_analysis_tab", "profile_name",
+                 "profile_description", "data_filename"]  # fmt: skip
 REQUIRED_META = {
     "meta_study.txt": ["type_of_cancer", "cancer_study_identifier", "name", "description"],
-    "meta_clinical_patient.txt": [
-        "cancer_study_identifier",
-        "genetic_alteration_type",
-        "datatype",
-        "data_filename",
-    ],
-    "meta_clinical_sample.txt": [
-        "cancer_study_identifier",
-        "genetic_alteration_type",
-        "datatype",
-        "data_filename",
-    ],
-    "meta_mutations.txt": [
-        "cancer_study_identifier",
-        "genetic_alteration_type",
-        "datatype",
-        "stable_id",
-        "show_profile_in_analysis_tab",
-        "profile_name",
-        "profile_description",
-        "data_filename",
-    ],
-    "meta_cna.txt": [
-        "cancer_study_identifier",
-        "genetic_alteration_type",
-        "datatype",
-        "stable_id",
-        "show_profile_in_analysis_tab",
-        "profile_name",
-        "profile_description",
-        "data_filename",
-    ],
+    "meta_clinical_patient.txt": [*_DATA_META, "data_filename"],
+    "meta_clinical_sample.txt": [*_DATA_META, "data_filename"],
+    "meta_mutations.txt": _PROFILE_META,
+    "meta_cna.txt": _PROFILE_META,
 }
 REQUIRED_CASE_LIST = [
     "cancer_study_identifier",
