@@ -3,8 +3,14 @@ synthetic association cohort. Everything is drawn from fixed seeds."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import random
+import shutil
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 import pandas as pd
@@ -180,10 +186,9 @@ def write_vcf(path: Path, n_records: int, panel: pd.DataFrame, seed: int = VCF_S
         gene_at.setdefault(str(r.chrom), []).append(
             (int(r.start), int(r.end), r.gene, r.ensembl_gene_id)
         )
-    plain = path.with_suffix("")  # x.vcf.gz -> x.vcf
     path.parent.mkdir(parents=True, exist_ok=True)
     lines = _header(list(positions))
-    with plain.open("w") as out:
+    with _bgzip_writer(path) as out:
         out.write("\n".join(lines) + "\n")
         buffer: list[str] = []
         for chrom, poss in positions.items():
@@ -218,10 +223,27 @@ def write_vcf(path: Path, n_records: int, panel: pd.DataFrame, seed: int = VCF_S
                     out.write("".join(buffer))
                     buffer.clear()
         out.write("".join(buffer))
-    pysam.tabix_compress(str(plain), str(path), force=True)
     pysam.tabix_index(str(path), preset="vcf", force=True)
-    plain.unlink()
     return path
+
+
+@contextlib.contextmanager
+def _bgzip_writer(path: Path) -> Iterator[TextIO]:
+    """Text written here is bgzipped into `path`: by `bgzip -@ 2` when installed (it
+    compresses while Python generates), else by pysam in this process."""
+    if shutil.which("bgzip") is None:
+        from pysam.libcbgzf import BGZFile
+
+        with BGZFile(str(path), "wb") as raw, io.TextIOWrapper(raw, encoding="ascii") as text:
+            yield text
+        return
+    with path.open("wb") as sink:
+        proc = subprocess.Popen(["bgzip", "-@", "2", "-c"], stdin=subprocess.PIPE, stdout=sink)
+        assert proc.stdin is not None
+        with io.TextIOWrapper(proc.stdin, encoding="ascii") as text:
+            yield text
+        if proc.wait() != 0:
+            raise RuntimeError(f"bgzip failed ({proc.returncode}) writing {path}")
 
 
 # --------------------------------------------------------------------------- cohort
@@ -256,3 +278,102 @@ def read_cohort(path: Path) -> tuple[pd.Series, pd.Series, pd.DataFrame, pd.Data
     frame = pd.read_csv(path, sep="\t", dtype={"patient_id": str}).set_index("patient_id")
     status = frame.drop(columns=["time", "event", "response"])
     return frame["time"], frame["event"], frame[["response"]], status
+
+
+# --------------------------------------------------------------------------- workflow scale
+
+EXAMPLE_DIR = ROOT / "resources" / "example"
+CONFIG_YAML = ROOT / "config" / "config.yaml"
+# Templates: a paired tumour/normal tissue VCF (+ CNVkit segments) and a tumour-only ctDNA VCF.
+TEMPLATE_PATIENT = "P01"
+SHEET_COLUMNS = [
+    "patient_id", "sample_id", "specimen", "timepoint", "variant_file", "variant_format",
+    "annotation", "tumor_sample", "normal_sample", "cnv_file", "cnv_format", "purity",
+    "qc_status",
+]  # fmt: skip
+
+
+def _bgzip_text(path: Path, text: str) -> None:
+    from pysam.libcbgzf import BGZFile
+
+    with BGZFile(str(path), "wb") as handle:
+        handle.write(text.encode())
+    pysam.tabix_index(str(path), preset="vcf", force=True)
+
+
+def write_dag_workdir(work: Path, n_samples: int) -> Path:
+    """A workflow working directory with a sheet of `n_samples` samples; returns its config.
+
+    Patients D00001.. each have a baseline tissue sample (paired tumour/normal VEP VCF and
+    CNVkit segments) and a baseline ctDNA sample (tumour-only VEP VCF): n_samples / 2
+    patients. Every sample has its own small bgzipped, tabix-indexed VCF, because parse-time
+    validation reads every header (the records are the example patient P01's). Clinical and
+    adverse-event rows cycle through the 30 example patients' rows. Paths in the sheet and
+    the config are relative to `work` (snakemake -d work)."""
+    inputs_dir = work / "inputs"
+    for sub in ("vcf", "cnv"):
+        (inputs_dir / sub).mkdir(parents=True, exist_ok=True)
+    tp = TEMPLATE_PATIENT
+    tissue_vcf = (EXAMPLE_DIR / "vcf" / f"{tp}_tissue_BL.vcf").read_text()
+    ctdna_vcf = (EXAMPLE_DIR / "vcf" / f"{tp}_ctDNA_BL.vcf").read_text()
+    cns = (EXAMPLE_DIR / "cnv" / f"{tp}_tissue_BL.cns").read_text()
+    clinical = (EXAMPLE_DIR / "clinical.tsv").read_text().splitlines()
+    adverse = (EXAMPLE_DIR / "adverse_events.tsv").read_text().splitlines()
+    templates = [line.split("\t", 1) for line in clinical[1:]]
+    events: dict[str, list[str]] = {}
+    for line in adverse[1:]:
+        pid, rest = line.split("\t", 1)
+        events.setdefault(pid, []).append(rest)
+
+    n_patients = (n_samples + 1) // 2
+    sheet = ["\t".join(SHEET_COLUMNS)]
+    clinical_out, adverse_out = [clinical[0]], [adverse[0]]
+    made = 0
+    for i in range(n_patients):
+        pid = f"D{i + 1:05d}"
+        template_id, template_rest = templates[i % len(templates)]
+        clinical_out.append(f"{pid}\t{template_rest}")
+        adverse_out += [f"{pid}\t{rest}" for rest in events.get(template_id, [])]
+        tissue, normal, ctdna = f"{pid}_tissue_BL", f"{pid}_normal", f"{pid}_ctDNA_BL"
+        text = tissue_vcf.replace(f"{tp}_tissue_BL", tissue).replace(f"{tp}_normal", normal)
+        _bgzip_text(inputs_dir / "vcf" / f"{tissue}.vcf.gz", text)
+        (inputs_dir / "cnv" / f"{tissue}.cns").write_text(cns)
+        cnv = f"inputs/cnv/{tissue}.cns"
+        row = [pid, tissue, "tissue", "baseline", f"inputs/vcf/{tissue}.vcf.gz", "vcf", "vep"]
+        sheet.append("\t".join([*row, tissue, normal, cnv, "cnvkit_cns", "0.6", "pass"]))
+        made += 1
+        if made == n_samples:
+            break
+        _bgzip_text(
+            inputs_dir / "vcf" / f"{ctdna}.vcf.gz", ctdna_vcf.replace(f"{tp}_ctDNA_BL", ctdna)
+        )
+        row = [pid, ctdna, "ctdna", "baseline", f"inputs/vcf/{ctdna}.vcf.gz", "vcf", "vep"]
+        sheet.append("\t".join([*row, ctdna, "", "", "", "0.05", "pass"]))
+        made += 1
+    for name, lines in (
+        ("samples.tsv", sheet),
+        ("clinical.tsv", clinical_out),
+        ("adverse_events.tsv", adverse_out),
+    ):
+        (inputs_dir / name).write_text("\n".join(lines) + "\n")
+    config = yaml.safe_load(CONFIG_YAML.read_text())
+    config["samples"] = "inputs/samples.tsv"
+    config["clinical"]["table"] = "inputs/clinical.tsv"
+    config["adverse_events"] = "inputs/adverse_events.tsv"
+    config_path = work / "config" / "config.yaml"
+    config_path.parent.mkdir(parents=True, exist_ok=True)
+    config_path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return config_path
+
+
+def write_example_workdir(work: Path) -> Path:
+    """A fresh copy of the 30-patient example cohort and the default config in `work`
+    (what tests/workdirs.py's example_workdir does); returns the config."""
+    from her2resist.example.cohort import generate
+
+    if work.exists():
+        shutil.rmtree(work)
+    generate(work / "resources" / "example", workdir=work)
+    (work / "config").mkdir(parents=True)
+    shutil.copy(CONFIG_YAML, work / "config" / "config.yaml")
+    return work / "config" / "config.yaml"

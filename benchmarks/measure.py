@@ -1,15 +1,20 @@
 """Run one measurement in a fresh interpreter; print JSON {seconds, peak_rss_mb, ...}.
 
-    python benchmarks/measure.py ingest VCF [REGIONS.tsv]
-    python benchmarks/measure.py associate COHORT.tsv HR_OUT.tsv
+    python benchmarks/measure.py ingest VCF OUT.tsv [REGIONS.tsv]
+    python benchmarks/measure.py associate COHORT.tsv OUT.tsv
+    python benchmarks/measure.py process LOG [--mark TEXT ...] -- CMD ...
 
-Only the library call is timed; peak RSS is this process's ru_maxrss (imports included).
+`ingest` and `associate` time the library call only (imports and input parsing excluded);
+peak RSS is this process's ru_maxrss (imports included). `process` runs CMD (stdout and
+stderr to LOG) and times it as a whole; peak RSS is then the largest process of its tree
+(RUSAGE_CHILDREN), and each --mark gives the seconds until TEXT first appeared in its output.
 """
 
 from __future__ import annotations
 
 import json
 import resource
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -17,8 +22,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
-def _ingest(vcf: str, regions_path: str | None = None) -> dict:
-    from her2resist.variants.vcf import read_vcf
+def _count_rows(path: str) -> int:
+    """Data rows of a TSV with one header line."""
+    lines = 0
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            lines += block.count(b"\n")
+    return max(lines - 1, 0)
+
+
+def _ingest(vcf: str, out: str, regions_path: str | None = None) -> dict:
+    from her2resist.stages import run_variants
 
     regions = None
     if regions_path:
@@ -27,12 +41,12 @@ def _ingest(vcf: str, regions_path: str | None = None) -> dict:
             chrom, start, end = line.split("\t")
             regions.append((chrom, int(start), int(end)))
     start = time.perf_counter()
-    df = read_vcf(vcf, sample_id="BENCH", annotation="vep", regions=regions)
+    run_variants(vcf, out, sample_id="BENCH", annotation="vep", regions=regions)
     seconds = time.perf_counter() - start
-    return {"seconds": seconds, "rows": len(df)}
+    return {"seconds": seconds, "rows": _count_rows(out)}
 
 
-def _associate(cohort: str, hr_out: str) -> dict:
+def _associate(cohort: str, out: str) -> dict:
     from inputs import read_cohort
 
     from her2resist.stats import response_associations, survival_associations
@@ -42,17 +56,51 @@ def _associate(cohort: str, hr_out: str) -> dict:
     survival = survival_associations(time_, event, status, endpoint="pfs")
     response_table = response_associations(response, status)
     seconds = time.perf_counter() - start
-    merged = survival[["biomarker", "hr", "logrank_chi2", "method"]].merge(
-        response_table[["biomarker", "fisher_p"]], on="biomarker"
-    )
-    merged.to_csv(hr_out, sep="\t", index=False, float_format="%.17g")
+    columns = ["biomarker", "hr", "logrank_chi2", "logrank_p", "q_value", "method"]
+    columns += ["median_altered", "median_wild_type"]
+    merged = survival[columns].merge(response_table[["biomarker", "fisher_p"]], on="biomarker")
+    merged.to_csv(out, sep="\t", index=False, float_format="%.17g")
     return {"seconds": seconds, "rows": len(merged)}
+
+
+def _process(log: str, *args: str) -> dict:
+    marks: list[str] = []
+    args_list = list(args)
+    while args_list and args_list[0] == "--mark":
+        marks.append(args_list[1])
+        args_list = args_list[2:]
+    if args_list[:1] == ["--"]:
+        args_list = args_list[1:]
+    seen: dict[str, float] = {}
+    start = time.perf_counter()
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            args_list,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            bufsize=1,
+        )
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            out.write(line)
+            for mark in marks:
+                if mark not in seen and mark in line:
+                    seen[mark] = time.perf_counter() - start
+        returncode = proc.wait()
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"seconds": seconds, "returncode": returncode, "marks": seen, "child_rss_mb": peak}
 
 
 def main(argv: list[str]) -> None:
     task, *args = argv
-    result = {"ingest": _ingest, "associate": _associate}[task](*args)
-    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result = {"ingest": _ingest, "associate": _associate, "process": _process}[task](*args)
+    if task == "process":
+        result["peak_rss_mb"] = result.pop("child_rss_mb")
+    else:
+        result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(result))
 
 
