@@ -43,9 +43,14 @@ def attach_cohort_files(samples: pd.DataFrame, config: dict[str, Any]) -> pd.Dat
     return samples
 
 
-def load_sample_sheet(config: dict[str, Any]) -> tuple[pd.DataFrame, list[Problem]]:
-    """The samples to analyse and the problems found in the user's sheet."""
-    if config.get("samples"):
+def load_sample_sheet(
+    config: dict[str, Any], checked: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """The samples to analyse and the problems found in the user's sheet (``checked``: the
+    sheet as ``validate_inputs`` already read and checked it)."""
+    if config.get("samples") and checked is not None:
+        samples, problems = checked, []
+    elif config.get("samples"):
         samples, problems = check_samples(config["samples"])
     elif config.get("maf"):
         samples, problems = samples_from_maf(config["maf"], config.get("maf_patient_id_length")), []

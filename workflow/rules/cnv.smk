@@ -12,7 +12,7 @@ if config["cnv"]:
             "../envs/variants.yaml"
         threads: 1
         resources:
-            mem_mb=lambda wc, input, attempt: 2000 * attempt + 5 * int(input.size_mb),
+            mem_mb=lambda wc, input, attempt: 2000 * attempt + 5 * int(input_mb(input)),
             runtime=lambda wc, attempt: 20 * attempt,
         params:
             thresholds=config["cnv_thresholds"],
@@ -33,7 +33,7 @@ else:
             "../envs/variants.yaml"
         threads: 1
         resources:
-            mem_mb=lambda wc, input, attempt: 1000 * attempt + int(input.size_mb),
+            mem_mb=lambda wc, input, attempt: 1000 * attempt + int(input_mb(input)),
             runtime=lambda wc, attempt: 10 * attempt,
         params:
             fmt=lambda wc: sample_value(wc.sample, "cnv_format", "cnvkit_cns"),

@@ -12,7 +12,7 @@ if config["maf"]:
             "../envs/variants.yaml"
         threads: 1
         resources:
-            mem_mb=lambda wc, input, attempt: 2000 * attempt + 5 * int(input.size_mb),
+            mem_mb=lambda wc, input, attempt: 2000 * attempt + 5 * int(input_mb(input)),
             runtime=lambda wc, attempt: 20 * attempt,
         script:
             "../scripts/variants_from_maf.py"
@@ -31,8 +31,8 @@ else:
             "../envs/variants.yaml"
         threads: 1
         resources:
-            mem_mb=lambda wc, input, attempt: 1000 * attempt + int(input.size_mb),
-            runtime=lambda wc, input, attempt: 10 * attempt + int(input.size_mb / 100),
+            mem_mb=lambda wc, input, attempt: 1000 * attempt + int(input_mb(input)),
+            runtime=lambda wc, input, attempt: 10 * attempt + int(input_mb(input) / 100),
         params:
             variant_format=lambda wc: sample_value(wc.sample, "variant_format", "vcf"),
             annotation=lambda wc: sample_value(wc.sample, "annotation", "auto"),

@@ -745,14 +745,6 @@ def swimmer_figure(endpoints: pd.DataFrame) -> plt.Figure:
 
 # ---------------------------------------------------------------- waterfall
 
-WATERFALL_COLUMNS = ("best_pct_change", "best_percent_change", "target_lesion_best_pct_change")
-
-
-def waterfall_column(columns: Sequence[str], configured: str | None = None) -> str | None:
-    """The clinical column holding best % change in target lesions, if present."""
-    candidates = (configured,) if configured else WATERFALL_COLUMNS
-    return next((c for c in candidates if c and c in columns), None)
-
 
 def waterfall_figure(clinical: pd.DataFrame, column: str, endpoints: pd.DataFrame) -> plt.Figure:
     frame = clinical[["patient_id", column]].copy()

@@ -7,6 +7,7 @@ table formats show the same numbers.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -116,3 +117,12 @@ def xlsx_number_format(column: str, value: Any) -> str | None:
 
 def is_p_column(column: str) -> bool:
     return column in ("q_value", "p_value", "p") or column.endswith("_p")
+
+
+WATERFALL_COLUMNS = ("best_pct_change", "best_percent_change", "target_lesion_best_pct_change")
+
+
+def waterfall_column(columns: Sequence[str], configured: str | None = None) -> str | None:
+    """The clinical column holding best % change in target lesions, if present."""
+    candidates = (configured,) if configured else WATERFALL_COLUMNS
+    return next((c for c in candidates if c and c in columns), None)

@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from her2resist.report.formatting import waterfall_column
 from her2resist.tables import read_table
 
 PathLike = str | Path
@@ -87,9 +88,7 @@ def run_figure(
         return figures.save_figure(figures.swimmer_figure(_endpoints(inputs["endpoints"])), stem)
     if kind == "waterfall":
         clinical = _clinical(config, inputs["clinical"])
-        column = figures.waterfall_column(
-            clinical.columns, report_settings(config)["waterfall_column"]
-        )
+        column = waterfall_column(clinical.columns, report_settings(config)["waterfall_column"])
         if column is None:
             raise ValueError("no best % change column in the clinical table")
         fig = figures.waterfall_figure(clinical, column, _endpoints(inputs["endpoints"]))
@@ -173,8 +172,6 @@ def table_files(table: str) -> list[str]:
 
 def has_waterfall(config: dict[str, Any]) -> bool:
     """A best % change column in the clinical table (read when the workflow is parsed)."""
-    from her2resist.report.figures import waterfall_column
-
     try:
         columns = read_table(config["clinical"]["table"]).columns
     except Exception:
