@@ -32,7 +32,7 @@ from .annotations import AnnotationFormat, _max_af, minimal_allele, vep_allele_s
 from .depths import CallerRule
 from .schema import EXTRA_COLUMNS, VARIANT_COLUMNS
 
-CHUNK_RECORDS = 20_000
+CHUNK_RECORDS = 10_000  # records per chunk: bounds memory (~10 kB per record in flight)
 _ALL_COLUMNS = VARIANT_COLUMNS + EXTRA_COLUMNS
 _FIRST_INT = re.compile(r"^(\d+)")
 _AA3 = re.compile("|".join(rules.AA3_TO_1))
@@ -184,9 +184,9 @@ def indexed_chunks(
                     for line in tabix.fetch(chrom, start - 1, end):
                         lines.append(line)
                         floors.append(previous_end)
+                        if len(lines) >= CHUNK_RECORDS:  # within a region too: flat memory
+                            yield flush()
                     previous_end = end
-                    if len(lines) >= CHUNK_RECORDS:
-                        yield flush()
             if lines:
                 yield flush()
     except (pd.errors.ParserError, ValueError, OSError) as exc:
