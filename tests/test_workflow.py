@@ -111,3 +111,51 @@ def test_read_regions_pathway_genes(workdir: Path, project_root: Path, tmp_path:
         inside |= (full["chrom"] == chrom) & (start <= last) & (end >= first)
     assert 0 < len(regional) <= len(full)
     pd.testing.assert_frame_equal(regional, full[inside].reset_index(drop=True))
+
+
+def test_domain_biomarkers_are_tested(workdir: Path) -> None:
+    """Every biomarkers.domains marker is a matrix column and a tested (or counted) biomarker."""
+    import yaml
+
+    domains = yaml.safe_load((workdir / "config" / "config.yaml").read_text())["biomarkers"][
+        "domains"
+    ]
+    assert domains
+    matrix = pd.read_csv(workdir / "results/matrix/gene_by_patient.tsv", sep="\t")
+    pfs = pd.read_csv(workdir / "results/stats/pfs_associations.tsv", sep="\t")
+    for marker in domains:
+        assert marker in matrix.columns, marker
+        assert marker in set(pfs["biomarker"]), marker
+    # ERBB2 mutations of the example: L755S, T798I, V777L (kinase), S310F (extracellular)
+    baseline = matrix[matrix["timepoint"] == "baseline"].set_index("patient_id")
+    assert (baseline["ERBB2:kinase"] == "altered").sum() >= 1
+
+
+def test_matrix_uses_tumour_fraction_for_deletions(workdir: Path, tmp_path: Path) -> None:
+    """A sample too dilute to show a deletion (annotate's tumour_fraction.tsv) is not
+    evaluable for deep-deletion genes: PTEN is then never wild type."""
+    from her2resist import stages
+    from her2resist.config import load_config
+
+    config = load_config(workdir / "config" / "config.yaml")
+    results = workdir / "results"
+    fractions = pd.read_csv(results / "annotated/tumour_fraction.tsv", sep="\t")
+    diluted = tmp_path / "tumour_fraction.tsv"
+    fractions.assign(deletion_evaluable=False).to_csv(diluted, sep="\t", index=False)
+    statuses = {}
+    for name, fraction_file in (("as_run", results / "annotated/tumour_fraction.tsv"),
+                                ("diluted", diluted)):  # fmt: skip
+        genes = tmp_path / f"{name}_genes.tsv"
+        stages.run_matrix(
+            config,
+            results / "validated/samples.tsv",
+            results / "validated/clinical.tsv",
+            results / "annotated/alterations.tsv",
+            genes,
+            tmp_path / f"{name}_pathways.tsv",
+            fraction_file,
+        )
+        statuses[name] = pd.read_csv(genes, sep="\t")["PTEN"]
+    assert (statuses["as_run"] == "wild_type").any()
+    assert not (statuses["diluted"] == "wild_type").any()
+    assert (statuses["diluted"] == "altered").sum() == (statuses["as_run"] == "altered").sum()

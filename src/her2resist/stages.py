@@ -242,8 +242,16 @@ def run_matrix(
     alterations = pd.read_csv(alterations_path, sep="\t", dtype={"patient_id": str})
     markers = config["biomarkers"]
     genes = status.panel_genes(knowledge, markers["genes"], markers["pathways"])
+    tumour_fraction = _read_optional(tumour_fraction_path)
     long = status.gene_status(
-        alterations, samples, patients, knowledge, genes, markers["specimens"]
+        alterations,
+        samples,
+        patients,
+        knowledge,
+        genes,
+        markers["specimens"],
+        domains=markers["domains"],
+        tumour_fraction=tumour_fraction,
     )
     write_tsv(status.wide_genes(long), gene_out)
     write_tsv(status.pathway_status(long, knowledge, markers["pathways"]), pathway_out)
@@ -298,7 +306,10 @@ def run_clinical(
 def _status_at(matrix_path: PathLike, timepoint: str, columns: list[str]) -> pd.DataFrame:
     wide = pd.read_csv(matrix_path, sep="\t", dtype={"patient_id": str})
     wide = wide[wide["timepoint"] == timepoint].set_index("patient_id")
-    return wide[[c for c in columns if c in wide.columns]]
+    missing = [c for c in columns if c not in wide.columns]
+    if missing:  # a configured biomarker must be tested or fail loudly, never vanish
+        raise ValueError(f"{matrix_path} has no column for biomarker(s) {', '.join(missing)}")
+    return wide[columns]
 
 
 def biomarker_status(
