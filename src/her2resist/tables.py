@@ -151,9 +151,7 @@ _TSV_OPTIONS = {
 
 def write_tsv(frame: pd.DataFrame, path: str | Path) -> None:
     """Deterministic TSV: fixed float format, NA written as ``NA``, LF line endings."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _with_formatted_floats(frame).to_csv(path, **_TSV_OPTIONS)
+    write_tsv_chunks([frame], path)
 
 
 def _with_formatted_floats(frame: pd.DataFrame) -> pd.DataFrame:

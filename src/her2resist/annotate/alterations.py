@@ -199,6 +199,11 @@ def classify_mutation(row: dict, knowledge: Knowledge) -> tuple[str, str, str]:
     return "vus", "no_rule_matched", evidence
 
 
+def _variants_source(sample: dict) -> str:
+    """The file an error about a sample's variants names."""
+    return str(sample.get("variant_file") or f"variant table of sample {sample['sample_id']}")
+
+
 def apply_oncokb(
     record: dict, builtin: tuple[str, str, str], source: str, sample: dict
 ) -> tuple[str, str, str]:
@@ -211,7 +216,7 @@ def apply_oncokb(
     except ValueError:
         variant = record.get("hgvsp_short") or record.get("hgvsc") or record.get("pos")
         raise InputError.one(
-            str(sample.get("variant_file") or f"variant table of sample {sample['sample_id']}"),
+            _variants_source(sample),
             f"ONCOGENIC is {record.get(oncokb.ONCOGENIC_COLUMN)!r}, not an OncoKB "
             "oncogenicity class",
             where=f"sample {sample['sample_id']}, variant {record.get('gene')} {variant}",
@@ -278,7 +283,7 @@ def annotate_sample(
         and oncokb.ONCOGENIC_COLUMN not in variants.columns
     ):
         raise InputError.one(
-            str(sample.get("variant_file") or f"variant table of sample {sample['sample_id']}"),
+            _variants_source(sample),
             f"annotate.oncogenicity_source is oncokb, but the variants of sample "
             f"'{sample['sample_id']}' have no ONCOGENIC column",
             column=oncokb.ONCOGENIC_COLUMN,
