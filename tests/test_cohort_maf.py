@@ -6,12 +6,12 @@ excluded with the reason while the run goes on. The per-gene statistics must equ
 """
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
+from workdirs import run_snakemake
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("workflow")]
 
@@ -61,24 +61,7 @@ def frequent_genes(maf: Path) -> list[str]:
 def run(work: Path, project_root: Path, config: dict) -> subprocess.CompletedProcess:
     work.mkdir(parents=True, exist_ok=True)
     (work / "config.yaml").write_text(yaml.safe_dump(config))
-    snakemake = Path(sys.executable).with_name("snakemake")
-    return subprocess.run(
-        [
-            str(snakemake),
-            "-s",
-            str(project_root / "workflow" / "Snakefile"),
-            "-d",
-            str(work),
-            "--configfile",
-            str(work / "config.yaml"),
-            "--cores",
-            "2",
-        ],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+    return run_snakemake(project_root, work, "--configfile", str(work / "config.yaml"))
 
 
 @pytest.fixture(scope="module")

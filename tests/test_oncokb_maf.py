@@ -6,13 +6,12 @@ values written as OncoKB's MafAnnotator writes them (chosen for the test).
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
+from workdirs import run_snakemake
 
 from her2resist import stages
 from her2resist.annotate.alterations import annotate_sample, apply_oncokb
@@ -306,22 +305,12 @@ def test_workflow_cohort_maf_uses_oncokb(maf: Path, tmp_path: Path, project_root
         "endpoints": ["os"],
     }
     (work / "config.yaml").write_text(yaml.safe_dump(config))
-    completed = subprocess.run(
-        [
-            str(Path(sys.executable).with_name("snakemake")),
-            "-s",
-            str(project_root / "workflow" / "Snakefile"),
-            "-d",
-            str(work),
-            "--configfile",
-            str(work / "config.yaml"),
-            "--cores",
-            "1",
-            "results/annotated/alterations.tsv",
-        ],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
+    completed = run_snakemake(
+        project_root,
+        work,
+        "results/annotated/alterations.tsv",
+        "--configfile",  # last: it takes every path after it
+        str(work / "config.yaml"),
         timeout=120,
     )
     assert completed.returncode == 0, completed.stderr[-5000:]
