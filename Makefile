@@ -6,7 +6,7 @@ CORES ?= 8
 
 .PHONY: setup run test lint bench report clean system-deps
 
-$(BIN)/snakemake: requirements.lock pyproject.toml
+$(BIN)/snakemake: requirements.lock pyproject.toml setup.py $(wildcard src/her2resist/variants/*.c)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.lock

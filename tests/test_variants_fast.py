@@ -21,6 +21,16 @@ from test_variants import SAMPLES, SHARED_VARIANTS, _vcf_files
 BENCH_DIR = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
+@pytest.fixture(autouse=True, params=["compiled", "numpy"])
+def csq_choice(request, monkeypatch) -> str:
+    """Every test here runs with the C entry choice and with the numpy one."""
+    if request.param == "numpy":
+        monkeypatch.setattr(fast, "_csq_choice", None)
+    else:
+        assert fast._csq_choice is not None, "the C extension was not built (make setup)"
+    return request.param
+
+
 def _both(path, monkeypatch, **kwargs):
     """(per-record result, column-wise result, column-wise reader used?)"""
     results = []
@@ -308,6 +318,58 @@ def test_edge_cases_indexed_identical(tmp_path: Path, monkeypatch) -> None:
     assert list(quick["pos"]) == [200, 300, 700]
 
 
+def test_info_layouts_identical(tmp_path: Path, monkeypatch) -> None:
+    """Where CSQ sits in INFO, empty values, ties, UTF-8 text, gene and tier order."""
+    missense = _csq("G", "missense_variant", "ERBB2", "ENST1.1", "protein_coding", cdna="9/900")
+    records = [
+        ("17", 100, "A", "G", "PASS", "XCSQ=junk;CSQ=" + missense + ";DP=4"),
+        ("17", 200, "A", "G", "PASS", "DP=3;CSQ=.;X=1"),
+        ("17", 300, "A", "G", "PASS", "CSQ=;DP=3"),
+        (
+            "17",
+            400,
+            "A",
+            "G",
+            "PASS",
+            "CSQ="
+            + ",".join(
+                [
+                    _csq("G", "", "", "ENST0", "protein_coding"),
+                    _csq("G", "missense_variant", "GRB7", "ENST5", "protein_coding", cdna="1/50"),
+                    _csq("G", "missense_variant", "ERBB2", "ENST6", "protein_coding", cdna="1/50"),
+                    _csq(
+                        "G",
+                        "missense_variant",
+                        "ERBB2",
+                        "ENST7",
+                        "protein_coding",
+                        "p.Ålà",
+                        canonical="YES",
+                    ),
+                ]
+            ),
+        ),
+        (
+            "17",
+            500,
+            "A",
+            "G",
+            "PASS",
+            "CSQ="
+            + _csq("G", "stop_gained", "", "ENST8", "nonsense_mediated_decay", canonical="YES")
+            + ","
+            + _csq("G", "stop_gained", "TP53", "ENST9", "nonsense_mediated_decay"),
+        ),
+    ]
+    path = _write(tmp_path, records=records, samples=_SAMPLES[: len(records)])
+    slow, quick, used = _both(path, monkeypatch)
+    assert used
+    _assert_same(slow, quick)
+    # a canonical transcript of any gene beats a non-canonical one of the top-ranked gene;
+    # without symbol or canonical tiers, rank and then entry order decide
+    assert list(quick["transcript"]) == ["ENST1.1", None, None, "ENST7", "ENST8"]
+
+
 @pytest.mark.parametrize(
     "change",
     [
@@ -343,3 +405,19 @@ def test_single_value_ad_falls_back(tmp_path: Path, monkeypatch) -> None:
     slow, quick, used = _both(path, monkeypatch)
     assert not used
     _assert_same(slow, quick)
+
+
+def test_log_names_the_reader(tmp_path: Path, caplog, csq_choice) -> None:
+    """The job log says which reader ran, and which steps were not compiled."""
+    import logging
+
+    caplog.set_level(logging.INFO, logger="her2resist.variants.vcf")
+    read_vcf(_write(tmp_path), sample_id="S")
+    expected = "edge.vcf: column-wise reader"
+    if csq_choice == "numpy":
+        expected += "; not compiled: CSQ/ANN choice"
+    assert expected in caplog.messages
+    samples = list(_SAMPLES)
+    samples[0] = ("0/1:5:0.333:15", "0/0:20,0:0:20")
+    read_vcf(_write(tmp_path, samples=samples), sample_id="S")
+    assert any(m.startswith("edge.vcf: per-record reader (") for m in caplog.messages)

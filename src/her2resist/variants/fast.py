@@ -7,6 +7,11 @@ become Python objects), and effect choice, HGVSp_Short and read counts are compu
 whole columns. The result is the same table, value for value and dtype for dtype, as the
 per-record reader in :mod:`.vcf`, which remains the reference implementation.
 
+Two steps have compiled forms, built by ``setup.py`` where a C compiler is available and used
+when importable: the choice of one CSQ/ANN entry per record (``_csq_choice.c``) and the
+parsing of FORMAT read counts (``_sample_counts.c``). Without them the numpy/pandas code
+below runs; tests compare both forms with the per-record reader.
+
 Anything outside the common case raises :class:`Fallback` and the caller re-reads the file
 with the per-record reader: legacy SnpEff EFF, callers whose counts are not AD/DP(/AF/VD)
 (Strelka, VarScan, SomaticSniper, ...), BCF input, multi-allelic records, AD with other than
@@ -31,6 +36,22 @@ from . import rules
 from .annotations import AnnotationFormat, _max_af, minimal_allele, vep_allele_strings
 from .depths import CallerRule
 from .schema import EXTRA_COLUMNS, VARIANT_COLUMNS
+
+try:  # compiled by setup.py when a C compiler is there; None: the numpy path below
+    from . import _csq_choice
+except ImportError:
+    _csq_choice = None
+try:  # likewise; None: the pandas path of ChunkConverter._sample_numbers
+    from . import _sample_counts
+except ImportError:
+    _sample_counts = None
+
+
+def uncompiled_steps() -> list[str]:
+    """The steps running in numpy/pandas because their C extension is not importable."""
+    compiled = {"CSQ/ANN choice": _csq_choice, "FORMAT counts": _sample_counts}
+    return [step for step, module in compiled.items() if module is None]
+
 
 CHUNK_RECORDS = 10_000  # records per chunk: bounds memory (~10 kB per record in flight)
 _ALL_COLUMNS = VARIANT_COLUMNS + EXTRA_COLUMNS
@@ -275,8 +296,8 @@ class ChunkConverter:
         self.custom_isoforms = custom_isoforms
         self.skipped_symbolic = 0
         self.skipped_no_alt = 0
-        self.consequence_strings: set[str] = set()
         self._summary: dict[str, tuple[str, int, str]] = {}
+        self._biotype_priority: dict[str, int] = {}
         if fmt is not None:
             self._entry_columns = self._plan_entry_columns(fmt)
 
@@ -284,7 +305,7 @@ class ChunkConverter:
 
     def warnings(self) -> list[str]:
         unknown = set()
-        for consequence in self.consequence_strings:
+        for consequence in self._summary:  # every consequence string seen
             unknown.update(
                 t for t in consequence.split("&") if t and t not in rules.EFFECT_PRIORITY
             )
@@ -385,41 +406,12 @@ class ChunkConverter:
     # ----------------------------------------------------------------- read counts
 
     def _counts(self, frame: pd.DataFrame) -> dict[int, tuple]:
-        samples = [c for c in frame.columns if c.startswith("S") and c[1:].isdigit()]
-        wanted = [i for i in (self.tumor_idx, self.normal_idx) if i is not None]
-        keys = ["AD", "DP"] + [k for k in (self.rule.vaf_key, self.rule.alt_key) if k]
         n = len(frame)
-        fields: dict[int, dict[str, np.ndarray]] = {
-            i: {k: np.full(n, ".", dtype=object) for k in keys} for i in wanted
-        }
-        codes, uniques = pd.factorize(frame["FORMAT"])
-        for code, layout in enumerate(uniques):
-            rows = np.flatnonzero(codes == code) if len(uniques) > 1 else slice(None)
-            names = layout.split(":")
-            if "AD" not in names or len(set(names)) != len(names):
-                raise Fallback("record without FORMAT/AD")
-            for s_name in samples:
-                s_index = int(s_name[1:])
-                needed = ["AD"] + (
-                    [k for k in keys if k in names and k != "AD"] if s_index in fields else []
-                )
-                values = frame[s_name].to_numpy(dtype=object)[rows]
-                parts = _parse_text(values, ":", names, needed)
-                # every sample's AD decides the record's AD shape (htslib pads to the longest)
-                ad = parts["AD"]
-                if not all(v == "." or v.count(",") == 1 for v in ad):
-                    raise Fallback("AD with other than REF+ALT values")
-                if s_index in fields:
-                    for key in needed:
-                        fields[s_index][key][rows] = parts[key]
         out = {}
-        for i in wanted:
-            f = fields[i]
-            pair = _parse_text(f["AD"], ",", ["r", "a"], ["r", "a"])
-            ref_reads, alt_reads = _numbers(pair["r"]), _numbers(pair["a"])
-            depth = _numbers(f["DP"])
+        for i, numbers in self._sample_numbers(frame).items():
+            ref_reads, alt_reads, depth = numbers["ref"], numbers["alt"], numbers["DP"]
             if self.rule.alt_key:
-                override = _numbers(f[self.rule.alt_key])
+                override = numbers[self.rule.alt_key]
                 override[override < 0] = np.nan
                 alt_reads = np.where(np.isnan(override), alt_reads, override)
             ref_reads[ref_reads < 0] = np.nan
@@ -435,8 +427,7 @@ class ChunkConverter:
             depth = np.where(fill, total, depth)
             if self.rule.vaf_key:
                 # htslib stores VCF floats as float32
-                vaf = _numbers(f[self.rule.vaf_key], integer=False)
-                vaf = vaf.astype(np.float32).astype(np.float64)
+                vaf = numbers[self.rule.vaf_key].astype(np.float32).astype(np.float64)
                 with np.errstate(invalid="ignore"):
                     vaf[~(vaf >= 0)] = np.nan
             else:
@@ -447,9 +438,69 @@ class ChunkConverter:
             out[i] = (_nan_int(depth), _nan_int(alt_reads), vaf)
         return out
 
+    def _sample_numbers(self, frame: pd.DataFrame) -> dict[int, dict[str, np.ndarray]]:
+        """Wanted sample -> its AD's "ref" and "alt" reads and each count key's value as floats
+        (NaN: missing). Fallback unless every FORMAT has AD and every sample's AD is REF,ALT."""
+        samples = [c for c in frame.columns if c.startswith("S") and c[1:].isdigit()]
+        wanted = list(dict.fromkeys(i for i in (self.tumor_idx, self.normal_idx) if i is not None))
+        pairs = (("DP", True), (self.rule.vaf_key, False), (self.rule.alt_key, True))
+        keys = {k: integer for k, integer in pairs if k}  # FORMAT key -> Integer (else Float)
+        if _sample_counts is None:
+            return self._sample_numbers_pandas(frame, samples, wanted, keys)
+        out = np.empty((len(wanted), 2 + len(keys), len(frame)))
+        try:
+            _sample_counts.parse(
+                frame["FORMAT"].to_numpy(dtype=object).tolist(),
+                [frame[s].to_numpy(dtype=object).tolist() for s in samples],
+                [samples.index(f"S{i}") for i in wanted],
+                list(keys),
+                list(keys.values()),
+                out,
+            )
+        except _sample_counts.ParseError as exc:
+            raise Fallback(f"sample fields: {exc}") from exc
+        names = ["ref", "alt", *keys]
+        return {i: dict(zip(names, out[j], strict=True)) for j, i in enumerate(wanted)}
+
+    @staticmethod
+    def _sample_numbers_pandas(
+        frame: pd.DataFrame, samples: list[str], wanted: list[int], keys: dict[str, bool]
+    ) -> dict[int, dict[str, np.ndarray]]:
+        n = len(frame)
+        fields: dict[int, dict[str, np.ndarray]] = {
+            i: {k: np.full(n, ".", dtype=object) for k in ["AD", *keys]} for i in wanted
+        }
+        codes, uniques = pd.factorize(frame["FORMAT"])
+        for code, layout in enumerate(uniques):
+            rows = np.flatnonzero(codes == code) if len(uniques) > 1 else slice(None)
+            names = layout.split(":")
+            if "AD" not in names or len(set(names)) != len(names):
+                raise Fallback("record without FORMAT/AD")
+            for s_name in samples:
+                s_index = int(s_name[1:])
+                needed = ["AD"] + ([k for k in keys if k in names] if s_index in fields else [])
+                values = frame[s_name].to_numpy(dtype=object)[rows]
+                parts = _parse_text(values, ":", names, needed)
+                # every sample's AD decides the record's AD shape (htslib pads to the longest)
+                ad = parts["AD"]
+                if not all(v == "." or v.count(",") == 1 for v in ad):
+                    raise Fallback("AD with other than REF+ALT values")
+                if s_index in fields:
+                    for key in needed:
+                        fields[s_index][key][rows] = parts[key]
+        out = {}
+        for i in wanted:
+            f = fields[i]
+            pair = _parse_text(f["AD"], ",", ["r", "a"], ["r", "a"])
+            numbers = {"ref": _numbers(pair["r"]), "alt": _numbers(pair["a"])}
+            out[i] = numbers | {k: _numbers(f[k], integer) for k, integer in keys.items()}
+        return out
+
     # ----------------------------------------------------------------- annotation
 
     def _annotation(self, frame: pd.DataFrame) -> dict[str, object]:
+        if _csq_choice is not None:
+            return self._compiled_annotation(frame)
         fmt = self.fmt
         n = len(frame)
         raw = _info_value(frame["INFO"], fmt.info_key)
@@ -491,7 +542,6 @@ class ChunkConverter:
         consequence = col("consequence")
         codes, uniques = pd.factorize(consequence)
         summaries = [self._consequence_summary(c) for c in uniques]
-        self.consequence_strings.update(uniques)
         worst_u = np.array([s[0] for s in summaries], dtype=object)
         prio_u = np.array([s[1] for s in summaries], dtype=np.int64)
         ordered_u = np.array([s[2] for s in summaries], dtype=object)
@@ -576,6 +626,47 @@ class ChunkConverter:
             "af": [col(f"af{k}") for k in range(len(fmt.af_indices))],
         }
         return self._annotation_columns(detail, chosen_idx, n)
+
+    def _compiled_annotation(self, frame: pd.DataFrame) -> dict[str, object]:
+        """The choice above, per record in C: only the chosen entry becomes Python strings."""
+        fmt = self.fmt
+        refs = frame["REF"].to_numpy(dtype=object)
+        alts = frame["ALT"].to_numpy(dtype=object)
+
+        def allele_keys(r: int) -> set[str]:  # effects_by_allele's names for this ALT
+            keys = {minimal_allele(refs[r], alts[r]), alts[r]}
+            if fmt.kind == "vep":
+                keys.update(vep_allele_strings(refs[r], [alts[r]]))
+            return keys
+
+        slots = tuple(fmt.index.get(s, -1) for s in _DETAIL_SLOTS) + tuple(fmt.af_indices)
+        try:
+            rows, columns = _csq_choice.choose(
+                frame["INFO"].tolist(),
+                fmt.info_key,
+                fmt.n_fields,
+                slots,
+                tuple(fmt.index.get(role, -1) for role in _CHOICE_ROLES),
+                self._summary,
+                self._consequence_summary,
+                self._biotype_priority,
+                rules.biotype_priority,
+                self.custom_isoforms or None,
+                allele_keys,
+            )
+        except ValueError as exc:
+            raise Fallback(f"annotation: {exc}") from exc
+        chosen_idx = np.full(len(frame), -1, dtype=np.int64)
+        chosen_idx[rows] = np.arange(len(rows))
+        detail = {
+            s: np.array(c, dtype=object) for s, c in zip(_DETAIL_SLOTS, columns, strict=False)
+        }
+        summaries = [self._summary[c] for c in detail["consequence"]]
+        detail["worst"] = np.array([s[0] for s in summaries], dtype=object)
+        detail["ordered"] = np.array([s[2] for s in summaries], dtype=object)
+        detail["canonical"] = detail["canonical"] == "YES"
+        detail["af"] = [np.array(c, dtype=object) for c in columns[len(_DETAIL_SLOTS) :]]
+        return self._annotation_columns(detail, chosen_idx, len(frame))
 
     def _match_alleles(self, frame, rec, allele, kept, allele_num, fmt) -> np.ndarray:
         """effects_by_allele for biallelic records, on whole columns."""
@@ -690,6 +781,14 @@ def assemble(pieces: list[dict[str, object]]) -> pd.DataFrame:
             data[name] = np.concatenate(parts)
         del parts
     return pd.DataFrame(data, columns=_ALL_COLUMNS)
+
+
+# CSQ/ANN fields of the chosen entry that _annotation_columns reads, and the fields the
+# compiled choice ranks by (its argument order)
+_DETAIL_SLOTS = ("symbol", "feature", "biotype", "canonical", "consequence", "hgvsc", "hgvsp")
+_DETAIL_SLOTS += ("protein_position", "amino_acids", "exon")
+_CHOICE_ROLES = ("consequence", "biotype", "cdna_position", "allele_num", "allele", "symbol")
+_CHOICE_ROLES += ("feature", "canonical")
 
 
 # --------------------------------------------------------------------------- column helpers

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import gzip
+import logging
 import re
 from collections.abc import Iterable, Iterator
 from os import PathLike
@@ -42,6 +43,8 @@ from .depths import (
     sample_counts,
 )
 from .schema import EXTRA_COLUMNS, VARIANT_COLUMNS, frame_from_columns
+
+log = logging.getLogger(__name__)
 
 Region = tuple[str, int, int]
 
@@ -143,8 +146,14 @@ def _with_fallback(
     args = (path, sample_id, annotation, tumor, normal, regions, custom, attrs)
     if not _FORCE_RECORD_READER:
         try:
-            return consume(_frames(*args, columnwise=True))
-        except fast.Fallback:
+            result = consume(_frames(*args, columnwise=True))
+            slow = ", ".join(fast.uncompiled_steps())
+            log.info(
+                "%s: column-wise reader%s", path.name, f"; not compiled: {slow}" if slow else ""
+            )
+            return result
+        except fast.Fallback as exc:
+            log.info("%s: per-record reader (%s)", path.name, exc)
             attrs.clear()
     return consume(_frames(*args, columnwise=False))
 
@@ -554,7 +563,7 @@ class _RecordConverter:
 
     def _effects_per_alt(self, record, ref: str, alts: list[str]) -> list[list[Entry]]:
         raw = record.INFO.get(self.fmt.info_key)
-        if not raw:
+        if not raw or raw == ".":  # CSQ=. is VCF's missing value, as no CSQ at all
             return [[] for _ in alts]
         try:
             effects = parse_entries(str(raw), self.fmt)
