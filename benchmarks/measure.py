@@ -134,7 +134,7 @@ def _profile_ingest(vcf: str, out: str) -> dict:
     run_variants(vcf, out, sample_id="BENCH", annotation="vep")
     total = time.process_time() - start
     steps = {
-        "read VCF text: decompress, split the columns (pandas C tokenizer)": spent["read"],
+        "read VCF text: decompress, split the lines into columns": spent["read"],
         "CSQ entries: split, rank and choose one per variant": spent["_annotation"]
         - spent["_annotation_columns"],
         "chosen entry's columns: HGVSp_Short, protein position, gnomAD AF": spent[
@@ -144,7 +144,7 @@ def _profile_ingest(vcf: str, out: str) -> dict:
         "rest of the conversion: variant type, MAF class, table assembly": spent["convert"]
         - spent["_annotation"]
         - spent["_counts"],
-        "write the TSV (pandas to_csv)": total - spent["read"] - spent["convert"],
+        "write the TSV (and the stage's own overhead)": total - spent["read"] - spent["convert"],
     }
     start = time.process_time()
     for record in cyvcf2.VCF(vcf):

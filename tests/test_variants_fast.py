@@ -407,6 +407,30 @@ def test_single_value_ad_falls_back(tmp_path: Path, monkeypatch) -> None:
     _assert_same(slow, quick)
 
 
+@pytest.mark.parametrize(
+    ("layout", "columnwise"),
+    [("crlf", True), ("blank line", False), ("short line", False), ("latin-1 byte", False)],
+)
+def test_line_layouts_identical(tmp_path: Path, monkeypatch, layout, columnwise) -> None:
+    """Line endings, blank lines and broken lines: the same table (or error) either way."""
+    path = _write(tmp_path)
+    text = path.read_bytes()
+    head, _, body = text.partition(b"#CHROM")
+    lines = (b"#CHROM" + body).split(b"\n")
+    if layout == "crlf":
+        lines = [line + b"\r" if line else line for line in lines]
+    elif layout == "blank line":
+        lines = [*lines[:3], b"", *lines[3:]]
+    elif layout == "short line":
+        lines[2] = lines[2].rsplit(b"\t", 1)[0]
+    else:
+        lines[2] = lines[2].replace(b"ERBB2", b"ERBB\xe92")
+    path.write_bytes(head + b"\n".join(lines))
+    slow, quick, used = _both(path, monkeypatch)
+    assert used is columnwise
+    _assert_same(slow, quick)
+
+
 def test_log_names_the_reader(tmp_path: Path, caplog, csq_choice) -> None:
     """The job log says which reader ran, and which steps were not compiled."""
     import logging

@@ -25,7 +25,9 @@ import contextlib
 import csv
 import gzip
 import io
+import itertools
 import re
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -133,25 +135,20 @@ def column_names(n_samples: int) -> dict[int, str]:
     return names
 
 
-def _read_csv(source, n_samples: int, **extra):
-    names = column_names(n_samples)
-    frames = pd.read_csv(source, usecols=list(names), **_read_options(names), **extra)
-    if isinstance(frames, pd.DataFrame):
-        return frames.rename(columns=names)
-    return (frame.rename(columns=names) for frame in frames)
-
-
-def _read_options(names: dict[int, str]) -> dict:
-    return {
-        "sep": "\t",
-        "header": None,
-        "index_col": False,
-        "dtype": {i: (np.int64 if n == "POS" else object) for i, n in names.items()},
-        "na_filter": False,
-        "quoting": csv.QUOTE_NONE,
-        "engine": "c",
-        "skip_blank_lines": True,
-    }
+def frame_from_lines(lines: list[str], n_samples: int) -> pd.DataFrame:
+    """VCF data lines -> the columns of :func:`column_names` (POS as int64). Lines end at
+    '\\n' only, as htslib reads them; a line with another number of columns (a blank one
+    too) or a POS that is not a number raises Fallback: the per-record reader names it."""
+    rows = [line.rstrip("\r\n").split("\t") for line in lines]
+    width = 9 + n_samples if n_samples else 8
+    if any(len(row) < width or (n_samples and len(row) > width) for row in rows):
+        raise Fallback("a data line with another number of columns than the header")
+    columns = list(zip(*rows, strict=False)) if rows else [()] * width
+    if not all(map(str.isdigit, columns[1])):
+        raise Fallback("POS is not a number")
+    data = {name: np.array(columns[i], dtype=object) for i, name in column_names(n_samples).items()}
+    data["POS"] = np.fromiter(map(int, columns[1]), np.int64, len(rows))
+    return pd.DataFrame(data)
 
 
 def streamed_chunks(path: Path, n_samples: int) -> Iterator[pd.DataFrame]:
@@ -163,13 +160,11 @@ def streamed_chunks(path: Path, n_samples: int) -> Iterator[pd.DataFrame]:
                 return
             if line.startswith(b"#CHROM"):
                 break
-        try:
-            reader = _read_csv(handle, n_samples, chunksize=CHUNK_RECORDS)
-        except pd.errors.EmptyDataError:
-            return
-        yield from reader
-    except (pd.errors.ParserError, ValueError, EOFError, OSError) as exc:
-        raise Fallback(f"parse error: {exc}") from exc
+        text = io.TextIOWrapper(handle, encoding="utf-8", newline="\n")
+        while lines := list(itertools.islice(text, CHUNK_RECORDS)):
+            yield frame_from_lines(lines, n_samples)
+    except (UnicodeDecodeError, EOFError, OSError, zlib.error) as exc:
+        raise Fallback(f"read error: {exc}") from exc
     finally:
         handle.close()
 
@@ -185,8 +180,7 @@ def indexed_chunks(
     floors: list[int] = []  # per line: POS must exceed this (previous region's end)
 
     def flush() -> pd.DataFrame:
-        text = "\n".join(lines)
-        frame = _read_csv(io.BytesIO(text.encode()), n_samples)
+        frame = frame_from_lines(lines, n_samples)
         keep = frame["POS"].to_numpy() > np.asarray(floors, dtype=np.int64)
         lines.clear()
         floors.clear()
@@ -202,15 +196,16 @@ def indexed_chunks(
                     continue
                 previous_end = 0
                 for start, end in merged[chrom]:
-                    for line in tabix.fetch(chrom, start - 1, end):
-                        lines.append(line)
-                        floors.append(previous_end)
+                    records = tabix.fetch(chrom, start - 1, end)
+                    while batch := list(itertools.islice(records, CHUNK_RECORDS - len(lines))):
+                        lines.extend(batch)
+                        floors.extend([previous_end] * len(batch))
                         if len(lines) >= CHUNK_RECORDS:  # within a region too: flat memory
                             yield flush()
                     previous_end = end
             if lines:
                 yield flush()
-    except (pd.errors.ParserError, ValueError, OSError) as exc:
+    except (UnicodeDecodeError, ValueError, OSError) as exc:
         raise Fallback(f"indexed read error: {exc}") from exc
 
 
