@@ -320,8 +320,7 @@ def profile_lines(profile: dict) -> list[str]:
     total = profile["seconds"]
     lines = [
         f"CPU seconds of `run_variants` on the {profile['records']:,}-record file, by step "
-        "(one run on one thread: the read-ahead thread is off so the steps add up; "
-        "`benchmarks/measure.py profile-ingest`):",
+        "(one run, `benchmarks/measure.py profile-ingest`):",
         "",
         "| step | CPU s | share |",
         "|---|---:|---:|",

@@ -21,7 +21,6 @@ parse problem. Only whole files fall back, so a record never gets mixed semantic
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import gzip
 import io
@@ -227,52 +226,6 @@ def filter_streamed(frame: pd.DataFrame, merged: dict[str, list[tuple[int, int]]
         hit[ok] = starts[i[ok]] <= end[on][ok]
         keep[np.flatnonzero(on)[hit]] = True
     return frame[keep].reset_index(drop=True)
-
-
-def prefetch(chunks: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-    """Read the next chunk in a thread while the current one is converted.
-
-    Decompression and pandas' tokenizer release the GIL, so on two or more cores reading
-    and converting overlap; at most two chunks are in memory at once.
-    """
-    import queue
-    import threading
-
-    box: queue.Queue = queue.Queue(maxsize=1)
-    stop = threading.Event()
-    done = object()
-
-    def produce() -> None:
-        try:
-            for chunk in chunks:
-                while not stop.is_set():
-                    try:
-                        box.put(("chunk", chunk), timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-            box.put(("done", done))
-        except BaseException as exc:  # handed to the consumer
-            box.put(("error", exc))
-
-    thread = threading.Thread(target=produce, name="vcf-prefetch", daemon=True)
-    thread.start()
-    try:
-        while True:
-            kind, item = box.get()
-            if kind == "done":
-                return
-            if kind == "error":
-                raise item
-            yield item
-    finally:
-        stop.set()
-        while thread.is_alive():
-            with contextlib.suppress(queue.Empty):
-                box.get_nowait()
-            thread.join(timeout=0.05)
 
 
 # --------------------------------------------------------------------------- conversion

@@ -217,7 +217,7 @@ def _columnwise_pieces(vcf, path, converter, merged) -> Iterator[pd.DataFrame]:
         chunks = (fast.filter_streamed(c, merged) for c in fast.streamed_chunks(path, n_samples))
     else:
         chunks = fast.streamed_chunks(path, n_samples)
-    for chunk in fast.prefetch(chunks):
+    for chunk in chunks:
         if len(chunk):
             piece = converter.convert(chunk)
             if len(piece["pos"]):
