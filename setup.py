@@ -14,6 +14,6 @@ setup(
             optional=True,
             extra_compile_args=["-O2"],
         )
-        for name in ("_csq_choice", "_sample_counts")
+        for name in ("_csq_choice", "_sample_counts", "_vcf_lines")
     ]
 )

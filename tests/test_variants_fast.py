@@ -23,11 +23,14 @@ BENCH_DIR = Path(__file__).resolve().parents[1] / "benchmarks"
 
 @pytest.fixture(autouse=True, params=["compiled", "numpy"])
 def csq_choice(request, monkeypatch) -> str:
-    """Every test here runs with the C entry choice and with the numpy one."""
+    """Every test here runs with the C entry choice and line split, and with the numpy entry
+    choice and the Python line split."""
     if request.param == "numpy":
         monkeypatch.setattr(fast, "_csq_choice", None)
+        monkeypatch.setattr(fast, "_vcf_lines", None)
     else:
         assert fast._csq_choice is not None, "the C extension was not built (make setup)"
+        assert fast._vcf_lines is not None, "the C extension was not built (make setup)"
     return request.param
 
 
@@ -439,9 +442,27 @@ def test_log_names_the_reader(tmp_path: Path, caplog, csq_choice) -> None:
     read_vcf(_write(tmp_path), sample_id="S")
     expected = "edge.vcf: column-wise reader"
     if csq_choice == "numpy":
-        expected += "; not compiled: CSQ/ANN choice"
+        expected += "; not compiled: VCF line split, CSQ/ANN choice"
     assert expected in caplog.messages
     samples = list(_SAMPLES)
     samples[0] = ("0/1:5:0.333:15", "0/0:20,0:0:20")
     read_vcf(_write(tmp_path, samples=samples), sample_id="S")
     assert any(m.startswith("edge.vcf: per-record reader (") for m in caplog.messages)
+
+
+def test_one_letter_is_the_regex_substitution(csq_choice) -> None:
+    """The C amino-acid shortening equals rules.shorten_hgvsp (re.sub) on any text."""
+    import random
+
+    if csq_choice == "numpy":
+        pytest.skip("compiled function only")
+    from her2resist.variants import rules
+
+    alphabet = [*rules.AA3_TO_1, "A", "l", "a", "Te", "r", "p.", "1", "_", "=", "*", "é", "Ω"]
+    rng = random.Random(7)
+    values = ["", "p.=", "p.Leu755Ser", "p.AlaAlaa", "p.TerTer", "p.Aal", "TeTer", "p.Xxx1Ωé"]
+    values += ["".join(rng.choices(alphabet, k=rng.randint(1, 12))) for _ in range(3000)]
+    expected = [rules.shorten_hgvsp(v) for v in values]
+    assert fast._csq_choice.one_letter(values, rules.AA3_TO_1) == expected
+    with pytest.raises(ValueError, match="3-letter"):
+        fast._csq_choice.one_letter(["p.A"], {"Al": "A"})

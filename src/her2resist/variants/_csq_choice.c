@@ -20,6 +20,7 @@ typedef struct {
     long bio, eff;
     long long neg_len, allele_num;
     int kept, custom, canonical;
+    PyObject *summary; /* borrowed from the summary cache: (worst, priority, ordered) */
 } entry;
 
 #define SEEN_MAX 128
@@ -34,6 +35,7 @@ typedef struct {
     char *seen[SEEN_MAX];
     Py_ssize_t seen_n[SEEN_MAX];
     long seen_value[SEEN_MAX];
+    PyObject *seen_obj[SEEN_MAX]; /* borrowed from cache */
 } lookup;
 
 static void lookup_clear(lookup *lk)
@@ -77,11 +79,14 @@ static long long digits_value(const char *p, Py_ssize_t n)
     return v;
 }
 
-static int priority_of(lookup *lk, span s, long *value)
+/* The priority of s (its cached value, or item tuple_item of it); *cached: the cached value
+ * itself, borrowed from the cache dict, which keeps it alive (keys are only ever added). */
+static int priority_of(lookup *lk, span s, long *value, PyObject **cached)
 {
     for (int i = 0; i < lk->n_seen; i++)
         if (lk->seen_n[i] == s.n && memcmp(lk->seen[i], s.p, s.n) == 0) {
             *value = lk->seen_value[i];
+            *cached = lk->seen_obj[i];
             return 0;
         }
     PyObject *key = PyUnicode_DecodeUTF8(s.p, s.n, "strict");
@@ -118,9 +123,11 @@ static int priority_of(lookup *lk, span s, long *value)
         memcpy(copy, s.p, s.n);
         lk->seen[lk->n_seen] = copy;
         lk->seen_n[lk->n_seen] = s.n;
+        lk->seen_obj[lk->n_seen] = found;
         lk->seen_value[lk->n_seen++] = v;
     }
     *value = v;
+    *cached = found;
     return 0;
 }
 
@@ -207,13 +214,14 @@ static PyObject *choose(PyObject *self, PyObject *args)
     }
     int check_custom = isoforms != Py_None && PyObject_IsTrue(isoforms) == 1;
 
-    lookup effects = {summary_cache, summarize, 1, 0, {NULL}, {0}, {0}};
-    lookup biotypes = {biotype_cache, biotype_priority, -1, 0, {NULL}, {0}, {0}};
+    lookup effects = {summary_cache, summarize, 1, 0, {NULL}, {0}, {0}, {NULL}};
+    lookup biotypes = {biotype_cache, biotype_priority, -1, 0, {NULL}, {0}, {0}, {NULL}};
+    PyObject *biotype_value, *worst = PyList_New(0), *ordered = PyList_New(0);
     span *fields = NULL;
     entry *entries = NULL;
     Py_ssize_t field_cap = 0, entry_cap = 0;
     PyObject *rows = PyList_New(0), *columns = PyList_New(n_slots), *empty = PyUnicode_New(0, 0);
-    if (!rows || !columns || !empty)
+    if (!rows || !columns || !empty || !worst || !ordered)
         goto fail;
     for (Py_ssize_t k = 0; k < n_slots; k++) {
         PyObject *column = PyList_New(0);
@@ -264,8 +272,8 @@ static PyObject *choose(PyObject *self, PyObject *args)
         int mixed = 0;
         for (Py_ssize_t e = 0; e < n_entries; e++) {
             entry *x = &entries[e];
-            if (priority_of(&effects, FIELD(e, CONSEQUENCE), &x->eff) ||
-                priority_of(&biotypes, FIELD(e, BIOTYPE), &x->bio))
+            if (priority_of(&effects, FIELD(e, CONSEQUENCE), &x->eff, &x->summary) ||
+                priority_of(&biotypes, FIELD(e, BIOTYPE), &x->bio, &biotype_value))
                 goto fail;
             span cdna = FIELD(e, CDNA);
             Py_ssize_t slash = cdna.n;
@@ -362,6 +370,13 @@ static PyObject *choose(PyObject *self, PyObject *args)
             goto fail;
         }
         Py_DECREF(row);
+        if (!PyTuple_Check(entries[best].summary) || PyTuple_GET_SIZE(entries[best].summary) < 3) {
+            PyErr_SetString(PyExc_TypeError, "summarize must return (worst, priority, ordered)");
+            goto fail;
+        }
+        if (PyList_Append(worst, PyTuple_GET_ITEM(entries[best].summary, 0)) < 0 ||
+            PyList_Append(ordered, PyTuple_GET_ITEM(entries[best].summary, 2)) < 0)
+            goto fail;
         for (Py_ssize_t k = 0; k < n_slots; k++) {
             span s = slot[k] < 0 || slot[k] >= n_fields ? (span){"", 0}
                                                          : fields[best * n_fields + slot[k]];
@@ -379,7 +394,7 @@ static PyObject *choose(PyObject *self, PyObject *args)
     lookup_clear(&effects);
     lookup_clear(&biotypes);
     Py_DECREF(empty);
-    return Py_BuildValue("(NN)", rows, columns);
+    return Py_BuildValue("(NNNN)", rows, columns, worst, ordered);
 
 bad_count:
     PyErr_Format(PyExc_ValueError, "record %zd: an annotation entry has other than %zd fields",
@@ -392,16 +407,86 @@ fail:
     Py_XDECREF(rows);
     Py_XDECREF(columns);
     Py_XDECREF(empty);
+    Py_XDECREF(worst);
+    Py_XDECREF(ordered);
+    return NULL;
+}
+
+/* one_letter(values, table): each str with every 3-letter amino-acid code in table replaced
+ * by its one-letter code, scanning left to right as re.sub with the alternation of the keys
+ * does (all keys are 3 ASCII letters, so the first match at a position is the only one). */
+static PyObject *one_letter(PyObject *self, PyObject *args)
+{
+    PyObject *values, *table;
+    if (!PyArg_ParseTuple(args, "O!O!", &PyList_Type, &values, &PyDict_Type, &table))
+        return NULL;
+    enum { MAX_CODES = 64 };
+    char code[MAX_CODES][3], letter[MAX_CODES];
+    int n_codes = 0;
+    PyObject *key, *value;
+    Py_ssize_t pos = 0;
+    while (PyDict_Next(table, &pos, &key, &value)) {
+        Py_ssize_t kn, vn;
+        const char *k = PyUnicode_Check(key) ? PyUnicode_AsUTF8AndSize(key, &kn) : NULL;
+        const char *v = PyUnicode_Check(value) ? PyUnicode_AsUTF8AndSize(value, &vn) : NULL;
+        if (!k || !v || kn != 3 || vn != 1 || n_codes == MAX_CODES) {
+            PyErr_Clear();
+            PyErr_SetString(PyExc_ValueError, "table: 3-letter str -> 1-letter str");
+            return NULL;
+        }
+        memcpy(code[n_codes], k, 3);
+        letter[n_codes++] = v[0];
+    }
+    Py_ssize_t n = PyList_GET_SIZE(values);
+    PyObject *out = PyList_New(n);
+    char *buffer = NULL;
+    Py_ssize_t capacity = 0;
+    if (!out)
+        return NULL;
+    for (Py_ssize_t r = 0; r < n; r++) {
+        Py_ssize_t len;
+        const char *text = PyUnicode_AsUTF8AndSize(PyList_GET_ITEM(values, r), &len);
+        if (!text || grow((void **)&buffer, &capacity, len + 1, 1))
+            goto fail;
+        Py_ssize_t w = 0;
+        for (Py_ssize_t i = 0; i < len;) {
+            int c = -1;
+            if (i + 3 <= len)
+                for (int j = 0; j < n_codes; j++)
+                    if (text[i] == code[j][0] && text[i + 1] == code[j][1] &&
+                        text[i + 2] == code[j][2]) {
+                        c = j;
+                        break;
+                    }
+            if (c >= 0) {
+                buffer[w++] = letter[c];
+                i += 3;
+            } else
+                buffer[w++] = text[i++];
+        }
+        PyObject *short_form = PyUnicode_DecodeUTF8(buffer, w, "strict");
+        if (!short_form)
+            goto fail;
+        PyList_SET_ITEM(out, r, short_form);
+    }
+    PyMem_Free(buffer);
+    return out;
+fail:
+    PyMem_Free(buffer);
+    Py_DECREF(out);
     return NULL;
 }
 
 static PyMethodDef methods[] = {
+    {"one_letter", one_letter, METH_VARARGS,
+     "one_letter(values, table) -> list: 3-letter amino-acid codes replaced as re.sub does"},
     {"choose", choose, METH_VARARGS,
      "choose(infos, key, n_fields, slots, roles, summary_cache, summarize, biotype_cache, "
-     "biotype_priority, custom_isoforms, allele_keys) -> (rows, columns)\n\n"
+     "biotype_priority, custom_isoforms, allele_keys) -> (rows, columns, worst, ordered)\n\n"
      "roles: field indices of Consequence, BIOTYPE, cDNA_position, ALLELE_NUM, Allele, "
      "SYMBOL, Feature, CANONICAL (-1 when absent). For each record whose INFO has an entry "
-     "for this ALT, its index in rows and the chosen entry's fields at slots in columns."},
+     "for this ALT, its index in rows, the chosen entry's fields at slots in columns, and "
+     "items 0 and 2 of summarize(its Consequence) in worst and ordered."},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_csq_choice", NULL, -1, methods};

@@ -1,16 +1,19 @@
 """Column-wise VCF reading: the common case of :func:`her2resist.variants.vcf.read_vcf`.
 
-Data lines are parsed in chunks by pandas' C ``read_csv`` (streamed from the bgzip/plain
-file, or fetched per region through the tabix index), the CSQ/ANN entries of a chunk are
-parsed by a second ``read_csv`` over the entries (one per line, only the needed fields
-become Python objects), and effect choice, HGVSp_Short and read counts are computed on
-whole columns. The result is the same table, value for value and dtype for dtype, as the
-per-record reader in :mod:`.vcf`, which remains the reference implementation.
+Data lines are read in chunks of CHUNK_RECORDS (streamed from the bgzip/plain file, or
+fetched per region through the tabix index) and split into the columns the table needs; the
+CSQ/ANN entries of each record are ranked and one is chosen as vcf2maf does; HGVSp_Short, read
+counts and the MAF class are computed on whole columns. The result is the same table, value
+for value and dtype for dtype, as the per-record reader in :mod:`.vcf`, which remains the
+reference implementation.
 
-Two steps have compiled forms, built by ``setup.py`` where a C compiler is available and used
-when importable: the choice of one CSQ/ANN entry per record (``_csq_choice.c``) and the
-parsing of FORMAT read counts (``_sample_counts.c``). Without them the numpy/pandas code
-below runs; tests compare both forms with the per-record reader.
+Three steps have compiled forms, built by ``setup.py`` where a C compiler is available and
+used when importable: splitting the lines (``_vcf_lines.c``), choosing the CSQ/ANN entry
+(``_csq_choice.c``, which also shortens HGVSp) and parsing FORMAT read counts
+(``_sample_counts.c``); the job log names any that are missing. Without them the
+Python/numpy/pandas code below runs (``str.split``, a ``read_csv`` over the entries with
+numpy ranking, ``read_csv`` + ``to_numeric``); tests compare both forms with the per-record
+reader.
 
 Anything outside the common case raises :class:`Fallback` and the caller re-reads the file
 with the per-record reader: legacy SnpEff EFF, callers whose counts are not AD/DP(/AF/VD)
@@ -46,18 +49,25 @@ try:  # likewise; None: the pandas path of ChunkConverter._sample_numbers
     from . import _sample_counts
 except ImportError:
     _sample_counts = None
+try:  # likewise; None: str.split in frame_from_lines and text lines in streamed_chunks
+    from . import _vcf_lines
+except ImportError:
+    _vcf_lines = None
 
 
 def uncompiled_steps() -> list[str]:
     """The steps running in numpy/pandas because their C extension is not importable."""
-    compiled = {"CSQ/ANN choice": _csq_choice, "FORMAT counts": _sample_counts}
+    compiled = {
+        "VCF line split": _vcf_lines,
+        "CSQ/ANN choice": _csq_choice,
+        "FORMAT counts": _sample_counts,
+    }
     return [step for step, module in compiled.items() if module is None]
 
 
 CHUNK_RECORDS = 10_000  # records per chunk: bounds memory (~10 kB per record in flight)
 _ALL_COLUMNS = VARIANT_COLUMNS + EXTRA_COLUMNS
 _FIRST_INT = re.compile(r"^(\d+)")
-_AA3 = re.compile("|".join(rules.AA3_TO_1))
 _SPLICE_TERMS = frozenset({"splice_acceptor_variant", "splice_donor_variant"})
 _HGVSC_CDS_POS = re.compile(r"^c.(\d+)")
 _SILENT_PROTEIN_POS = re.compile(r"^(\d+)(-\d+)?/\d+$")
@@ -137,17 +147,76 @@ def column_names(n_samples: int) -> dict[int, str]:
 def frame_from_lines(lines: list[str], n_samples: int) -> pd.DataFrame:
     """VCF data lines -> the columns of :func:`column_names` (POS as int64). Lines end at
     '\\n' only, as htslib reads them; a line with another number of columns (a blank one
-    too) or a POS that is not a number raises Fallback: the per-record reader names it."""
+    too) or a POS that is not ASCII digits raises Fallback: the per-record reader names it."""
+    if _vcf_lines is not None:
+        return _split_block(lines, n_samples, max_lines=-1)[0]
     rows = [line.rstrip("\r\n").split("\t") for line in lines]
     width = 9 + n_samples if n_samples else 8
     if any(len(row) < width or (n_samples and len(row) > width) for row in rows):
         raise Fallback("a data line with another number of columns than the header")
     columns = list(zip(*rows, strict=False)) if rows else [()] * width
-    if not all(map(str.isdigit, columns[1])):
+    if not ("".join(columns[1]).isascii() and all(map(str.isdigit, columns[1]))):
         raise Fallback("POS is not a number")
     data = {name: np.array(columns[i], dtype=object) for i, name in column_names(n_samples).items()}
-    data["POS"] = np.fromiter(map(int, columns[1]), np.int64, len(rows))
+    try:
+        data["POS"] = np.fromiter(map(int, columns[1]), np.int64, len(rows))
+    except OverflowError:
+        raise Fallback("POS is not a number") from None
     return pd.DataFrame(data)
+
+
+def _split_block(
+    block: bytes | bytearray | list[str],
+    n_samples: int,
+    start: int = 0,
+    max_lines: int = -1,
+    final: bool = True,
+) -> tuple[pd.DataFrame, int]:
+    """frame_from_lines in C (``_vcf_lines.split``), on lines (str) or on UTF-8 text from byte
+    offset start (max_lines: -1 for all); returns where the next block starts too."""
+    names = column_names(n_samples)
+    wanted = [i for i in names if i != 1]
+    try:
+        columns, positions, end = _vcf_lines.split(
+            block,
+            9 + n_samples if n_samples else 8,
+            wanted,
+            exact=n_samples > 0,
+            start=start,
+            max_lines=max_lines,
+            final=final,
+        )
+    except _vcf_lines.ParseError as exc:
+        raise Fallback(str(exc)) from None
+    text = dict(zip(wanted, columns, strict=True))
+    data = {
+        name: np.frombuffer(positions, np.int64)
+        if i == 1
+        else np.fromiter(text[i], object, len(text[i]))  # np.array(..., object) takes longer
+        for i, name in names.items()
+    }
+    return pd.DataFrame(data), end
+
+
+READ_BYTES = 1 << 18  # decompressed bytes per read (256k-1M: fastest; 4M: slower, more memory)
+
+
+def _text_blocks(handle, n_samples: int) -> Iterator[pd.DataFrame]:
+    """Chunks of CHUNK_RECORDS lines from reads of READ_BYTES, the incomplete last line of a
+    block carried into the next one."""
+    block, eof = bytearray(), False
+    while True:
+        count = block.count(b"\n")
+        while count < CHUNK_RECORDS and not eof:
+            piece = handle.read(READ_BYTES)
+            eof = not piece
+            block += piece
+            count += piece.count(b"\n")
+        if not block:
+            return
+        frame, end = _split_block(block, n_samples, 0, CHUNK_RECORDS, final=eof)
+        del block[:end]
+        yield frame
 
 
 def streamed_chunks(path: Path, n_samples: int) -> Iterator[pd.DataFrame]:
@@ -159,6 +228,9 @@ def streamed_chunks(path: Path, n_samples: int) -> Iterator[pd.DataFrame]:
                 return
             if line.startswith(b"#CHROM"):
                 break
+        if _vcf_lines is not None:
+            yield from _text_blocks(handle, n_samples)
+            return
         text = io.TextIOWrapper(handle, encoding="utf-8", newline="\n")
         while lines := list(itertools.islice(text, CHUNK_RECORDS)):
             yield frame_from_lines(lines, n_samples)
@@ -589,7 +661,7 @@ class ChunkConverter:
 
         slots = tuple(fmt.index.get(s, -1) for s in _DETAIL_SLOTS) + tuple(fmt.af_indices)
         try:
-            rows, columns = _csq_choice.choose(
+            rows, columns, worst, ordered = _csq_choice.choose(
                 frame["INFO"].tolist(),
                 fmt.info_key,
                 fmt.n_fields,
@@ -609,9 +681,8 @@ class ChunkConverter:
         detail = {
             s: np.array(c, dtype=object) for s, c in zip(_DETAIL_SLOTS, columns, strict=False)
         }
-        summaries = [self._summary[c] for c in detail["consequence"]]
-        detail["worst"] = np.array([s[0] for s in summaries], dtype=object)
-        detail["ordered"] = np.array([s[2] for s in summaries], dtype=object)
+        detail["worst"] = np.array(worst, dtype=object)
+        detail["ordered"] = np.array(ordered, dtype=object)
         detail["canonical"] = detail["canonical"] == "YES"
         detail["af"] = [np.array(c, dtype=object) for c in columns[len(_DETAIL_SLOTS) :]]
         return self._annotation_columns(detail, chosen_idx, len(frame))
@@ -784,7 +855,10 @@ def _strip_prefix(values: np.ndarray) -> np.ndarray:
 
 
 def _hgvsp_short(hgvsp, hgvsc, worst, protein_position, amino_acids):
-    short = np.array([_AA3.sub(_one_letter, h) if h else "" for h in hgvsp], dtype=object)
+    if _csq_choice is not None:
+        short = np.array(_csq_choice.one_letter(hgvsp.tolist(), rules.AA3_TO_1), dtype=object)
+    else:
+        short = np.array([rules.shorten_hgvsp(h) for h in hgvsp], dtype=object)
     splice_pos = np.full(len(hgvsp), np.nan)
     for j in np.flatnonzero(np.isin(worst, list(_SPLICE_TERMS))):
         match = _HGVSC_CDS_POS.match(hgvsc[j])
@@ -796,10 +870,6 @@ def _hgvsp_short(hgvsp, hgvsc, worst, protein_position, amino_acids):
         match = _SILENT_PROTEIN_POS.match(protein_position[j])
         short[j] = f"p.{amino_acids[j]}{match.group(1) if match else ''}="
     return short, splice_pos
-
-
-def _one_letter(match: re.Match) -> str:
-    return rules.AA3_TO_1[match.group(0)]
 
 
 def _first_ints(values: np.ndarray) -> np.ndarray:
