@@ -338,17 +338,18 @@ def profile_lines(profile: dict) -> list[str]:
 
 
 PROFILE_TEXT = [
-    "Every step above works on chunks of 10,000 records. The VCF lines are split by "
-    "`str.split`; the choice of one CSQ entry per record (vcf2maf's ranking and tiers) and "
-    "the parsing of FORMAT counts are C extensions (`variants/_csq_choice.c`, "
-    "`variants/_sample_counts.c`, built by `make setup`), which turn only the chosen "
-    "entry's fields into Python strings; the chosen entry's columns (HGVSp_Short, protein "
-    "position, gnomAD AF) are numpy/Python, and the table is written by the project's own "
-    "TSV writer (byte-identical to pandas `to_csv`, about 4x faster). What remains is the "
-    "cost of Python objects: one string per field of every line, and ~28 output columns per "
-    "row. bcftools keeps records in C structures from decompression to output. Without a "
-    "compiler the numpy/pandas forms of the two compiled steps run (same output; 3.8 CPU s "
-    "per 100,000 records before the extensions).",
+    "Every step above works on chunks of 10,000 records. Three steps are C extensions built "
+    "by `make setup`: splitting the lines into the kept columns (`variants/_vcf_lines.c`), "
+    "choosing one CSQ entry per record with vcf2maf's ranking and tiers and shortening "
+    "HGVSp (`variants/_csq_choice.c`, which turns only the chosen entry's fields into Python "
+    "strings), and parsing the FORMAT counts (`variants/_sample_counts.c`). The rest of the "
+    "chosen entry's columns (protein position, gnomAD AF, splice and silent HGVSp forms) are "
+    "numpy/Python, and the table is written by the project's own TSV writer (byte-identical "
+    "to pandas `to_csv`, about 4x faster). What remains is the cost of Python objects: one "
+    "string per kept field of every line and ~28 output columns per row, which bcftools "
+    "never builds (it keeps records in C structures from decompression to output). Without "
+    "a compiler the Python/numpy/pandas forms of the three steps run (same output; 3.8 CPU s "
+    "per 100,000 records, the figure before the extensions).",
 ]
 
 
