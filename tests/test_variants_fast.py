@@ -21,11 +21,11 @@ from test_variants import SAMPLES, SHARED_VARIANTS, _vcf_files
 BENCH_DIR = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
-@pytest.fixture(autouse=True, params=["compiled", "numpy"])
-def csq_choice(request, monkeypatch) -> str:
-    """Every test here runs with the C entry choice and line split, and with the numpy entry
-    choice and the Python line split."""
-    if request.param == "numpy":
+@pytest.fixture(autouse=True, params=["compiled", "python"])
+def reader_form(request, monkeypatch) -> str:
+    """Every test here runs with the C line split and entry choice, and with their
+    Python/numpy forms (the counts' two forms: tests/test_sample_counts.py)."""
+    if request.param == "python":
         monkeypatch.setattr(fast, "_csq_choice", None)
         monkeypatch.setattr(fast, "_vcf_lines", None)
     else:
@@ -434,14 +434,14 @@ def test_line_layouts_identical(tmp_path: Path, monkeypatch, layout, columnwise)
     _assert_same(slow, quick)
 
 
-def test_log_names_the_reader(tmp_path: Path, caplog, csq_choice) -> None:
+def test_log_names_the_reader(tmp_path: Path, caplog, reader_form) -> None:
     """The job log says which reader ran, and which steps were not compiled."""
     import logging
 
     caplog.set_level(logging.INFO, logger="her2resist.variants.vcf")
     read_vcf(_write(tmp_path), sample_id="S")
     expected = "edge.vcf: column-wise reader"
-    if csq_choice == "numpy":
+    if reader_form == "python":
         expected += "; not compiled: VCF line split, CSQ/ANN choice"
     assert expected in caplog.messages
     samples = list(_SAMPLES)
@@ -450,11 +450,11 @@ def test_log_names_the_reader(tmp_path: Path, caplog, csq_choice) -> None:
     assert any(m.startswith("edge.vcf: per-record reader (") for m in caplog.messages)
 
 
-def test_one_letter_is_the_regex_substitution(csq_choice) -> None:
+def test_one_letter_is_the_regex_substitution(reader_form) -> None:
     """The C amino-acid shortening equals rules.shorten_hgvsp (re.sub) on any text."""
     import random
 
-    if csq_choice == "numpy":
+    if reader_form == "python":
         pytest.skip("compiled function only")
     from her2resist.variants import rules
 
