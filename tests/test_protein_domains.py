@@ -92,6 +92,20 @@ def test_subdomains_are_inside_the_extracellular_span(table: pd.DataFrame) -> No
     assert cytoplasmic["start_aa"] <= kinase["start_aa"] <= kinase["end_aa"] <= 1255
 
 
+@pytest.mark.parametrize("gene", sorted(PROTEINS))
+def test_derived_rows_tile_the_cytoplasm(table: pd.DataFrame, gene: str) -> None:
+    """juxtamembrane and c_terminal are derived: they fill the gaps between the sourced
+    transmembrane and kinase rows and the protein's end, without overlap or hole."""
+    rows = table[table["gene"] == gene].set_index("domain")
+    spans = [rows.loc[d, ["start_aa", "end_aa"]].tolist() for d in
+             ("transmembrane", "juxtamembrane", "kinase", "c_terminal")]  # fmt: skip
+    for (_, end), (start, _) in pairwise(spans):
+        assert start == end + 1, spans
+    assert spans[-1][1] == PROTEINS[gene][1]
+    for domain in ("juxtamembrane", "c_terminal"):
+        assert rows.loc[domain, "source"].startswith("derived in this table")
+
+
 @pytest.mark.parametrize(
     ("gene", "position", "expected"),
     [
@@ -109,8 +123,12 @@ def test_subdomains_are_inside_the_extracellular_span(table: pd.DataFrame) -> No
         # boundaries and a residue outside every row
         ("ERBB2", 22, "signal_peptide"),
         ("ERBB2", 660, "transmembrane"),
-        ("ERBB2", 1000, "cytoplasmic"),
-        ("ERBB3", 1300, ""),
+        # juxtamembrane (V697L) and C-terminal tail, derived around the kinase row
+        ("ERBB2", 697, "cytoplasmic;juxtamembrane"),
+        ("ERBB2", 1000, "cytoplasmic;c_terminal"),
+        ("ERBB3", 690, "juxtamembrane"),
+        ("ERBB3", 1300, "c_terminal"),
+        ("ERBB3", 600, ""),
     ],
 )
 def test_known_variants_land_in_their_domain(knowledge, gene, position, expected) -> None:
