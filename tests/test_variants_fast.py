@@ -442,7 +442,7 @@ def test_log_names_the_reader(tmp_path: Path, caplog, reader_form) -> None:
     read_vcf(_write(tmp_path), sample_id="S")
     expected = "edge.vcf: column-wise reader"
     if reader_form == "python":
-        expected += "; not compiled: VCF line split, CSQ/ANN choice"
+        expected += "; C extension missing or stale (make setup): VCF line split, CSQ/ANN choice"
     assert expected in caplog.messages
     samples = list(_SAMPLES)
     samples[0] = ("0/1:5:0.333:15", "0/0:20,0:0:20")
@@ -466,3 +466,19 @@ def test_one_letter_is_the_regex_substitution(reader_form) -> None:
     assert fast._csq_choice.one_letter(values, rules.AA3_TO_1) == expected
     with pytest.raises(ValueError, match="3-letter"):
         fast._csq_choice.one_letter(["p.A"], {"Al": "A"})
+
+
+@pytest.mark.parametrize("name", ["_vcf_lines", "_csq_choice", "_sample_counts"])
+def test_extension_is_built_from_its_source(name: str, reader_form, monkeypatch) -> None:
+    """make setup builds each extension from the .c beside it; a build from another version
+    of the source (a pull without make setup) is not used: the Python form runs instead."""
+    if reader_form == "python":
+        pytest.skip("about the compiled form")
+    import importlib
+
+    module = importlib.import_module(f"her2resist.variants.{name}")
+    source = Path(fast.__file__).with_name(f"{name}.c")
+    assert fast.source_digest(source) == module.SOURCE_DIGEST
+    assert fast._compiled(name) is module
+    monkeypatch.setattr(module, "SOURCE_DIGEST", "0" * 16)
+    assert fast._compiled(name) is None

@@ -7,6 +7,10 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+
+#ifndef SOURCE_DIGEST /* setup.py defines it: the digest of this file */
+#define SOURCE_DIGEST ""
+#endif
 #include <string.h>
 
 typedef struct {
@@ -491,4 +495,10 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_csq_choice", NULL, -1, methods};
 
-PyMODINIT_FUNC PyInit__csq_choice(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit__csq_choice(void)
+{
+    PyObject *m = PyModule_Create(&module);
+    if (m && PyModule_AddStringConstant(m, "SOURCE_DIGEST", SOURCE_DIGEST) < 0)
+        Py_CLEAR(m);
+    return m;
+}

@@ -9,6 +9,10 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+
+#ifndef SOURCE_DIGEST /* setup.py defines it: the digest of this file */
+#define SOURCE_DIGEST ""
+#endif
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
@@ -303,7 +307,8 @@ PyMODINIT_FUNC PyInit__sample_counts(void)
         return NULL;
     ParseError = PyErr_NewException("her2resist.variants._sample_counts.ParseError",
                                     PyExc_ValueError, NULL);
-    if (PyModule_AddObjectRef(m, "ParseError", ParseError) < 0) {
+    if (PyModule_AddObjectRef(m, "ParseError", ParseError) < 0 ||
+        PyModule_AddStringConstant(m, "SOURCE_DIGEST", SOURCE_DIGEST) < 0) {
         Py_DECREF(m);
         return NULL;
     }

@@ -9,6 +9,10 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+
+#ifndef SOURCE_DIGEST /* setup.py defines it: the digest of this file */
+#define SOURCE_DIGEST ""
+#endif
 #include <stdint.h>
 #include <string.h>
 
@@ -256,7 +260,8 @@ PyMODINIT_FUNC PyInit__vcf_lines(void)
         return NULL;
     ParseError = PyErr_NewException("her2resist.variants._vcf_lines.ParseError", PyExc_ValueError,
                                     NULL);
-    if (PyModule_AddObjectRef(m, "ParseError", ParseError) < 0) {
+    if (PyModule_AddObjectRef(m, "ParseError", ParseError) < 0 ||
+        PyModule_AddStringConstant(m, "SOURCE_DIGEST", SOURCE_DIGEST) < 0) {
         Py_DECREF(m);
         return NULL;
     }

@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import csv
 import gzip
+import hashlib
+import importlib
 import io
 import itertools
 import re
@@ -41,22 +43,33 @@ from .annotations import AnnotationFormat, _max_af, minimal_allele, vep_allele_s
 from .depths import CallerRule
 from .schema import EXTRA_COLUMNS, VARIANT_COLUMNS
 
-try:  # compiled by setup.py when a C compiler is there; None: the numpy path below
-    from . import _csq_choice
-except ImportError:
-    _csq_choice = None
-try:  # likewise; None: the pandas path of ChunkConverter._sample_numbers
-    from . import _sample_counts
-except ImportError:
-    _sample_counts = None
-try:  # likewise; None: str.split in frame_from_lines and text lines in streamed_chunks
-    from . import _vcf_lines
-except ImportError:
-    _vcf_lines = None
+
+def _compiled(name: str):
+    """The C extension ``name`` (built by setup.py), or None when it is not built, or was
+    built from another version of its .c file (then run ``make setup``)."""
+    try:
+        module = importlib.import_module(f"{__package__}.{name}")
+    except ImportError:
+        return None
+    source = Path(__file__).with_name(f"{name}.c")
+    if source.is_file() and getattr(module, "SOURCE_DIGEST", None) != source_digest(source):
+        return None
+    return module
+
+
+def source_digest(source: Path) -> str:
+    """What setup.py records in an extension: the first 16 hex digits of its source's SHA-256."""
+    return hashlib.sha256(source.read_bytes()).hexdigest()[:16]
+
+
+# None: the Python/numpy/pandas form below runs
+_vcf_lines = _compiled("_vcf_lines")
+_csq_choice = _compiled("_csq_choice")
+_sample_counts = _compiled("_sample_counts")
 
 
 def uncompiled_steps() -> list[str]:
-    """The steps running in numpy/pandas because their C extension is not importable."""
+    """The steps running in Python/numpy because their C extension is missing or stale."""
     compiled = {
         "VCF line split": _vcf_lines,
         "CSQ/ANN choice": _csq_choice,

@@ -149,7 +149,9 @@ def _with_fallback(
             result = consume(_frames(*args, columnwise=True))
             slow = ", ".join(fast.uncompiled_steps())
             log.info(
-                "%s: column-wise reader%s", path.name, f"; not compiled: {slow}" if slow else ""
+                "%s: column-wise reader%s",
+                path.name,
+                f"; C extension missing or stale (make setup): {slow}" if slow else "",
             )
             return result
         except fast.Fallback as exc:
