@@ -123,7 +123,7 @@ def test_derived_rows_tile_the_cytoplasm(table: pd.DataFrame, gene: str) -> None
         # boundaries and a residue outside every row
         ("ERBB2", 22, "signal_peptide"),
         ("ERBB2", 660, "transmembrane"),
-        # juxtamembrane (V697L) and C-terminal tail, derived around the kinase row
+        # juxtamembrane (V697L, a Cancer Hotspots hotspot) and C-terminal tail, derived rows
         ("ERBB2", 697, "cytoplasmic;juxtamembrane"),
         ("ERBB2", 1000, "cytoplasmic;c_terminal"),
         ("ERBB3", 690, "juxtamembrane"),
