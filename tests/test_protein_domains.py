@@ -4,6 +4,7 @@ well-known ERBB2/ERBB3 variants into the expected domains through the package's 
 from __future__ import annotations
 
 import re
+import sys
 from itertools import pairwise
 from pathlib import Path
 
@@ -15,6 +16,9 @@ from her2resist.annotate.alterations import annotate_sample
 from her2resist.annotate.knowledge import load_knowledge
 from her2resist.config import resolve_resources, validate_config
 from her2resist.matrix import domain_hits
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from test_annotate import SAMPLE, variant
 
 CONFIG = resolve_resources(validate_config({"clinical": {"table": "-"}}))
 DOMAINS = Path(CONFIG["protein_domains"])
@@ -142,29 +146,11 @@ def test_missing_position_or_unknown_gene_has_no_domain(knowledge) -> None:
 
 
 def test_annotation_carries_the_domain_and_feeds_the_domain_biomarkers(knowledge) -> None:
-    sample = {
-        "patient_id": "P1",
-        "sample_id": "S1",
-        "specimen": "tissue",
-        "timepoint": "baseline",
-        "qc_status": "pass",
-    }
     rows = [
-        {
-            "gene": "ERBB2",
-            "hgvsp_short": f"p.{change}",
-            "variant_class": "Missense_Mutation",
-            "protein_position": int(change[1:-1]),
-            "depth": 400,
-            "alt_reads": 80,
-            "vaf": 0.2,
-            "filter": "PASS",
-            "population_af": None,
-            "normal_vaf": 0.0,
-        }
+        variant(gene="ERBB2", hgvsp_short=f"p.{change}", protein_position=int(change[1:-1]))
         for change in ("S310F", "L755S")
     ]
-    result = annotate_sample(pd.DataFrame(rows), None, sample, knowledge, CONFIG["filters"])
+    result = annotate_sample(pd.DataFrame(rows), None, SAMPLE, knowledge, CONFIG["filters"])
     assert result["domain"].tolist() == ["extracellular;extracellular_II", "cytoplasmic;kinase"]
     hits = domain_hits(result, ["ERBB2:extracellular", "ERBB2:kinase", "ERBB2:cytoplasmic"])
     by_marker = hits.groupby("gene")["hgvsp_short"].apply(sorted).to_dict()
