@@ -36,10 +36,11 @@ test: setup  ## lint, then every test (unit, R comparison, end to end)
 bench: setup  ## benchmarks against the reference tools; writes benchmarks/RESULTS.md
 	$(BIN)/python benchmarks/run.py
 
-system-deps:  ## Debian packages for the R comparison, benchmarks and the SLURM test (optional)
+system-deps:  ## Debian packages for the R comparison, benchmarks, the SLURM test and the DOCX-to-PDF check
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-		r-base-core r-cran-survival bcftools tabix slurm-wlm munge
+		r-base-core r-cran-survival r-bioc-complexheatmap r-cran-survminer bcftools tabix \
+		slurm-wlm munge libreoffice-writer-nogui poppler-utils
 
 clean:
 	rm -rf results logs .snakemake report.html
