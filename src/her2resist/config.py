@@ -76,8 +76,25 @@ def validate_config(config: dict[str, Any], source: str = "config") -> dict[str,
         if error.validator == "enum":
             hint = "use one of " + ", ".join(map(str, error.validator_value))
         problems.append(Problem(source, error.message, f"key {key}", hint=hint))
+    clinical = config.get("clinical")
+    if isinstance(clinical, dict) and not (
+        clinical.get("table") or clinical.get("adam") or config.get("cbioportal_study")
+    ):
+        problems.append(
+            Problem(
+                source,
+                "no clinical data: give clinical.table or clinical.adam.adsl",
+                "key clinical",
+                hint="point clinical.table at the clinical table (or clinical.adam at ADaM)",
+            )
+        )
     if problems:
         raise InputError(problems)
+    if clinical.get("adam"):
+        # ADaM: ids are USUBJID and PFS/OS come from ADTTE in months (clinical/adam.py).
+        from her2resist.clinical.adam import clinical_settings
+
+        config["clinical"] = clinical_settings(clinical)
     return config
 
 

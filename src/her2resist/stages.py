@@ -22,7 +22,10 @@ from her2resist.annotate.alterations import (
 )
 from her2resist.annotate.knowledge import GeneRule, Knowledge, load_knowledge
 from her2resist.clinical import adverse_events as ae
+from her2resist.clinical.adam import adverse_events_from_adae
 from her2resist.clinical.endpoints import compute_endpoints
+from her2resist.clinical.responses import RESPONSE_COLUMNS, has_visits
+from her2resist.clinical.responses import derive as derive_responses
 from her2resist.errors import InputError, Problem
 from her2resist.sheet import load_sample_sheet, split_cohort_table
 from her2resist.tables import read_table, write_tsv
@@ -268,8 +271,15 @@ def run_clinical(
 ) -> None:
     settings = dict(config["clinical"])
     table = read_table(clinical_path)
-    table.attrs["path"] = settings["table"]
+    table.attrs["path"] = str(settings.get("table") or settings["adam"]["adsl"])
     endpoints = compute_endpoints(table, settings, config["cbr_min_sd_weeks"])
+    if has_visits(config):
+        # RECIST 1.1 from the visits replaces the table's best response (warnings were
+        # reported by validate).
+        derived, _ = derive_responses(table, config)
+        endpoints = endpoints.set_index("patient_id")
+        endpoints[RESPONSE_COLUMNS] = derived.reindex(endpoints.index)[RESPONSE_COLUMNS]
+        endpoints = endpoints.reset_index()
     write_tsv(endpoints, endpoints_out)
     columns = [
         "term",
@@ -281,7 +291,11 @@ def run_clinical(
         "grade5_n",
     ]
     summary = pd.DataFrame(columns=columns)
-    if config.get("adverse_events"):
+    adae = (settings.get("adam") or {}).get("adae")
+    if adae:
+        events = ae.validate_grades(adverse_events_from_adae(adae, set(table["USUBJID"])), adae)
+        summary = ae.summarise(events, n_treated=len(endpoints))[columns]
+    elif config.get("adverse_events"):
         events = read_table(config["adverse_events"], required=["patient_id", "term", "grade"])
         events = ae.validate_grades(events, config["adverse_events"])
         unknown = sorted(set(events["patient_id"]) - set(endpoints["patient_id"]))

@@ -26,6 +26,8 @@ import jsonschema
 import numpy as np
 import pandas as pd
 
+from her2resist.clinical.responses import derive as derive_responses
+from her2resist.clinical.responses import has_visits
 from her2resist.config import load_schema
 from her2resist.errors import InputError, Problem
 from her2resist.tables import data_line, read_table
@@ -598,8 +600,14 @@ def check_sample_files(
 def check_clinical(settings: dict[str, Any]) -> tuple[pd.DataFrame, list[Problem]]:
     columns = settings.get("columns", {})
     patient_column = columns.get("patient_id", "patient_id")
-    clinical = read_table(settings["table"], required=[patient_column])
-    source = str(settings["table"])
+    if settings.get("adam"):
+        from her2resist.clinical.adam import clinical_from_adam
+
+        clinical = clinical_from_adam(settings["adam"])
+        source = str(settings["adam"]["adsl"])
+    else:
+        clinical = read_table(settings["table"], required=[patient_column])
+        source = str(settings["table"])
     problems = _duplicates(clinical, patient_column, source)
     for key, name in columns.items():
         if name not in clinical.columns:
@@ -660,7 +668,7 @@ def check_clinical_values(
 
     settings = config["clinical"]
     cols = settings.get("columns", {})
-    source = str(settings["table"])
+    source = str(settings.get("table") or settings["adam"]["adsl"])
     patient = clinical[cols.get("patient_id", "patient_id")]
     found = _Findings()
 
@@ -855,6 +863,18 @@ def check_adverse_events(
     return events, problems
 
 
+def check_adae(config: dict[str, Any], subjects: set[str]) -> list[Problem]:
+    """ADAE (clinical.adam.adae): subjects in ADSL, CTCAE grades 1-5."""
+    path = (config["clinical"].get("adam") or {}).get("adae")
+    if not path:
+        return []
+    from her2resist.clinical.adam import adverse_events_from_adae
+    from her2resist.clinical.adverse_events import validate_grades
+
+    validate_grades(adverse_events_from_adae(path, subjects), str(path))
+    return []
+
+
 # ---------------------------------------------------------------------------- everything
 
 
@@ -926,6 +946,11 @@ def validate_inputs(config: dict[str, Any]) -> Validated:
             checked = found.run(check_adverse_events, config["adverse_events"], known)
             if checked is not None:
                 found.problems += checked[1]
+        found.problems += found.run(check_adae, config, known) or []
+        if not found.problems and has_visits(config):
+            derived = found.run(derive_responses, clinical, config)
+            if derived is not None:
+                found.warnings += derived[1]
     if found.problems:
         raise InputError(found.problems)
     return Validated(samples, clinical, warnings=found.warnings)

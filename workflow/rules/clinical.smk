@@ -1,6 +1,7 @@
 rule clinical:
     input:
         clinical="results/validated/clinical.tsv",
+        sources=clinical_inputs(),
     output:
         endpoints="results/clinical/endpoints.tsv",
         adverse_events="results/clinical/adverse_events.tsv",

@@ -35,6 +35,14 @@ wildcard_constraints:
     sample="[A-Za-z0-9._-]+",
 
 
+def clinical_inputs():
+    """The clinical table (or the ADaM datasets) and the per-visit responses."""
+    clinical = config["clinical"]
+    adam = clinical.get("adam") or {}
+    files = [f for f in adam.values() if f] if adam else [clinical["table"]]
+    return files + ([clinical["visits"]] if clinical.get("visits") else [])
+
+
 def has_file(column):
     values = samples[column].fillna("").astype(str)
     return sorted(samples.index[values.str.len() > 0])

@@ -1,7 +1,7 @@
 rule validate:
     input:
         sheet=config["samples"] or config["maf"],
-        clinical=config["clinical"]["table"],
+        clinical=clinical_inputs(),
     output:
         samples="results/validated/samples.tsv",
         clinical="results/validated/clinical.tsv",

@@ -14,7 +14,10 @@ def validate_grades(events: pd.DataFrame, source: str) -> pd.DataFrame:
     raise_for_rows(
         ~grades.isin(CTCAE_GRADES),
         source,
-        lambda i: f"grade '{events['grade'][i]}' is not a CTCAE v5.0 grade",
+        lambda i: (
+            f"patient '{events['patient_id'][i]}': grade '{events['grade'][i]}' is not a "
+            "CTCAE v5.0 grade"
+        ),
         "grade",
         "use an integer grade 1-5",
     )

@@ -61,6 +61,10 @@ ENDPOINT_COLUMNS = [
     "dcr",
     "response_evaluable",
     "response_excluded",
+    # from per-visit responses (clinical/responses.py); NA when the table gives the BOR
+    "best_response_unconfirmed",
+    "duration_of_response_months",
+    "dor_event",
 ]
 
 
@@ -210,6 +214,8 @@ def compute_endpoints(table: pd.DataFrame, settings: dict, cbr_min_sd_weeks: flo
             out[name] = np.nan
         out["response_evaluable"] = False
         out["response_excluded"] = "best response not given"
+        out["best_response_unconfirmed"] = pd.NA
+        out["duration_of_response_months"] = out["dor_event"] = np.nan
         return out[ENDPOINT_COLUMNS]
     bor = recode_response(
         response_column, cols["best_response"], settings.get("response_values", {}), source
@@ -229,4 +235,6 @@ def compute_endpoints(table: pd.DataFrame, settings: dict, cbr_min_sd_weeks: flo
     out["dcr"] = bor.isin(["CR", "PR", "SD"]).astype(float)
     out["response_evaluable"] = bor.ne("NE")
     out["response_excluded"] = np.where(bor.eq("NE"), "not evaluable (NE)", "")
+    out["best_response_unconfirmed"] = bor
+    out["duration_of_response_months"] = out["dor_event"] = np.nan
     return out[ENDPOINT_COLUMNS]
