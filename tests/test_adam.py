@@ -252,3 +252,35 @@ def test_visits_table_route(tmp_path: Path) -> None:
         "PR",
     ]
     assert endpoints.loc["P01", "response_excluded"] == "no tumour assessment"
+
+
+def test_example_adam_rendering_gives_the_same_endpoints(tmp_path: Path) -> None:
+    """The bundled trial through clinical.table + clinical.visits and through clinical.adam:
+    identical endpoints (resources/example/adam is written by her2resist example-cohort)."""
+    base = Path("config/config.yaml")
+    import yaml
+
+    raw = yaml.safe_load(base.read_text())
+    table_config = validate_config(raw)
+    folder = "resources/example/adam"
+    adam_raw = {
+        **raw,
+        "clinical": {"adam": {n: f"{folder}/{n.upper()}.csv" for n in ("adsl", "adtte", "adrs")}},
+        "recist": {**raw["recist"], "reference_date": "RANDDT"},
+        "adverse_events": None,
+    }
+    adam_raw["clinical"]["adam"]["adae"] = f"{folder}/ADAE.csv"
+    adam_config = validate_config(adam_raw)
+    outputs = {}
+    for name, config in (("table", table_config), ("adam", adam_config)):
+        clinical = tmp_path / f"{name}_clinical.tsv"
+        validate_inputs(config).clinical.to_csv(clinical, sep="\t", index=False)
+        run_clinical(config, clinical, tmp_path / f"{name}.tsv", tmp_path / f"{name}_ae.tsv")
+        outputs[name] = pd.read_csv(tmp_path / f"{name}.tsv", sep="\t")
+    pd.testing.assert_frame_equal(outputs["table"], outputs["adam"])
+    assert (
+        outputs["table"]["best_response"] != outputs["table"]["best_response_unconfirmed"]
+    ).sum() == 4
+    ae_table = pd.read_csv(tmp_path / "table_ae.tsv", sep="\t")
+    ae_adam = pd.read_csv(tmp_path / "adam_ae.tsv", sep="\t")
+    pd.testing.assert_frame_equal(ae_table, ae_adam)

@@ -95,7 +95,7 @@ def cmd_clinical(args: argparse.Namespace) -> None:
     config = load_config(args.config)
     stages.run_clinical(
         config,
-        args.clinical or config["clinical"]["table"],
+        args.clinical or config["clinical"].get("table") or "results/validated/clinical.tsv",
         args.output,
         args.adverse_events_output,
     )

@@ -314,6 +314,39 @@ def run_clinical(
     write_tsv(summary, adverse_events_out)
 
 
+def run_trial_tables(
+    config: dict[str, Any],
+    endpoints_path: PathLike,
+    clinical_path: PathLike,
+    associations: dict[str, PathLike],
+    outputs: dict[str, PathLike],
+) -> None:
+    """Subgroups (table and forest plot), median follow-up, detectable hazard ratios."""
+    from her2resist.clinical import subgroups
+    from her2resist.report.figures import save_figure
+    from her2resist.report.subgroup_forest import subgroup_forest_figure
+
+    endpoints = pd.read_csv(endpoints_path, sep="\t", dtype={"patient_id": str})
+    endpoints = endpoints.set_index("patient_id")
+    clinical = read_table(clinical_path)
+    patient_column = config["clinical"]["columns"].get("patient_id", "patient_id")
+    clinical = clinical.set_index(clinical[patient_column].astype(str))
+    missing = [c for c in config["subgroups"] if c not in clinical.columns]
+    if missing:
+        raise InputError.one(
+            "config",
+            f"subgroups: column(s) {', '.join(missing)} not in the clinical table",
+            "key subgroups",
+            hint=f"use clinical (or ADSL) columns: {', '.join(clinical.columns)}",
+        )
+    table = subgroups.subgroup_table(endpoints, clinical, config["subgroups"])
+    write_tsv(table, outputs["subgroups"])
+    save_figure(subgroup_forest_figure(table), Path(outputs["forest"]).with_suffix(""))
+    write_tsv(subgroups.median_follow_up(endpoints), outputs["follow_up"])
+    tables = {name: pd.read_csv(path, sep="\t") for name, path in associations.items()}
+    write_tsv(subgroups.detectable_effects(tables), outputs["detectable"])
+
+
 # ---------------------------------------------------------------- 7 associate
 
 

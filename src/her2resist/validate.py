@@ -936,7 +936,7 @@ def validate_inputs(config: dict[str, Any]) -> Validated:
         ):
             if sheet:
                 found.warn(
-                    str(config["clinical"]["table"]),
+                    str(config["clinical"].get("table") or config["clinical"]["adam"]["adsl"]),
                     f"patient '{clinical[patient_column][i]}' has no sample in the sheet: "
                     "listed as not sequenced (not evaluable for biomarkers)",
                     data_line(clinical, i),

@@ -17,3 +17,34 @@ rule clinical:
         adverse_events=config["adverse_events"] or "",
     script:
         "../scripts/clinical.py"
+
+
+rule trial_tables:
+    input:
+        endpoints="results/clinical/endpoints.tsv",
+        clinical="results/validated/clinical.tsv",
+        pfs="results/stats/pfs_associations.tsv",
+        os="results/stats/os_associations.tsv",
+    output:
+        subgroups="results/stats/subgroups.tsv",
+        follow_up="results/stats/follow_up.tsv",
+        detectable="results/stats/detectable_effects.tsv",
+        forest=report(
+            "results/figures/subgroups_forest.png",
+            caption="../report/subgroups_forest.rst",
+            category="Efficacy",
+            subcategory="Figures",
+        ),
+        forest_pdf="results/figures/subgroups_forest.pdf",
+    log:
+        "logs/trial_tables.log",
+    conda:
+        "../envs/report.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        subgroups=config["subgroups"],
+    script:
+        "../scripts/trial_tables.py"

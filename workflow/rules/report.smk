@@ -9,7 +9,9 @@ REPORT_TABLES = {
     "table1_baseline_characteristics": "Baseline",
     "table2_disposition": "Disposition",
     "table3_efficacy": "Efficacy",
+    "table3b_subgroups": "Efficacy",
     "table4_biomarker_associations": "Associations",
+    "table4b_detectable_effects": "Associations",
     "table5_adverse_events": "Safety",
     "tableS1_alterations_by_patient": "Alterations",
     "disposition_by_patient_and_sample": "Disposition",
@@ -48,6 +50,9 @@ REPORT_INPUTS = dict(
     os_associations="results/stats/os_associations.tsv",
     response_associations="results/stats/response_associations.tsv",
     efficacy="results/stats/efficacy.tsv",
+    follow_up="results/stats/follow_up.tsv",
+    subgroups="results/stats/subgroups.tsv",
+    detectable_effects="results/stats/detectable_effects.tsv",
 )
 
 
@@ -71,6 +76,18 @@ rule report_tables:
             table_files("table3_efficacy"),
             caption="../report/table3_efficacy.rst",
             category="Efficacy",
+            subcategory="Tables",
+        ),
+        table3b=report(
+            table_files("table3b_subgroups"),
+            caption="../report/table3b_subgroups.rst",
+            category="Efficacy",
+            subcategory="Tables",
+        ),
+        table4b=report(
+            table_files("table4b_detectable_effects"),
+            caption="../report/table4b_detectable_effects.rst",
+            category="Associations",
             subcategory="Tables",
         ),
         table4=report(

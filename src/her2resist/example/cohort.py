@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from her2resist.example import trial_records
 from her2resist.paths import RESOURCES
 
 SEED = 20261125
@@ -722,6 +723,12 @@ def generate(outdir: str | Path, seed: int = SEED, workdir: str | Path | None = 
     ].merge(outcomes, on="patient_id")
     clinical.to_csv(outdir / "clinical.tsv", sep="\t", index=False, lineterminator="\n")
     adverse_events.to_csv(outdir / "adverse_events.tsv", sep="\t", index=False, lineterminator="\n")
+    # Per-visit RECIST responses and the ADaM rendering (deterministic; example/trial_records.py)
+    per_visit = trial_records.visits(clinical, patients)
+    per_visit.to_csv(outdir / "visits.tsv", sep="\t", index=False, lineterminator="\n")
+    (outdir / "adam").mkdir(exist_ok=True)
+    for name, frame in trial_records.adam_datasets(clinical, per_visit, adverse_events).items():
+        frame.to_csv(outdir / "adam" / f"{name.upper()}.csv", index=False, lineterminator="\n")
     truth = patients.assign(pi3k_altered=patients["pi3k_alteration"] != "")
     truth.to_csv(outdir / "truth.tsv", sep="\t", index=False, lineterminator="\n")
     events.to_csv(outdir / "truth_events.tsv", sep="\t", index=False, lineterminator="\n")

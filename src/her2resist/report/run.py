@@ -183,7 +183,11 @@ def provenance_inputs(config: dict[str, Any], samples: pd.DataFrame) -> dict[str
     """Every input file by role: sheet, clinical, AE table, variant/CNV files, resources."""
     roles: dict[str, list[Any]] = {
         "samples": [config.get("samples")],
-        "clinical": [config["clinical"]["table"]],
+        "clinical": [
+            config["clinical"].get("table"),
+            config["clinical"].get("visits"),
+            *(config["clinical"].get("adam") or {}).values(),
+        ],
         "adverse_events": [config.get("adverse_events")],
         "cohort_maf": [config.get("maf")],
         "cohort_cnv": [config.get("cnv")],

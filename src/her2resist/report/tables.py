@@ -230,7 +230,11 @@ def build_tables(config: dict[str, Any], inputs: dict[str, PathLike]) -> dict[st
             clinical, config["clinical"].get("covariate_columns", [])
         ),
         "table2_disposition": disposition_summary(listing, samples),
-        "table3_efficacy": tsv("efficacy"),
+        # median follow-up (reverse KM) rows below the efficacy rows; subgroups and
+        # detectable effects are built by clinical/subgroups.py (rule trial_tables)
+        "table3_efficacy": pd.concat([tsv("efficacy"), tsv("follow_up")], ignore_index=True),
+        "table3b_subgroups": tsv("subgroups"),
+        "table4b_detectable_effects": tsv("detectable_effects"),
         "table4_biomarker_associations": biomarker_associations(
             tsv("pfs_associations"), tsv("os_associations"), tsv("response_associations")
         ),
