@@ -160,11 +160,42 @@ def test_adverse_events_worst_grade_per_patient() -> None:
             "grade": ["1", "3", "2", "4", "1"],
         }
     )
-    summary = summarise(validate_grades(events, "ae.tsv"), n_treated=4).set_index("term")
-    assert summary.loc["Diarrhea", "any_grade_n"] == 3
-    assert summary.loc["Diarrhea", "grade3plus_n"] == 1
-    assert summary.loc["Diarrhea", "any_grade_pct"] == 75
-    assert summary.index.tolist() == ["Diarrhea", "Anemia"]
+    summary = summarise(validate_grades(events, "ae.tsv"), n_treated=4)
+    terms = summary[summary["level"] == "term"].set_index("term")
+    assert terms.loc["Diarrhea", "any_grade_n"] == 3
+    assert terms.loc["Diarrhea", "grade3plus_n"] == 1
+    assert terms.loc["Diarrhea", "any_grade_pct"] == 75
+    assert terms.index.tolist() == ["Diarrhea", "Anemia"]
+
+
+def test_adverse_events_by_soc_grade_band_and_attribution() -> None:
+    """Worst grade per patient per term, per system organ class and over all AEs (C: grade 4
+    anemia and grade 1 diarrhea counts once, at grade 4, in the any-AE row); the
+    treatment-related section counts only related events."""
+    events = pd.DataFrame(
+        {
+            "patient_id": ["A", "A", "B", "C", "C", "D"],
+            "term": ["Diarrhea", "Diarrhea", "Nausea", "Anemia", "Diarrhea", "Fatigue"],
+            "grade": ["1", "3", "2", "4", "1", "5"],
+            "related": ["yes", "yes", "no", "yes", "no", "no"],
+            "soc": ["GI", "GI", "GI", "Blood", "GI", None],
+        }
+    )
+    summary = summarise(validate_grades(events, "ae.tsv"), n_treated=5)
+    key = summary.set_index(["attribution", "level", "soc", "term"])
+    bands = ["any_grade_n", "grade1_2_n", "grade3_n", "grade4_n", "grade5_n", "grade3plus_n"]
+    assert key.loc[("all", "any", "", "Any adverse event"), bands].tolist() == [4, 1, 1, 1, 1, 3]
+    assert key.loc[("all", "soc", "GI", ""), bands].tolist() == [3, 2, 1, 0, 0, 1]
+    assert key.loc[("all", "term", "GI", "Diarrhea"), bands].tolist() == [2, 1, 1, 0, 0, 1]
+    assert key.loc[("all", "term", "Not coded", "Fatigue"), "grade5_pct"] == 20
+    related = summary[summary["attribution"] == "treatment_related"]
+    assert related["term"].tolist() == ["Any adverse event", "", "Anemia", "", "Diarrhea"]
+    assert related.iloc[0]["any_grade_n"] == 2 and related.iloc[0]["grade4_n"] == 1
+    # SOCs in order of frequency, then their terms in order of frequency
+    everything = summary[summary["attribution"] == "all"]
+    assert everything["soc"].tolist() == ["", "GI", "GI", "GI", "Blood", "Blood"] + 2 * [
+        "Not coded"
+    ]
 
 
 def test_adverse_event_grade_outside_ctcae_is_reported() -> None:

@@ -281,15 +281,7 @@ def run_clinical(
         endpoints[RESPONSE_COLUMNS] = derived.reindex(endpoints.index)[RESPONSE_COLUMNS]
         endpoints = endpoints.reset_index()
     write_tsv(endpoints, endpoints_out)
-    columns = [
-        "term",
-        "n_treated",
-        "any_grade_n",
-        "any_grade_pct",
-        "grade3plus_n",
-        "grade3plus_pct",
-        "grade5_n",
-    ]
+    columns = ae.SUMMARY_COLUMNS
     summary = pd.DataFrame(columns=columns)
     adae = (settings.get("adam") or {}).get("adae")
     if adae:

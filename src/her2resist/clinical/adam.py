@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from her2resist.clinical.adverse_events import RELATED
 from her2resist.clinical.endpoints import DAYS_PER_MONTH
 from her2resist.errors import InputError, Problem
 from her2resist.tables import MISSING, data_line, read_table
@@ -38,9 +39,6 @@ TIME_COLUMNS = {
 }
 GRADE_COLUMNS = ("ATOXGR", "AETOXGR")
 RELATED_COLUMNS = ("AREL", "AERELN", "AEREL")
-# ADAE relatedness values that mean "related to study treatment".
-RELATED_VALUES = {"Y", "YES", "RELATED", "PROBABLE", "POSSIBLE", "PROBABLY RELATED"}
-RELATED_VALUES |= {"POSSIBLY RELATED", "DEFINITE", "DEFINITELY RELATED", "1"}
 
 
 def clinical_settings(settings: dict) -> dict:
@@ -323,7 +321,7 @@ def adverse_events_from_adae(path: str | Path, subjects: set[str]) -> pd.DataFra
         raise InputError(problems)
     related = next((c for c in RELATED_COLUMNS if c in adae.columns), None)
     relatedness = (
-        adae[related].fillna("").str.upper().isin(RELATED_VALUES)
+        adae[related].fillna("").str.strip().str.lower().isin(RELATED)
         if related
         else pd.Series(np.nan, index=adae.index)
     )

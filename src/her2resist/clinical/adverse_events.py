@@ -1,4 +1,6 @@
-"""Adverse events (CTCAE v5.0): worst grade per patient and term, counts and percentages."""
+"""Adverse events (CTCAE v5.0) as trials report them: patients with any AE, by system organ
+class and preferred term, by worst grade per patient (any grade, 1-2, 3, 4, 5, >= 3), for all
+AEs and again for treatment-related AEs."""
 
 from __future__ import annotations
 
@@ -7,6 +9,22 @@ import pandas as pd
 from her2resist.tables import raise_for_rows
 
 CTCAE_GRADES = {1, 2, 3, 4, 5}
+NOT_CODED = "Not coded"
+ANY_AE = "Any adverse event"
+# ``related`` values meaning related to study treatment (AE tables and ADAE AREL/AEREL).
+RELATED = {"yes", "y", "true", "1", "related", "possible", "possibly related", "probable"}
+RELATED |= {"probably related", "definite", "definitely related"}
+GRADE_BANDS = {
+    "any_grade": (1, 5),
+    "grade1_2": (1, 2),
+    "grade3": (3, 3),
+    "grade4": (4, 4),
+    "grade5": (5, 5),
+    "grade3plus": (3, 5),
+}
+SUMMARY_COLUMNS = ["attribution", "level", "soc", "term", "n_treated"] + [
+    f"{band}_{kind}" for band in GRADE_BANDS for kind in ("n", "pct")
+]
 
 
 def validate_grades(events: pd.DataFrame, source: str) -> pd.DataFrame:
@@ -24,18 +42,48 @@ def validate_grades(events: pd.DataFrame, source: str) -> pd.DataFrame:
     return events.assign(grade=grades.astype(int))
 
 
+def _counts(worst: pd.Series, n_treated: int) -> dict[str, float]:
+    """Patients by worst grade band, n and % of the treated."""
+    out: dict[str, float] = {}
+    for band, (low, high) in GRADE_BANDS.items():
+        n = int(worst.between(low, high).sum())
+        out[f"{band}_n"] = n
+        out[f"{band}_pct"] = 100 * n / n_treated if n_treated else float("nan")
+    return out
+
+
+def _section(events: pd.DataFrame, attribution: str, n_treated: int) -> list[dict]:
+    overall = events.groupby("patient_id")["grade"].max()
+    rows = [{"attribution": attribution, "level": "any", "soc": "", "term": ANY_AE}]
+    rows[0].update(_counts(overall, n_treated))
+    socs = []
+    for soc, in_soc in events.groupby("soc"):
+        soc_row = {"attribution": attribution, "level": "soc", "soc": soc, "term": ""}
+        soc_row.update(_counts(in_soc.groupby("patient_id")["grade"].max(), n_treated))
+        terms = []
+        for term, in_term in in_soc.groupby("term"):
+            row = {"attribution": attribution, "level": "term", "soc": soc, "term": term}
+            row.update(_counts(in_term.groupby("patient_id")["grade"].max(), n_treated))
+            terms.append(row)
+        terms.sort(key=lambda r: (-r["any_grade_n"], -r["grade3plus_n"], r["term"]))
+        socs.append((soc_row, terms))
+    socs.sort(key=lambda s: (-s[0]["any_grade_n"], s[0]["soc"]))
+    for soc_row, terms in socs:
+        rows += [soc_row, *terms]
+    return rows
+
+
 def summarise(events: pd.DataFrame, n_treated: int) -> pd.DataFrame:
-    """Per term: patients with any grade and with grade >= 3, n and %, most frequent first."""
-    worst = events.groupby(["term", "patient_id"], as_index=False)["grade"].max()
-    summary = worst.groupby("term").agg(
-        any_grade_n=("patient_id", "nunique"),
-        grade3plus_n=("grade", lambda g: int((g >= 3).sum())),
-        grade5_n=("grade", lambda g: int((g == 5).sum())),
-    )
-    summary["any_grade_pct"] = 100 * summary["any_grade_n"] / n_treated
-    summary["grade3plus_pct"] = 100 * summary["grade3plus_n"] / n_treated
-    summary = summary.reset_index().sort_values(
-        ["any_grade_n", "grade3plus_n", "term"], ascending=[False, False, True]
-    )
-    summary.insert(1, "n_treated", n_treated)
-    return summary.reset_index(drop=True)
+    """SUMMARY_COLUMNS: "any AE", then each system organ class and its terms (most frequent
+    first), worst grade per patient; the same for treatment-related AEs when ``related`` is
+    given. Without a ``soc`` column terms sit under "Not coded"."""
+    events = events.copy()
+    soc = events["soc"] if "soc" in events.columns else pd.Series(None, index=events.index)
+    events["soc"] = soc.fillna(NOT_CODED).astype(str)
+    rows = _section(events, "all", n_treated)
+    if "related" in events.columns:
+        related = events["related"].astype("string").str.strip().str.lower().isin(RELATED)
+        rows += _section(events[related.to_numpy()], "treatment_related", n_treated)
+    summary = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    summary["n_treated"] = n_treated
+    return summary

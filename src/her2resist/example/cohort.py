@@ -722,6 +722,7 @@ def generate(outdir: str | Path, seed: int = SEED, workdir: str | Path | None = 
         ["patient_id", "age", "ecog", "hr_status", "visceral_disease", "prior_lines"]
     ].merge(outcomes, on="patient_id")
     clinical.to_csv(outdir / "clinical.tsv", sep="\t", index=False, lineterminator="\n")
+    adverse_events = trial_records.code_adverse_events(adverse_events)
     adverse_events.to_csv(outdir / "adverse_events.tsv", sep="\t", index=False, lineterminator="\n")
     # Per-visit RECIST responses and the ADaM rendering (deterministic; example/trial_records.py)
     per_visit = trial_records.visits(clinical, patients)

@@ -35,6 +35,15 @@ CTCAE_SOC = {
 }
 
 
+def code_adverse_events(events: pd.DataFrame) -> pd.DataFrame:
+    """The AE table with its CTCAE system organ class; grade-1 fatigue is recorded as not
+    related to treatment (a deterministic plant, so the treatment-related table differs)."""
+    unrelated = (events["term"] == "Fatigue") & (events["grade"] == 1)
+    return events.assign(
+        related=events["related"].where(~unrelated, "no"), soc=events["term"].map(CTCAE_SOC)
+    )
+
+
 def _date(value: object) -> dt.date | None:
     return dt.date.fromisoformat(value) if isinstance(value, str) and value else None
 
