@@ -270,12 +270,19 @@ def test_example_adam_rendering_gives_the_same_endpoints(tmp_path: Path) -> None
         "adverse_events": None,
     }
     adam_raw["clinical"]["adam"]["adae"] = f"{folder}/ADAE.csv"
+    adam_raw["clinical"]["adam"]["adtr"] = f"{folder}/ADTR.csv"
     adam_config = validate_config(adam_raw)
     outputs = {}
     for name, config in (("table", table_config), ("adam", adam_config)):
         clinical = tmp_path / f"{name}_clinical.tsv"
         validate_inputs(config).clinical.to_csv(clinical, sep="\t", index=False)
-        run_clinical(config, clinical, tmp_path / f"{name}.tsv", tmp_path / f"{name}_ae.tsv")
+        run_clinical(
+            config,
+            clinical,
+            tmp_path / f"{name}.tsv",
+            tmp_path / f"{name}_ae.tsv",
+            tmp_path / f"{name}_tumour.tsv",
+        )
         outputs[name] = pd.read_csv(tmp_path / f"{name}.tsv", sep="\t")
     pd.testing.assert_frame_equal(outputs["table"], outputs["adam"])
     assert (
@@ -284,3 +291,8 @@ def test_example_adam_rendering_gives_the_same_endpoints(tmp_path: Path) -> None
     ae_table = pd.read_csv(tmp_path / "table_ae.tsv", sep="\t")
     ae_adam = pd.read_csv(tmp_path / "adam_ae.tsv", sep="\t")
     pd.testing.assert_frame_equal(ae_table, ae_adam)
+    assert outputs["table"]["best_pct_change"].notna().sum() == 29  # all but P05 (withdrew)
+    pd.testing.assert_frame_equal(
+        pd.read_csv(tmp_path / "table_tumour.tsv", sep="\t"),
+        pd.read_csv(tmp_path / "adam_tumour.tsv", sep="\t"),
+    )

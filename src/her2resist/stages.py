@@ -24,8 +24,10 @@ from her2resist.annotate.knowledge import GeneRule, Knowledge, load_knowledge
 from her2resist.clinical import adverse_events as ae
 from her2resist.clinical.adam import adverse_events_from_adae
 from her2resist.clinical.endpoints import compute_endpoints
-from her2resist.clinical.responses import RESPONSE_COLUMNS, has_visits
+from her2resist.clinical.responses import RESPONSE_COLUMNS, has_visits, tumour_changes
 from her2resist.clinical.responses import derive as derive_responses
+from her2resist.clinical.responses import progression_dates as derived_progression
+from her2resist.clinical.tumour_change import CHANGE_COLUMNS, best_percent_change
 from her2resist.errors import InputError, Problem
 from her2resist.sheet import load_sample_sheet, split_cohort_table
 from her2resist.tables import read_table, write_tsv
@@ -268,6 +270,7 @@ def run_clinical(
     clinical_path: PathLike,
     endpoints_out: PathLike,
     adverse_events_out: PathLike,
+    tumour_change_out: PathLike | None = None,
 ) -> None:
     settings = dict(config["clinical"])
     table = read_table(clinical_path)
@@ -280,6 +283,16 @@ def run_clinical(
         endpoints = endpoints.set_index("patient_id")
         endpoints[RESPONSE_COLUMNS] = derived.reindex(endpoints.index)[RESPONSE_COLUMNS]
         endpoints = endpoints.reset_index()
+    changes = tumour_changes(table, config)
+    if changes is not None:
+        progression = pd.Series(dtype="datetime64[ns]")
+        if has_visits(config):
+            progression = derived_progression(table, config)
+        best = best_percent_change(changes, progression)
+        endpoints["best_pct_change"] = endpoints["patient_id"].map(best)
+    if tumour_change_out:
+        empty = pd.DataFrame(columns=CHANGE_COLUMNS)
+        write_tsv(empty if changes is None else changes, tumour_change_out)
     write_tsv(endpoints, endpoints_out)
     columns = ae.SUMMARY_COLUMNS
     summary = pd.DataFrame(columns=columns)
@@ -337,6 +350,23 @@ def run_trial_tables(
     write_tsv(subgroups.median_follow_up(endpoints), outputs["follow_up"])
     tables = {name: pd.read_csv(path, sep="\t") for name, path in associations.items()}
     write_tsv(subgroups.detectable_effects(tables), outputs["detectable"])
+
+
+def run_tumour_figures(
+    endpoints_path: PathLike,
+    changes_path: PathLike,
+    spider_out: PathLike,
+    waterfall_out: PathLike,
+) -> None:
+    """Spider plot and waterfall from the per-visit target-lesion % changes."""
+    from her2resist.report.figures import save_figure, waterfall_figure
+    from her2resist.report.spider import spider_figure
+
+    endpoints = pd.read_csv(endpoints_path, sep="\t", dtype={"patient_id": str})
+    changes = pd.read_csv(changes_path, sep="\t", dtype={"patient_id": str})
+    save_figure(spider_figure(changes, endpoints), Path(spider_out).with_suffix(""))
+    waterfall = waterfall_figure(endpoints, "best_pct_change", endpoints)
+    save_figure(waterfall, Path(waterfall_out).with_suffix(""))
 
 
 # ---------------------------------------------------------------- 7 associate

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from her2resist.clinical.responses import derive as derive_responses
-from her2resist.clinical.responses import has_visits
+from her2resist.clinical.responses import has_visits, tumour_changes
 from her2resist.config import load_schema
 from her2resist.errors import InputError, Problem
 from her2resist.tables import data_line, read_table
@@ -951,6 +951,8 @@ def validate_inputs(config: dict[str, Any]) -> Validated:
             derived = found.run(derive_responses, clinical, config)
             if derived is not None:
                 found.warnings += derived[1]
+        if not found.problems:
+            found.run(tumour_changes, clinical, config)
     if found.problems:
         raise InputError(found.problems)
     return Validated(samples, clinical, warnings=found.warnings)

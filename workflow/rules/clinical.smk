@@ -5,6 +5,7 @@ rule clinical:
     output:
         endpoints="results/clinical/endpoints.tsv",
         adverse_events="results/clinical/adverse_events.tsv",
+        tumour_change="results/clinical/tumour_change.tsv",
     log:
         "logs/clinical.log",
     conda:
@@ -48,3 +49,45 @@ rule trial_tables:
         subgroups=config["subgroups"],
     script:
         "../scripts/trial_tables.py"
+
+
+rule tumour_figures:
+    input:
+        endpoints="results/clinical/endpoints.tsv",
+        tumour_change="results/clinical/tumour_change.tsv",
+    output:
+        spider=report(
+            "results/figures/spider.png",
+            caption="../report/spider.rst",
+            category="Efficacy",
+            subcategory="Figures",
+        ),
+        spider_pdf="results/figures/spider.pdf",
+        waterfall=report(
+            "results/figures/waterfall_measured.png",
+            caption="../report/waterfall_measured.rst",
+            category="Efficacy",
+            subcategory="Figures",
+        ),
+        waterfall_pdf="results/figures/waterfall_measured.pdf",
+    log:
+        "logs/tumour_figures.log",
+    conda:
+        "../envs/report.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        measurements=config["clinical"].get("measurements") or "",
+    script:
+        "../scripts/tumour_figures.py"
+
+
+# The spider plot and measured waterfall exist only when tumour measurements are given.
+TUMOUR_OUTPUTS = (
+    expand("results/figures/{figure}.png", figure=["spider", "waterfall_measured"])
+    if config["clinical"].get("measurements")
+    or (config["clinical"].get("adam") or {}).get("adtr")
+    else []
+)

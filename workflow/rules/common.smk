@@ -40,7 +40,8 @@ def clinical_inputs():
     clinical = config["clinical"]
     adam = clinical.get("adam") or {}
     files = [f for f in adam.values() if f] if adam else [clinical["table"]]
-    return files + ([clinical["visits"]] if clinical.get("visits") else [])
+    extra = [clinical.get("visits"), clinical.get("measurements")]
+    return files + [f for f in extra if f]
 
 
 def has_file(column):
@@ -76,4 +77,5 @@ def final_outputs():
         "results/matrix/pathway_by_patient.tsv",
         *REPORT_OUTPUTS,  # defined in report.smk
         *LONGITUDINAL_OUTPUTS,  # defined in longitudinal.smk
+        *TUMOUR_OUTPUTS,  # defined in clinical.smk
     ]

@@ -10,6 +10,10 @@ from her2resist.rule import run_stage
 run_stage(
     snakemake,
     lambda sm, config: stages.run_clinical(
-        config, sm.input.clinical, sm.output.endpoints, sm.output.adverse_events
+        config,
+        sm.input.clinical,
+        sm.output.endpoints,
+        sm.output.adverse_events,
+        sm.output.tumour_change,
     ),
 )

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from her2resist.clinical import adam, recist
+from her2resist.clinical import adam, recist, tumour_change
 from her2resist.clinical.endpoints import DAYS_PER_MONTH
 from her2resist.errors import InputError, Problem
 from her2resist.tables import data_line, read_table
@@ -206,3 +206,29 @@ def derive(table: pd.DataFrame, config: dict[str, Any]) -> tuple[pd.DataFrame, l
             derived, confirmed["response"], unconfirmed["response"], source
         )
     return out, warnings
+
+
+def tumour_changes(table: pd.DataFrame, config: dict[str, Any]) -> pd.DataFrame | None:
+    """Per-visit % change of the target-lesion sum, or None without measurements."""
+    settings = config["clinical"]
+    adtr = (settings.get("adam") or {}).get("adtr")
+    path = adtr or settings.get("measurements")
+    if not path:
+        return None
+    patient_column = settings.get("columns", {}).get("patient_id", "patient_id")
+    patients = set(table[patient_column].astype(str))
+    measured = tumour_change.read_measurements(
+        str(path), patients, settings.get("date_format"), adtr=bool(adtr)
+    )
+    reference = reference_dates(table, config, measured, str(path))
+    return tumour_change.percent_change(measured, reference)
+
+
+def progression_dates(table: pd.DataFrame, config: dict[str, Any]) -> pd.Series:
+    """Patient -> first PD among the prepared visits."""
+    settings = config["clinical"]
+    patient_column = settings.get("columns", {}).get("patient_id", "patient_id")
+    visits, _, source = load_visits(config, set(table[patient_column].astype(str)))
+    reference = reference_dates(table, config, visits, source)
+    clean, _ = recist.prepare_visits(visits, reference, source)
+    return recist.first_pd_dates(clean)

@@ -727,8 +727,11 @@ def generate(outdir: str | Path, seed: int = SEED, workdir: str | Path | None = 
     # Per-visit RECIST responses and the ADaM rendering (deterministic; example/trial_records.py)
     per_visit = trial_records.visits(clinical, patients)
     per_visit.to_csv(outdir / "visits.tsv", sep="\t", index=False, lineterminator="\n")
+    sums = trial_records.measurements(clinical, per_visit)
+    sums.to_csv(outdir / "measurements.tsv", sep="\t", index=False, lineterminator="\n")
     (outdir / "adam").mkdir(exist_ok=True)
-    for name, frame in trial_records.adam_datasets(clinical, per_visit, adverse_events).items():
+    adam = trial_records.adam_datasets(clinical, per_visit, adverse_events, sums)
+    for name, frame in adam.items():
         frame.to_csv(outdir / "adam" / f"{name.upper()}.csv", index=False, lineterminator="\n")
     truth = patients.assign(pi3k_altered=patients["pi3k_alteration"] != "")
     truth.to_csv(outdir / "truth.tsv", sep="\t", index=False, lineterminator="\n")

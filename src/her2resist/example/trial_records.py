@@ -7,7 +7,7 @@ for CR patients). Planted: the first two responders without a PI3K/AKT/mTOR alte
 response that is not maintained (PR once, then SD), so their confirmed best response is SD
 while the unconfirmed one is PR: the confirmed ORR is lower than the unconfirmed.
 
-The ADaM rendering (ADSL, ADTTE, ADRS, ADAE as CSV) carries the same data: ADTTE AVAL in days
+The ADaM rendering (ADSL, ADTTE, ADRS, ADAE, ADTR as CSV) carries the same data: ADTTE AVAL in days
 from the dates (PFS to progression or death, else censored at the last assessment; OS to death,
 else censored at last contact), so ``clinical.adam`` gives the same endpoints as the table.
 """
@@ -75,10 +75,35 @@ def visits(clinical: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["patient_id", "date", "overall_response"])
 
 
+def measurements(clinical: pd.DataFrame, per_visit: pd.DataFrame) -> pd.DataFrame:
+    """``patient_id, date, target_lesion_sum`` (mm): a baseline scan 7 days before treatment
+    start, then one per visit, sized to match the visit's response (PR 35-59 % smaller, CR 0,
+    SD -20 to +3 %, PD 22-34 % larger than baseline)."""
+    rows = []
+    for number, patient in enumerate(clinical.itertuples(index=False), start=1):
+        start = _date(patient.treatment_start_date)
+        baseline = 30 + (number * 7) % 50
+        baseline_date = start - dt.timedelta(days=7)
+        rows.append((patient.patient_id, baseline_date.isoformat(), float(baseline)))
+        own = per_visit[per_visit["patient_id"] == patient.patient_id]
+        for k, visit in enumerate(own.itertuples(index=False), start=1):
+            change = {
+                "PR": -(35 + (number % 4) * 8),
+                "CR": -100,
+                "SD": -(number % 5) * 5 + (k % 2) * 3,
+                "PD": 22 + (number % 5) * 3,
+            }[visit.overall_response]
+            rows.append((patient.patient_id, visit.date, round(baseline * (1 + change / 100), 1)))
+    return pd.DataFrame(rows, columns=["patient_id", "date", "target_lesion_sum"])
+
+
 def adam_datasets(
-    clinical: pd.DataFrame, per_visit: pd.DataFrame, adverse_events: pd.DataFrame
+    clinical: pd.DataFrame,
+    per_visit: pd.DataFrame,
+    adverse_events: pd.DataFrame,
+    sums: pd.DataFrame,
 ) -> dict[str, pd.DataFrame]:
-    """ADSL, ADTTE, ADRS and ADAE of the example trial."""
+    """ADSL, ADTTE, ADRS, ADAE and ADTR (SDIAM) of the example trial."""
     study = "HER2RESIST-EX"
     adsl = pd.DataFrame(
         {
@@ -138,4 +163,13 @@ def adam_datasets(
             "AREL": adverse_events["related"].map({"yes": "Y", "no": "N"}),
         }
     )
-    return {"adsl": adsl, "adtte": pd.DataFrame(tte), "adrs": adrs, "adae": adae}
+    adtr = pd.DataFrame(
+        {
+            "STUDYID": study,
+            "USUBJID": sums["patient_id"],
+            "PARAMCD": "SDIAM",
+            "AVAL": sums["target_lesion_sum"],
+            "ADT": sums["date"],
+        }
+    )
+    return {"adsl": adsl, "adtte": pd.DataFrame(tte), "adrs": adrs, "adae": adae, "adtr": adtr}

@@ -43,11 +43,12 @@ OKABE_ITO = {
     "purple": "#CC79A7",
 }
 GROUP_COLOURS = [OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["green"]]
-RESPONSE_ORDER = ["CR", "PR", "SD", "PD", "NE"]
+RESPONSE_ORDER = ["CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE"]
 RESPONSE_COLOURS = {
     "CR": OKABE_ITO["green"],
     "PR": OKABE_ITO["blue"],
     "SD": OKABE_ITO["sky_blue"],
+    "NON-CR/NON-PD": OKABE_ITO["purple"],
     "PD": OKABE_ITO["vermillion"],
     "NE": "#999999",
 }
