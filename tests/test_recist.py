@@ -16,6 +16,7 @@ from her2resist.clinical.recist import (
     confirmed_best_overall_response,
     confirmed_response_date,
     filter_pd,
+    first_response_date,
     prepare_visits,
 )
 
@@ -185,8 +186,17 @@ def test_bor_test_1_no_source_pd() -> None:
     assert as_expected(best_overall_response(early, BOR_ADSL, 28))["7"] == ("NE", "2020-01-01")
     # In the workflow those records lie before the reference date: left out, with warnings.
     clean, warnings = prepare_visits(early, BOR_ADSL, "adrs.csv")
-    assert (clean["patient_id"] != "7").all() and len(warnings) == 3
-    assert "before the reference date 2020-02-02" in warnings[0].message
+    assert (clean["patient_id"] != "7").all()
+    early_warnings = [w for w in warnings if "before the reference date" in w.message]
+    assert len(early_warnings) == 3
+    assert "patient '7', visit 2020-01-01: before the reference date 2020-02-02" in (
+        early_warnings[0].message
+    )
+    # subject 6 (PR, CR, PR) also gets admiralonco's CR-followed-by-PR signal
+    assert [w.message for w in warnings if w not in early_warnings] == [
+        "patient '6', visit 2020-03-30: PR after the CR of 2020-02-16; check the record "
+        "(used as PR)"
+    ]
     assert as_expected(best_overall_response(clean, BOR_ADSL, 28))["7"] == (MISSING, None)
 
 
@@ -325,3 +335,54 @@ def test_sd_needs_sd_min_days(day: int, expected: str) -> None:
     date = pd.Timestamp("2022-01-01") + pd.Timedelta(days=day)
     derived = best_overall_response(visits([("A", f"{date:%Y-%m-%d}", "SD")]), start, 42)
     assert derived["response"]["A"] == expected
+
+
+def test_signal_crpr_test_1_pr_after_cr_is_a_warning() -> None:
+    """signal_crpr Test 1 (test-check_crpr.R): subject 2 has a PR after a CR; subject 1's PR
+    comes before its CR."""
+    rows = [
+        ("1", "2020-01-01", "PR"),
+        ("1", "2020-02-01", "CR"),
+        ("1", "2020-02-16", "NE"),
+        ("1", "2020-03-01", "CR"),
+        ("1", "2020-04-01", "SD"),
+        ("2", "2020-02-06", "PR"),
+        ("2", "2020-02-16", "CR"),
+        ("2", "2020-03-30", "PR"),
+    ]
+    start = pd.Series(pd.to_datetime(["2019-12-01", "2020-02-01"]), index=["1", "2"])
+    clean, warnings = prepare_visits(visits(rows), start, "adrs.csv")
+    assert len(clean) == 8
+    assert [(w.where, w.message) for w in warnings] == [
+        (
+            9,
+            "patient '2', visit 2020-03-30: PR after the CR of 2020-02-16; check the record "
+            "(used as PR)",
+        )
+    ]
+
+
+def test_derive_param_response_tests_1_and_2() -> None:
+    """derive_param_response Test 1 (source_pd: subject 3's CR after its PD does not count)
+    and Test 2 (no source_pd: it does): the first CR/PR, unconfirmed."""
+    rows = [
+        ("1", "2020-01-02", "PR"),
+        ("1", "2020-02-01", "CR"),
+        ("1", "2020-03-01", "CR"),
+        ("1", "2020-04-01", "SD"),
+        ("2", "2021-06-15", "SD"),
+        ("2", "2021-07-16", "PD"),
+        ("2", "2021-09-14", "PD"),
+        ("3", "2021-09-14", "SD"),
+        ("3", "2021-10-30", "PD"),
+        ("3", "2021-12-25", "CR"),
+    ]
+    subjects = ["1", "2", "3", "4"]
+    pd_dates = pd.Series(pd.to_datetime(["2021-09-14", "2021-10-30"]), index=["2", "3"])
+    with_pd = first_response_date(filter_pd(visits(rows), pd_dates), subjects)
+    assert {p: f"{d:%Y-%m-%d}" for p, d in with_pd.dropna().items()} == {"1": "2020-01-02"}
+    without = first_response_date(visits(rows), subjects)
+    assert {p: f"{d:%Y-%m-%d}" for p, d in without.dropna().items()} == {
+        "1": "2020-01-02",
+        "3": "2021-12-25",
+    }

@@ -116,6 +116,11 @@ def prepare_visits(
         warn(i, f"two responses on one date ({kept['response'][i]}, {worst}); {worst} is used")
     kept = kept[~repeated].drop(columns="_rank")
     clean = filter_pd(kept, first_pd_dates(kept))
+    # RECIST: a PR cannot follow a CR (admiralonco's signal_crpr); used as recorded
+    for _, own in clean.groupby("patient_id", sort=False):
+        first_cr = own.loc[own["response"] == "CR", "date"].min()
+        for i in own.index[(own["response"] == "PR") & (own["date"] > first_cr)]:
+            warn(i, f"PR after the CR of {first_cr:%Y-%m-%d}; check the record (used as PR)")
     return clean[["patient_id", "date", "response"]].reset_index(drop=True), warnings
 
 
@@ -226,6 +231,13 @@ def confirmed_best_overall_response(
                 candidates.append((CONFIRMED_ORDER[response], date, response))
         rows[patient] = _best(candidates)
     return _result(rows)
+
+
+def first_response_date(visits: pd.DataFrame, patients: Iterable[str]) -> pd.Series:
+    """Date of the first CR or PR (unconfirmed response, ``derive_param_response``)."""
+    responses = visits[visits["response"].isin(["CR", "PR"])]
+    first = responses.groupby("patient_id")["date"].min()
+    return first.reindex(list(patients)).astype("datetime64[ns]").rename("response_date")
 
 
 def confirmed_response_date(

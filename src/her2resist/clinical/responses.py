@@ -146,8 +146,7 @@ def response_endpoints(
         response_date = recist.confirmed_response_date(visits, reference, settings)
     else:
         best = unconfirmed
-        first = visits[visits["response"].isin(["CR", "PR"])].groupby("patient_id")["date"].min()
-        response_date = first.reindex(reference.index)
+        response_date = recist.first_response_date(visits, reference.index)
     min_days = int(np.ceil(cbr_min_sd_weeks * 7))
     benefit = recist.clinical_benefit_date(visits, reference, response_date, min_days)
     out = pd.DataFrame(index=reference.index)
