@@ -360,6 +360,8 @@ def write_dag_workdir(work: Path, n_samples: int) -> Path:
     config["samples"] = "inputs/samples.tsv"
     config["clinical"]["table"] = "inputs/clinical.tsv"
     config["adverse_events"] = "inputs/adverse_events.tsv"
+    # the example's per-visit responses and measurements name P01..P30, not D00001..
+    config["clinical"]["visits"] = config["clinical"]["measurements"] = None
     config_path = work / "config" / "config.yaml"
     config_path.parent.mkdir(parents=True, exist_ok=True)
     config_path.write_text(yaml.safe_dump(config, sort_keys=False))

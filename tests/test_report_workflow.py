@@ -20,7 +20,9 @@ TABLES = [
     "table1_baseline_characteristics",
     "table2_disposition",
     "table3_efficacy",
+    "table3b_subgroups",
     "table4_biomarker_associations",
+    "table4b_detectable_effects",
     "table5_adverse_events",
     "tableS1_alterations_by_patient",
     "disposition_by_patient_and_sample",
@@ -65,7 +67,8 @@ def test_office_files_have_fixed_timestamps(workdir: Path) -> None:
 
 def test_figures_exist(workdir: Path) -> None:
     figures = workdir / "results" / "figures"
-    for stem in ("km_pfs_trial", "km_os_trial", "forest", "oncoprint", "swimmer"):
+    stems = ("km_pfs_trial", "km_os_trial", "forest", "oncoprint", "swimmer", "subgroups_forest")
+    for stem in (*stems, "spider", "waterfall_measured"):
         for ext in ("png", "pdf"):
             assert (figures / f"{stem}.{ext}").stat().st_size > 5000, stem
     assert not (figures / "waterfall.png").exists()  # no best % change column in the example
@@ -91,5 +94,6 @@ def test_provenance(workdir: Path) -> None:
 
 def test_html_report_contains_every_output(workdir: Path) -> None:
     html = (workdir / "report.html").read_text(errors="replace")
-    for name in [*TABLES, "km_pfs_trial", "forest", "oncoprint", "swimmer", "provenance"]:
+    figures = ["km_pfs_trial", "forest", "oncoprint", "swimmer", "subgroups_forest", "spider"]
+    for name in [*TABLES, *figures, "provenance"]:
         assert name in html, name

@@ -18,7 +18,13 @@ def example_workdir(work: Path, project_root: Path, patients: set[str] | None = 
     example = work / "resources" / "example"
     generate(example, workdir=work)
     if patients is not None:
-        for name in ("samples.tsv", "clinical.tsv", "adverse_events.tsv"):
+        for name in (
+            "samples.tsv",
+            "clinical.tsv",
+            "adverse_events.tsv",
+            "visits.tsv",
+            "measurements.tsv",
+        ):
             lines = (example / name).read_text().splitlines(keepends=True)
             kept = [lines[0]] + [line for line in lines[1:] if line.split("\t", 1)[0] in patients]
             (example / name).write_text("".join(kept))
