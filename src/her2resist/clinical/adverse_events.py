@@ -11,6 +11,8 @@ from her2resist.tables import raise_for_rows
 CTCAE_GRADES = {1, 2, 3, 4, 5}
 NOT_CODED = "Not coded"
 ANY_AE = "Any adverse event"
+ALL_SOCS = "All system organ classes"
+ALL_TERMS = "All terms"
 # ``related`` values meaning related to study treatment (AE tables and ADAE AREL/AEREL).
 RELATED = {"yes", "y", "true", "1", "related", "possible", "possibly related", "probable"}
 RELATED |= {"probably related", "definite", "definitely related"}
@@ -54,11 +56,11 @@ def _counts(worst: pd.Series, n_treated: int) -> dict[str, float]:
 
 def _section(events: pd.DataFrame, attribution: str, n_treated: int) -> list[dict]:
     overall = events.groupby("patient_id")["grade"].max()
-    rows = [{"attribution": attribution, "level": "any", "soc": "", "term": ANY_AE}]
+    rows = [{"attribution": attribution, "level": "any", "soc": ALL_SOCS, "term": ANY_AE}]
     rows[0].update(_counts(overall, n_treated))
     socs = []
     for soc, in_soc in events.groupby("soc"):
-        soc_row = {"attribution": attribution, "level": "soc", "soc": soc, "term": ""}
+        soc_row = {"attribution": attribution, "level": "soc", "soc": soc, "term": ALL_TERMS}
         soc_row.update(_counts(in_soc.groupby("patient_id")["grade"].max(), n_treated))
         terms = []
         for term, in_term in in_soc.groupby("term"):
