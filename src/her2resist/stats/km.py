@@ -22,6 +22,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.stats import norm
 
+from her2resist.stats.risksets import checked_entry
+
 # R's tolerance for "the curve is exactly at 0.5" (sqrt(.Machine$double.eps)).
 QUANTILE_TOLERANCE = float(np.sqrt(np.finfo(float).eps))
 
@@ -103,12 +105,7 @@ def not_yet_entered(
     entry: ArrayLike, time: NDArray[np.float64], at: NDArray[np.float64]
 ) -> NDArray[np.float64]:
     """How many subjects have entry >= each of `at` (not yet at risk there)."""
-    start = np.asarray(entry, dtype=float)
-    if start.shape != time.shape or np.isnan(start).any():
-        raise ValueError("entry must give a time for every subject")
-    if (start >= time).any():
-        raise ValueError("entry must be before the exit time; exclude the other subjects")
-    sorted_entry = np.sort(start)
+    sorted_entry = np.sort(checked_entry(entry, time))
     return (sorted_entry.size - np.searchsorted(sorted_entry, at, side="left")).astype(float)
 
 
