@@ -402,6 +402,30 @@ def cases() -> list[Case]:
     c.warn("clinical.tsv, line 3, column 'pfs_months'", "excluded from PFS")
     c.meta["pipeline"] = True
 
+    c = case(
+        "valid_delayed_entry",
+        "delayed entry: one entry after the PFS time, one missing; those patients excluded",
+    )
+    _times(c)
+    c.config["clinical"]["columns"]["entry_time"] = "entry_months"
+    c.clinical_header.append("entry_months")
+    for row, entry in zip(c.clinical, ["1.0", "12.0", ""], strict=True):
+        row.append(entry)
+    c.warn("clinical.tsv, line 4, column 'entry_months'", "entry time is missing")
+    c.meta["pipeline"] = True
+
+    c = case("entry_not_a_number", "a delayed-entry time written as a date")
+    _times(c)
+    c.config["clinical"]["columns"]["entry_time"] = "entry_months"
+    c.clinical_header.append("entry_months")
+    for row, entry in zip(c.clinical, ["1.0", "2022-03-01", "0"], strict=True):
+        row.append(entry)
+    c.error("clinical.tsv, line 3, column 'entry_months'", "'2022-03-01' is not a number")
+
+    c = case("entry_key_for_other_source", "entry_time (a time) with dates as the source")
+    c.config["clinical"]["columns"]["entry_time"] = "age"
+    c.error("clinical.columns.entry_time does not apply", "use clinical.columns.entry_date")
+
     c = case("valid_missing_time", "a missing OS time: warning, patient excluded from OS")
     _times(c)
     c.clinical[2][4] = ""

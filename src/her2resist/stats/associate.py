@@ -98,13 +98,13 @@ def survival_associations(
     """One row per biomarker (columns SURVIVAL_COLUMNS); see the module docstring.
 
     Patients analysed for the endpoint: in `status`, with finite non-negative time and a 0/1
-    event (and, with `entry`, a non-negative entry before that time). n_not_evaluable counts
+    event (and, with `entry`, a finite entry before that time). n_not_evaluable counts
     those of them whose biomarker status is not evaluable."""
     frame = pd.DataFrame({"time": time, "event": event}).reindex(status.index)
     evaluable = np.isfinite(frame["time"]) & (frame["time"] >= 0) & frame["event"].isin([0, 1])
     if entry is not None:
         frame["entry"] = entry.reindex(status.index)
-        evaluable &= (frame["entry"] >= 0) & (frame["entry"] < frame["time"])
+        evaluable &= np.isfinite(frame["entry"]) & (frame["entry"] < frame["time"])
     frame = frame[evaluable]
     codes = _status_codes(status.loc[frame.index])
     t = frame["time"].to_numpy(float)

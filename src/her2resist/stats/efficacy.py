@@ -40,7 +40,7 @@ def efficacy_summary(
         delayed = endpoint in entry
         if delayed:
             frame["entry"] = entry[endpoint].reindex(frame.index)
-            evaluable &= (frame["entry"] >= 0) & (frame["entry"] < frame["time"])
+            evaluable &= np.isfinite(frame["entry"]) & (frame["entry"] < frame["time"])
         frame = frame[evaluable]
         n, events = len(frame), int(frame["event"].sum())
         if n == 0:
