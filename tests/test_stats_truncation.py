@@ -198,3 +198,35 @@ def _r_only_rows() -> pd.DataFrame:
     reference = read_reference(REFERENCE_TSV)
     rows = reference[reference["statistic"].isin(R_ONLY)]
     return rows.rename(columns={"r": "py"})
+
+
+def test_associate_stage_applies_the_configured_entry(project_root: Path, tmp_path: Path) -> None:
+    """run_associate on the committed example inputs with clinical.columns.entry_date set: every
+    survival row and the time-to-event efficacy rows are left-truncated, as the API computes."""
+    from her2resist import stages
+    from her2resist.config import load_config
+
+    example = R_DIR / "example"
+    config = load_config(project_root / "config" / "config.yaml")
+    config["clinical"]["columns"]["entry_date"] = "sequencing_date"  # the example has dates
+    config["covariates"] = []
+    config["biomarkers"]["domains"] = []  # the committed matrices predate the domain columns
+    endpoints = pd.read_csv(example / "endpoints.tsv", sep="\t", dtype={"patient_id": str})
+    endpoints["entry_months"] = 7.0  # e.g. sequenced seven months after the origin
+    endpoints.to_csv(tmp_path / "endpoints.tsv", sep="\t", index=False)
+    outputs = {name: tmp_path / f"{name}.tsv" for name in ("pfs", "os", "response", "efficacy")}
+    stages.run_associate(
+        config, tmp_path / "endpoints.tsv", example / "gene_by_patient.tsv",
+        example / "pathway_by_patient.tsv", example / "covariates.tsv", outputs,
+    )  # fmt: skip
+    os_table = pd.read_csv(outputs["os"], sep="\t")
+    assert os_table["delayed_entry"].all() and len(os_table) > 5
+    efficacy = pd.read_csv(outputs["efficacy"], sep="\t")
+    time_to_event = efficacy["endpoint"].isin(["pfs", "os"])
+    assert efficacy.loc[time_to_event, "delayed_entry"].all()
+    assert not efficacy.loc[~time_to_event, "delayed_entry"].any()
+    at_risk = endpoints[endpoints["os_months"] > 7.0]  # the others end before they enter
+    km = kaplan_meier(at_risk["os_months"], at_risk["os_event"], entry=at_risk["entry_months"])
+    median = efficacy[(efficacy["endpoint"] == "os") & (efficacy["statistic"] == "median")]
+    assert median["value"].iloc[0] == median_survival(km).estimate
+    assert median["n"].iloc[0] == km.n == len(at_risk) < len(endpoints)
