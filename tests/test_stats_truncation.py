@@ -230,3 +230,27 @@ def test_associate_stage_applies_the_configured_entry(project_root: Path, tmp_pa
     median = efficacy[(efficacy["endpoint"] == "os") & (efficacy["statistic"] == "median")]
     assert median["value"].iloc[0] == median_survival(km).estimate
     assert median["n"].iloc[0] == km.n == len(at_risk) < len(endpoints)
+
+
+def test_lifelines_agrees_on_the_left_truncated_curve_and_hazard_ratio() -> None:
+    """lifelines (KaplanMeierFitter entry=, CoxPHFitter entry_col=, Efron ties) computes the
+    same left-truncated KM and HR on Channing House; we keep the batched code for speed and R's
+    band and median rule (docs/design.md)."""
+    import warnings
+
+    from lifelines import CoxPHFitter, KaplanMeierFitter
+
+    data = channing()
+    data = data[data["entry"] < data["time"]].assign(g=lambda d: (d["status"] == "altered") * 1.0)
+    ours = survival_associations(
+        data["time"], data["event"], data[["status"]], endpoint="os", entry=data["entry"]
+    ).iloc[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cox = CoxPHFitter().fit(
+            data[["entry", "time", "event", "g"]], "time", "event", entry_col="entry"
+        )
+    assert np.exp(cox.params_["g"]) == pytest.approx(ours["hr"], rel=1e-6)
+    km = kaplan_meier(data["time"], data["event"], entry=data["entry"])
+    fitted = KaplanMeierFitter().fit(data["time"], data["event"], entry=data["entry"])
+    np.testing.assert_allclose(fitted.survival_function_at_times(km.time), km.surv, atol=1e-12)
