@@ -254,3 +254,19 @@ def test_lifelines_agrees_on_the_left_truncated_curve_and_hazard_ratio() -> None
     km = kaplan_meier(data["time"], data["event"], entry=data["entry"])
     fitted = KaplanMeierFitter().fit(data["time"], data["event"], entry=data["entry"])
     np.testing.assert_allclose(fitted.survival_function_at_times(km.time), km.surv, atol=1e-12)
+
+
+def test_firth_fallback_uses_the_truncated_risk_sets() -> None:
+    """No events among the altered: Firth. Entry 0 changes nothing; a later entry changes the
+    risk sets and so the estimate (R's survival has no Firth fit to compare with)."""
+    from her2resist.stats.firth import firth_cox_fit
+
+    time = np.array([2.0, 3, 4, 5, 6, 7, 8, 9, 10, 11])
+    event = np.array([1.0, 1, 0, 1, 1, 0, 0, 1, 0, 0])
+    altered = np.array([0.0, 0, 1, 0, 0, 1, 1, 0, 1, 1])
+    plain = firth_cox_fit(time, event, altered)
+    zero = firth_cox_fit(time, event, altered, entry=np.zeros(10))
+    assert zero.coef[0] == pytest.approx(plain.coef[0], rel=1e-12)
+    late = firth_cox_fit(time, event, altered, entry=np.where(altered == 1, 3.5, 0.0))
+    assert np.isfinite(late.coef[0]) and np.isfinite(late.ucl[0])
+    assert late.coef[0] < 0 and abs(late.coef[0] - plain.coef[0]) > 1e-3
