@@ -270,3 +270,13 @@ def test_firth_fallback_uses_the_truncated_risk_sets() -> None:
     late = firth_cox_fit(time, event, altered, entry=np.where(altered == 1, 3.5, 0.0))
     assert np.isfinite(late.coef[0]) and np.isfinite(late.ucl[0])
     assert late.coef[0] < 0 and abs(late.coef[0] - plain.coef[0]) > 1e-3
+
+
+def test_provenance_states_whether_delayed_entry_was_applied(tmp_path: Path) -> None:
+    from her2resist.report.provenance import provenance
+
+    config = {"clinical": {"source": "times", "columns": {"entry_time": "DAYS_TO_SEQUENCING"}}}
+    stated = provenance(config, {}, tmp_path)["analysis"]["delayed_entry"]
+    assert stated.startswith("applied: left-truncated") and "'DAYS_TO_SEQUENCING'" in stated
+    config["clinical"]["columns"] = {}
+    assert provenance(config, {}, tmp_path)["analysis"]["delayed_entry"].startswith("not applied")
