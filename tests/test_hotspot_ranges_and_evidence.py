@@ -226,3 +226,19 @@ def test_unreadable_rows_name_file_and_line(tmp_path: Path) -> None:
     evidence.write_text("\n".join([body[0], body[1].replace("\tD\t", "\tZ\t", 1)]) + "\n")
     with pytest.raises(InputError, match=r"evidence.tsv, line 2: .*level 'Z'"):
         load_evidence(evidence)
+
+
+def test_biomarker_table_names_the_strongest_evidence(knowledge) -> None:
+    from her2resist.report.tables import with_strongest_evidence
+
+    cnv = pd.DataFrame(
+        {"gene": ["ERBB2"], "call": ["amplification"], "chrom": ["17"], "start": [1]}
+        | {"log2": [2.5], "copy_number": [12]}
+    )
+    alterations = annotate_sample(pd.DataFrame([variant()]), cnv, SAMPLE, knowledge, FILTERS)
+    table = pd.DataFrame({"biomarker": ["ERBB2", "PIK3CA", "PI3K_AKT_MTOR"]})
+    out = with_strongest_evidence(table, alterations).set_index("biomarker")["anti_her2_evidence"]
+    assert out["ERBB2"].startswith("Sensitivity/Response (level A, Supports)")  # amplification
+    assert "PMID:" in out["ERBB2"]
+    assert out["PIK3CA"].startswith("Resistance (level B, Supports)")  # CIViC PIK3CA Mutation
+    assert out["PI3K_AKT_MTOR"] == ""

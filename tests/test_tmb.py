@@ -6,6 +6,7 @@ import pytest
 from test_annotate import FILTERS
 
 from her2resist.annotate.tmb import coding_megabases
+from her2resist.errors import InputError
 from her2resist.longitudinal import tmb_per_sample
 from her2resist.variants.maf import read_maf
 
@@ -51,3 +52,22 @@ def test_no_tmb_when_only_pathway_genes_were_read(brca) -> None:
     samples = _samples(specimen=["tissue"])
     tmb = tmb_per_sample({SAMPLE: brca}, samples, FILTERS, set(), 1.0, None, None, "pathway_genes")
     assert np.isnan(tmb[SAMPLE])
+
+
+def test_panel_size_from_a_bed_or_a_cbioportal_gene_panel(tmp_path, brca) -> None:
+    bed = tmp_path / "panel.bed"
+    # chr1: [100, 300) and [200, 400) overlap -> 300 bases; chr2: 1,000 bases -> 1,300
+    bed.write_text("track name=x\nchr1\t100\t300\nchr1\t200\t400\tA\nchr2\t0\t1000\n")
+    assert coding_megabases(str(bed), {"specimen": "tissue"}) == pytest.approx(0.0013)
+    panel = tmp_path / "data_gene_panel_impact468.txt"
+    panel.write_text(
+        "stable_id: IMPACT468\ndescription: x\ngene_list: TP53\tPIK3CA\n"
+        "number_of_profiled_coding_base_pairs: 1213770\n"
+    )
+    samples = _samples(specimen=["tissue"], panel=["IMPACT468"])
+    tmb = tmb_per_sample({SAMPLE: brca}, samples, FILTERS, set(), {"IMPACT468": str(panel)})
+    assert tmb[SAMPLE] == pytest.approx(31 / 1.21377)
+    bad = tmp_path / "bad.bed"
+    bad.write_text("chr1\t100\t300\nchr1 100 300\n")
+    with pytest.raises(InputError, match=r"bad.bed, line 2: not a BED line"):
+        coding_megabases(str(bad), {})

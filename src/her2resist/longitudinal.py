@@ -38,6 +38,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from her2resist.annotate.variant_classes import NONSYNONYMOUS
+
 ALTERED, WILD_TYPE, NOT_EVALUABLE = "altered", "wild_type", "not_evaluable"
 ACQUIRED_COLUMNS = [
     "patient_id",
@@ -81,17 +83,6 @@ FEATURE_VALUE_COLUMNS = [
     "tissue_tmb_per_mb",
     "plasma_btmb_per_mb",
 ]
-NONSYNONYMOUS = {
-    "Missense_Mutation",
-    "Nonsense_Mutation",
-    "Frame_Shift_Del",
-    "Frame_Shift_Ins",
-    "Splice_Site",
-    "Nonstop_Mutation",
-    "Translation_Start_Site",
-    "In_Frame_Del",
-    "In_Frame_Ins",
-}
 # Okabe-Ito colour-blind-safe palette.
 STATUS_COLOURS = {"acquired": "#D55E00", "lost": "#0072B2", "persistent": "#999999"}
 RESISTANCE_COLOUR = "#D55E00"

@@ -23,7 +23,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+
 from her2resist.annotate.protein_change import parse_protein_change
+from her2resist.annotate.variant_classes import NONSYNONYMOUS, TRUNCATING
 from her2resist.errors import InputError
 
 EVIDENCE_COLUMNS = [
@@ -46,15 +49,6 @@ EVIDENCE_COLUMNS = [
 RESISTANCE = {"Resistance", "Reduced Sensitivity"}
 SENSITIVITY = {"Sensitivity/Response"}
 LEVELS = "ABCDE"  # CIViC evidence levels, strongest first
-TRUNCATING = {
-    "Nonsense_Mutation",
-    "Frame_Shift_Del",
-    "Frame_Shift_Ins",
-    "Splice_Site",
-    "Nonstop_Mutation",
-    "Translation_Start_Site",
-}
-PROTEIN_CHANGING = TRUNCATING | {"Missense_Mutation", "In_Frame_Del", "In_Frame_Ins"}
 GENE_CLASSES = {
     "mutation": "mutation",
     "activating mutation": "activating_mutation",
@@ -68,7 +62,7 @@ GENE_CLASSES = {
 EXON_CLASSES = {
     "insertion": {"In_Frame_Ins"},
     "deletion": {"In_Frame_Del"},
-    "mutation": PROTEIN_CHANGING,
+    "mutation": NONSYNONYMOUS,
 }
 NOT_DNA = re.compile(
     r"expression|overexpression|underexpression|serum|level|translocation|mislocali|"
@@ -122,7 +116,7 @@ def _gene_class_matches(rule: VariantRule, alteration: dict, variant_class: str)
         return kind_of_call == "fusion" and (
             not named or not rule.partners or named == rule.partners
         )
-    if kind_of_call != "mutation" or variant_class not in PROTEIN_CHANGING:
+    if kind_of_call != "mutation" or variant_class not in NONSYNONYMOUS:
         return False
     if rule.value == "truncating_mutation":
         return variant_class in TRUNCATING
@@ -283,6 +277,28 @@ def describe(item: EvidenceItem) -> str:
         f"{r['significance']} (level {r['level']}, {r['direction']}): {r['therapies']} in "
         f"{r['disease']}; {source} ({r['evidence_id']})"
     )
+
+
+def strongest_by_gene(alterations: pd.DataFrame) -> dict[str, str]:
+    """Gene -> ``evidence_strongest`` of its strongest counted alteration in the cohort (the
+    best of its resistance and sensitivity levels), for the biomarker table."""
+    if "evidence_strongest" not in alterations or not len(alterations):
+        return {}
+    counted = alterations[
+        alterations["counts_as_altered"].astype(str).str.lower().isin({"true", "1"})
+        & alterations["evidence_strongest"].fillna("").astype(str).ne("")
+    ]
+    best: dict[str, tuple[int, str]] = {}
+    for row in counted.to_dict("records"):
+        levels = [
+            LEVELS.index(str(row[c]))
+            for c in ("evidence_resistance_level", "evidence_sensitivity_level")
+            if str(row.get(c) or "") in set(LEVELS)
+        ]
+        rank = (min(levels) if levels else len(LEVELS), str(row["evidence_strongest"]))
+        if row["gene"] not in best or rank < best[row["gene"]]:
+            best[row["gene"]] = rank
+    return {gene: text for gene, (_, text) in best.items()}
 
 
 _NONE = EvidenceItem({"level": ""})
