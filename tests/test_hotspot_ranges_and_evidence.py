@@ -242,3 +242,29 @@ def test_biomarker_table_names_the_strongest_evidence(knowledge) -> None:
     assert "PMID:" in out["ERBB2"]
     assert out["PIK3CA"].startswith("Resistance (level B, Supports)")  # CIViC PIK3CA Mutation
     assert out["PI3K_AKT_MTOR"] == ""
+
+
+@pytest.mark.parametrize(
+    "maf", ["hist_fa38c99_test.vep.maf", "test_b38_output.maf"], ids=["grch37", "grch38"]
+)
+def test_every_protein_change_of_vcf2maf_expected_mafs_is_read(maf: str) -> None:
+    """vcf2maf's expected outputs (mskcc/vcf2maf): each HGVSp_Short parses, and its first
+    residue lies in VEP's Protein_position span (``56-57`` for ``p.L57dup``)."""
+    table = pd.read_csv(
+        Path("../shared/data/variants/vcf2maf") / maf, sep="\t", comment="#", dtype=str
+    ).fillna("")
+    changes = table[table["HGVSp_Short"].ne("")]
+    assert len(changes) >= 4  # 4 in the GRCh37 file, more in the GRCh38 one
+    for change, span, kind in zip(
+        changes["HGVSp_Short"],
+        changes["Protein_position"],
+        changes["Variant_Classification"],
+        strict=True,
+    ):
+        parsed = parse_protein_change(change)
+        assert parsed is not None, change
+        if kind == "Splice_Site":
+            assert parsed.kind == "splice", change
+            continue
+        first, _, last = span.split("/")[0].partition("-")
+        assert int(first) <= parsed.start <= int(last or first), (change, span)
