@@ -167,6 +167,14 @@ def test_alterations_carry_their_civic_evidence(knowledge) -> None:
     assert dup["evidence_sensitivity_level"] == "A"
     assert dup["evidence_strongest"].startswith("Sensitivity/Response (level A, Supports)")
     amplification = by.loc[("ERBB2", "amplification")]
+    vus = annotate_sample(
+        pd.DataFrame([variant(gene="ERBB2", hgvsp_short="p.I655V", protein_position=655)]),
+        None,
+        SAMPLE,
+        knowledge,
+        FILTERS,
+    ).iloc[0]
+    assert vus["oncogenicity"] == "vus" and vus["evidence"] == ""  # no "ERBB2 Mutation" items
     assert amplification["evidence_sensitivity_level"] == "A"
     pten = by.loc[("PTEN", "deep_deletion")]
     assert {"EID645", "EID1385"} <= set(pten["evidence"].split(";"))  # CIViC "PTEN Loss"

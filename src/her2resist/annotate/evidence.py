@@ -6,8 +6,9 @@ A CIViC variant name is read as one of:
 - ``codon``: a residue without a change (``V600``): any missense at it;
 - ``exon``: ``Exon 20 Insertion`` (in-frame insertion), ``Exon 19 Deletion`` (in-frame
   deletion), ``Exon 21 Mutation`` (any protein change), by the variant's ``exon`` (VEP ``20/27``);
-- ``gene``: ``Mutation`` (any protein change), ``Activating Mutation`` (an oncogenic call),
-  ``Truncating Mutation``, ``Kinase Domain Mutation`` (protein change in a ``kinase`` domain of
+- ``gene``: ``Mutation`` and ``Activating Mutation`` (a protein change called oncogenic:
+  hotspot, oncogenic or likely oncogenic; a VUS does not inherit gene-level evidence),
+  ``Truncating Mutation``, ``Kinase Domain Mutation`` (such a change in a ``kinase`` domain of
   ``resources/protein_domains.tsv``), ``Amplification`` (amplification), ``Loss`` and
   ``Deletion`` (deep deletion), ``Fusion`` (a fusion row of the gene; with both partners
   named, ``A::B``, the same pair).
@@ -116,15 +117,16 @@ def _gene_class_matches(rule: VariantRule, alteration: dict, variant_class: str)
         return kind_of_call == "fusion" and (
             not named or not rule.partners or named == rule.partners
         )
-    if kind_of_call != "mutation" or variant_class not in NONSYNONYMOUS:
+    # Gene-level mutation classes carry evidence about pathogenic mutations: a VUS or a
+    # polymorphism (ERBB2 I655V) does not inherit it.
+    oncogenic = str(alteration.get("oncogenicity")) in {"hotspot", "oncogenic", "likely_oncogenic"}
+    if kind_of_call != "mutation" or variant_class not in NONSYNONYMOUS or not oncogenic:
         return False
     if rule.value == "truncating_mutation":
         return variant_class in TRUNCATING
-    if rule.value == "activating_mutation":
-        return str(alteration.get("oncogenicity")) in {"hotspot", "oncogenic", "likely_oncogenic"}
     if rule.value == "kinase_domain_mutation":
         return "kinase" in str(alteration.get("domain") or "")
-    return True
+    return True  # mutation, activating_mutation
 
 
 def variant_rule(gene: str, name: str, partners: tuple[str, ...] = ()) -> VariantRule:
