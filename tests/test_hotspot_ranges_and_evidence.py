@@ -276,3 +276,23 @@ def test_every_protein_change_of_vcf2maf_expected_mafs_is_read(maf: str) -> None
             continue
         first, _, last = span.split("/")[0].partition("-")
         assert int(first) <= parsed.start <= int(last or first), (change, span)
+
+
+def test_no_resource_row_leaves_a_resistance_claim_unsourced() -> None:
+    """Every resistance row of hotspots.tsv cites a PubMed id; no 'PMID not verified'."""
+    resources = Path(CONFIG["hotspots"]).parent
+    for name in ("hotspots.tsv", "pathways.yaml"):
+        assert "not verified" not in (resources / name).read_text(), name
+    hotspots = pd.read_csv(CONFIG["hotspots"], sep="\t", dtype=str).fillna("")
+    resistance = hotspots[hotspots["type"].isin({"resistance", "both"})]
+    assert len(resistance) and resistance["reference"].str.contains(r"PMID:\d+").all()
+
+
+def test_therapy_names_keep_commas_inside_a_name() -> None:
+    from her2resist.annotate.evidence import therapy_names
+
+    assert therapy_names("Selumetinib,Gefitinib,HER2 Inhibitor CP-724,714") == [
+        "Selumetinib",
+        "Gefitinib",
+        "HER2 Inhibitor CP-724,714",
+    ]

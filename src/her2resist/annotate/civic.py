@@ -13,7 +13,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from her2resist.annotate.evidence import EVIDENCE_COLUMNS, parse_variants, variant_rule
+from her2resist.annotate.evidence import (
+    EVIDENCE_COLUMNS,
+    parse_variants,
+    therapy_names,
+    variant_rule,
+)
 from her2resist.errors import InputError
 
 # CIViC therapy names of drugs that target HER2 (pyrotinib, tucatinib and inetetamab are
@@ -29,7 +34,7 @@ ANTI_HER2_THERAPIES = {
     "Trastuzumab Deruxtecan",
     "Inetetamab",
     "Margetuximab",
-    "HER2 Inhibitor CP-724",
+    "HER2 Inhibitor CP-724,714",
 }
 RELEASE_FILES = {
     "evidence": (
@@ -132,7 +137,7 @@ def build_evidence(folder: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, list
     evidence = _read("evidence", paths["evidence"])
     profiles = _read("profiles", paths["profiles"]).set_index("molecular_profile_id")
     variants = {r["variant_id"]: r for r in _read("variants", paths["variants"]).to_dict("records")}
-    therapies = evidence["therapies"].map(lambda t: {x.strip() for x in t.split(",")})
+    therapies = evidence["therapies"].map(lambda t: set(therapy_names(t)))
     kept = evidence[
         evidence["evidence_type"].eq("Predictive")
         & evidence["evidence_status"].eq("accepted")

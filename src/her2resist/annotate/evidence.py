@@ -242,6 +242,17 @@ def _row_problem(record: dict[str, str], n_values: int) -> str:
     return ""
 
 
+def therapy_names(text: str) -> list[str]:
+    """CIViC's comma-joined therapies as names (``HER2 Inhibitor CP-724,714`` stays one)."""
+    names: list[str] = []
+    for part in (p.strip() for p in text.split(",")):
+        if part.isdigit() and names:
+            names[-1] += f",{part}"
+        elif part:
+            names.append(part)
+    return names
+
+
 def _strongest(items: list[EvidenceItem]) -> EvidenceItem | None:
     ranked = sorted(
         items,
@@ -258,7 +269,7 @@ def summarise(items: list[EvidenceItem]) -> dict[str, str]:
     resistance = [i for i in supports if i.record["significance"] in RESISTANCE]
     sensitivity = [i for i in supports if i.record["significance"] in SENSITIVITY]
     strongest = _strongest(resistance + sensitivity)
-    drugs = sorted({t.strip() for i in items for t in i.record["therapies"].split(",") if t})
+    drugs = sorted({t for i in items for t in therapy_names(i.record["therapies"])})
     return {
         "evidence": ";".join(i.record["evidence_id"] for i in items),
         "evidence_resistance_level": (_strongest(resistance) or _NONE).record["level"],
