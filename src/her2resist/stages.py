@@ -37,7 +37,10 @@ def knowledge_from(config: dict[str, Any]) -> Knowledge:
     (e.g. FLT3 or NPM1 in a leukaemia cohort): their mutations count by hotspot, or as
     protein-changing under ``altered_if: nonsynonymous``."""
     knowledge = load_knowledge(
-        config["pathways"], config["hotspots"], config.get("protein_domains")
+        config["pathways"],
+        config["hotspots"],
+        config.get("protein_domains"),
+        config.get("civic_evidence"),
     )
     for gene in config["biomarkers"]["genes"]:
         if gene not in knowledge.genes:
