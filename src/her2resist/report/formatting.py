@@ -74,6 +74,11 @@ def format_number(value: Any) -> str:
         return "∞" if x > 0 else "-∞"
     if x.is_integer() and abs(x) < 1e15:
         return str(int(x))
+    return _decimal(x)
+
+
+def _decimal(x: float) -> str:
+    """A non-integer estimate: 2 decimals from 1 up, 3 significant digits below 1."""
     if abs(x) >= 1 or round(abs(x), ESTIMATE_DECIMALS) >= 1:
         return f"{x:.{ESTIMATE_DECIMALS}f}"
     return _significant(x, SMALL_ESTIMATE_DIGITS)
@@ -122,9 +127,17 @@ def _n_percent(n: Any, percent: Any) -> str:
 
 
 def _range(centre: Any, lower: Any, upper: Any) -> str:
+    """``52 (47–58)``, or with decimals on all three when one needs them
+    (``51.50 (45.75–52.50)``, not ``51.50 (46–52.50)``)."""
     if is_missing(centre):
         return MISSING
-    return f"{format_number(centre)} {format_ci(lower, upper)}"
+    known = [float(v) for v in (centre, lower, upper) if not is_missing(v)]
+    number = format_number if all(v.is_integer() for v in known) else _decimal_of
+    return f"{number(centre)} {format_ci(lower, upper, number)}"
+
+
+def _decimal_of(value: Any) -> str:
+    return _decimal(float(value))
 
 
 def _median_pair(a: Any, b: Any, n_a: Any, n_b: Any) -> str:

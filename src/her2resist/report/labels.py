@@ -107,13 +107,21 @@ def biomarker_label(name: str) -> str:
     ``ERBB2 kinase domain``; genes as they are."""
     name = str(name)
     if name.startswith("pathway:"):
-        return name.removeprefix("pathway:").replace("_", "/").replace("MTOR", "mTOR") + " pathway"
+        pathway = name.removeprefix("pathway:")
+        joiner = "/" if pathway == pathway.upper() else " "  # PI3K_AKT_MTOR, cell_cycle
+        return pathway.replace("_", joiner).replace("MTOR", "mTOR") + " pathway"
     if name == "pathways_altered>=2":
         return "≥2 altered pathways"
     gene, _, domain = name.partition(":")
     if domain:
         return f"{gene} {domain.replace('_', ' ')} domain"
+    if name == name.lower():  # a feature (ctdna_max_vaf_above_median)
+        words = [WORDS.get(w, w) for w in name.replace(">=", " ≥").split("_")]
+        return readable(" ".join(words))
     return name
+
+
+WORDS = {"ctdna": "ctDNA", "tmb": "TMB", "btmb": "bTMB", "vaf": "VAF", "max": "maximum"}
 
 
 class Labels:

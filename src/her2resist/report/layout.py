@@ -82,7 +82,7 @@ class TableSpec:
     stub_header: str = ""
     indent: str | None = "indent"  # data column of indent levels (0, 1, 2), if present
     format_column: str = "format"  # data column of each row's cell kind (for kind=None)
-    row_notes: Sequence[str] = ()  # data columns whose text becomes footnotes marked on a row
+    row_notes: Sequence[str] = ()  # data columns of notes ("; " between notes), marked on a row
     footnotes: Sequence[str] = ()
     landscape: bool | None = None  # None: landscape when the table is too wide for portrait
 
@@ -115,8 +115,8 @@ def _value_getter(row: Mapping[str, Any], column: Column) -> Any:
 def _row_kind(row: Mapping[str, Any], column: Column, spec: TableSpec) -> str:
     if column.kind is not None:
         return column.kind
-    own = column.source("format")  # this column's own format, where the data have one
-    kind = row.get(own) if own in row else row.get(spec.format_column)
+    own = row.get(column.source("format"))  # this column's own format, where a row has one
+    kind = own if not _blank(own) else row.get(spec.format_column)
     return "" if _blank(kind) else str(kind)
 
 
@@ -159,29 +159,36 @@ def _row_marks(spec: TableSpec, records: list[dict[str, Any]]) -> tuple[list[str
     symbols: dict[str, str] = {}
     marks = []
     for row in records:
-        mark = ""
+        mark: list[str] = []
         for column in spec.row_notes:
-            note = row.get(column)
-            if _blank(note) or not str(note).strip():
+            text = row.get(column)
+            if _blank(text):
                 continue
-            note = str(note).strip()
-            if note not in symbols:
-                k = len(symbols)
-                symbols[note] = FOOTNOTE_SYMBOLS[k % 6] * (k // 6 + 1)
-            if symbols[note] not in mark:
-                mark += symbols[note]
-        marks.append(mark)
+            for note in (part.strip() for part in str(text).split(";")):  # one note per part
+                if not note:
+                    continue
+                if note not in symbols:
+                    k = len(symbols)
+                    symbols[note] = FOOTNOTE_SYMBOLS[k % 6] * (k // 6 + 1)
+                if symbols[note] not in mark:
+                    mark.append(symbols[note])
+        marks.append("".join(mark))
     return marks, [f"{symbol} {note}" for note, symbol in symbols.items()]
 
 
-def _width(header: list[str], body: list[list[str]]) -> int:
-    """Characters per line of the table at its widest (a header wraps at its words)."""
-    total = 0
+def column_widths(header: list[str], body: list[list[str]]) -> list[int]:
+    """Characters each column needs: its longest cell (long text wraps at 40), at least the
+    longest word of its header."""
+    widths = []
     for j, title in enumerate(header):
         words = max((len(w) for w in re.split(r"\s+", title) if w), default=0)
         cells = max((len(row[j]) for row in body), default=0)
-        total += max(words, min(cells, 40)) + 2
-    return total
+        widths.append(max(words, min(cells, 24 if j == 0 else 40)) + 4)  # + cell margins
+    return widths
+
+
+def _width(header: list[str], body: list[list[str]]) -> int:
+    return sum(column_widths(header, body))
 
 
 def abbreviations(text: str) -> str:

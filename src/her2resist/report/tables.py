@@ -20,8 +20,8 @@ from her2resist.tables import read_table
 PathLike = str | Path
 
 P_FOOTNOTE = "P-values are two-sided; shown to 2 significant digits, <0.001 below 0.001."
-DICHOTOMOUS_YES = {"yes", "y", "true", "1"}
-DICHOTOMOUS_NO = {"no", "n", "false", "0"}
+DICHOTOMOUS_YES = {"yes", "y", "true"}
+DICHOTOMOUS_NO = {"no", "n", "false"}
 MISSING_LABEL = "Missing"
 
 
@@ -394,7 +394,9 @@ def efficacy_table(
             )
     data = pd.DataFrame(rows)
     if "note" in data.columns:
-        data["note"] = data["note"].fillna("").astype(str).str.capitalize()
+        # "not reached" is what NR in the cell says; other notes become footnotes
+        notes = data["note"].fillna("").astype(str)
+        data["note"] = notes.where(~notes.str.contains("not reached"), "").str.capitalize()
     return TableSpec(
         "table3_efficacy",
         "Table 3. Efficacy",
@@ -503,22 +505,26 @@ NOT_TESTED = re.compile(r"not tested: (?P<groups>.*) < min_altered=(?P<minimum>\
 
 def _readable_note(note: Any) -> str:
     """``not tested: n_altered=2 < min_altered=3`` -> ``Not tested: 2 altered patients, fewer
-    than the minimum of 3 (biomarkers.min_altered).``; other notes capitalized."""
+    than the minimum of 3 (biomarkers.min_altered).``; other parts capitalized; "median not
+    reached" parts dropped (NR in the cell says it)."""
     if not isinstance(note, str) or not note.strip():
         return ""
-    text = note.strip()
-    match = NOT_TESTED.fullmatch(text)
-    if match:
-        groups = re.sub(
-            r"n_(altered|wild_type)=(\d+)",
-            lambda m: f"{m.group(2)} {m.group(1).replace('_', '-')}",
-            match.group("groups"),
-        )
-        return (
-            f"Not tested: {groups} patients, fewer than the minimum of {match.group('minimum')} "
-            "(biomarkers.min_altered)."
-        )
-    return text[0].upper() + text[1:]
+    parts = []
+    for part in (p.strip() for p in note.split(";")):
+        match = NOT_TESTED.fullmatch(part)
+        if match:
+            groups = re.sub(
+                r"n_(altered|wild_type)=(\d+)",
+                lambda m: f"{m.group(2)} {m.group(1).replace('_', '-')}",
+                match.group("groups"),
+            )
+            part = (
+                f"Not tested: {groups} patients, fewer than the minimum of "
+                f"{match.group('minimum')} (biomarkers.min_altered)."
+            )
+        if part and "not reached" not in part:
+            parts.append(part[0].upper() + part[1:])
+    return "; ".join(parts)
 
 
 def biomarker_associations(

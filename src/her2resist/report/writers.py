@@ -27,10 +27,11 @@ from typing import Any
 
 import pandas as pd
 
-from her2resist.report.layout import Rendered, TableSpec, render
+from her2resist.report.layout import Rendered, TableSpec, column_widths, render
 
 PathLike = str | Path
 
+LANDSCAPE_CHARACTERS = 165  # of 8 pt Arial across a landscape A4 page, 15 mm margins
 DEFAULT_EPOCH = 1704067200  # 2024-01-01T00:00:00Z; override with SOURCE_DATE_EPOCH
 
 # ---------------------------------------------------------------- determinism
@@ -253,6 +254,15 @@ def add_table(document: Any, spec: TableSpec, first: bool) -> None:
 
     n_columns = len(shown.header_rows[-1])
     grid = document.add_table(rows=0, cols=n_columns)
+    grid.autofit = False
+    # column widths in proportion to their text, filling the text width of the page
+    needed = column_widths(shown.header_rows[-1], shown.body)
+    text_width = section.page_width - section.left_margin - section.right_margin
+    widths = [int(text_width * w / sum(needed)) for w in needed]
+    # 8 pt, or 7 pt where a table is wider than 8 pt fits on a landscape page
+    size = Pt(8) if sum(needed) <= LANDSCAPE_CHARACTERS else Pt(7)
+    for column, width in zip(grid.columns, widths, strict=True):
+        column.width = width
     for k, header in enumerate(shown.header_rows):
         row = grid.add_row()
         _repeat_as_header(row)
@@ -263,7 +273,7 @@ def add_table(document: Any, spec: TableSpec, first: bool) -> None:
             while not last and span + 1 < n_columns and header[span + 1] == header[j]:
                 span += 1
             cell = row.cells[j] if span == j else row.cells[j].merge(row.cells[span])
-            _write_lines(cell, header[j], bold=True)
+            _write_lines(cell, header[j], size, bold=True)
             if j > 0:
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
             edges = {"bottom": "4"} if last or header[j] else {}
@@ -274,26 +284,30 @@ def add_table(document: Any, spec: TableSpec, first: bool) -> None:
     for i, (cells, indent) in enumerate(zip(shown.body, shown.indents, strict=True)):
         row = grid.add_row()
         for j, text in enumerate(cells):
-            row.cells[j].text = text
             paragraph = row.cells[j].paragraphs[0]
+            paragraph.add_run(text).font.size = size
             if j == 0 and indent:
                 paragraph.paragraph_format.left_indent = Mm(3 * indent)
             elif j > 0 and spec.stub:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
             if i == len(shown.body) - 1:
                 _set_cell_border(row.cells[j], bottom="8")
+    for row in grid.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = width
     for note in _notes(shown):
         paragraph = document.add_paragraph()
         paragraph.paragraph_format.space_before = Pt(2)
         paragraph.add_run(note).font.size = Pt(7)
 
 
-def _write_lines(cell: Any, text: str, bold: bool = False) -> None:
+def _write_lines(cell: Any, text: str, size: Any, bold: bool = False) -> None:
     """Cell text with line breaks (``"All patients\\nN = 30"``) as breaks within one paragraph."""
     paragraph = cell.paragraphs[0]
     for k, line in enumerate(text.split("\n")):
         run = paragraph.add_run(line)
         run.bold = bold
+        run.font.size = size
         if k < len(text.split("\n")) - 1:
             run.add_break()
 
