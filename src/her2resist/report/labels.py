@@ -170,10 +170,9 @@ def check_labels(labels: Mapping[str, Any], columns: Iterable[str], table: str) 
         Problem(
             "config",
             f"labels.{key}: there is no column '{key}' in the clinical table {table} "
-            "(nor an output column of that name)",
+            "(nor a biomarker or output column of that name)",
             "key labels",
-            hint=f"use a column name of the table ({', '.join(sorted(map(str, columns)))}) "
-            "or remove the label",
+            hint=f"label one of {', '.join(sorted(map(str, columns)))}; or remove the label",
         )
         for key in labels
         if key not in known
