@@ -241,3 +241,69 @@ def _page_sizes(pdf: Path) -> list[tuple[float, float]]:
     ).stdout
     sizes = re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+) pts", out)
     return [(float(w), float(h)) for w, h in sizes]
+
+
+def test_supplementary_association_tables() -> None:
+    from test_report_units import synthetic_associations
+
+    pfs = synthetic_associations("pfs").assign(
+        median_altered_lcl=[1.2, 4.1, np.nan], median_altered_ucl=[5.0, np.nan, np.nan]
+    )
+    shown = render(tables.survival_association_table(pfs, synthetic_associations("os")))
+    body: dict[str, list[str]] = {}
+    for row in shown.body:  # the PFS rows (the first of each label)
+        body.setdefault(row[0], row)
+    header = shown.header_rows[0]
+    assert body["Progression-free survival"][1:] == [""] * (len(header) - 1)  # a heading row
+    median = header.index("Median, altered\n(95% CI), months")
+    assert body["PIK3CA"][median] == "2.76 (1.20–5.00)"
+    assert body["TP53"][median] == "NR (4.10–NR)"  # not reached, its CI kept
+    assert body["ERBB3*"][header.index("HR (95% CI)")] == "–"  # not tested, footnoted
+    assert shown.indents[:2] == [0, 1]
+    response = pd.DataFrame(
+        {
+            "biomarker": ["PIK3CA", "pathway:PI3K_AKT_MTOR"],
+            "endpoint": ["orr", "orr"],
+            "n_altered": [7, 11],
+            "n_wild_type": [21, 17],
+            "responders_altered": [2, 4],
+            "responders_wild_type": [13, 11],
+            "rate_altered": [2 / 7, 4 / 11],
+            "rate_altered_lcl": [0.0367, 0.109],
+            "rate_altered_ucl": [0.710, 0.692],
+            "rate_wild_type": [13 / 21, 11 / 17],
+            "rate_wild_type_lcl": [0.384, 0.383],
+            "rate_wild_type_ucl": [0.819, 0.858],
+            "fisher_p": [0.2, 0.25],
+            "odds_ratio": [0.25, 0.31],
+            "or_lcl": [0.02, 0.05],
+            "or_ucl": [1.8, 1.7],
+            "q_value": [0.4, 0.4],
+            "note": ["", ""],
+        }
+    )
+    shown = render(tables.response_association_table(response))
+    assert [row[0] for row in shown.body] == [
+        "Objective response (CR or PR)", "PIK3CA", "PI3K/AKT/mTOR pathway"
+    ]  # fmt: skip
+    assert shown.body[1][1:4] == ["7/21", "2/13", "28.6 (3.7–71.0)"]
+
+
+def test_table1_by_biomarker_status() -> None:
+    clinical = clinical_frame()
+    listing = pd.DataFrame(
+        {"level": "patient", "id": clinical["patient_id"], "biomarker_evaluable": True}
+    )
+    status = pd.DataFrame(
+        {"PIK3CA": ["altered", "wild_type", "wild_type", "not_evaluable"]},
+        index=["P1", "P2", "P3", "P4"],
+    )
+    populations = tables.table1_populations(clinical, listing, status, "PIK3CA")
+    sizes = {name: int(mask.sum()) for name, mask in populations.values()}
+    # every patient is in exactly one status column: unlisted patients are not evaluable
+    assert sizes == {"All patients": 10, "Biomarker-evaluable": 10, "PIK3CA altered": 1,
+                     "PIK3CA wild type": 2, "PIK3CA not evaluable": 7}  # fmt: skip
+    from her2resist.errors import InputError
+
+    with pytest.raises(InputError, match=r"report\.table1\.by: 'KRAS'"):
+        tables.table1_populations(clinical, listing, status, "KRAS")

@@ -15,6 +15,7 @@ REPORT_TABLES = {
     "tableS1_alterations_by_patient": "Alterations",
     "disposition_by_patient_and_sample": "Disposition",
     "tableS3_biomarker_associations": "Associations",
+    "tableS4_response_associations": "Associations",
 }
 # Patient-level listings are separate, clearly named files; report.patient_listing: false
 # leaves them out (aggregate tables carry no patient-level rows).
@@ -103,6 +104,12 @@ rule report_tables:
         tableS3=report(
             table_files("tableS3_biomarker_associations"),
             caption="../report/tableS3_biomarker_associations.rst",
+            category="Associations",
+            subcategory="Tables",
+        ),
+        tableS4=report(
+            table_files("tableS4_response_associations"),
+            caption="../report/tableS4_response_associations.rst",
             category="Associations",
             subcategory="Tables",
         ),

@@ -100,6 +100,8 @@ def format_estimate_ci(
     estimate not reached whose interval exists."""
     if is_missing(estimate):
         return NOT_REACHED if not (is_missing(lower) and is_missing(upper)) else MISSING
+    if number is format_number:
+        number = _consistent(estimate, lower, upper)
     ci = format_ci(lower, upper, number)
     text = number(estimate)
     return text if ci == MISSING else f"{text} {ci}"
@@ -131,9 +133,15 @@ def _range(centre: Any, lower: Any, upper: Any) -> str:
     (``51.50 (45.75–52.50)``, not ``51.50 (46–52.50)``)."""
     if is_missing(centre):
         return MISSING
-    known = [float(v) for v in (centre, lower, upper) if not is_missing(v)]
-    number = format_number if all(v.is_integer() for v in known) else _decimal_of
+    number = _consistent(centre, lower, upper)
     return f"{number(centre)} {format_ci(lower, upper, number)}"
+
+
+def _consistent(*values: Any) -> Callable[[Any], str]:
+    """Integers as integers only when every number of the cell is one: ``5.52 (1.20–5.00)``,
+    not ``5.52 (1.20–5)``."""
+    known = [float(v) for v in values if not is_missing(v) and not isinstance(v, str)]
+    return format_number if all(v.is_integer() for v in known) else _decimal_of
 
 
 def _decimal_of(value: Any) -> str:
@@ -147,6 +155,17 @@ def _median_pair(a: Any, b: Any, n_a: Any, n_b: Any) -> str:
         return NOT_REACHED if is_missing(median) else format_number(median)
 
     return f"{one(a, n_a)}/{one(b, n_b)}"
+
+
+def _median_ci(median: Any, lower: Any, upper: Any, n: Any) -> str:
+    """A Kaplan-Meier median of a group: ``–`` for an empty group, ``NR`` (with its CI) when
+    the curve never falls to 0.5."""
+    if is_missing(n) or float(n) == 0:
+        return MISSING
+    if is_missing(median):
+        ci = format_ci(lower, upper)
+        return NOT_REACHED if ci == MISSING else f"{NOT_REACHED} {ci}"
+    return format_estimate_ci(median, lower, upper)
 
 
 # kind -> (roles read from the row, formatter). A table cell is one kind applied to its roles.
@@ -172,6 +191,7 @@ CELL_KINDS: dict[str, tuple[tuple[str, ...], Callable[..., str]]] = {
         lambda pct, lo, hi: format_estimate_ci(pct, lo, hi, format_percent),
     ),
     "estimate_ci": (("estimate", "lcl", "ucl"), format_estimate_ci),
+    "median_ci": (("estimate", "lcl", "ucl", "n"), _median_ci),
     "median_iqr": (("median", "q1", "q3"), _range),
     "median_range": (("median", "min", "max"), _range),
     "pair": (

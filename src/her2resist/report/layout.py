@@ -49,6 +49,8 @@ ABBREVIATIONS = {
     "WT": "wild type",
 }
 
+HEADING = "heading"  # a row format: the row is a heading, every cell but its label is empty
+
 # Characters of 8 pt Arial that fit the text width of an A4 page with 15 mm margins.
 PORTRAIT_CHARACTERS = 105
 
@@ -134,8 +136,9 @@ def render(spec: TableSpec) -> Rendered:
         if spec.stub:
             label = row.get(spec.stub)
             cells.append(("" if _blank(label) else str(label)) + marks[i])
+        heading = row.get(spec.format_column) == HEADING
         for column in spec.columns:
-            kind = _row_kind(row, column, spec)
+            kind = "" if heading else _row_kind(row, column, spec)
             cells.append(fmt.format_cell(kind, _value_getter(row, column)))
         body.append(cells)
         level = row.get(spec.indent) if spec.indent else 0
@@ -176,14 +179,17 @@ def _row_marks(spec: TableSpec, records: list[dict[str, Any]]) -> tuple[list[str
     return marks, [f"{symbol} {note}" for note, symbol in symbols.items()]
 
 
-def column_widths(header: list[str], body: list[list[str]]) -> list[int]:
-    """Characters each column needs: its longest cell (long text wraps at 40), at least the
-    longest word of its header."""
+def column_widths(header: list[str], body: list[list[str]], stub: int = 40) -> list[int]:
+    """Characters each column needs: its longest cell (long text wraps at 40, the first
+    column at ``stub``), at least the longest word of its header; a table too wide for a
+    portrait page wraps its first column at 24."""
     widths = []
     for j, title in enumerate(header):
         words = max((len(w) for w in re.split(r"\s+", title) if w), default=0)
         cells = max((len(row[j]) for row in body), default=0)
-        widths.append(max(words, min(cells, 24 if j == 0 else 40)) + 4)  # + cell margins
+        widths.append(max(words, min(cells, stub if j == 0 else 40)) + 4)  # + cell margins
+    if stub > 24 and sum(widths) > PORTRAIT_CHARACTERS:
+        return column_widths(header, body, stub=24)
     return widths
 
 

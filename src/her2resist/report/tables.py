@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from her2resist.report.labels import Labels, biomarker_label
-from her2resist.report.layout import Column, TableSpec, frame_spec
+from her2resist.report.layout import HEADING, Column, TableSpec, frame_spec
 from her2resist.tables import read_table
 
 PathLike = str | Path
@@ -363,8 +363,9 @@ def efficacy_table(
                 "row": f"{endpoint}:median",
                 "label": "Median (95% CI), months",
                 "indent": 1,
-                "format": "estimate_ci",
+                "format": "median_ci",
                 "evaluable_format": NOT_SHOWN,
+                "itt_n": n,
                 "itt_estimate": median["value"],
                 "itt_lcl": median["lcl"],
                 "itt_ucl": median["ucl"],
@@ -527,49 +528,131 @@ def _readable_note(note: Any) -> str:
     return "; ".join(parts)
 
 
-def biomarker_associations(
-    pfs: pd.DataFrame, os_: pd.DataFrame, response: pd.DataFrame
-) -> pd.DataFrame:
-    survival = pd.concat([pfs, os_], ignore_index=True)
-    keep = [
-        "biomarker",
-        "endpoint",
-        "n_altered",
-        "n_wild_type",
-        "events_altered",
-        "events_wild_type",
-        "median_altered",
-        "median_wild_type",
-        "hr",
-        "hr_lcl",
-        "hr_ucl",
-        "hr_adjusted",
-        "hr_adjusted_lcl",
-        "hr_adjusted_ucl",
-        "ph_p",
-        "logrank_p",
-        "q_value",
-        "method",
-        "note",
+def _by_endpoint(tables: Mapping[str, pd.DataFrame], titles: Mapping[str, str]) -> pd.DataFrame:
+    """One heading row per endpoint, then its biomarkers indented (labels, notes readable)."""
+    rows: list[dict[str, Any]] = []
+    for endpoint, table in tables.items():
+        rows.append(
+            {"endpoint": endpoint, "label": titles[endpoint], "indent": 0, "format": HEADING}
+        )
+        for record in table.to_dict("records"):
+            record |= {
+                "endpoint": endpoint,
+                "label": biomarker_label(record["biomarker"]),
+                "indent": 1,
+                "format": "",
+            }
+            record["note"] = _readable_note(record.get("note"))
+            rows.append(record)
+    data = pd.DataFrame(rows)
+    first = ["endpoint", "biomarker", "label", "indent", "format"]
+    return data[first + [c for c in data.columns if c not in first]]
+
+
+def _pair(header: str, a: str, b: str) -> Column:
+    return Column(header, "pair", fields={"a": a, "b": b})
+
+
+def _ci(header: str, estimate: str, prefix: str | None = None) -> Column:
+    prefix = estimate if prefix is None else prefix
+    fields = {"estimate": estimate, "lcl": f"{prefix}_lcl", "ucl": f"{prefix}_ucl"}
+    return Column(header, "estimate_ci", fields=fields)
+
+
+def _median(header: str, group: str) -> Column:
+    fields = {
+        "estimate": f"median_{group}",
+        "lcl": f"median_{group}_lcl",
+        "ucl": f"median_{group}_ucl",
+        "n": f"n_{group}",
+    }
+    return Column(header, "median_ci", fields=fields)
+
+
+def survival_association_table(pfs: pd.DataFrame, os_: pd.DataFrame) -> TableSpec:
+    """Table S3: every survival statistic per biomarker, PFS then OS."""
+    data = _by_endpoint(
+        {"pfs": pfs, "os": os_}, {"pfs": "Progression-free survival", "os": "Overall survival"}
+    )
+    columns = [
+        _pair("n\naltered/WT", "n_altered", "n_wild_type"),
+        _pair("Events\naltered/WT", "events_altered", "events_wild_type"),
+        _median("Median, altered\n(95% CI), months", "altered"),
+        _median("Median, WT\n(95% CI), months", "wild_type"),
+        Column("Log-rank p", "p", fields={"value": "logrank_p"}),
+        _ci("HR (95% CI)", "hr"),
+        _ci("Adjusted HR\n(95% CI)", "hr_adjusted"),
+        Column("Adjusted p", "p", fields={"value": "adjusted_p"}),
+        Column("PH test p", "p", fields={"value": "ph_p"}),
+        Column("q", "p", fields={"value": "q_value"}),
     ]
-    survival = survival[[c for c in keep if c in survival.columns]]
-    response_keep = [
-        "biomarker",
-        "endpoint",
-        "n_altered",
-        "n_wild_type",
-        "responders_altered",
-        "responders_wild_type",
-        "odds_ratio",
-        "or_lcl",
-        "or_ucl",
-        "fisher_p",
-        "q_value",
-        "method",
-        "note",
+    return TableSpec(
+        "tableS3_biomarker_associations",
+        "Table S3. Baseline biomarkers and survival, all statistics",
+        data,
+        [c for c in columns if set(c.fields.values()) <= set(data.columns)],
+        stub_header="Biomarker",
+        row_notes=("note",),
+        footnotes=[
+            SURVIVAL_FOOTNOTE,
+            "Adjusted HR: Cox model with the configured covariates. PH test: Grambsch-Therneau "
+            "test of the scaled Schoenfeld residuals (cox.zph).",
+            P_FOOTNOTE,
+        ],
+    )
+
+
+def response_association_table(response: pd.DataFrame) -> TableSpec:
+    """Table S4: response rates per biomarker group, Fisher exact p, odds ratio, q."""
+    endpoints = list(dict.fromkeys(response["endpoint"]))
+    titles = {"orr": "Objective response (CR or PR)", "cbr": "Clinical benefit"}
+    data = _by_endpoint(
+        {e: response[response["endpoint"] == e].drop(columns="endpoint") for e in endpoints},
+        {e: titles.get(e, e.upper()) for e in endpoints},
+    )
+    for group in ("altered", "wild_type"):  # rates as percentages, as the table shows them
+        for suffix in ("", "_lcl", "_ucl"):
+            data[f"rate_{group}{suffix}"] = 100 * data[f"rate_{group}{suffix}"]
+    columns = [
+        _pair("n\naltered/WT", "n_altered", "n_wild_type"),
+        _pair("Responders\naltered/WT", "responders_altered", "responders_wild_type"),
+        Column(
+            "Rate, altered\n% (95% CI)",
+            "percent_ci",
+            fields={
+                "percent": "rate_altered",
+                "lcl": "rate_altered_lcl",
+                "ucl": "rate_altered_ucl",
+            },
+        ),
+        Column(
+            "Rate, WT\n% (95% CI)",
+            "percent_ci",
+            fields={
+                "percent": "rate_wild_type",
+                "lcl": "rate_wild_type_lcl",
+                "ucl": "rate_wild_type_ucl",
+            },
+        ),
+        _ci("OR (95% CI)", "odds_ratio", "or"),
+        Column("Fisher p", "p", fields={"value": "fisher_p"}),
+        Column("q", "p", fields={"value": "q_value"}),
     ]
-    response = response[[c for c in response_keep if c in response.columns]]
-    return pd.concat([survival, response], ignore_index=True)
+    return TableSpec(
+        "tableS4_response_associations",
+        "Table S4. Baseline biomarkers and response",
+        data,
+        columns,
+        stub_header="Biomarker",
+        row_notes=("note",),
+        footnotes=[
+            "Response-evaluable patients evaluable for the biomarker at baseline; NE counted as "
+            "non-responder. Rates with Clopper-Pearson exact 95% CI; Fisher exact test with "
+            "conditional maximum-likelihood odds ratio (altered vs wild type) and exact 95% CI; "
+            "q, Benjamini-Hochberg across biomarkers.",
+            P_FOOTNOTE,
+        ],
+    )
 
 
 def adverse_event_table(summary: pd.DataFrame) -> TableSpec:
@@ -628,7 +711,6 @@ def alteration_listing(alterations: pd.DataFrame) -> pd.DataFrame:
 LISTING_TITLES = {
     "tableS1_alterations_by_patient": "Table S1. Alterations passing all filters, by patient",
     "disposition_by_patient_and_sample": "Table S2. Disposition of every patient and sample",
-    "tableS3_biomarker_associations": "Table S3. Biomarker associations, all statistics",
 }
 LISTING_FOOTNOTES = {
     "tableS1_alterations_by_patient": [
@@ -637,13 +719,6 @@ LISTING_FOOTNOTES = {
     ],
     "disposition_by_patient_and_sample": [
         "Every patient and sample appears exactly once, analysed or excluded with the reason.",
-    ],
-    "tableS3_biomarker_associations": [
-        SURVIVAL_FOOTNOTE,
-        "Adjusted HR: Cox model with the configured covariates. PH test: Grambsch-Therneau "
-        "(cox.zph). ORR/CBR: Fisher exact test with conditional maximum-likelihood odds ratio "
-        "and exact 95% CI.",
-        P_FOOTNOTE,
     ],
 }
 
@@ -660,6 +735,7 @@ TABLE_ORDER = [
     "tableS1_alterations_by_patient",
     "disposition_by_patient_and_sample",
     "tableS3_biomarker_associations",
+    "tableS4_response_associations",
 ]
 
 
@@ -669,7 +745,7 @@ def table1_populations(
     status: pd.DataFrame,
     by: str | None,
 ) -> dict[str, tuple[str, pd.Series]]:
-    """All patients, those evaluable for biomarkers at baseline and, with ``report.table1_by``,
+    """All patients, those evaluable for biomarkers at baseline and, with ``report.table1.by``,
     one column per status of that biomarker."""
     patients = clinical["patient_id"].astype(str)
     evaluable = listing[(listing["level"] == "patient") & listing["biomarker_evaluable"].eq(True)]
@@ -683,8 +759,8 @@ def table1_populations(
 
             raise InputError.one(
                 "config",
-                f"report.table1_by: '{by}' is not a biomarker of this run",
-                "key report.table1_by",
+                f"report.table1.by: '{by}' is not a biomarker of this run",
+                "key report.table1.by",
                 hint=f"use one of: {', '.join(status.columns)}",
             )
         values = patients.map(status[by]).fillna("not_evaluable")
@@ -736,13 +812,12 @@ def build_tables(
         efficacy_table(endpoints, tsv("efficacy"), config.get("cbr_min_sd_weeks", 24), labels),
         biomarker_table(tsv("pfs_associations"), tsv("os_associations")),
         adverse_event_table(tsv("adverse_events")),
+        survival_association_table(tsv("pfs_associations"), tsv("os_associations")),
+        response_association_table(tsv("response_associations")),
     ]
     frames = {
         "tableS1_alterations_by_patient": alteration_listing(tsv("alterations")),
         "disposition_by_patient_and_sample": listing,
-        "tableS3_biomarker_associations": biomarker_associations(
-            tsv("pfs_associations"), tsv("os_associations"), tsv("response_associations")
-        ),
     }
     specs += [
         frame_spec(name, LISTING_TITLES[name], frame, labels, LISTING_FOOTNOTES[name])
