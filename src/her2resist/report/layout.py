@@ -193,6 +193,24 @@ def column_widths(header: list[str], body: list[list[str]], stub: int = 40) -> l
     return widths
 
 
+def fitted_widths(header: list[str], body: list[list[str]], available: float) -> list[float]:
+    """Column widths (characters) filling ``available``: each column at least its longest
+    word (no word is broken), the rest shared in proportion to what each still wants."""
+    wanted = column_widths(header, body)
+    longest_word = [
+        max((len(w) for row in [header, *body] for w in re.split(r"\s+", row[j])), default=0)
+        for j in range(len(header))
+    ]
+    # a word's width: 1.2 mean characters (words in tables are capitals and digits)
+    least = [min(want, 1.2 * word + 2) for want, word in zip(wanted, longest_word, strict=True)]
+    if sum(wanted) <= available:
+        return [w * available / sum(wanted) for w in wanted]
+    if sum(least) >= available:
+        return [w * available / sum(least) for w in least]
+    share = (available - sum(least)) / (sum(wanted) - sum(least))
+    return [lo + (want - lo) * share for lo, want in zip(least, wanted, strict=True)]
+
+
 def _width(header: list[str], body: list[list[str]]) -> int:
     return sum(column_widths(header, body))
 

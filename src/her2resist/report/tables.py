@@ -495,7 +495,7 @@ def biomarker_table(pfs: pd.DataFrame, os_: pd.DataFrame) -> TableSpec:
         footnotes=[
             SURVIVAL_FOOTNOTE,
             "Adjusted hazard ratios, the proportional-hazards test and response associations: "
-            "Table S3.",
+            "Tables S3 and S4.",
             P_FOOTNOTE,
         ],
     )
