@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from her2resist.report import tables, writers
-from her2resist.report.labels import Labels, check_labels, label_for
+from her2resist.report.labels import Labels, check_labels, label_for, read_column_labels
 from her2resist.report.layout import frame_spec, render
 from her2resist.stats import efficacy_summary
 
@@ -91,6 +91,14 @@ def test_labels_configured_data_builtin_readable() -> None:
         "Visceral metastases"
     )
     assert label_for("pfs") == "Progression-free survival"
+
+
+def test_data_labels_from_a_column_label_table(tmp_path: Path) -> None:
+    path = tmp_path / "clinical_labels.tsv"
+    path.write_text("column\tlabel\nAGE\tAge\nECOGBL\tBaseline ECOG\nTRTDURD\t\n")
+    data_labels = read_column_labels(path)
+    assert data_labels == {"AGE": "Age", "ECOGBL": "Baseline ECOG"}
+    assert Labels({}, data_labels)("ECOGBL") == "Baseline ECOG"
 
 
 def test_a_label_for_a_missing_column_is_an_error_naming_the_key() -> None:

@@ -10,6 +10,7 @@ variable the same way.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 from her2resist.errors import Problem
@@ -151,6 +152,20 @@ class Labels:
     def level(value: Any) -> str:
         text = str(value)
         return LEVEL_LABELS.get(text, readable(text))
+
+
+def read_column_labels(path: str | Path) -> dict[str, str]:
+    """Variable labels the data carry, as a table ``column<TAB>label`` (what an ADaM reader
+    writes from a dataset's column labels); the hook ``report/tables.build_tables`` reads as
+    its optional input ``column_labels``."""
+    from her2resist.tables import read_table
+
+    table = read_table(path, required=["column", "label"])
+    return {
+        str(column): str(label)
+        for column, label in zip(table["column"], table["label"], strict=True)
+        if isinstance(label, str) and label.strip()
+    }
 
 
 def label_for(column: str, labels: Mapping[str, str] | Labels | None = None) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from her2resist.report.labels import Labels, biomarker_label
+from her2resist.report.labels import Labels, biomarker_label, read_column_labels
 from her2resist.report.layout import HEADING, Column, TableSpec, frame_spec
 from her2resist.tables import read_table
 
@@ -776,9 +776,12 @@ def build_tables(
     data_labels: Mapping[str, str] | None = None,
 ) -> dict[str, TableSpec]:
     """Every manuscript table, in :data:`TABLE_ORDER`. ``data_labels``: variable labels the
-    data carry (an ADaM reader's column labels), used where the config gives none."""
+    data carry (an ADaM reader's column labels; else the optional input ``column_labels``, a
+    ``column<TAB>label`` table), used where the config gives none."""
     from her2resist.stages import biomarker_status
 
+    if data_labels is None and inputs.get("column_labels"):
+        data_labels = read_column_labels(inputs["column_labels"])
     labels = Labels.from_config(config, data_labels)
     settings = config.get("report") or {}
     clinical = read_table(inputs["clinical"])
