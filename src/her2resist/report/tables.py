@@ -119,7 +119,7 @@ def baseline_characteristics(
             }
             row |= {f"{prefix}n": int(group.isna().sum()) for prefix, group in groups.items()}
             rows.append(row)
-    data = pd.DataFrame(rows)
+    data = _by_population(pd.DataFrame(rows), list(populations))
     shown = "median (IQR)" if continuous == "iqr" else "median (range)"
     return TableSpec(
         "table1_baseline_characteristics",
@@ -134,6 +134,28 @@ def baseline_characteristics(
             f"Continuous variables: {shown}; categorical: n (%) of patients with a known value.",
         ],
     )
+
+
+STATISTIC_ORDER = [
+    "format",
+    "n",
+    "percent",
+    "estimate",
+    "lcl",
+    "ucl",
+    "median",
+    "q1",
+    "q3",
+    "min",
+    "max",
+]
+
+
+def _by_population(data: pd.DataFrame, prefixes: Sequence[str]) -> pd.DataFrame:
+    """Columns of the TSV: the row's own columns, then each population's statistics together
+    (``all_n, all_percent, ..., sub_n, ...``)."""
+    grouped = [f"{p}{s}" for p in prefixes for s in STATISTIC_ORDER if f"{p}{s}" in data.columns]
+    return data[[c for c in data.columns if c not in grouped] + grouped]
 
 
 def _count_row(
@@ -393,7 +415,7 @@ def efficacy_table(
                 f"{labels(endpoint)}: {int(n)} of {len(endpoints)} patients analysed; the "
                 "others are excluded with the reason in Table S2."
             )
-    data = pd.DataFrame(rows)
+    data = _by_population(pd.DataFrame(rows), ["itt_", "evaluable_"])
     if "note" in data.columns:
         # "not reached" is what NR in the cell says; other notes become footnotes
         notes = data["note"].fillna("").astype(str)
