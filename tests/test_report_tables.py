@@ -76,7 +76,7 @@ def test_table1_is_laid_out_as_tbl_summary() -> None:
     rows = {row[0]: row[1:] for row in ranged.body}
     assert rows["Age, years"][0] == "52 (39–66)"
     assert "Median (range)" not in " ".join(ranged.footnotes)
-    assert "median (range)" in ranged.footnotes[0]
+    assert "median (range)" in ranged.footnotes[0] and "yes/no variables" in ranged.footnotes[0]
     assert shown.landscape is False and "ECOG, Eastern Cooperative" in shown.abbreviations
 
 

@@ -67,6 +67,7 @@ def baseline_characteristics(
     types = types or {}
     statistic = "median_iqr" if continuous == "iqr" else "median_range"
     rows: list[dict[str, Any]] = []
+    dichotomous = False
     for column in columns:
         if column not in clinical.columns:
             continue
@@ -95,6 +96,7 @@ def baseline_characteristics(
         else:
             known = values.dropna()
             if kind == "dichotomous":
+                dichotomous = True
                 levels = sorted(v for v in known.unique() if v.lower() in DICHOTOMOUS_YES)
                 rows.append(_count_row(column, levels[0], labels(column), 0, groups))
             else:
@@ -131,7 +133,8 @@ def baseline_characteristics(
         ],
         stub_header="Characteristic",
         footnotes=[
-            f"Continuous variables: {shown}; categorical: n (%) of patients with a known value.",
+            f"Continuous variables: {shown}; categorical: n (%) of patients with a known value"
+            + ("; yes/no variables: n (%) with yes." if dichotomous else "."),
         ],
     )
 
