@@ -49,7 +49,7 @@ def test_table1_is_laid_out_as_tbl_summary() -> None:
     assert shown.header_rows == [["Characteristic", "All patients\nN = 10", "Subset\nN = 4"]]
     rows = {row[0]: row[1:] for row in shown.body}
     ages = pd.to_numeric(clinical["age"], errors="coerce").dropna()
-    q1, median, q3 = np.percentile(ages, [25, 50, 75])  # R's quantile type 7, as gtsummary
+    q1, median, q3 = np.percentile(ages, [25, 50, 75])  # quantile type 7 (R default)
     assert (q1, median, q3) == (47, 52, 58)
     assert rows["Age, years"][0] == "52 (47–58)"
     assert np.percentile([52, 54, 39, 51], [25, 75]).tolist() == [48.0, 52.5]
