@@ -446,16 +446,5 @@ def run_exploratory(
 # ---------------------------------------------------------------- 8 report
 
 
-def run_report(
-    config: dict[str, Any], inputs: dict[str, PathLike], outputs: Sequence[PathLike]
-) -> None:
-    """Write every manuscript table; ``outputs`` are TSV paths named after the tables."""
-    from her2resist.report import tables
-
-    built = tables.build_tables(config, inputs)
-    for path in outputs:
-        write_tsv(built[Path(path).name.removesuffix(".tsv")], path)
-
-
 def write_json(data: Any, path: PathLike) -> None:
     Path(path).write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")

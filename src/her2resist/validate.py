@@ -914,6 +914,15 @@ def validate_inputs(config: dict[str, Any]) -> Validated:
         if not problems:
             found.problems += (values := check_clinical_values(clinical, config))[0]
             found.warnings += values[1]
+        if config.get("labels"):
+            from her2resist.report.labels import check_labels
+
+            markers = config.get("biomarkers", {})
+            names = [*clinical.columns, *markers.get("genes", []), *markers.get("domains", [])]
+            names += [f"pathway:{p}" for p in markers.get("pathways", [])]
+            found.problems += check_labels(
+                config["labels"], names, str(config["clinical"]["table"])
+            )
     samples = pd.DataFrame(columns=SAMPLE_COLUMNS)
     sheet = str(config.get("samples") or "")
     if sheet:
