@@ -5,6 +5,7 @@ rule annotate:
         cnv=expand("results/cnv/{sample}.tsv", sample=cnv_samples()),
         pathways=config["pathways"],
         hotspots=config["hotspots"],
+        evidence=config["civic_evidence"],
     output:
         report(
             "results/annotated/alterations.tsv",

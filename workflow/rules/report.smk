@@ -1,4 +1,5 @@
 from her2resist.report.run import (  # noqa: E402
+    MANUSCRIPT,
     has_waterfall,
     provenance_inputs,
     table_files,
@@ -15,6 +16,8 @@ REPORT_TABLES = {
     "table5_adverse_events": "Safety",
     "tableS1_alterations_by_patient": "Alterations",
     "disposition_by_patient_and_sample": "Disposition",
+    "tableS3_biomarker_associations": "Associations",
+    "tableS4_response_associations": "Associations",
 }
 # Patient-level listings are separate, clearly named files; report.patient_listing: false
 # leaves them out (aggregate tables carry no patient-level rows).
@@ -32,6 +35,7 @@ if has_waterfall(config):
 
 REPORT_OUTPUTS = [
     *(f for table in REPORT_TABLES for f in table_files(table)),
+    MANUSCRIPT,
     *expand("results/figures/{figure}.{ext}", figure=FIGURES, ext=["png", "pdf"]),
     "results/figures/km_biomarkers",
     "results/cbioportal",
@@ -113,6 +117,23 @@ rule report_tables:
             caption="../report/disposition_by_patient_and_sample.rst",
             category="Disposition",
             subcategory="Tables",
+        ),
+        tableS3=report(
+            table_files("tableS3_biomarker_associations"),
+            caption="../report/tableS3_biomarker_associations.rst",
+            category="Associations",
+            subcategory="Tables",
+        ),
+        tableS4=report(
+            table_files("tableS4_response_associations"),
+            caption="../report/tableS4_response_associations.rst",
+            category="Associations",
+            subcategory="Tables",
+        ),
+        manuscript=report(
+            MANUSCRIPT,
+            caption="../report/manuscript_tables.rst",
+            category="Tables",
         ),
     log:
         "logs/report_tables.log",
