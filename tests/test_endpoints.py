@@ -273,3 +273,34 @@ def test_adverse_event_grade_outside_ctcae_is_reported() -> None:
     events = pd.DataFrame({"patient_id": ["A"], "term": ["Rash"], "grade": ["6"]})
     with pytest.raises(InputError, match=r"grade '6' is not a CTCAE v5\.0 grade"):
         validate_grades(events, "ae.tsv")
+
+
+def test_adverse_event_table_layout() -> None:
+    """Table 5 shows SOC rows with their terms indented, all and treatment-related AEs as
+    column groups; a term without related events shows 0 there, not a dash."""
+    from her2resist.report.layout import render
+    from her2resist.report.trial_tables import adverse_event_spec
+
+    events = pd.DataFrame(
+        {
+            "patient_id": ["A", "B"],
+            "term": ["Diarrhea", "Fatigue"],
+            "grade": ["3", "1"],
+            "related": ["yes", "no"],
+            "soc": ["Gastrointestinal disorders", "General disorders"],
+        }
+    )
+    rendered = render(adverse_event_spec(summarise(validate_grades(events, "ae.tsv"), 4)))
+    assert rendered.header_rows[0][1] == "All adverse events, n (%)"
+    assert rendered.header_rows[0][7] == "Treatment-related, n (%)"
+    assert [row[0] for row in rendered.body] == [
+        "Any adverse event",
+        "Gastrointestinal disorders",
+        "Diarrhea",
+        "General disorders",
+        "Fatigue",
+    ]
+    assert rendered.indents == [0, 0, 1, 0, 1]
+    fatigue = rendered.body[4]
+    assert fatigue[1] == "1 (25.0)" and fatigue[7] == "0 (0.0)"  # any grade: all vs related
+    assert rendered.body[2][6] == "1 (25.0)" and rendered.body[2][12] == "1 (25.0)"  # grade >= 3

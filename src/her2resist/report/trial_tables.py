@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from her2resist.report.layout import Column, TableSpec
+from her2resist.report.layout import HEADING, Column, TableSpec
 
 GRADE_BANDS = {
     "any_grade": "Any grade",
@@ -51,7 +51,7 @@ def subgroup_spec(subgroups: pd.DataFrame) -> TableSpec:
     for row in subgroups.to_dict("records"):
         overall = row["subgroup"] == "All patients"
         if not overall and row["subgroup"] != previous:
-            rows.append({"label": row["subgroup"], "indent": 0, "format": ""})
+            rows.append({"label": row["subgroup"], "indent": 0, "format": HEADING})
         previous = row["subgroup"]
         rows.append(
             {
@@ -99,7 +99,7 @@ def detectable_spec(detectable: pd.DataFrame) -> TableSpec:
     """Table 4b: the hazard ratio each survival test could detect (Schoenfeld)."""
     rows = []
     for endpoint, own in detectable.groupby("endpoint", sort=False):
-        rows.append({"label": str(endpoint).upper(), "indent": 0, "format": ""})
+        rows.append({"label": str(endpoint).upper(), "indent": 0, "format": HEADING})
         for row in own.to_dict("records"):
             rows.append(
                 {
