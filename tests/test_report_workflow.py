@@ -47,6 +47,7 @@ def built_specs(workdir: Path) -> dict:
         **{f"{e}_associations": f"results/stats/{e}_associations.tsv" for e in
            ("pfs", "os", "response")},
         "efficacy": "results/stats/efficacy.tsv",
+        **{k: f"results/stats/{k}.tsv" for k in ("follow_up", "subgroups", "detectable_effects")},
     }  # fmt: skip
     here = Path.cwd()
     os.chdir(workdir)
