@@ -186,14 +186,18 @@ def run_annotate(
     cnv_tables: Sequence[PathLike],
     out: PathLike,
 ) -> pd.DataFrame:
+    from her2resist.variants.fusions import fusions_by_sample
+
     knowledge = knowledge_from(config)
     samples = read_table(samples_path)
     by_sample_variants = {Path(p).stem: p for p in variant_tables}
     by_sample_cnv = {Path(p).stem: p for p in cnv_tables}
+    by_sample_fusions = fusions_by_sample(samples) if "sv_file" in samples else {}
     frames = []
     for sample in samples.to_dict("records"):
         sid = sample["sample_id"]
-        if sid not in by_sample_variants and sid not in by_sample_cnv:
+        calls = (by_sample_variants, by_sample_cnv, by_sample_fusions)
+        if all(sid not in by_sample for by_sample in calls):
             continue
         variants = _read_optional(by_sample_variants.get(sid))
         if variants is None:
@@ -210,6 +214,7 @@ def run_annotate(
                 chip=config["chip"],
                 tumour_fraction=config["tumour_fraction"],
                 oncogenicity_source=config["annotate"]["oncogenicity_source"],
+                fusions=by_sample_fusions.get(sid),
             )
         )
     table = (
@@ -233,7 +238,12 @@ def run_matrix(
     gene_out: PathLike,
     pathway_out: PathLike,
     tumour_fraction_path: PathLike | None = None,
+    cnv_tables: Sequence[PathLike] = (),
+    members_out: PathLike | None = None,
 ) -> None:
+    """Gene and pathway matrices; ``cnv_tables``: the per-sample copy-number tables, whose
+    rows say which genes a gene-level table (``cnv_format`` gene_table) measured;
+    ``members_out``: which members each pathway call rests on."""
     knowledge = knowledge_from(config)
     samples = read_table(samples_path)
     clinical = read_table(clinical_path)
@@ -252,9 +262,30 @@ def run_matrix(
         markers["specimens"],
         domains=markers["domains"],
         tumour_fraction=tumour_fraction,
+        gene_coordinates=config["gene_coordinates"],
+        cnv_genes=_genes_measured(samples, cnv_tables),
+        min_for_mutations=config["tumour_fraction"]["min_for_mutations"],
     )
-    write_tsv(status.wide_genes(long), gene_out)
+    write_tsv(status.wide_genes(long.drop(columns="assessed_in_study")), gene_out)
     write_tsv(status.pathway_status(long, knowledge, markers["pathways"]), pathway_out)
+    if members_out:
+        write_tsv(status.pathway_members(long, knowledge, markers["pathways"]), members_out)
+
+
+def _genes_measured(
+    samples: pd.DataFrame, cnv_tables: Sequence[PathLike]
+) -> dict[str, frozenset[str]]:
+    """Genes with a copy-number value, per sample whose calls come from a gene-level table
+    (a CNA matrix's rows, less its empty cells, are the genes measured)."""
+    from_tables = samples.loc[samples["cnv_format"].eq("gene_table"), "sample_id"].astype(str)
+    wanted = set(from_tables)
+    measured = {}
+    for path in cnv_tables:
+        sample_id = Path(path).stem
+        if sample_id in wanted:
+            genes = pd.read_csv(path, sep="\t", usecols=["gene"], dtype=str)["gene"]
+            measured[sample_id] = frozenset(genes.dropna())
+    return measured
 
 
 # ---------------------------------------------------------------- 6 clinical

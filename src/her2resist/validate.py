@@ -26,8 +26,9 @@ import jsonschema
 import numpy as np
 import pandas as pd
 
-from her2resist.config import load_schema
+from her2resist.config import load_schema, resolve_resources
 from her2resist.errors import InputError, Problem
+from her2resist.panels import PANEL_COLUMNS, read_panel
 from her2resist.tables import data_line, read_table
 
 SAMPLE_COLUMNS = [
@@ -44,6 +45,12 @@ SAMPLE_COLUMNS = [
     "cnv_format",
     "purity",
     "qc_status",
+    # Optional (docs/design.md, Evaluability): which genes each assay covers, and fusion calls.
+    "panel",
+    "cnv_panel",
+    "sv_panel",
+    "sv_file",
+    "sv_format",
 ]
 CLINICAL_KEYS_BY_SOURCE = {
     "dates": ["treatment_start"],
@@ -190,10 +197,21 @@ def check_samples(path: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
                 message = f"{column} is empty"
                 hint = "every row needs patient_id, sample_id, specimen and timepoint"
             problems.append(Problem(source, message, line, column, hint))
-        for column in ("variant_file", "cnv_file"):
+        for column in ("variant_file", "cnv_file", "sv_file", *PANEL_COLUMNS):
             value = _text(row[column])
             if value:
                 problems += _file_problems(value, source, line, column)
+        if _text(row["sv_file"]) and not _text(row["sv_format"]):
+            problems.append(
+                Problem(
+                    source,
+                    "sv_file is given but sv_format is empty",
+                    line,
+                    "sv_format",
+                    "use vcf (an annotated SV VCF) or cbioportal_sv (data_sv.txt / "
+                    "data_fusions.txt)",
+                )
+            )
         if _text(row["cnv_file"]) and not _text(row["cnv_format"]):
             problems.append(
                 Problem(
@@ -592,6 +610,33 @@ def check_sample_files(
     return found.problems, found.warnings
 
 
+def check_panels_and_fusions(
+    samples: pd.DataFrame, source: str, gene_coordinates: str | Path
+) -> list[Problem]:
+    """Every panel file the sheet names must cover a gene; every SV file must be readable as
+    its sv_format says (each distinct file is checked once, with the first line naming it)."""
+    from her2resist.variants.fusions import check_sv_file
+
+    found = _Findings()
+    seen: set[tuple[str, str]] = set()
+    for i, sample in _records(samples):
+        line = data_line(samples, i)
+        row = f" (sample sheet {source} line {line})"
+        for column in PANEL_COLUMNS:
+            value = _text(sample[column])
+            if value and (value, column) not in seen and Path(value).is_file():
+                seen.add((value, column))
+                problems = found.run(read_panel, value, gene_coordinates) is None
+                if problems:
+                    last = found.problems.pop()
+                    found.error(last.file, last.message + row, last.where, column, last.hint)
+        sv_file, sv_format = _text(sample["sv_file"]), _text(sample["sv_format"])
+        if sv_file and sv_format and (sv_file, sv_format) not in seen and Path(sv_file).is_file():
+            seen.add((sv_file, sv_format))
+            found.problems += check_sv_file(sv_file, sv_format, row=row)
+    return found.problems
+
+
 # ---------------------------------------------------------------------------- clinical
 
 
@@ -883,6 +928,8 @@ def validate_inputs(config: dict[str, Any]) -> Validated:
             files = check_sample_files(samples, sheet, config.get("genome_build"))
             found.problems += files[0]
             found.warnings += files[1]
+            coordinates = resolve_resources(config)["gene_coordinates"]
+            found.problems += check_panels_and_fusions(samples, sheet, coordinates)
     for key in ("maf", "cnv"):
         if config.get(key) and not Path(config[key]).is_file():
             found.error(

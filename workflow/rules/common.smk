@@ -2,6 +2,7 @@ import os
 import sys
 from pathlib import Path
 
+import pandas as pd
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import min_version
 
@@ -46,6 +47,23 @@ def variant_samples():
 
 def cnv_samples():
     return has_file("cnv_file")
+
+
+def distinct_files(*columns):
+    """Each file named in these sheet columns, once (a cohort SV file or a gene panel is
+    shared by many samples)."""
+    values = (
+        pd.concat([samples[c] for c in columns if c in samples]).fillna("").astype(str)
+    )
+    return sorted(set(values[values.str.len() > 0]))
+
+
+def sv_files():
+    return distinct_files("sv_file")
+
+
+def panel_files():
+    return distinct_files("panel", "cnv_panel", "sv_panel")
 
 
 def sample_value(sample, column, default=""):

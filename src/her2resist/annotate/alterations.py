@@ -242,6 +242,66 @@ def classify_cna(gene: str, call: str, knowledge: Knowledge) -> tuple[str, str]:
     return "vus", f"{call}_in_{rule.role}"
 
 
+def classify_fusion(gene: str, kind: str, knowledge: Knowledge) -> tuple[str, str]:
+    """(oncogenicity, rule) of a fusion or rearrangement involving ``gene``.
+
+    A fusion of an oncogene for which ``resources/pathways.yaml`` lists ``fusion`` (NRG1,
+    FGFR1-3, BRAF, AKT3) is ``likely_oncogenic``, as OncoKB annotates these genes' "Fusions";
+    a rearrangement within one gene, or a fusion of any other gene, is a ``vus``."""
+    rule = knowledge.genes[gene]
+    if kind != "fusion":
+        return "vus", "intragenic_rearrangement"
+    if rule.role == "oncogene" and "fusion" in rule.alterations:
+        return "likely_oncogenic", "oncogene_fusion"
+    return "vus", f"fusion_in_{rule.role}"
+
+
+def fusion_rows(
+    fusions: pd.DataFrame, base: dict, knowledge: Knowledge, qc_failed: list[str], filters: dict
+) -> list[dict]:
+    """One alteration row per panel gene of each fusion (both partners when both are panel
+    genes); a caller FILTER other than PASS, or a germline SV, fails as mutations do."""
+    rows = []
+    panel = fusions[fusions["gene"].isin(knowledge.genes.keys())]
+    for record in panel.to_dict("records"):
+        gene = record["gene"]
+        rule = knowledge.genes[gene]
+        oncogenicity, why = classify_fusion(gene, record["kind"], knowledge)
+        failed = list(qc_failed)
+        caller_filter = str(record.get("filter") or "PASS")
+        if filters.get("require_pass", True) and caller_filter not in {"PASS", "."}:
+            failed.append(f"filter_{caller_filter}")
+        if str(record.get("sv_status") or "").upper() == "GERMLINE":
+            failed.append("germline")
+        counts = (
+            not failed
+            and record["kind"] == "fusion"
+            and "fusion" in rule.alterations
+            and oncogenicity in ONCOGENIC
+        )
+        rows.append(
+            base
+            | {
+                "gene": gene,
+                "alteration_type": "fusion" if record["kind"] == "fusion" else "rearrangement",
+                "alteration": record["fusion"],
+                "chrom": record.get("chrom"),
+                "pos": record.get("pos"),
+                "oncogenicity": oncogenicity,
+                "oncogenicity_rule": why,
+                "pathway": ";".join(rule.pathways),
+                "resistance_evidence": "",
+                "nonsynonymous": False,
+                "chip_flag": False,
+                "chip_reason": "",
+                "germline_flag": "germline" in failed,
+                "filter_status": ";".join(failed) or "PASS",
+                "counts_as_altered": bool(counts),
+            }
+        )
+    return rows
+
+
 def annotate_sample(
     variants: pd.DataFrame,
     cnv: pd.DataFrame | None,
@@ -252,6 +312,7 @@ def annotate_sample(
     chip: dict | None = None,
     tumour_fraction: dict | None = None,
     oncogenicity_source: str = "auto",
+    fusions: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Annotated alterations of one sample (all panel-gene calls, filtered ones flagged).
 
@@ -264,7 +325,9 @@ def annotate_sample(
     ``chip``: the config's ``chip`` section (see :func:`chip_call`). ``tumour_fraction``: the
     config's ``tumour_fraction`` section; for plasma with copy-number calls that were not
     purity-corrected, ERBB2 copy number is corrected by the VAF-based tumour fraction (see
-    :func:`her2resist.annotate.tumour_fraction.adjust_plasma_copy_number`)."""
+    :func:`her2resist.annotate.tumour_fraction.adjust_plasma_copy_number`). ``fusions``: the
+    sample's rows of :func:`her2resist.variants.fusions.read_fusions` (see
+    :func:`fusion_rows`)."""
     from her2resist.annotate import tumour_fraction as tf
 
     rows = []
@@ -360,6 +423,8 @@ def annotate_sample(
                     "counts_as_altered": bool(counts),
                 }
             )
+    if fusions is not None and len(fusions):
+        rows += fusion_rows(fusions, base, knowledge, qc_failed, filters)
     frame = pd.DataFrame(rows, columns=ALTERATION_COLUMNS)
     return frame.replace({np.nan: None}).astype(object)
 
