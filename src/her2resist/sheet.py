@@ -1,7 +1,8 @@
 """The sample sheet the workflow runs on: the user's sheet, or one derived from a cohort MAF.
 
 With ``maf:`` set, every sample of the sheet takes its variants from the cohort MAF (a
-sequenced sample without MAF rows is wild type); without a sheet, the samples are the MAF's
+sequenced sample without MAF rows is wild type for the genes its ``panel`` covers, every gene
+when the cell is empty); without a sheet, the samples are the MAF's
 ``Tumor_Sample_Barcode`` values. ``cnv:`` (a cohort gene-level table) works the same way for
 copy number.
 """

@@ -52,9 +52,10 @@ def cnv_samples():
 def distinct_files(*columns):
     """Each file named in these sheet columns, once (a cohort SV file or a gene panel is
     shared by many samples)."""
-    values = (
-        pd.concat([samples[c] for c in columns if c in samples]).fillna("").astype(str)
-    )
+    present = [samples[c] for c in columns if c in samples]
+    if not present:
+        return []
+    values = pd.concat(present).fillna("").astype(str)
     return sorted(set(values[values.str.len() > 0]))
 
 

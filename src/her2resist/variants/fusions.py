@@ -57,6 +57,11 @@ def _text(value: object) -> str:
     return "" if text in _MISSING else text
 
 
+def _position(value: object) -> int | None:
+    text = _text(value)
+    return int(text) if text.isdigit() else None
+
+
 def _layout(path: str | Path, columns: list[str]) -> str:
     if all(c in columns for c in ("Sample_Id",)) and any(c in columns for c in _SV_LAYOUT[1:]):
         return "sv"
@@ -95,9 +100,9 @@ def _from_sv_table(table: pd.DataFrame, source: str) -> list[dict]:
         genes = [g for g in (site1, site2) if g]
         common = {
             "chrom": _text(record.get("Site1_Chromosome")),
-            "pos": _text(record.get("Site1_Position")),
+            "pos": _position(record.get("Site1_Position")),
             "partner_chrom": _text(record.get("Site2_Chromosome")),
-            "partner_pos": _text(record.get("Site2_Position")),
+            "partner_pos": _position(record.get("Site2_Position")),
             "consequence": _text(record.get("Event_Info")) or _text(record.get("Class")),
             "frame": _text(record.get("Site2_Effect_On_Frame")),
             "filter": "PASS",
@@ -146,9 +151,9 @@ def _from_fusion_table(table: pd.DataFrame, source: str) -> list[dict]:
                 fusion or text,
                 "rearrangement" if "intragenic" in text.lower() else "fusion",
                 chrom="",
-                pos="",
+                pos=None,
                 partner_chrom="",
-                partner_pos="",
+                partner_pos=None,
                 consequence=_text(record.get("Fusion")),
                 frame=_text(record.get("Frame")),
                 filter="PASS",
@@ -234,7 +239,7 @@ def read_sv_vcf(path: str | Path, sample_id: str) -> pd.DataFrame:
             "chrom": str(record.CHROM).removeprefix("chr"),
             "pos": int(record.POS),
             "partner_chrom": (mate.group(1) if mate else str(record.CHROM)).removeprefix("chr"),
-            "partner_pos": int(mate.group(2)) if mate else record.INFO.get("END") or "",
+            "partner_pos": int(mate.group(2)) if mate else record.INFO.get("END"),
             "filter": record.FILTER or "PASS",
         }
         genes: list[str] = []
