@@ -87,3 +87,14 @@ def test_matrices_follow_panels_and_fusion_assays(run: Path) -> None:
     pathways = pd.read_csv(run / "results/matrix/pathway_by_patient.tsv", sep="\t")
     pathways = pathways[pathways["timepoint"] == "baseline"].set_index("patient_id")
     assert (pathways["HER3"] == her3["status"].reindex(pathways.index)).all()
+
+
+def test_sample_evaluability_table(run: Path) -> None:
+    table = pd.read_csv(run / "results/matrix/sample_evaluability.tsv", sep="\t", dtype=str)
+    sheet = pd.read_csv(run / "resources/example/samples.tsv", sep="\t", dtype=str)
+    assert sorted(table["sample_id"]) == sorted(sheet["sample_id"])
+    table = table.set_index("sample_id")
+    assert table.loc["P02_tissue_BL", "mutation"] == "4 genes"
+    assert table.loc["P01_tissue_BL", "mutation"] == "all genes"
+    assert table.loc["P01_tissue_BL", "fusion"] == "not measured"
+    assert table.loc["P04_tissue_BL", "fusion"] == "all genes"

@@ -288,3 +288,39 @@ def test_plasma_without_tumour_dna_is_not_evaluable(knowledge) -> None:
     assert status["P3"] == "not_evaluable"  # no estimate, no somatic call
     assert status["P4"] == "wild_type"  # tumour DNA shown by a somatic call
     assert status["P5"] == "wild_type"  # tissue: no floor
+
+
+def test_sample_evaluability_table_says_why(knowledge, tmp_path: Path) -> None:
+    """Every sample is listed with what it measured and, if it can show nothing, why."""
+    small = tmp_path / "small.txt"
+    small.write_text("PIK3CA\nTP53\n")
+    samples = sheet(
+        [
+            ["P1", "P1_C", "ctdna", "baseline", "a.vcf", "", "", "pass", "", "", "", ""],
+            ["P2", "P2_T", "tissue", "baseline", "b.vcf", "b.cns", "cnvkit_cns", "pass",
+             str(small), "", "", "sv.vcf"],
+            ["P3", "P3_T", "tissue", "baseline", "c.vcf", "", "", "fail", "", "", "", ""],
+        ]
+    )  # fmt: skip
+    tumour_fraction = pd.DataFrame(
+        {
+            "sample_id": ["P1_C", "P2_T", "P3_T"],
+            "estimate": [0.004, 0.6, float("nan")],
+            "deletion_evaluable": [False, True, True],
+        }
+    )
+    coverage = matrix.sample_coverage(
+        samples, tumour_fraction, gene_coordinates=COORDINATES, min_for_mutations=0.01
+    )
+    table = matrix.coverage_table(samples, coverage).set_index("sample_id")
+    assert table.loc["P1_C", "mutation"] == "not evaluable"
+    assert table.loc["P1_C", "fusion"] == "not measured"
+    assert table.loc["P1_C", "reason"] == (
+        "plasma tumour fraction 0.004 below tumour_fraction.min_for_mutations 0.01"
+    )
+    assert table.loc["P2_T", "mutation"] == "2 genes"
+    assert table.loc["P2_T", "copy_number"] == "2 genes"  # cnv_panel empty: as panel
+    assert table.loc["P2_T", "fusion"] == "2 genes"
+    assert table.loc["P2_T", "reason"] == ""
+    assert table.loc["P3_T", "mutation"] == "not measured"
+    assert table.loc["P3_T", "reason"] == "failed QC"

@@ -88,6 +88,8 @@ def cmd_matrix(args: argparse.Namespace) -> None:
         args.alterations,
         out / "gene_by_patient.tsv",
         out / "pathway_by_patient.tsv",
+        members_out=out / "pathway_members.tsv",
+        evaluability_out=out / "sample_evaluability.tsv",
     )
 
 

@@ -43,6 +43,7 @@ class Coverage:
 
     genes: dict[str, frozenset[str] | None] = field(default_factory=dict)
     evaluable: set[str] = field(default_factory=set)
+    reason: str = ""  # why the sample is evaluable for nothing, if it is not
 
     def covers(self, measurement: str, gene: str) -> bool:
         if measurement not in self.genes:
@@ -59,19 +60,19 @@ def _cell(value: object) -> str:
     return "" if text in {"nan", "None", "<NA>"} else text
 
 
-def tumour_dna_detected(
+def no_tumour_dna(
     samples: pd.DataFrame,
     tumour_fraction: pd.DataFrame | None,
     alterations: pd.DataFrame | None,
     min_for_mutations: float,
 ) -> pd.Series:
-    """Per sample (index of ``samples``): False for a plasma sample without detectable tumour
-    DNA, i.e. a tumour fraction below ``min_for_mutations``, or no estimate at all (no
-    clonal somatic SNV, no sheet purity) and no somatic call that passed every filter.
-    Tissue is always True, as is every sample when no tumour-fraction table is given."""
-    detected = pd.Series(True, index=samples.index)
+    """Per sample (index of ``samples``): why a plasma sample shows no tumour DNA ("" when it
+    does): a tumour fraction below ``min_for_mutations``, or no estimate at all (no clonal
+    somatic SNV, no sheet purity) and no call that passed every filter. Tissue is always "",
+    as is every sample when no tumour-fraction table is given."""
+    reasons = pd.Series("", index=samples.index, dtype=object)
     if tumour_fraction is None or not len(tumour_fraction):
-        return detected
+        return reasons
     estimate = samples["sample_id"].map(
         pd.to_numeric(tumour_fraction.set_index("sample_id")["estimate"], errors="coerce")
     )
@@ -79,10 +80,16 @@ def tumour_dna_detected(
     if alterations is not None and len(alterations):
         passed = alterations["filter_status"].astype(str).eq("PASS")
         somatic = set(alterations.loc[passed, "sample_id"].astype(str))
-    unknown = estimate.isna() & ~samples["sample_id"].astype(str).isin(somatic)
-    low = estimate.lt(min_for_mutations)
     plasma = samples["specimen"].eq("ctdna")
-    return ~(plasma & (low | unknown))
+    low = plasma & estimate.lt(min_for_mutations)
+    unknown = plasma & estimate.isna() & ~samples["sample_id"].astype(str).isin(somatic)
+    reasons[low] = [
+        f"plasma tumour fraction {value:.3g} below tumour_fraction.min_for_mutations "
+        f"{min_for_mutations:g}"
+        for value in estimate[low]
+    ]
+    reasons[unknown] = "plasma without tumour fraction estimate or somatic call"
+    return reasons
 
 
 def sample_coverage(
@@ -99,7 +106,7 @@ def sample_coverage(
     ``cnv_genes``: per sample with a gene-level copy-number table (``cnv_format``
     gene_table), the genes its table has a value for: those are the genes measured."""
     frame = sample_evaluability(samples, tumour_fraction)
-    detected = tumour_dna_detected(frame, tumour_fraction, alterations, min_for_mutations)
+    no_tumour = no_tumour_dna(frame, tumour_fraction, alterations, min_for_mutations)
     cnv_genes = cnv_genes or {}
     coverage: dict[str, Coverage] = {}
     for index, sample in zip(frame.index, frame.to_dict("records"), strict=True):
@@ -123,12 +130,43 @@ def sample_coverage(
             entry.genes["copy_number"] = entry.genes["deletion"] = genes
         if sample["passed"] and _cell(sample.get("sv_file")):
             entry.genes["fusion"] = panel_of("sv_panel", "panel")
-        if detected[index]:
+        entry.reason = no_tumour[index] or ("" if sample["passed"] else "failed QC")
+        if not no_tumour[index]:
             entry.evaluable = set(entry.genes)
             if not sample["deletion_evaluable"]:
                 entry.evaluable.discard("deletion")
         coverage[sid] = entry
     return coverage
+
+
+SAMPLE_EVALUABILITY_COLUMNS = [
+    "patient_id",
+    "sample_id",
+    "specimen",
+    "timepoint",
+    *MEASUREMENTS,
+    "reason",
+]
+
+
+def coverage_table(samples: pd.DataFrame, coverage: Mapping[str, Coverage]) -> pd.DataFrame:
+    """One row per sample of the sheet: per measurement ``all genes``, ``N genes`` (a panel
+    or a gene-level table's rows), ``not measured`` or ``not evaluable`` (measured, but the
+    sample cannot show it: no tumour DNA, too dilute for deletions), and the reason."""
+    rows = []
+    for sample in samples.to_dict("records"):
+        entry = coverage[str(sample["sample_id"])]
+        row = {k: sample.get(k) for k in ("patient_id", "sample_id", "specimen", "timepoint")}
+        for measurement in MEASUREMENTS:
+            genes = entry.genes.get(measurement)
+            if measurement not in entry.genes:
+                row[measurement] = "not measured"
+            elif measurement not in entry.evaluable:
+                row[measurement] = "not evaluable"
+            else:
+                row[measurement] = "all genes" if genes is ALL_GENES else f"{len(genes)} genes"
+        rows.append(row | {"reason": entry.reason})
+    return pd.DataFrame(rows, columns=SAMPLE_EVALUABILITY_COLUMNS)
 
 
 def sample_evaluability(
@@ -186,18 +224,21 @@ def gene_status(
     gene_coordinates: str | Path | None = None,
     cnv_genes: Mapping[str, frozenset[str]] | None = None,
     min_for_mutations: float = 0.01,
+    coverage: Mapping[str, Coverage] | None = None,
 ) -> pd.DataFrame:
     """Long table: patient_id, timepoint, gene, status, and ``assessed_in_study`` (False for
     a gene none of whose listed kinds any sample of the study measured); ``domains``:
-    ``GENE:domain`` markers, evaluable wherever the gene's mutations are."""
-    coverage = sample_coverage(
-        samples,
-        tumour_fraction,
-        alterations=alterations,
-        gene_coordinates=gene_coordinates,
-        cnv_genes=cnv_genes,
-        min_for_mutations=min_for_mutations,
-    )
+    ``GENE:domain`` markers, evaluable wherever the gene's mutations are. ``coverage``: from
+    :func:`sample_coverage` (computed here from the other arguments when not given)."""
+    if coverage is None:
+        coverage = sample_coverage(
+            samples,
+            tumour_fraction,
+            alterations=alterations,
+            gene_coordinates=gene_coordinates,
+            cnv_genes=cnv_genes,
+            min_for_mutations=min_for_mutations,
+        )
     markers = [*genes, *domains]
     needed = {}
     for gene in markers:

@@ -240,10 +240,12 @@ def run_matrix(
     tumour_fraction_path: PathLike | None = None,
     cnv_tables: Sequence[PathLike] = (),
     members_out: PathLike | None = None,
+    evaluability_out: PathLike | None = None,
 ) -> None:
     """Gene and pathway matrices; ``cnv_tables``: the per-sample copy-number tables, whose
     rows say which genes a gene-level table (``cnv_format`` gene_table) measured;
-    ``members_out``: which members each pathway call rests on."""
+    ``members_out``: which members each pathway call rests on; ``evaluability_out``: what
+    each sample measured and could show (:func:`her2resist.matrix.coverage_table`)."""
     knowledge = knowledge_from(config)
     samples = read_table(samples_path)
     clinical = read_table(clinical_path)
@@ -253,6 +255,14 @@ def run_matrix(
     markers = config["biomarkers"]
     genes = status.panel_genes(knowledge, markers["genes"], markers["pathways"])
     tumour_fraction = _read_optional(tumour_fraction_path)
+    coverage = status.sample_coverage(
+        samples,
+        tumour_fraction,
+        alterations=alterations,
+        gene_coordinates=config["gene_coordinates"],
+        cnv_genes=_genes_measured(samples, cnv_tables),
+        min_for_mutations=config["tumour_fraction"]["min_for_mutations"],
+    )
     long = status.gene_status(
         alterations,
         samples,
@@ -261,15 +271,14 @@ def run_matrix(
         genes,
         markers["specimens"],
         domains=markers["domains"],
-        tumour_fraction=tumour_fraction,
-        gene_coordinates=config["gene_coordinates"],
-        cnv_genes=_genes_measured(samples, cnv_tables),
-        min_for_mutations=config["tumour_fraction"]["min_for_mutations"],
+        coverage=coverage,
     )
     write_tsv(status.wide_genes(long.drop(columns="assessed_in_study")), gene_out)
     write_tsv(status.pathway_status(long, knowledge, markers["pathways"]), pathway_out)
     if members_out:
         write_tsv(status.pathway_members(long, knowledge, markers["pathways"]), members_out)
+    if evaluability_out:
+        write_tsv(status.coverage_table(samples, coverage), evaluability_out)
 
 
 def _genes_measured(

@@ -18,6 +18,7 @@ rule matrix:
             category="Alterations",
         ),
         members="results/matrix/pathway_members.tsv",
+        evaluability="results/matrix/sample_evaluability.tsv",
     log:
         "logs/matrix.log",
     conda:

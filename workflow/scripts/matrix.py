@@ -19,5 +19,6 @@ run_stage(
         sm.input.tumour_fraction,
         sm.input.cnv,
         sm.output.members,
+        sm.output.evaluability,
     ),
 )
