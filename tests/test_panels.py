@@ -178,50 +178,15 @@ def test_copy_number_panel_and_gene_table_rows(knowledge, tmp_path: Path) -> Non
     """cnv_panel limits copy number; for a gene-level table, its rows say what was measured."""
     cnv_panel = tmp_path / "cnv.txt"
     cnv_panel.write_text("ERBB2\n")
+    cnv = {  # cnv_file, cnv_format, cnv_panel: P2 and P3 from the rows of one CNA matrix
+        "P1": ("a.cns", "cnvkit_cns", str(cnv_panel)),
+        "P2": ("cna.txt", "gene_table", ""),
+        "P3": ("cna.txt", "gene_table", ""),
+    }
     samples = sheet(
         [
-            [
-                "P1",
-                "P1_T",
-                "tissue",
-                "baseline",
-                "a.vcf",
-                "a.cns",
-                "cnvkit_cns",
-                "pass",
-                "",
-                str(cnv_panel),
-                "",
-                "",
-            ],
-            [
-                "P2",
-                "P2_T",
-                "tissue",
-                "baseline",
-                "b.vcf",
-                "cna.txt",
-                "gene_table",
-                "pass",
-                "",
-                "",
-                "",
-                "",
-            ],
-            [
-                "P3",
-                "P3_T",
-                "tissue",
-                "baseline",
-                "c.vcf",
-                "cna.txt",
-                "gene_table",
-                "pass",
-                "",
-                "",
-                "",
-                "",
-            ],
+            [p, f"{p}_T", "tissue", "baseline", "m.maf", file, fmt, "pass", "", panel, "", ""]
+            for p, (file, fmt, panel) in cnv.items()
         ]
     )
     measured = {"P2_T": frozenset({"ERBB2", "PIK3CA"}), "P3_T": frozenset()}

@@ -256,6 +256,37 @@ def classify_fusion(gene: str, kind: str, knowledge: Knowledge) -> tuple[str, st
     return "vus", f"fusion_in_{rule.role}"
 
 
+def _call_row(
+    base: dict,
+    gene: str,
+    rule: Any,
+    call: tuple[str, str, Any, Any],
+    classification: tuple[str, str],
+    failed: list[str],
+    counts: bool,
+) -> dict:
+    """A copy-number or fusion row: ``call`` is (alteration_type, alteration, chrom, pos),
+    ``classification`` (oncogenicity, rule); such calls carry no CHIP or resistance evidence."""
+    alteration_type, alteration, chrom, pos = call
+    return base | {
+        "gene": gene,
+        "alteration_type": alteration_type,
+        "alteration": alteration,
+        "chrom": chrom,
+        "pos": pos,
+        "oncogenicity": classification[0],
+        "oncogenicity_rule": classification[1],
+        "pathway": ";".join(rule.pathways),
+        "resistance_evidence": "",
+        "nonsynonymous": False,
+        "chip_flag": False,
+        "chip_reason": "",
+        "germline_flag": "germline" in failed,
+        "filter_status": ";".join(failed) or "PASS",
+        "counts_as_altered": bool(counts),
+    }
+
+
 def fusion_rows(
     fusions: pd.DataFrame, base: dict, knowledge: Knowledge, qc_failed: list[str], filters: dict
 ) -> list[dict]:
@@ -279,26 +310,8 @@ def fusion_rows(
             and "fusion" in rule.alterations
             and oncogenicity in ONCOGENIC
         )
-        rows.append(
-            base
-            | {
-                "gene": gene,
-                "alteration_type": "fusion" if record["kind"] == "fusion" else "rearrangement",
-                "alteration": record["fusion"],
-                "chrom": record.get("chrom"),
-                "pos": record.get("pos"),
-                "oncogenicity": oncogenicity,
-                "oncogenicity_rule": why,
-                "pathway": ";".join(rule.pathways),
-                "resistance_evidence": "",
-                "nonsynonymous": False,
-                "chip_flag": False,
-                "chip_reason": "",
-                "germline_flag": "germline" in failed,
-                "filter_status": ";".join(failed) or "PASS",
-                "counts_as_altered": bool(counts),
-            }
-        )
+        call = (record["kind"], record["fusion"], record.get("chrom"), record.get("pos"))
+        rows.append(_call_row(base, gene, rule, call, (oncogenicity, why), failed, counts))
     return rows
 
 
@@ -401,28 +414,16 @@ def annotate_sample(
                 and call in rule.alterations
                 and (oncogenicity in ONCOGENIC if altered_if == "oncogenic" else call != "gain")
             )
-            rows.append(
-                base
-                | {
-                    "gene": gene,
-                    "alteration_type": call,
-                    "alteration": call,
-                    "chrom": record.get("chrom"),
-                    "pos": record.get("start"),
-                    "log2": record.get("log2"),
-                    "copy_number": record.get("copy_number"),
-                    "oncogenicity": oncogenicity,
-                    "oncogenicity_rule": why,
-                    "pathway": ";".join(rule.pathways),
-                    "resistance_evidence": "",
-                    "nonsynonymous": False,
-                    "chip_flag": False,
-                    "chip_reason": "",
-                    "germline_flag": False,
-                    "filter_status": ";".join(qc_failed) or "PASS",
-                    "counts_as_altered": bool(counts),
-                }
+            row = _call_row(
+                base,
+                gene,
+                rule,
+                (call, call, record.get("chrom"), record.get("start")),
+                (oncogenicity, why),
+                qc_failed,
+                counts,
             )
+            rows.append(row | {k: record.get(k) for k in ("log2", "copy_number")})
     if fusions is not None and len(fusions):
         rows += fusion_rows(fusions, base, knowledge, qc_failed, filters)
     frame = pd.DataFrame(rows, columns=ALTERATION_COLUMNS)

@@ -22,6 +22,7 @@ not a fusion.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -176,19 +177,20 @@ def read_cbioportal_sv(path: str | Path) -> pd.DataFrame:
     return frame.drop_duplicates(["sample_id", "gene", "fusion", "chrom", "pos"], ignore_index=True)
 
 
-def _annotation_formats(vcf: object) -> list:
-    from her2resist.variants.annotations import format_from_header
+def _annotation(vcf: object, path: str | Path) -> object:
+    """The SV VCF's consequence annotation format (the small-variant reader's choice)."""
+    from her2resist.variants.vcf import _annotation_format
 
-    formats = []
-    for key in ("ANN", "CSQ", "EFF"):
-        try:
-            description = vcf.get_header_type(key).get("Description", "")
-        except KeyError:
-            continue
-        fmt = format_from_header(key, description)
-        if fmt is not None:
-            formats.append(fmt)
-    return formats
+    try:
+        return _annotation_format(vcf, Path(path), "auto")
+    except InputError:
+        raise InputError.one(
+            str(path),
+            "the SV VCF has no INFO/ANN (SnpEff) or INFO/CSQ (VEP) header line with a field "
+            "list, so no record can name a gene fusion",
+            "header",
+            hint="annotate the SV VCF with SnpEff (gene_fusion effects) or VEP first",
+        ) from None
 
 
 def _fusion_genes(raw: str, fmt: object) -> list[tuple[list[str], str]]:
@@ -213,48 +215,46 @@ def _fusion_genes(raw: str, fmt: object) -> list[tuple[list[str], str]]:
     return hits
 
 
-def read_sv_vcf(path: str | Path, sample_id: str) -> pd.DataFrame:
-    """Fusions of an annotated SV VCF; every record belongs to ``sample_id``."""
-    from her2resist.variants.vcf import _is_symbolic, _open_vcf
-
-    vcf = _open_vcf(Path(path))
-    formats = _annotation_formats(vcf)
-    if not formats:
-        vcf.close()
-        raise InputError.one(
-            str(path),
-            "the SV VCF has no INFO/ANN (SnpEff) or INFO/CSQ (VEP) header line, so no record "
-            "can name a gene fusion",
-            "header",
-            hint="annotate the SV VCF with SnpEff (gene_fusion effects) or VEP first",
-        )
+def _sv_events(vcf: object, fmt: object, is_symbolic: Callable[[str], bool]) -> tuple[dict, dict]:
+    """Per SV record id: position, filter and the genes its fusion annotations name; and
+    each record's mate id (``MATEID``)."""
     events: dict[str, dict] = {}
     mates: dict[str, str] = {}
     for record in vcf:
         alt = record.ALT[0] if record.ALT else ""
-        if alt in ("*", ".") or not _is_symbolic(alt):
+        if alt in ("*", ".") or not is_symbolic(alt):
             continue  # a small variant: the variant readers tabulate those
         mate = _BREAKEND.search(alt)
-        info = {
+        genes: list[str] = []
+        consequences: list[str] = []
+        raw = record.INFO.get(fmt.info_key)
+        for hit_genes, consequence in _fusion_genes(raw, fmt) if raw else []:
+            genes += [g for g in hit_genes if g not in genes]
+            consequences.append(consequence)
+        record_id = record.ID or f"{record.CHROM}:{record.POS}"
+        if record.INFO.get("MATEID"):
+            mates[record_id] = str(record.INFO.get("MATEID"))
+        events[record_id] = {
             "chrom": str(record.CHROM).removeprefix("chr"),
             "pos": int(record.POS),
             "partner_chrom": (mate.group(1) if mate else str(record.CHROM)).removeprefix("chr"),
             "partner_pos": int(mate.group(2)) if mate else record.INFO.get("END"),
             "filter": record.FILTER or "PASS",
+            "genes": genes,
+            "consequence": ";".join(consequences),
         }
-        genes: list[str] = []
-        consequences: list[str] = []
-        for fmt in formats:
-            raw = record.INFO.get(fmt.info_key)
-            for hit_genes, consequence in _fusion_genes(raw, fmt) if raw else []:
-                genes += [g for g in hit_genes if g not in genes]
-                consequences.append(consequence)
-        record_id = record.ID or f"{record.CHROM}:{record.POS}"
-        mate_id = record.INFO.get("MATEID")
-        if mate_id:
-            mates[record_id] = str(mate_id)
-        events[record_id] = info | {"genes": genes, "consequence": ";".join(consequences)}
-    vcf.close()
+    return events, mates
+
+
+def read_sv_vcf(path: str | Path, sample_id: str) -> pd.DataFrame:
+    """Fusions of an annotated SV VCF; every record belongs to ``sample_id``."""
+    from her2resist.variants.vcf import _is_symbolic, _open_vcf
+
+    vcf = _open_vcf(Path(path))
+    try:
+        events, mates = _sv_events(vcf, _annotation(vcf, path), _is_symbolic)
+    finally:
+        vcf.close()
     rows = []
     done: set[str] = set()
     for record_id, event in events.items():
@@ -311,10 +311,10 @@ def check_sv_file(path: str | Path, sv_format: str, *, row: str = "") -> list[Pr
             from her2resist.variants.vcf import _open_vcf
 
             vcf = _open_vcf(Path(path))
-            missing = not _annotation_formats(vcf)
-            vcf.close()
-            if missing:
-                read_sv_vcf(path, "")  # raises the header error
+            try:
+                _annotation(vcf, path)
+            finally:
+                vcf.close()
     except InputError as error:
         return [Problem(p.file, p.message + row, p.where, p.column, p.hint) for p in error.problems]
     return []
