@@ -98,3 +98,14 @@ def test_sample_evaluability_table(run: Path) -> None:
     assert table.loc["P01_tissue_BL", "mutation"] == "all genes"
     assert table.loc["P01_tissue_BL", "fusion"] == "not measured"
     assert table.loc["P04_tissue_BL", "fusion"] == "all genes"
+
+
+def test_provenance_lists_sv_files_and_panels(run: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from her2resist.config import load_config
+    from her2resist.report.run import provenance_inputs
+
+    monkeypatch.chdir(run)
+    sheet = pd.read_csv("resources/example/samples.tsv", sep="\t", dtype=str)
+    inputs = provenance_inputs(load_config("config/config.yaml"), sheet)
+    assert inputs["sv_files"] == ["sv/P04.snpeff.vcf", "sv/data_sv.txt"]
+    assert inputs["gene_panels"] == ["panels/small.txt"]
