@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from her2resist.annotate.knowledge import Knowledge
@@ -308,31 +309,40 @@ def pathway_members(
         if "assessed_in_study" in genes_long
         else pd.Series(True, index=genes_long.index)
     )
-    frame = genes_long.assign(assessed_in_study=assessed)
-    rows = []
-    for pathway in pathways:
-        members = knowledge.pathways.get(pathway, [])
-        subset = frame[frame["gene"].isin(members)]
-        for (patient, timepoint), part in subset.groupby(["patient_id", "timepoint"], sort=False):
-            used = part[part["assessed_in_study"]]
-            by_status = {
-                s: ";".join(used.loc[used["status"] == s, "gene"])
-                for s in (ALTERED, WILD_TYPE, NOT_EVALUABLE)
-            }
-            status = combine(used["status"]) if len(used) else NOT_EVALUABLE
-            rows.append(
-                {
-                    "patient_id": patient,
-                    "timepoint": timepoint,
-                    "pathway": pathway,
-                    "status": status,
-                    "altered_members": by_status[ALTERED],
-                    "wild_type_members": by_status[WILD_TYPE],
-                    "not_evaluable_members": by_status[NOT_EVALUABLE],
-                    "not_assessed_in_study": ";".join(part.loc[~part["assessed_in_study"], "gene"]),
-                }
-            )
-    return pd.DataFrame(rows, columns=PATHWAY_MEMBER_COLUMNS)
+    frame = genes_long[["patient_id", "timepoint", "gene", "status"]].assign(assessed=assessed)
+    keys = ["patient_id", "timepoint", "pathway"]
+    long = pd.concat(
+        [
+            frame[frame["gene"].isin(knowledge.pathways.get(pathway, []))].assign(pathway=pathway)
+            for pathway in pathways
+        ]
+        or [frame.assign(pathway="")],
+        ignore_index=True,
+    )
+    used = long[long["assessed"]]
+    groups = long.groupby(keys, sort=False)
+    table = groups.size().rename("n").to_frame()
+
+    def members(rows: pd.DataFrame) -> pd.Series:
+        return rows.groupby(keys, sort=False)["gene"].agg(";".join).reindex(table.index)
+
+    for status, column in ((ALTERED, "altered_members"), (WILD_TYPE, "wild_type_members")):
+        table[column] = members(used[used["status"] == status])
+    table["not_evaluable_members"] = members(used[used["status"] == NOT_EVALUABLE])
+    table["not_assessed_in_study"] = members(long[~long["assessed"]])
+    table = table.fillna("")
+    n_used = used.groupby(keys, sort=False).size().reindex(table.index, fill_value=0)
+    # altered if any assessed member is; wild type if every assessed member is; else not
+    # evaluable (also when the study assessed no member at all)
+    table["status"] = np.select(
+        [table["altered_members"].ne(""), table["not_evaluable_members"].eq("") & n_used.gt(0)],
+        [ALTERED, WILD_TYPE],
+        NOT_EVALUABLE,
+    )
+    out = table.reset_index()
+    if not pathways:
+        out = out.iloc[0:0]
+    return out[PATHWAY_MEMBER_COLUMNS].reset_index(drop=True)
 
 
 PATHWAY_MEMBER_COLUMNS = [
@@ -348,16 +358,20 @@ PATHWAY_MEMBER_COLUMNS = [
 
 
 def pathway_status(
-    genes_long: pd.DataFrame, knowledge: Knowledge, pathways: list[str]
+    genes_long: pd.DataFrame,
+    knowledge: Knowledge,
+    pathways: list[str],
+    members: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Wide table: patient_id, timepoint, one column per pathway, n_altered_pathways (the
-    call of :func:`pathway_members`)."""
+    call of :func:`pathway_members`, computed here unless ``members`` is given)."""
     keys = (
         genes_long[["patient_id", "timepoint"]]
         .drop_duplicates()
         .set_index(["patient_id", "timepoint"])
     )
-    members = pathway_members(genes_long, knowledge, pathways)
+    if members is None:
+        members = pathway_members(genes_long, knowledge, pathways)
     frames = [pd.Series(index=keys.index, dtype=object)]  # keeps every row when no pathway is set
     for pathway in pathways:
         status = members[members["pathway"] == pathway].set_index(["patient_id", "timepoint"])

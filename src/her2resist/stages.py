@@ -274,9 +274,10 @@ def run_matrix(
         coverage=coverage,
     )
     write_tsv(status.wide_genes(long.drop(columns="assessed_in_study")), gene_out)
-    write_tsv(status.pathway_status(long, knowledge, markers["pathways"]), pathway_out)
+    members = status.pathway_members(long, knowledge, markers["pathways"])
+    write_tsv(status.pathway_status(long, knowledge, markers["pathways"], members), pathway_out)
     if members_out:
-        write_tsv(status.pathway_members(long, knowledge, markers["pathways"]), members_out)
+        write_tsv(members, members_out)
     if evaluability_out:
         write_tsv(status.coverage_table(samples, coverage), evaluability_out)
 
