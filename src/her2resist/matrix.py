@@ -23,7 +23,6 @@ from her2resist.annotate.knowledge import Knowledge
 from her2resist.panels import read_panel
 
 ALTERED, WILD_TYPE, NOT_EVALUABLE = "altered", "wild_type", "not_evaluable"
-GAIN_KINDS = {"amplification", "gain"}
 # The measurement each listed alteration kind needs (pathways.yaml kind -> evaluability kind).
 MEASUREMENT = {
     "mutation": "mutation",
@@ -106,7 +105,7 @@ def sample_coverage(
 
     ``cnv_genes``: per sample with a gene-level copy-number table (``cnv_format``
     gene_table), the genes its table has a value for: those are the genes measured."""
-    frame = sample_evaluability(samples, tumour_fraction)
+    frame = _sample_flags(samples, tumour_fraction)
     no_tumour = no_tumour_dna(frame, tumour_fraction, alterations, min_for_mutations)
     cnv_genes = cnv_genes or {}
     coverage: dict[str, Coverage] = {}
@@ -134,7 +133,7 @@ def sample_coverage(
         entry.reason = no_tumour[index] or ("" if sample["passed"] else "failed QC")
         if not no_tumour[index]:
             entry.evaluable = set(entry.genes)
-            if not sample["deletion_evaluable"]:
+            if not sample["deletion_ok"]:
                 entry.evaluable.discard("deletion")
         coverage[sid] = entry
     return coverage
@@ -170,27 +169,18 @@ def coverage_table(samples: pd.DataFrame, coverage: Mapping[str, Coverage]) -> p
     return pd.DataFrame(rows, columns=SAMPLE_EVALUABILITY_COLUMNS)
 
 
-def sample_evaluability(
-    samples: pd.DataFrame, tumour_fraction: pd.DataFrame | None = None
-) -> pd.DataFrame:
-    """Per sample: evaluable for mutations, for copy-number gains and for deletions (a sample
-    too dilute to show a deletion, per the annotate stage's tumour fraction, is not), ignoring
-    panels (see :func:`sample_coverage` for those)."""
-    passed = samples["qc_status"].fillna("pass").replace("", "pass").eq("pass")
-    has = {
-        c: samples[c].fillna("").astype(str).str.len().gt(0) for c in ("variant_file", "cnv_file")
-    }
+def _sample_flags(samples: pd.DataFrame, tumour_fraction: pd.DataFrame | None) -> pd.DataFrame:
+    """Per sample: passed QC, has variant / copy-number calls, and whether its tumour
+    fraction lets it show a deletion (annotate's tumour_fraction.tsv; unknown = yes)."""
     deletion_ok = pd.Series(True, index=samples.index)
     if tumour_fraction is not None and len(tumour_fraction):
         flags = tumour_fraction.set_index("sample_id")["deletion_evaluable"].astype(bool)
         deletion_ok = samples["sample_id"].map(flags).fillna(True).astype(bool)
     return samples.assign(
-        passed=passed,
-        has_variant_file=has["variant_file"],
-        has_cnv_file=has["cnv_file"],
-        mutation_evaluable=passed & has["variant_file"],
-        cna_evaluable=passed & has["cnv_file"],
-        deletion_evaluable=passed & has["cnv_file"] & deletion_ok,
+        passed=samples["qc_status"].fillna("pass").replace("", "pass").eq("pass"),
+        has_variant_file=samples["variant_file"].fillna("").astype(str).str.len().gt(0),
+        has_cnv_file=samples["cnv_file"].fillna("").astype(str).str.len().gt(0),
+        deletion_ok=deletion_ok,
     )
 
 
