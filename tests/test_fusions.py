@@ -81,6 +81,29 @@ def test_vep_csq_breakends_pair_their_genes(tmp_path: Path) -> None:
     }
 
 
+def test_legacy_snpeff_eff(tmp_path: Path) -> None:
+    eff = (
+        "Predicted effects for this variant.Format: 'Effect ( Effect_Impact | Functional_Class "
+        "| Codon_Change | Amino_Acid_Change| Amino_Acid_Length | Gene_Name | Transcript_BioType "
+        "| Gene_Coding | Transcript_ID | Exon_Rank  | Genotype_Number [ | ERRORS | WARNINGS ] )' "
+    )
+    text = (DATA / "manta_somatic.snpeff.vcf").read_text().splitlines()
+    header = [line for line in text if line.startswith("##") and "ID=ANN" not in line]
+    header.append(f'##INFO=<ID=EFF,Number=.,Type=String,Description="{eff}">')
+    header.append(next(line for line in text if line.startswith("#CHROM")))
+    record = (
+        "4\t1737000\tdup1\tN\t<DUP:TANDEM>\t.\tPASS\tEND=1808600;SVTYPE=DUP;"
+        "EFF=GENE_FUSION(HIGH|||||FGFR3&TACC3|protein_coding|CODING|ENST00000440486|1|1)"
+        "\tPR:SR\t1,0:1,0\t9,9:9,9"
+    )
+    path = tmp_path / "eff.vcf"
+    path.write_text("\n".join([*header, record]) + "\n")
+    assert pairs(read_fusions(path, "vcf", "T1")) == {
+        ("FGFR3", "fusion", "FGFR3::TACC3"),
+        ("TACC3", "fusion", "FGFR3::TACC3"),
+    }
+
+
 def test_cbioportal_sv_and_legacy_fusion_files() -> None:
     sv = read_cbioportal_sv(DATA / "data_sv.txt")
     by_sample = {sid: pairs(part) for sid, part in sv.groupby("sample_id")}

@@ -8,7 +8,7 @@ Two inputs, named in the sample sheet (``sv_file``, ``sv_format``):
   file may be shared by many samples; rows are taken by sample id.
 - ``vcf``: an annotated SV VCF (Manta, DELLY, GRIDSS...; breakend ``BND`` or symbolic
   ``<DEL>``/``<DUP>``/``<INV>`` records). A record is a fusion when an annotation names one:
-  SnpEff ``ANN``/``EFF`` ``gene_fusion`` / ``bidirectional_gene_fusion`` with both genes in
+  SnpEff ``ANN`` (or legacy ``EFF``) ``gene_fusion`` / ``bidirectional_gene_fusion``, genes in
   ``Gene_Name`` (``FGFR3&TACC3``), or a VEP ``CSQ`` consequence containing ``fusion`` (the
   partners are the genes of the record and of its mate, ``MATEID``). Only symbolic and
   breakend records are read here; the small-variant readers count and skip them.
@@ -194,24 +194,23 @@ def _annotation(vcf: object, path: str | Path) -> object:
 
 
 def _fusion_genes(raw: str, fmt: object) -> list[tuple[list[str], str]]:
-    """(genes, consequence) of each annotation entry that names a fusion."""
-    consequence_at = fmt.index.get("consequence")
+    """(genes, consequence) of each annotation entry that names a fusion (legacy SnpEff EFF
+    entries read ``EFFECT(impact|...|gene|...)``)."""
     symbol_at = fmt.index.get("symbol")
-    if consequence_at is None or symbol_at is None:
+    consequence_at = fmt.index.get("consequence")
+    if symbol_at is None or (consequence_at is None and fmt.kind != "eff"):
         return []
     hits = []
     for entry in raw.split(","):
-        fields = entry.split("|")
-        if fmt.kind == "eff":  # EFF: effect(impact|...|gene|...)
-            effect, _, rest = entry.partition("(")
-            fields = [effect, *rest.rstrip(")").split("|")]
-        if len(fields) <= max(consequence_at, symbol_at):
+        if fmt.kind == "eff":
+            consequence, _, rest = entry.partition("(")
+            fields = rest.rstrip(")").split("|")
+        else:
+            fields = entry.split("|")
+            consequence = fields[consequence_at] if consequence_at < len(fields) else ""
+        if "fusion" not in consequence.lower() or symbol_at >= len(fields):
             continue
-        consequence = fields[consequence_at]
-        if "fusion" not in consequence:
-            continue
-        genes = [g for g in re.split(r"[&]", fields[symbol_at]) if g]
-        hits.append((genes, consequence))
+        hits.append(([g for g in fields[symbol_at].split("&") if g], consequence))
     return hits
 
 
