@@ -85,6 +85,7 @@ def test_provenance(workdir: Path) -> None:
     data = json.loads((workdir / "results" / "provenance.json").read_text())
     assert data["workflow"]["version"]
     assert data["config"]["biomarkers"]["min_altered"] == 3
+    assert data["analysis"]["delayed_entry"].startswith("not applied")  # the example has none
     assert len(data["inputs"]["variant_files"]) > 30
     assert all(len(h) == 64 for files in data["inputs"].values() for h in files.values())
 

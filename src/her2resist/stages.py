@@ -22,7 +22,7 @@ from her2resist.annotate.alterations import (
 )
 from her2resist.annotate.knowledge import GeneRule, Knowledge, load_knowledge
 from her2resist.clinical import adverse_events as ae
-from her2resist.clinical.endpoints import compute_endpoints
+from her2resist.clinical.endpoints import compute_endpoints, has_delayed_entry
 from her2resist.errors import InputError, Problem
 from her2resist.sheet import load_sample_sheet, split_cohort_table
 from her2resist.tables import read_table, write_tsv
@@ -37,7 +37,10 @@ def knowledge_from(config: dict[str, Any]) -> Knowledge:
     (e.g. FLT3 or NPM1 in a leukaemia cohort): their mutations count by hotspot, or as
     protein-changing under ``altered_if: nonsynonymous``."""
     knowledge = load_knowledge(
-        config["pathways"], config["hotspots"], config.get("protein_domains")
+        config["pathways"],
+        config["hotspots"],
+        config.get("protein_domains"),
+        config.get("civic_evidence"),
     )
     for gene in config["biomarkers"]["genes"]:
         if gene not in knowledge.genes:
@@ -413,6 +416,8 @@ def run_associate(
         families.append(features.fillna("not_evaluable"))
     covariates = covariate_frame(config, clinical_path)
     min_altered = config["biomarkers"]["min_altered"]
+    # delayed entry: left-truncated risk sets for both endpoints (clinical/endpoints.py)
+    entry = endpoints["entry_months"] if has_delayed_entry(config["clinical"]) else None
     time_event = {}
     for endpoint in ("pfs", "os"):
         time_event[endpoint] = (endpoints[f"{endpoint}_months"], endpoints[f"{endpoint}_event"])
@@ -424,6 +429,7 @@ def run_associate(
                     endpoint=endpoint,
                     min_altered=min_altered,
                     covariates=covariates,
+                    entry=entry,
                 )
                 for family in families
             ],
@@ -446,6 +452,7 @@ def run_associate(
         time_event,
         pd.concat([itt, evaluable.add_suffix("_evaluable")], axis=1),
         landmarks_months=tuple(config["landmarks_months"]),
+        entry=None if entry is None else dict.fromkeys(time_event, entry),
     )
     write_tsv(efficacy, outputs["efficacy"])
 

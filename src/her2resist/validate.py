@@ -689,6 +689,46 @@ def check_clinical(settings: dict[str, Any]) -> tuple[pd.DataFrame, list[Problem
     return clinical, problems
 
 
+def _check_entry(
+    clinical: pd.DataFrame, settings: dict[str, Any], found: _Findings, who: Any
+) -> None:
+    """Delayed entry: the key that fits the source, numbers, and who will be excluded."""
+    cols = settings.get("columns", {})
+    dates = settings.get("source", "times") == "dates"
+    wrong, right = ("entry_time", "entry_date") if dates else ("entry_date", "entry_time")
+    if cols.get(wrong):
+        found.error(
+            "config",
+            f"clinical.columns.{wrong} does not apply when clinical.source is "
+            f"'{settings.get('source', 'times')}'",
+            "key clinical.columns",
+            hint=f"use clinical.columns.{right}",
+        )
+    name = cols.get(right)
+    if not name or name not in clinical.columns:
+        return
+    source, values = str(settings["table"]), clinical[name]
+    if not dates:
+        numbers = pd.to_numeric(values, errors="coerce")
+        unit = settings.get("time_unit", "months")
+        for i in _rows(values.notna() & numbers.isna()):
+            found.error(
+                source,
+                f"{who(i)}: entry time '{values[i]}' is not a number",
+                data_line(clinical, i),
+                name,
+                f"give it in {unit} (clinical.time_unit)",
+            )
+    for i in _rows(values.isna()):
+        found.warn(
+            source,
+            f"{who(i)}: entry time is missing; excluded from PFS and OS",
+            data_line(clinical, i),
+            name,
+            "fill in when the patient came under observation",
+        )
+
+
 def _rows(mask: pd.Series) -> list:
     return list(mask.index[mask.fillna(False).astype(bool)])
 
@@ -720,7 +760,7 @@ def check_clinical_values(
         fmt = settings.get("date_format")
         shown = fmt or "YYYY-MM-DD (ISO 8601)"
         parsed = {}
-        for key in DATE_KEYS:
+        for key in (*DATE_KEYS, "entry_date"):
             name = col(key)
             if name is None:
                 continue
@@ -824,6 +864,7 @@ def check_clinical_values(
                         f"map it to 1 (event) or 0 (censored) under clinical.event_values."
                         f"{event_name}, e.g. {{'{values[i]}': 1}}",
                     )
+    _check_entry(clinical, settings, found, who)
     response_name = col("best_response")
     if response_name is not None:
         mapping = {k.strip().lower(): v for k, v in settings.get("response_values", {}).items()}

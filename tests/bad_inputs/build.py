@@ -406,6 +406,22 @@ def cases() -> list[Case]:
     c.warn("clinical.tsv, line 3, column 'pfs_months'", "excluded from PFS")
     c.meta["pipeline"] = True
 
+    c = case(
+        "valid_delayed_entry",
+        "delayed entry: one entry after the PFS time, one missing; those patients excluded",
+    )
+    _times(c, entry=["1.0", "12.0", ""])
+    c.warn("clinical.tsv, line 4, column 'entry_months'", "entry time is missing")
+    c.meta["pipeline"] = True
+
+    c = case("entry_not_a_number", "a delayed-entry time written as a date")
+    _times(c, entry=["1.0", "2022-03-01", "0"])
+    c.error("clinical.tsv, line 3, column 'entry_months'", "'2022-03-01' is not a number")
+
+    c = case("entry_key_for_other_source", "entry_time (a time) with dates as the source")
+    c.config["clinical"]["columns"]["entry_time"] = "age"
+    c.error("clinical.columns.entry_time does not apply", "use clinical.columns.entry_date")
+
     c = case("valid_missing_time", "a missing OS time: warning, patient excluded from OS")
     _times(c)
     c.clinical[2][4] = ""
@@ -745,7 +761,8 @@ def cases() -> list[Case]:
     return out
 
 
-def _times(c: Case) -> None:
+def _times(c: Case, entry: list[str] | None = None) -> None:
+    """Precomputed times; with `entry`, a delayed-entry column (one value per patient)."""
     c.config["clinical"]["source"] = "times"
     c.config["clinical"].pop("date_format")
     c.config["clinical"]["columns"] = {
@@ -764,6 +781,11 @@ def _times(c: Case) -> None:
         ["P2", "54", "11.5", "0", "13.0", "0", "SD", "30"],
         ["P3", "47", "2.0", "1", "11.0", "1", "PD", ""],
     ]
+    if entry is not None:
+        c.config["clinical"]["columns"]["entry_time"] = "entry_months"
+        c.clinical_header.append("entry_months")
+        for row, value in zip(c.clinical, entry, strict=True):
+            row.append(value)
 
 
 def build(root: Path = HERE) -> list[str]:

@@ -6,6 +6,7 @@ rule annotate:
         sv=sv_files(),
         pathways=config["pathways"],
         hotspots=config["hotspots"],
+        evidence=config["civic_evidence"],
     output:
         report(
             "results/annotated/alterations.tsv",

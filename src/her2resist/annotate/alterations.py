@@ -12,19 +12,11 @@ import numpy as np
 import pandas as pd
 
 from her2resist.annotate import oncokb
+from her2resist.annotate.evidence import EVIDENCE_SUMMARY_COLUMNS, summarise
 from her2resist.annotate.knowledge import Knowledge
+from her2resist.annotate.variant_classes import NONSYNONYMOUS, TRUNCATING
 from her2resist.errors import InputError
 
-TRUNCATING = {
-    "Nonsense_Mutation",
-    "Frame_Shift_Del",
-    "Frame_Shift_Ins",
-    "Splice_Site",
-    "Nonstop_Mutation",
-    "Translation_Start_Site",
-}
-# maftools' and cBioPortal's default non-synonymous classes.
-NONSYNONYMOUS = TRUNCATING | {"Missense_Mutation", "In_Frame_Del", "In_Frame_Ins"}
 ONCOGENIC = {"hotspot", "oncogenic", "likely_oncogenic"}
 CNA_KINDS = {"amplification": "amplification", "gain": "gain", "deep_deletion": "deep_deletion"}
 
@@ -56,6 +48,8 @@ ALTERATION_COLUMNS = [
     "oncogenicity_rule",
     "pathway",
     "resistance_evidence",
+    *EVIDENCE_SUMMARY_COLUMNS[:-2],  # evidence, strongest levels, drugs
+    "evidence_strongest",
     "nonsynonymous",
     "chip_flag",
     "chip_reason",
@@ -177,26 +171,42 @@ def _nan_ge(value: Any, bound: float) -> bool:
 
 
 def classify_mutation(row: dict, knowledge: Knowledge) -> tuple[str, str, str]:
-    """(oncogenicity, rule that decided it, resistance evidence) for one mutation."""
+    """(oncogenicity, rule that decided it, resistance evidence) for one mutation.
+
+    A hotspot's rule names its source and how it matched (``hotspot:CHv2:range``, see
+    :meth:`her2resist.annotate.knowledge.Hotspots.match`)."""
     gene = row["gene"]
-    change = str(row.get("hgvsp_short") or "").removeprefix("p.")
     rule = knowledge.genes.get(gene)
-    hit = knowledge.hotspots.get((gene, change))
-    position = row.get("protein_position")
-    is_missense = row.get("variant_class") == "Missense_Mutation"
-    if hit is None and is_missense and position is not None and not pd.isna(position):
-        hit = knowledge.hotspot_residues.get((gene, int(position)))
+    position = _number(row.get("protein_position"))
+    hit = knowledge.hotspots.match(
+        gene,
+        str(row.get("hgvsp_short") or ""),
+        str(row.get("variant_class") or ""),
+        int(position) if position is not None else None,
+    )
     evidence = ""
     if hit is not None:
-        if hit.get("type") in {"resistance", "both"}:
-            evidence = hit.get("reference", "") or hit.get("source", "")
-        return "hotspot", f"hotspot:{hit.get('source', 'resources')}", evidence
+        record, how = hit
+        if record.get("type") in {"resistance", "both"}:
+            evidence = record.get("reference", "")
+        return "hotspot", f"hotspot:{record.get('source') or 'resources'}:{how}", evidence
     variant_class = row.get("variant_class")
     if rule is not None and rule.role == "tsg" and variant_class in TRUNCATING:
         return "likely_oncogenic", "truncating_in_tsg", evidence
     if variant_class == "Silent":
         return "benign", "synonymous", evidence
     return "vus", "no_rule_matched", evidence
+
+
+def with_evidence(row: dict, knowledge: Knowledge, exon: Any = None) -> dict:
+    """The row with its CIViC evidence columns (see
+    :func:`her2resist.annotate.evidence.summarise`). ``resistance_evidence`` lists the PubMed
+    ids of supporting CIViC resistance evidence, else keeps what the row had (a hotspot row's
+    reference, ``OncoKB``)."""
+    items = knowledge.evidence.matching(row | {"exon": exon}) if knowledge.evidence else []
+    summary = summarise(items)
+    summary["resistance_evidence"] = summary["resistance_evidence"] or row["resistance_evidence"]
+    return row | summary
 
 
 def _variants_source(sample: dict) -> str:
@@ -381,7 +391,7 @@ def annotate_sample(
             and "mutation" in rule.alterations
             and (oncogenicity in ONCOGENIC if altered_if == "oncogenic" else nonsyn)
         )
-        rows.append(
+        row = (
             base
             | {k: record.get(k) for k in ALTERATION_COLUMNS if k in record and k not in base}
             | {
@@ -400,6 +410,7 @@ def annotate_sample(
                 "counts_as_altered": bool(counts),
             }
         )
+        rows.append(with_evidence(row, knowledge, record.get("exon")))
     if cnv is not None and len(cnv) and specimen == "ctdna":
         estimate = tf.estimate_from_calls(rows)
         cnv = tf.adjust_plasma_copy_number(cnv, estimate.estimate, tumour_fraction)
@@ -423,9 +434,13 @@ def annotate_sample(
                 qc_failed,
                 counts,
             )
-            rows.append(row | {k: record.get(k) for k in ("log2", "copy_number")})
+            row |= {k: record.get(k) for k in ("log2", "copy_number")}
+            rows.append(with_evidence(row, knowledge))
     if fusions is not None and len(fusions):
-        rows += fusion_rows(fusions, base, knowledge, qc_failed, filters)
+        rows += [
+            with_evidence(row, knowledge)
+            for row in fusion_rows(fusions, base, knowledge, qc_failed, filters)
+        ]
     frame = pd.DataFrame(rows, columns=ALTERATION_COLUMNS)
     return frame.replace({np.nan: None}).astype(object)
 

@@ -178,6 +178,15 @@ def biomarker_associations(
     return pd.concat([survival, response], ignore_index=True)
 
 
+def with_strongest_evidence(table: pd.DataFrame, alterations: pd.DataFrame) -> pd.DataFrame:
+    """Adds ``anti_her2_evidence``: a gene biomarker's strongest CIViC anti-HER2 evidence
+    among its counted alterations, with the PubMed id (empty for pathways and domains)."""
+    from her2resist.annotate.evidence import strongest_by_gene
+
+    strongest = strongest_by_gene(alterations)
+    return table.assign(anti_her2_evidence=table["biomarker"].map(strongest).fillna(""))
+
+
 def alteration_listing(alterations: pd.DataFrame) -> pd.DataFrame:
     """Supplementary per-patient listing of alterations that passed every filter."""
     kept = alterations[alterations["filter_status"] == "PASS"]
@@ -196,6 +205,7 @@ def alteration_listing(alterations: pd.DataFrame) -> pd.DataFrame:
         "pathway",
         "domain",
         "resistance_evidence",
+        "evidence_strongest",  # strongest CIViC anti-HER2 evidence, with its PubMed id
         "counts_as_altered",
     ]
     return (
@@ -233,7 +243,7 @@ def build_tables(config: dict[str, Any], inputs: dict[str, PathLike]) -> dict[st
         "table3_efficacy": tsv("efficacy"),
         "table4_biomarker_associations": biomarker_associations(
             tsv("pfs_associations"), tsv("os_associations"), tsv("response_associations")
-        ),
+        ).pipe(with_strongest_evidence, tsv("alterations")),
         "table5_adverse_events": tsv("adverse_events"),
         "tableS1_alterations_by_patient": alteration_listing(tsv("alterations")),
         "disposition_by_patient_and_sample": listing,
