@@ -44,6 +44,12 @@ SAMPLE_COLUMNS = [
     "cnv_format",
     "purity",
     "qc_status",
+    # what each assay covered and the fusion calls (docs/configuration.md, sample sheet)
+    "panel",
+    "cnv_panel",
+    "sv_panel",
+    "sv_file",
+    "sv_format",
 ]
 CLINICAL_KEYS_BY_SOURCE = {
     "dates": ["treatment_start"],
