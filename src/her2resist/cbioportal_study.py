@@ -560,7 +560,7 @@ def read_study(folder: PathLike) -> Study:
         if kind in matrix_panels:
             by_sample = matrix_panels[kind]
             by_sample = by_sample[~by_sample.index.duplicated()]
-            panel_ids = sheet["sample_id"].map(by_sample).fillna(panel_ids)
+            panel_ids = sheet["sample_id"].map(by_sample).where(lambda p: p.notna(), panel_ids)
         panel_paths = panel_ids.map(lambda p: str(panel_files[p]) if p in panel_files else "")
         sheet.loc[mask, PANEL_COLUMN[kind]] = panel_paths[mask]
     # cnv_panel / sv_panel empty = same as panel (the contract): write them only where they differ

@@ -27,7 +27,10 @@ def _text(value: Any) -> str:
 
 
 def population_reasons(
-    clinical: pd.DataFrame, patient_column: str, population: dict[str, list[Any]] | None, source: str
+    clinical: pd.DataFrame,
+    patient_column: str,
+    population: dict[str, list[Any]] | None,
+    source: str,
 ) -> pd.Series:
     """Per patient id: '' (in the population) or why not; InputError for a column or value
     the table does not have (naming what it has)."""

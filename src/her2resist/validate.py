@@ -506,7 +506,31 @@ def check_maf(path: str | Path, *, row: str = "") -> tuple[list[Problem], list[P
             missing[0],
             f"the header has: {', '.join(columns[:20])}",
         )
-    elif not any(c.lower() in lower for c in MAF_PROTEIN):
+    elif "variant_classification" not in lower:
+        source = next((c for c in ("Consequence", *MAF_PROTEIN) if c.lower() in lower), None)
+        if source is None:
+            from her2resist.variants.maf import NO_CLASS_HINT, NO_CLASS_MESSAGE
+
+            found.error(
+                str(path), NO_CLASS_MESSAGE + row, line, "Variant_Classification", NO_CLASS_HINT
+            )
+        else:
+            found.warn(
+                str(path),
+                f"no Variant_Classification column: each mutation's class is derived from "
+                f"its {source} column"
+                + (
+                    " (vcf2maf's rules)"
+                    if source == "Consequence"
+                    else "; a row without a "
+                    "protein change gets no class and does not count as altered"
+                )
+                + row,
+                line,
+                "Variant_Classification",
+                "keep the MAF's Variant_Classification column to use the caller's own classes",
+            )
+    if not missing and not any(c.lower() in lower for c in MAF_PROTEIN):
         found.warn(
             str(path),
             "no HGVSp_Short (or Protein_Change) column: protein changes are empty, so hotspot "

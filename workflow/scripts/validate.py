@@ -15,6 +15,6 @@ run_stage(
         sm.output.clinical,
         sm.output.report,
         excluded_out=sm.output.excluded,
-        study_warnings=sm.input.get("study_warnings") or None,
+        study_warnings=next(iter(sm.input.get("study_warnings", [])), None),
     ),
 )
