@@ -101,8 +101,9 @@ def clinical_file(columns: list[tuple[str, str, str, str, int]], rows: pd.DataFr
         "#" + "\t".join(str(c[4]) for c in columns),
         "\t".join(c[0] for c in columns),
     ]
+    # 15 significant digits: read back (cbioportal_study), the times give the same statistics
     body = rows[[c[0] for c in columns]].to_csv(
-        sep="\t", index=False, header=False, na_rep="NA", lineterminator="\n", float_format="%.6g"
+        sep="\t", index=False, header=False, na_rep="NA", lineterminator="\n", float_format="%.15g"
     )
     return "\n".join(header) + "\n" + body
 
@@ -121,6 +122,7 @@ def patient_table(clinical: pd.DataFrame, endpoints: pd.DataFrame, covariates: l
     frame["PFS_STATUS"] = [_status(e, "1:PROGRESSION", "0:CENSORED") for e in frame["pfs_event"]]
     frame["PFS_MONTHS"] = frame["pfs_months"]
     frame["BEST_RESPONSE"] = frame["best_response"].fillna("NA")
+    frame["SD_DURATION_WEEKS"] = frame["sd_duration_weeks"]
     columns: list[tuple[str, str, str, str, int]] = [
         ("PATIENT_ID", "Patient Identifier", "Patient identifier", "STRING", 1),
         ("OS_STATUS", "Overall Survival Status", "Overall survival status", "STRING", 1),
@@ -128,6 +130,13 @@ def patient_table(clinical: pd.DataFrame, endpoints: pd.DataFrame, covariates: l
         ("PFS_STATUS", "Progression Free Status", "Progression-free survival status", "STRING", 1),
         ("PFS_MONTHS", "Progress Free Survival (Months)", "PFS in months", "NUMBER", 1),
         ("BEST_RESPONSE", "Best Overall Response", "RECIST 1.1 best overall response", "STRING", 1),
+        (
+            "SD_DURATION_WEEKS",
+            "Stable Disease Duration (Weeks)",
+            "Duration of SD in weeks",
+            "NUMBER",
+            1,
+        ),
     ]
     clinical = clinical.set_index(clinical["patient_id"].astype(str))
     for name in covariates:
