@@ -122,7 +122,7 @@ def patient_table(clinical: pd.DataFrame, endpoints: pd.DataFrame, covariates: l
     frame["PFS_STATUS"] = [_status(e, "1:PROGRESSION", "0:CENSORED") for e in frame["pfs_event"]]
     frame["PFS_MONTHS"] = frame["pfs_months"]
     frame["BEST_RESPONSE"] = frame["best_response"].fillna("NA")
-    frame["SD_DURATION_WEEKS"] = frame["sd_duration_weeks"]
+    frame["SD_DURATION_WEEKS"] = frame.get("sd_duration_weeks", pd.Series(dtype=float))
     columns: list[tuple[str, str, str, str, int]] = [
         ("PATIENT_ID", "Patient Identifier", "Patient identifier", "STRING", 1),
         ("OS_STATUS", "Overall Survival Status", "Overall survival status", "STRING", 1),
