@@ -343,6 +343,15 @@ def _timepoint(frame: pd.DataFrame) -> pd.Series:
     return text.where(text.isin(["baseline", "progression"]), "other")
 
 
+def _purity(frame: pd.DataFrame) -> pd.Series:
+    """TUMOR_PURITY as a fraction (a value above 1 is a percentage, as many studies write it)."""
+    if "TUMOR_PURITY" not in frame.columns:
+        return pd.Series("", index=frame.index)
+    values = pd.to_numeric(frame["TUMOR_PURITY"], errors="coerce")
+    values = values.where(values <= 1, values / 100)
+    return values.map(lambda v: "" if pd.isna(v) else f"{v:.15g}")
+
+
 def _clinical(patients: pd.DataFrame | None, samples: pd.DataFrame) -> pd.DataFrame:
     """Patient attributes plus each sample attribute collapsed per patient (distinct
     values in sample-id order, joined by ';')."""
@@ -529,6 +538,7 @@ def read_study(folder: PathLike) -> Study:
     sheet["qc_status"] = (
         samples["QC_STATUS"].fillna("pass").str.lower() if "QC_STATUS" in samples else "pass"
     )
+    sheet["purity"] = _purity(samples)
     for column in ("panel", "cnv_panel", "sv_panel", "sv_file", "sv_format"):
         sheet[column] = ""
     profiled_any = pd.Series(False, index=sheet.index)

@@ -165,6 +165,7 @@ def sample_table(samples: pd.DataFrame) -> str:
     frame["SPECIMEN"] = frame["specimen"]
     frame["TIMEPOINT"] = frame["timepoint"]
     frame["QC_STATUS"] = frame.get("qc_status", pd.Series("pass", index=frame.index)).fillna("pass")
+    frame["TUMOR_PURITY"] = frame.get("purity", pd.Series(dtype=object))
     columns = [
         ("PATIENT_ID", "Patient Identifier", "Patient identifier", "STRING", 1),
         ("SAMPLE_ID", "Sample Identifier", "Sample identifier", "STRING", 1),
@@ -172,6 +173,7 @@ def sample_table(samples: pd.DataFrame) -> str:
         ("SPECIMEN", "Specimen", "Specimen as in the sample sheet", "STRING", 1),
         ("TIMEPOINT", "Timepoint", "Sampling timepoint", "STRING", 1),
         ("QC_STATUS", "QC Status", "Sequencing QC status", "STRING", 1),
+        ("TUMOR_PURITY", "Tumor Purity", "Tumour fraction given in the sample sheet", "NUMBER", 1),
     ]
     return clinical_file(columns, frame.sort_values("sample_id"))
 
