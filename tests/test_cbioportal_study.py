@@ -287,3 +287,25 @@ def test_population(tmp_path: Path) -> None:
         "",
         "not in population: SAFFL = N",
     ]
+
+
+def test_structural_variants_and_meta_gene_panel(tmp_path: Path) -> None:
+    folder = small_study(tmp_path / "toy")
+    meta(
+        folder / "meta_sv.txt",
+        cancer_study_identifier="toy",
+        genetic_alteration_type="STRUCTURAL_VARIANT",
+        datatype="SV",
+        stable_id="structural_variants",
+        gene_panel="PANEL_B",
+        data_filename="data_sv.txt",
+    )
+    (folder / "data_sv.txt").write_text(
+        "Sample_Id\tSite1_Hugo_Symbol\tSite2_Hugo_Symbol\tSV_Status\nS2\tFGFR2\tTACC2\tSOMATIC\n"
+    )
+    sheet = read_study(folder).samples.set_index("sample_id")
+    # without a case list or matrix column, the samples of data_sv.txt were profiled
+    assert sheet.loc["S2", "sv_file"].endswith("data_sv.txt")
+    assert sheet.loc["S2", "sv_format"] == "cbioportal_sv"
+    assert sheet.loc["S2", "sv_panel"].endswith("data_gene_panel_B.txt")  # meta gene_panel:
+    assert sheet.loc["S1", "sv_file"] == "" and sheet.loc["S1", "sv_panel"] == ""
