@@ -29,7 +29,7 @@ def run(work: Path, project_root: Path, config: dict, *targets: str) -> None:
     work.mkdir(parents=True, exist_ok=True)
     (work / "config.yaml").write_text(yaml.safe_dump(config))
     completed = run_snakemake(
-        project_root, work, "--configfile", str(work / "config.yaml"), *targets, timeout=1800
+        project_root, work, *targets, "--configfile", str(work / "config.yaml"), timeout=1800
     )
     assert completed.returncode == 0, completed.stderr[-5000:]
 
