@@ -309,3 +309,21 @@ def test_structural_variants_and_meta_gene_panel(tmp_path: Path) -> None:
     assert sheet.loc["S2", "sv_format"] == "cbioportal_sv"
     assert sheet.loc["S2", "sv_panel"].endswith("data_gene_panel_B.txt")  # meta gene_panel:
     assert sheet.loc["S1", "sv_file"] == "" and sheet.loc["S1", "sv_panel"] == ""
+
+
+def test_duplicated_and_empty_ids(tmp_path: Path) -> None:
+    folder = small_study(tmp_path / "toy")
+    with (folder / "data_clinical_patient.txt").open("a") as handle:
+        handle.write("P2\t5\t0:LIVING\n")
+    with (folder / "data_clinical_sample.txt").open("a") as handle:
+        handle.write("S4\t\tPrimary\tPositive\n")
+    messages = problems(folder)
+    assert any(
+        "data_clinical_sample.txt, line 10, column 'PATIENT_ID': PATIENT_ID is empty" in m
+        for m in messages
+    )
+    assert any(
+        "data_clinical_patient.txt, line 9, column 'PATIENT_ID': duplicated PATIENT_ID 'P2' "
+        "(first on line 7)" in m
+        for m in messages
+    )

@@ -325,6 +325,31 @@ def _check_cna(path: Path, frame: pd.DataFrame) -> tuple[list[str], list[Problem
     return samples, problems
 
 
+def _id_problems(frame: pd.DataFrame, path: Path, column: str, unique: bool) -> list[Problem]:
+    """Empty ids, and (``unique``) ids repeated on a later line."""
+    problems = []
+    first: dict[str, int] = {}
+    for row, value in enumerate(frame[column].tolist()):
+        line = _line(frame, row)
+        if not isinstance(value, str):
+            problems.append(
+                Problem(str(path), f"{column} is empty", line, column, "fill in the id")
+            )
+        elif unique and value in first:
+            problems.append(
+                Problem(
+                    str(path),
+                    f"duplicated {column} '{value}' (first on line {first[value]})",
+                    line,
+                    column,
+                    "each id must appear once: remove or merge the repeated row",
+                )
+            )
+        else:
+            first.setdefault(value, line)
+    return problems
+
+
 def _specimen(frame: pd.DataFrame) -> pd.Series:
     """tissue, or ctdna where SPECIMEN / SAMPLE_TYPE / SAMPLE_CLASS names plasma or cfDNA."""
     specimen = pd.Series("tissue", index=frame.index)
@@ -438,6 +463,12 @@ def read_study(folder: PathLike) -> Study:
                     "PATIENT_ID",
                 )
             )
+    if problems:
+        raise InputError(problems)
+    problems += _id_problems(samples, sample_path, "SAMPLE_ID", unique=True)
+    problems += _id_problems(samples, sample_path, "PATIENT_ID", unique=False)
+    if patients is not None:
+        problems += _id_problems(patients, profiles.files["patient"], "PATIENT_ID", unique=True)
     if problems:
         raise InputError(problems)
     known = set(samples["SAMPLE_ID"].dropna())
