@@ -44,13 +44,10 @@ SAMPLE_COLUMNS = [
     "cnv_format",
     "purity",
     "qc_status",
-    # what each assay covered and the fusion calls (docs/configuration.md, sample sheet)
-    "panel",
-    "cnv_panel",
-    "sv_panel",
-    "sv_file",
-    "sv_format",
 ]
+# Optional sheet columns (issue 15): what each assay covered and the fusion calls
+# (docs/configuration.md); an older sheet without them reads as empty.
+PANEL_COLUMNS = ["panel", "cnv_panel", "sv_panel", "sv_file", "sv_format"]
 CLINICAL_KEYS_BY_SOURCE = {
     "dates": ["treatment_start"],
     "times": [],
@@ -166,7 +163,7 @@ def check_samples(path: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
     """Sheet structure and values (not file contents): the parse-time check."""
     samples = read_table(path, required=["patient_id", "sample_id", "specimen", "timepoint"])
     source = str(path)
-    for column in SAMPLE_COLUMNS:
+    for column in [*SAMPLE_COLUMNS, *PANEL_COLUMNS]:
         if column not in samples.columns:
             samples[column] = pd.NA
     problems = _duplicates(samples, "sample_id", source)
@@ -226,7 +223,7 @@ def check_samples(path: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
                     )
                 )
     samples["qc_status"] = samples["qc_status"].fillna("pass").replace("", "pass")
-    return samples[SAMPLE_COLUMNS], problems
+    return samples[SAMPLE_COLUMNS + PANEL_COLUMNS], problems
 
 
 def _file_problems(value: str, source: str, line: int, column: str) -> list[Problem]:
