@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -635,8 +636,9 @@ def read_study(folder: PathLike) -> Study:
 
 
 def _write_if_changed(frame: pd.DataFrame, path: Path) -> None:
-    """Rewrite only on a change: Snakemake reruns what depends on a newer file."""
-    buffer = path.with_suffix(".tmp")
+    """Rewrite only on a change: Snakemake reruns what depends on a newer file. (Cluster
+    jobs parse the workflow too, at the same time: each writes its own temporary file.)"""
+    buffer = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     write_tsv(frame, buffer)
     if path.is_file() and path.read_bytes() == buffer.read_bytes():
         buffer.unlink()
