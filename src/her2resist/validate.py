@@ -45,6 +45,9 @@ SAMPLE_COLUMNS = [
     "purity",
     "qc_status",
 ]
+# Optional sheet columns (issue 15): what each assay covered and the fusion calls
+# (docs/configuration.md); an older sheet without them reads as empty.
+PANEL_COLUMNS = ["panel", "cnv_panel", "sv_panel", "sv_file", "sv_format"]
 CLINICAL_KEYS_BY_SOURCE = {
     "dates": ["treatment_start"],
     "times": [],
@@ -160,7 +163,7 @@ def check_samples(path: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
     """Sheet structure and values (not file contents): the parse-time check."""
     samples = read_table(path, required=["patient_id", "sample_id", "specimen", "timepoint"])
     source = str(path)
-    for column in SAMPLE_COLUMNS:
+    for column in [*SAMPLE_COLUMNS, *PANEL_COLUMNS]:
         if column not in samples.columns:
             samples[column] = pd.NA
     problems = _duplicates(samples, "sample_id", source)
@@ -220,7 +223,7 @@ def check_samples(path: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
                     )
                 )
     samples["qc_status"] = samples["qc_status"].fillna("pass").replace("", "pass")
-    return samples[SAMPLE_COLUMNS], problems
+    return samples[SAMPLE_COLUMNS + PANEL_COLUMNS], problems
 
 
 def _file_problems(value: str, source: str, line: int, column: str) -> list[Problem]:
@@ -500,7 +503,31 @@ def check_maf(path: str | Path, *, row: str = "") -> tuple[list[Problem], list[P
             missing[0],
             f"the header has: {', '.join(columns[:20])}",
         )
-    elif not any(c.lower() in lower for c in MAF_PROTEIN):
+    elif "variant_classification" not in lower:
+        source = next((c for c in ("Consequence", *MAF_PROTEIN) if c.lower() in lower), None)
+        if source is None:
+            from her2resist.variants.maf import NO_CLASS_HINT, NO_CLASS_MESSAGE
+
+            found.error(
+                str(path), NO_CLASS_MESSAGE + row, line, "Variant_Classification", NO_CLASS_HINT
+            )
+        else:
+            found.warn(
+                str(path),
+                f"no Variant_Classification column: each mutation's class is derived from "
+                f"its {source} column"
+                + (
+                    " (vcf2maf's rules)"
+                    if source == "Consequence"
+                    else "; a row without a "
+                    "protein change gets no class and does not count as altered"
+                )
+                + row,
+                line,
+                "Variant_Classification",
+                "keep the MAF's Variant_Classification column to use the caller's own classes",
+            )
+    if not missing and not any(c.lower() in lower for c in MAF_PROTEIN):
         found.warn(
             str(path),
             "no HGVSp_Short (or Protein_Change) column: protein changes are empty, so hotspot "

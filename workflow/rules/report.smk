@@ -52,6 +52,7 @@ REPORT_INPUTS = dict(
     os_associations="results/stats/os_associations.tsv",
     response_associations="results/stats/response_associations.tsv",
     efficacy="results/stats/efficacy.tsv",
+    population_excluded="results/validated/population_excluded.tsv",
 )
 
 
