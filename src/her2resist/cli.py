@@ -42,12 +42,17 @@ def _genes_to_regions(
 
 
 def cmd_validate(args: argparse.Namespace) -> None:
+    from her2resist.cbioportal_study import study_config
+
     out = Path(args.outdir)
+    config = study_config(load_config(args.config), out / "study")
     stages.run_validate(
-        load_config(args.config),
+        config,
         out / "validated" / "samples.tsv",
         out / "validated" / "clinical.tsv",
         out / "qc" / "input_report.tsv",
+        excluded_out=out / "validated" / "population_excluded.tsv",
+        study_warnings=out / "study" / "warnings.tsv" if config.get("cbioportal_study") else None,
     )
 
 

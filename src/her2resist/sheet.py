@@ -29,8 +29,11 @@ def samples_from_maf(maf: str, patient_id_length: int | None = None) -> pd.DataF
 
 
 def attach_cohort_files(samples: pd.DataFrame, config: dict[str, Any]) -> pd.DataFrame:
-    """Point samples without their own files at the cohort MAF / gene-level CN table."""
+    """Point samples without their own files at the cohort MAF / gene-level CN table (not
+    for a cBioPortal study: its sheet already says which samples each file profiled)."""
     samples = samples.copy()
+    if config.get("cbioportal_study"):
+        return samples
     for key, file_column, format_column, fmt in [
         ("maf", "variant_file", "variant_format", "maf"),
         ("cnv", "cnv_file", "cnv_format", "gene_table"),

@@ -62,29 +62,32 @@ def panel_regions(config: dict[str, Any]) -> list[tuple[str, int, int]]:
 
 
 def run_validate(
-    config: dict[str, Any], samples_out: PathLike, clinical_out: PathLike, report_out: PathLike
+    config: dict[str, Any],
+    samples_out: PathLike,
+    clinical_out: PathLike,
+    report_out: PathLike,
+    excluded_out: PathLike | None = None,
+    study_warnings: PathLike | None = None,
 ) -> None:
+    """Validated sheet and clinical table of the analysis population; every warning (the
+    study reader's too) in the input report; everyone outside the population in
+    ``excluded_out`` with the reason."""
+    from her2resist.cbioportal_study import warning_table
+    from her2resist.population import select_population
+
     validated = validate_inputs(config)
     if not config.get("samples") or config.get("maf") or config.get("cnv"):
         validated.samples, problems = load_sample_sheet(config)
         if problems:
             raise InputError(problems)
-    write_tsv(validated.samples, samples_out)
-    write_tsv(validated.clinical, clinical_out)
-    report = pd.DataFrame(
-        [
-            {
-                "severity": "warning",
-                "file": p.file,
-                "where": p.where,
-                "column": p.column,
-                "message": p.message,
-                "hint": p.hint,
-            }
-            for p in validated.warnings
-        ],
-        columns=["severity", "file", "where", "column", "message", "hint"],
-    )
+    clinical, samples, excluded = select_population(config, validated.clinical, validated.samples)
+    write_tsv(samples, samples_out)
+    write_tsv(clinical, clinical_out)
+    if excluded_out:
+        write_tsv(excluded, excluded_out)
+    report = warning_table(validated.warnings)
+    if study_warnings:
+        report = pd.concat([read_table(study_warnings), report], ignore_index=True)
     write_tsv(report, report_out)
 
 
@@ -485,17 +488,6 @@ def run_exploratory(
 
 
 # ---------------------------------------------------------------- 8 report
-
-
-def run_report(
-    config: dict[str, Any], inputs: dict[str, PathLike], outputs: Sequence[PathLike]
-) -> None:
-    """Write every manuscript table; ``outputs`` are TSV paths named after the tables."""
-    from her2resist.report import tables
-
-    built = tables.build_tables(config, inputs)
-    for path in outputs:
-        write_tsv(built[Path(path).name.removesuffix(".tsv")], path)
 
 
 def write_json(data: Any, path: PathLike) -> None:

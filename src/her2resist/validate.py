@@ -52,6 +52,9 @@ SAMPLE_COLUMNS = [
     "sv_file",
     "sv_format",
 ]
+# Optional sheet columns (issue 15): what each assay covered and the fusion calls
+# (docs/configuration.md); an older sheet without them reads as empty.
+PANEL_COLUMNS = ["panel", "cnv_panel", "sv_panel", "sv_file", "sv_format"]
 CLINICAL_KEYS_BY_SOURCE = {
     "dates": ["treatment_start"],
     "times": [],
@@ -167,7 +170,7 @@ def check_samples(path: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
     """Sheet structure and values (not file contents): the parse-time check."""
     samples = read_table(path, required=["patient_id", "sample_id", "specimen", "timepoint"])
     source = str(path)
-    for column in SAMPLE_COLUMNS:
+    for column in [*SAMPLE_COLUMNS, *PANEL_COLUMNS]:
         if column not in samples.columns:
             samples[column] = pd.NA
     problems = _duplicates(samples, "sample_id", source)
@@ -238,7 +241,7 @@ def check_samples(path: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
                     )
                 )
     samples["qc_status"] = samples["qc_status"].fillna("pass").replace("", "pass")
-    return samples[SAMPLE_COLUMNS], problems
+    return samples[SAMPLE_COLUMNS + PANEL_COLUMNS], problems
 
 
 def _file_problems(value: str, source: str, line: int, column: str) -> list[Problem]:
@@ -518,7 +521,31 @@ def check_maf(path: str | Path, *, row: str = "") -> tuple[list[Problem], list[P
             missing[0],
             f"the header has: {', '.join(columns[:20])}",
         )
-    elif not any(c.lower() in lower for c in MAF_PROTEIN):
+    elif "variant_classification" not in lower:
+        source = next((c for c in ("Consequence", *MAF_PROTEIN) if c.lower() in lower), None)
+        if source is None:
+            from her2resist.variants.maf import NO_CLASS_HINT, NO_CLASS_MESSAGE
+
+            found.error(
+                str(path), NO_CLASS_MESSAGE + row, line, "Variant_Classification", NO_CLASS_HINT
+            )
+        else:
+            found.warn(
+                str(path),
+                f"no Variant_Classification column: each mutation's class is derived from "
+                f"its {source} column"
+                + (
+                    " (vcf2maf's rules)"
+                    if source == "Consequence"
+                    else "; a row without a "
+                    "protein change gets no class and does not count as altered"
+                )
+                + row,
+                line,
+                "Variant_Classification",
+                "keep the MAF's Variant_Classification column to use the caller's own classes",
+            )
+    if not missing and not any(c.lower() in lower for c in MAF_PROTEIN):
         found.warn(
             str(path),
             "no HGVSp_Short (or Protein_Change) column: protein changes are empty, so hotspot "
@@ -959,6 +986,15 @@ def validate_inputs(config: dict[str, Any]) -> Validated:
         if not problems:
             found.problems += (values := check_clinical_values(clinical, config))[0]
             found.warnings += values[1]
+        if config.get("labels"):
+            from her2resist.report.labels import check_labels
+
+            markers = config.get("biomarkers", {})
+            names = [*clinical.columns, *markers.get("genes", []), *markers.get("domains", [])]
+            names += [f"pathway:{p}" for p in markers.get("pathways", [])]
+            found.problems += check_labels(
+                config["labels"], names, str(config["clinical"]["table"])
+            )
     samples = pd.DataFrame(columns=SAMPLE_COLUMNS)
     sheet = str(config.get("samples") or "")
     if sheet:

@@ -743,6 +743,10 @@ def cases() -> list[Case]:
     c.config["genome_build"] = "hg38"
     c.error("config.yaml, key genome_build", "use one of GRCh37, GRCh38")
 
+    c = case("config_label_unknown_column", "a label for a column the clinical table lacks")
+    c.config["labels"] = {"age": "Age at enrolment, years", "hormone_status": "HR status"}
+    c.error("config, key labels", "labels.hormone_status", "or remove the label")
+
     # ------------------------------------------------------------------ all at once
     c = case("many_problems_at_once", "problems in four files: every one is reported")
     c.samples[0]["tumor_sample"] = "P1_Tumour"

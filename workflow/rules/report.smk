@@ -1,4 +1,5 @@
 from her2resist.report.run import (  # noqa: E402
+    MANUSCRIPT,
     has_waterfall,
     provenance_inputs,
     table_files,
@@ -13,6 +14,8 @@ REPORT_TABLES = {
     "table5_adverse_events": "Safety",
     "tableS1_alterations_by_patient": "Alterations",
     "disposition_by_patient_and_sample": "Disposition",
+    "tableS3_biomarker_associations": "Associations",
+    "tableS4_response_associations": "Associations",
 }
 # Patient-level listings are separate, clearly named files; report.patient_listing: false
 # leaves them out (aggregate tables carry no patient-level rows).
@@ -30,6 +33,7 @@ if has_waterfall(config):
 
 REPORT_OUTPUTS = [
     *(f for table in REPORT_TABLES for f in table_files(table)),
+    MANUSCRIPT,
     *expand("results/figures/{figure}.{ext}", figure=FIGURES, ext=["png", "pdf"]),
     "results/figures/km_biomarkers",
     "results/cbioportal",
@@ -48,6 +52,7 @@ REPORT_INPUTS = dict(
     os_associations="results/stats/os_associations.tsv",
     response_associations="results/stats/response_associations.tsv",
     efficacy="results/stats/efficacy.tsv",
+    population_excluded="results/validated/population_excluded.tsv",
 )
 
 
@@ -96,6 +101,23 @@ rule report_tables:
             caption="../report/disposition_by_patient_and_sample.rst",
             category="Disposition",
             subcategory="Tables",
+        ),
+        tableS3=report(
+            table_files("tableS3_biomarker_associations"),
+            caption="../report/tableS3_biomarker_associations.rst",
+            category="Associations",
+            subcategory="Tables",
+        ),
+        tableS4=report(
+            table_files("tableS4_response_associations"),
+            caption="../report/tableS4_response_associations.rst",
+            category="Associations",
+            subcategory="Tables",
+        ),
+        manuscript=report(
+            MANUSCRIPT,
+            caption="../report/manuscript_tables.rst",
+            category="Tables",
         ),
     log:
         "logs/report_tables.log",
