@@ -23,7 +23,7 @@ import pandas as pd
 
 from her2resist.errors import InputError
 
-PANEL_COLUMNS = ("panel", "cnv_panel", "sv_panel")
+GENE_PANEL_COLUMNS = ("panel", "cnv_panel", "sv_panel")
 _BED_LINE = re.compile(r"^\S+\t\d+\t\d+(\t|$)")
 _HEADER_WORDS = {"hugo_symbol", "gene", "genes", "symbol", "gene_symbol"}
 

@@ -28,7 +28,7 @@ import pandas as pd
 
 from her2resist.config import load_schema, resolve_resources
 from her2resist.errors import InputError, Problem
-from her2resist.panels import PANEL_COLUMNS, read_panel
+from her2resist.panels import GENE_PANEL_COLUMNS, read_panel
 from her2resist.tables import data_line, read_table
 
 SAMPLE_COLUMNS = [
@@ -45,12 +45,6 @@ SAMPLE_COLUMNS = [
     "cnv_format",
     "purity",
     "qc_status",
-    # Optional (docs/design.md, Evaluability): which genes each assay covers, and fusion calls.
-    "panel",
-    "cnv_panel",
-    "sv_panel",
-    "sv_file",
-    "sv_format",
 ]
 # Optional sheet columns (issue 15): what each assay covered and the fusion calls
 # (docs/configuration.md); an older sheet without them reads as empty.
@@ -200,7 +194,7 @@ def check_samples(path: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
                 message = f"{column} is empty"
                 hint = "every row needs patient_id, sample_id, specimen and timepoint"
             problems.append(Problem(source, message, line, column, hint))
-        for column in ("variant_file", "cnv_file", "sv_file", *PANEL_COLUMNS):
+        for column in ("variant_file", "cnv_file", "sv_file", *GENE_PANEL_COLUMNS):
             value = _text(row[column])
             if value:
                 problems += _file_problems(value, source, line, column)
@@ -649,7 +643,7 @@ def check_panels_and_fusions(
     for i, sample in _records(samples):
         line = data_line(samples, i)
         row = f" (sample sheet {source} line {line})"
-        for column in PANEL_COLUMNS:
+        for column in GENE_PANEL_COLUMNS:
             value = _text(sample[column])
             if value and (value, column) not in seen and Path(value).is_file():
                 seen.add((value, column))

@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 
 from her2resist.example.cohort import CSQ_FIELDS
-from her2resist.validate import SAMPLE_COLUMNS
+from her2resist.validate import PANEL_COLUMNS, SAMPLE_COLUMNS
 
 HERE = Path(__file__).resolve().parent
 
@@ -126,7 +126,7 @@ CNS = (
 )
 # The base sheet has the columns up to qc_status; a case that fills an optional column
 # (panel, sv_file, ...) gets that column too (see Case.write).
-SAMPLE_HEADER = SAMPLE_COLUMNS[: SAMPLE_COLUMNS.index("qc_status") + 1]
+SAMPLE_HEADER = SAMPLE_COLUMNS
 CLINICAL_HEADER = [
     "patient_id",
     "age",
@@ -278,7 +278,7 @@ class Case:
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
         filled = {c for s in self.samples for c in s}
-        header = [c for c in SAMPLE_COLUMNS if c in SAMPLE_HEADER or c in filled]
+        header = SAMPLE_HEADER + [c for c in PANEL_COLUMNS if c in filled]
         sheet = self.table(header, [[s.get(c, "") for c in header] for s in self.samples])
         clinical = self.table(self.clinical_header, self.clinical)
         files = dict(self.files)
