@@ -125,6 +125,17 @@ for (g in c("pik3ca", "tp53")) {
         assert row["wald_p"] == pytest.approx(float(wald_p), rel=1e-6)
 
 
+def test_metabric_gene_off_the_panel_is_not_evaluable(metabric_run: Path) -> None:
+    """METABRIC_173 has PIK3CA, not MTOR: profiled samples without a mutation are wild type
+    for PIK3CA and not evaluable for MTOR (no sample of the study covers it)."""
+    matrix = pd.read_csv(metabric_run / "results/matrix/gene_by_patient.tsv", sep="\t")
+    assert set(matrix["MTOR"]) == {"not_evaluable"}
+    assert "wild_type" in set(matrix["PIK3CA"])
+    coverage = pd.read_csv(metabric_run / "results/matrix/sample_evaluability.tsv", sep="\t")
+    assert set(coverage["mutation"]) == {"173 genes"}
+    assert set(coverage["fusion"]) == {"not measured"}
+
+
 def round_trip_config(project_root: Path, example: Path) -> dict:
     """The example's config with its inputs replaced by the exported study."""
     config = yaml.safe_load((project_root / "config" / "config.yaml").read_text())
