@@ -296,3 +296,22 @@ def test_example_adam_rendering_gives_the_same_endpoints(tmp_path: Path) -> None
         pd.read_csv(tmp_path / "table_tumour.tsv", sep="\t"),
         pd.read_csv(tmp_path / "adam_tumour.tsv", sep="\t"),
     )
+
+
+def test_population_selects_by_adsl_flag(tmp_path: Path) -> None:
+    """`population: {SAFFL: [Y]}` works on an ADaM study: ADSL's columns are in the clinical
+    table; the two pilot subjects without SAFFL are excluded with the reason."""
+    from her2resist.population import select_population
+
+    config = config_for(CSV, population={"SAFFL": ["Y"]})
+    validated = validate_inputs(config)
+    samples = pd.DataFrame(
+        {"patient_id": ["01-701-1015"], "sample_id": ["S1"], "specimen": ["tissue"]}
+        | {"timepoint": ["baseline"]}
+    )
+    clinical, kept, excluded = select_population(config, validated.clinical, samples)
+    assert len(clinical) == 18 and list(kept["sample_id"]) == ["S1"]
+    adsl = pd.read_csv(CSV["adsl"], keep_default_na=False)
+    missing_flag = sorted(adsl.loc[adsl["SAFFL"] == "NA", "USUBJID"])
+    assert sorted(excluded.loc[excluded["level"] == "patient", "id"]) == missing_flag
+    assert excluded["reason"].str.contains("SAFFL").all()

@@ -42,12 +42,17 @@ def _genes_to_regions(
 
 
 def cmd_validate(args: argparse.Namespace) -> None:
+    from her2resist.cbioportal_study import study_config
+
     out = Path(args.outdir)
+    config = study_config(load_config(args.config), out / "study")
     stages.run_validate(
-        load_config(args.config),
+        config,
         out / "validated" / "samples.tsv",
         out / "validated" / "clinical.tsv",
         out / "qc" / "input_report.tsv",
+        excluded_out=out / "validated" / "population_excluded.tsv",
+        study_warnings=out / "study" / "warnings.tsv" if config.get("cbioportal_study") else None,
     )
 
 
@@ -97,6 +102,8 @@ def cmd_matrix(args: argparse.Namespace) -> None:
         args.alterations,
         out / "gene_by_patient.tsv",
         out / "pathway_by_patient.tsv",
+        members_out=out / "pathway_members.tsv",
+        evaluability_out=out / "sample_evaluability.tsv",
     )
 
 

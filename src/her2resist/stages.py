@@ -67,29 +67,32 @@ def panel_regions(config: dict[str, Any]) -> list[tuple[str, int, int]]:
 
 
 def run_validate(
-    config: dict[str, Any], samples_out: PathLike, clinical_out: PathLike, report_out: PathLike
+    config: dict[str, Any],
+    samples_out: PathLike,
+    clinical_out: PathLike,
+    report_out: PathLike,
+    excluded_out: PathLike | None = None,
+    study_warnings: PathLike | None = None,
 ) -> None:
+    """Validated sheet and clinical table of the analysis population; every warning (the
+    study reader's too) in the input report; everyone outside the population in
+    ``excluded_out`` with the reason."""
+    from her2resist.cbioportal_study import warning_table
+    from her2resist.population import select_population
+
     validated = validate_inputs(config)
     if not config.get("samples") or config.get("maf") or config.get("cnv"):
         validated.samples, problems = load_sample_sheet(config)
         if problems:
             raise InputError(problems)
-    write_tsv(validated.samples, samples_out)
-    write_tsv(validated.clinical, clinical_out)
-    report = pd.DataFrame(
-        [
-            {
-                "severity": "warning",
-                "file": p.file,
-                "where": p.where,
-                "column": p.column,
-                "message": p.message,
-                "hint": p.hint,
-            }
-            for p in validated.warnings
-        ],
-        columns=["severity", "file", "where", "column", "message", "hint"],
-    )
+    clinical, samples, excluded = select_population(config, validated.clinical, validated.samples)
+    write_tsv(samples, samples_out)
+    write_tsv(clinical, clinical_out)
+    if excluded_out:
+        write_tsv(excluded, excluded_out)
+    report = warning_table(validated.warnings)
+    if study_warnings:
+        report = pd.concat([read_table(study_warnings), report], ignore_index=True)
     write_tsv(report, report_out)
 
 
@@ -194,14 +197,18 @@ def run_annotate(
     cnv_tables: Sequence[PathLike],
     out: PathLike,
 ) -> pd.DataFrame:
+    from her2resist.variants.fusions import fusions_by_sample
+
     knowledge = knowledge_from(config)
     samples = read_table(samples_path)
     by_sample_variants = {Path(p).stem: p for p in variant_tables}
     by_sample_cnv = {Path(p).stem: p for p in cnv_tables}
+    by_sample_fusions = fusions_by_sample(samples) if "sv_file" in samples else {}
     frames = []
     for sample in samples.to_dict("records"):
         sid = sample["sample_id"]
-        if sid not in by_sample_variants and sid not in by_sample_cnv:
+        calls = (by_sample_variants, by_sample_cnv, by_sample_fusions)
+        if all(sid not in by_sample for by_sample in calls):
             continue
         variants = _read_optional(by_sample_variants.get(sid))
         if variants is None:
@@ -218,6 +225,7 @@ def run_annotate(
                 chip=config["chip"],
                 tumour_fraction=config["tumour_fraction"],
                 oncogenicity_source=config["annotate"]["oncogenicity_source"],
+                fusions=by_sample_fusions.get(sid),
             )
         )
     table = (
@@ -241,7 +249,14 @@ def run_matrix(
     gene_out: PathLike,
     pathway_out: PathLike,
     tumour_fraction_path: PathLike | None = None,
+    cnv_tables: Sequence[PathLike] = (),
+    members_out: PathLike | None = None,
+    evaluability_out: PathLike | None = None,
 ) -> None:
+    """Gene and pathway matrices; ``cnv_tables``: the per-sample copy-number tables, whose
+    rows say which genes a gene-level table (``cnv_format`` gene_table) measured;
+    ``members_out``: which members each pathway call rests on; ``evaluability_out``: what
+    each sample measured and could show (:func:`her2resist.matrix.coverage_table`)."""
     knowledge = knowledge_from(config)
     samples = read_table(samples_path)
     clinical = read_table(clinical_path)
@@ -251,6 +266,14 @@ def run_matrix(
     markers = config["biomarkers"]
     genes = status.panel_genes(knowledge, markers["genes"], markers["pathways"])
     tumour_fraction = _read_optional(tumour_fraction_path)
+    coverage = status.sample_coverage(
+        samples,
+        tumour_fraction,
+        alterations=alterations,
+        gene_coordinates=config["gene_coordinates"],
+        cnv_genes=_genes_measured(samples, cnv_tables),
+        min_for_mutations=config["tumour_fraction"]["min_for_mutations"],
+    )
     long = status.gene_status(
         alterations,
         samples,
@@ -259,10 +282,31 @@ def run_matrix(
         genes,
         markers["specimens"],
         domains=markers["domains"],
-        tumour_fraction=tumour_fraction,
+        coverage=coverage,
     )
-    write_tsv(status.wide_genes(long), gene_out)
-    write_tsv(status.pathway_status(long, knowledge, markers["pathways"]), pathway_out)
+    write_tsv(status.wide_genes(long.drop(columns="assessed_in_study")), gene_out)
+    members = status.pathway_members(long, knowledge, markers["pathways"])
+    write_tsv(status.pathway_status(long, knowledge, markers["pathways"], members), pathway_out)
+    if members_out:
+        write_tsv(members, members_out)
+    if evaluability_out:
+        write_tsv(status.coverage_table(samples, coverage), evaluability_out)
+
+
+def _genes_measured(
+    samples: pd.DataFrame, cnv_tables: Sequence[PathLike]
+) -> dict[str, frozenset[str]]:
+    """Genes with a copy-number value, per sample whose calls come from a gene-level table
+    (a CNA matrix's rows, less its empty cells, are the genes measured)."""
+    from_tables = samples.loc[samples["cnv_format"].eq("gene_table"), "sample_id"].astype(str)
+    wanted = set(from_tables)
+    measured = {}
+    for path in cnv_tables:
+        sample_id = Path(path).stem
+        if sample_id in wanted:
+            genes = pd.read_csv(path, sep="\t", usecols=["gene"], dtype=str)["gene"]
+            measured[sample_id] = frozenset(genes.dropna())
+    return measured
 
 
 # ---------------------------------------------------------------- 6 clinical

@@ -57,6 +57,7 @@ REPORT_INPUTS = dict(
     follow_up="results/stats/follow_up.tsv",
     subgroups="results/stats/subgroups.tsv",
     detectable_effects="results/stats/detectable_effects.tsv",
+    population_excluded="results/validated/population_excluded.tsv",
 )
 
 

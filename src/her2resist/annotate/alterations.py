@@ -252,6 +252,79 @@ def classify_cna(gene: str, call: str, knowledge: Knowledge) -> tuple[str, str]:
     return "vus", f"{call}_in_{rule.role}"
 
 
+def classify_fusion(gene: str, kind: str, knowledge: Knowledge) -> tuple[str, str]:
+    """(oncogenicity, rule) of a fusion or rearrangement involving ``gene``.
+
+    A fusion of an oncogene for which ``resources/pathways.yaml`` lists ``fusion`` (NRG1,
+    FGFR1-3, BRAF, AKT3) is ``likely_oncogenic``, as OncoKB annotates these genes' "Fusions";
+    a rearrangement within one gene, or a fusion of any other gene, is a ``vus``."""
+    rule = knowledge.genes[gene]
+    if kind != "fusion":
+        return "vus", "intragenic_rearrangement"
+    if rule.role == "oncogene" and "fusion" in rule.alterations:
+        return "likely_oncogenic", "oncogene_fusion"
+    return "vus", f"fusion_in_{rule.role}"
+
+
+def _call_row(
+    base: dict,
+    gene: str,
+    rule: Any,
+    call: tuple[str, str, Any, Any],
+    classification: tuple[str, str],
+    failed: list[str],
+    counts: bool,
+) -> dict:
+    """A copy-number or fusion row: ``call`` is (alteration_type, alteration, chrom, pos),
+    ``classification`` (oncogenicity, rule); such calls carry no CHIP or resistance evidence."""
+    alteration_type, alteration, chrom, pos = call
+    return base | {
+        "gene": gene,
+        "alteration_type": alteration_type,
+        "alteration": alteration,
+        "chrom": chrom,
+        "pos": pos,
+        "oncogenicity": classification[0],
+        "oncogenicity_rule": classification[1],
+        "pathway": ";".join(rule.pathways),
+        "resistance_evidence": "",
+        "nonsynonymous": False,
+        "chip_flag": False,
+        "chip_reason": "",
+        "germline_flag": "germline" in failed,
+        "filter_status": ";".join(failed) or "PASS",
+        "counts_as_altered": bool(counts),
+    }
+
+
+def fusion_rows(
+    fusions: pd.DataFrame, base: dict, knowledge: Knowledge, qc_failed: list[str], filters: dict
+) -> list[dict]:
+    """One alteration row per panel gene of each fusion (both partners when both are panel
+    genes); a caller FILTER other than PASS, or a germline SV, fails as mutations do."""
+    rows = []
+    panel = fusions[fusions["gene"].isin(knowledge.genes.keys())]
+    for record in panel.to_dict("records"):
+        gene = record["gene"]
+        rule = knowledge.genes[gene]
+        oncogenicity, why = classify_fusion(gene, record["kind"], knowledge)
+        failed = list(qc_failed)
+        caller_filter = str(record.get("filter") or "PASS")
+        if filters.get("require_pass", True) and caller_filter not in {"PASS", "."}:
+            failed.append(f"filter_{caller_filter}")
+        if str(record.get("sv_status") or "").upper() == "GERMLINE":
+            failed.append("germline")
+        counts = (
+            not failed
+            and record["kind"] == "fusion"
+            and "fusion" in rule.alterations
+            and oncogenicity in ONCOGENIC
+        )
+        call = (record["kind"], record["fusion"], record.get("chrom"), record.get("pos"))
+        rows.append(_call_row(base, gene, rule, call, (oncogenicity, why), failed, counts))
+    return rows
+
+
 def annotate_sample(
     variants: pd.DataFrame,
     cnv: pd.DataFrame | None,
@@ -262,6 +335,7 @@ def annotate_sample(
     chip: dict | None = None,
     tumour_fraction: dict | None = None,
     oncogenicity_source: str = "auto",
+    fusions: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Annotated alterations of one sample (all panel-gene calls, filtered ones flagged).
 
@@ -274,7 +348,9 @@ def annotate_sample(
     ``chip``: the config's ``chip`` section (see :func:`chip_call`). ``tumour_fraction``: the
     config's ``tumour_fraction`` section; for plasma with copy-number calls that were not
     purity-corrected, ERBB2 copy number is corrected by the VAF-based tumour fraction (see
-    :func:`her2resist.annotate.tumour_fraction.adjust_plasma_copy_number`)."""
+    :func:`her2resist.annotate.tumour_fraction.adjust_plasma_copy_number`). ``fusions``: the
+    sample's rows of :func:`her2resist.variants.fusions.read_fusions` (see
+    :func:`fusion_rows`)."""
     from her2resist.annotate import tumour_fraction as tf
 
     rows = []
@@ -349,26 +425,22 @@ def annotate_sample(
                 and call in rule.alterations
                 and (oncogenicity in ONCOGENIC if altered_if == "oncogenic" else call != "gain")
             )
-            row = base | {
-                "gene": gene,
-                "alteration_type": call,
-                "alteration": call,
-                "chrom": record.get("chrom"),
-                "pos": record.get("start"),
-                "log2": record.get("log2"),
-                "copy_number": record.get("copy_number"),
-                "oncogenicity": oncogenicity,
-                "oncogenicity_rule": why,
-                "pathway": ";".join(rule.pathways),
-                "resistance_evidence": "",
-                "nonsynonymous": False,
-                "chip_flag": False,
-                "chip_reason": "",
-                "germline_flag": False,
-                "filter_status": ";".join(qc_failed) or "PASS",
-                "counts_as_altered": bool(counts),
-            }
+            row = _call_row(
+                base,
+                gene,
+                rule,
+                (call, call, record.get("chrom"), record.get("start")),
+                (oncogenicity, why),
+                qc_failed,
+                counts,
+            )
+            row |= {k: record.get(k) for k in ("log2", "copy_number")}
             rows.append(with_evidence(row, knowledge))
+    if fusions is not None and len(fusions):
+        rows += [
+            with_evidence(row, knowledge)
+            for row in fusion_rows(fusions, base, knowledge, qc_failed, filters)
+        ]
     frame = pd.DataFrame(rows, columns=ALTERATION_COLUMNS)
     return frame.replace({np.nan: None}).astype(object)
 

@@ -41,6 +41,11 @@ GRADE_COLUMNS = ("ATOXGR", "AETOXGR")
 RELATED_COLUMNS = ("AREL", "AERELN", "AEREL")
 
 
+def clinical_source(settings: dict) -> str:
+    """The file that gives the clinical table: clinical.table, or ADSL for an ADaM study."""
+    return str(settings.get("table") or (settings.get("adam") or {}).get("adsl"))
+
+
 def clinical_settings(settings: dict) -> dict:
     """``clinical`` settings for an ADaM study: times in months from ADTTE, USUBJID ids."""
     columns = {**settings.get("columns", {}), "patient_id": SUBJECT, **TIME_COLUMNS}

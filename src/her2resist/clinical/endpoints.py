@@ -42,6 +42,20 @@ DEFAULT_EVENT_CODES = {
     "progressed": 1,
     "progression": 1,
     "not progressed": 0,
+    # cBioPortal OS_STATUS / PFS_STATUS / DFS_STATUS (with and without the 1:/0: prefix)
+    "1:deceased": 1,
+    "0:living": 0,
+    "living": 0,
+    "1:progression": 1,
+    "1:progressed": 1,
+    "0:censored": 0,
+    "0:progressionfree": 0,
+    "0:not progressed": 0,
+    "1:recurred/progressed": 1,
+    "recurred/progressed": 1,
+    "1:recurred": 1,
+    "0:diseasefree": 0,
+    "diseasefree": 0,
 }
 DEFAULT_RESPONSE_CODES = {
     "complete response": "CR",

@@ -193,7 +193,8 @@ def has_waterfall(config: dict[str, Any]) -> bool:
 
 
 def provenance_inputs(config: dict[str, Any], samples: pd.DataFrame) -> dict[str, list[str]]:
-    """Every input file by role: sheet, clinical, AE table, variant/CNV files, resources."""
+    """Every input file by role: sheet, clinical, AE table, variant/CNV/SV files, gene panels,
+    resources."""
     roles: dict[str, list[Any]] = {
         "samples": [config.get("samples")],
         "clinical": [
@@ -209,7 +210,14 @@ def provenance_inputs(config: dict[str, Any], samples: pd.DataFrame) -> dict[str
             for key in ("pathways", "hotspots", "protein_domains", "gene_coordinates")
         ],
     }
-    for role, column in (("variant_files", "variant_file"), ("cnv_files", "cnv_file")):
+    for role, column in (
+        ("variant_files", "variant_file"),
+        ("cnv_files", "cnv_file"),
+        ("sv_files", "sv_file"),
+        ("gene_panels", "panel"),
+        ("cnv_panels", "cnv_panel"),
+        ("sv_panels", "sv_panel"),
+    ):
         values = samples[column].dropna() if column in samples.columns else []
         roles[role] = sorted({str(v) for v in values if str(v) not in ("", "nan", "<NA>")})
     return {

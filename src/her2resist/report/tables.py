@@ -187,8 +187,10 @@ def disposition(
     samples: pd.DataFrame,
     endpoints: pd.DataFrame,
     status: pd.DataFrame,
+    excluded: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Every patient and every sample exactly once: analysed, or excluded with the reason."""
+    """Every patient and every sample exactly once: analysed, or excluded with the reason
+    (``excluded``: those outside the analysis population, ``population.excluded_listing``)."""
     rows = []
     sequenced = set(samples["patient_id"])
     by_patient = endpoints.set_index("patient_id")
@@ -232,6 +234,8 @@ def disposition(
                 "reason": f"QC status {sample['qc_status']}" if failed else "",
             }
         )
+    if excluded is not None and len(excluded):
+        rows += excluded.assign(status="excluded").fillna("").to_dict("records")
     return pd.DataFrame(rows).fillna(
         {
             "pfs_evaluable": "",
@@ -244,8 +248,10 @@ def disposition(
 
 def disposition_summary(listing: pd.DataFrame, samples: pd.DataFrame) -> pd.DataFrame:
     patients = listing[listing["level"] == "patient"]
+    outside = patients["reason"].astype(str).str.startswith("not in population")
     rows = [
         ("Enrolled and treated", len(patients)),
+        *([("Not in the analysis population", int(outside.sum()))] if outside.any() else []),
         ("Sequenced (any sample)", int(patients["id"].isin(set(samples["patient_id"])).sum())),
         (
             "Evaluable for biomarkers at baseline",
@@ -827,7 +833,12 @@ def build_tables(
         na_values=["NA"],
     )
     status = biomarker_status(config, inputs["gene_matrix"], inputs["pathway_matrix"])
-    listing = disposition(clinical, samples, endpoints, status)
+    excluded = (
+        pd.read_csv(inputs["population_excluded"], sep="\t", dtype=str, keep_default_na=False)
+        if inputs.get("population_excluded")
+        else None
+    )
+    listing = disposition(clinical, samples, endpoints, status, excluded)
 
     def tsv(key: str) -> pd.DataFrame:
         return pd.read_csv(inputs[key], sep="\t", dtype={"patient_id": str})
