@@ -265,10 +265,10 @@ def write_xlsx(name: str, table: pd.DataFrame, path: PathLike) -> None:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=False, vertical="top")
     widths = [len(str(c)) for c in table.columns]
-    for row in table.itertuples(index=False):
+    # the row number is counted, not read from sheet.max_row (a scan of every row per call)
+    for excel_row, row in enumerate(table.itertuples(index=False), start=2):
         values = [_xlsx_value(v) for v in row]
         sheet.append(values)
-        excel_row = sheet.max_row
         for j, (column, value) in enumerate(zip(table.columns, values, strict=True)):
             number_format = fmt.xlsx_number_format(column, value)
             if number_format:
@@ -313,6 +313,37 @@ def _set_cell_border(cell: Any, **edges: str) -> None:
         borders.append(element)
 
 
+def _plain_text(text: str) -> bool:
+    """Text that python-docx writes as at most one ``w:t`` (no tab or line break)."""
+    return not any(c in text for c in "\t\r\n")
+
+
+def _append_row(tbl: Any, texts: list[str], widths: list[str]) -> None:
+    """A body row as python-docx's add_row + cell.text + right alignment write it, built
+    directly in lxml: the same XML, without python-docx's per-cell lookups (minutes for a
+    cohort's patient listing)."""
+    from docx.oxml.ns import qn
+    from lxml import etree
+
+    tr = etree.SubElement(tbl, qn("w:tr"))
+    for j, text in enumerate(texts):
+        tc = etree.SubElement(tr, qn("w:tc"))
+        width = etree.SubElement(etree.SubElement(tc, qn("w:tcPr")), qn("w:tcW"))
+        width.set(qn("w:type"), "dxa")
+        width.set(qn("w:w"), widths[j])
+        paragraph = etree.SubElement(tc, qn("w:p"))
+        if j > 0 and (text[:1].isdigit() or text.startswith("<")):
+            alignment = etree.SubElement(etree.SubElement(paragraph, qn("w:pPr")), qn("w:jc"))
+            alignment.set(qn("w:val"), "right")
+        run = etree.SubElement(paragraph, qn("w:r"))
+        if not text:
+            continue  # an empty run, as python-docx leaves it
+        run_text = etree.SubElement(run, qn("w:t"))
+        run_text.text = text
+        if len(text.strip()) < len(text):
+            run_text.set(qn("xml:space"), "preserve")
+
+
 def write_docx(name: str, table: pd.DataFrame, path: PathLike) -> None:
     """Journal-style table: bold title, header between rules, bottom rule, footnotes."""
     from docx import Document
@@ -354,9 +385,16 @@ def write_docx(name: str, table: pd.DataFrame, path: PathLike) -> None:
         cell.text = ""
         cell.paragraphs[0].add_run(str(column)).bold = True
         _set_cell_border(cell, top="8", bottom="4")
+    from docx.oxml.ns import qn
+
+    widths = [col.get(qn("w:w")) for col in grid._tbl.tblGrid.gridCol_lst]
     for i, row in enumerate(shown.itertuples(index=False)):
-        cells = grid.add_row().cells
         last = i == len(shown) - 1
+        texts = [str(value) for value in row]
+        if not last and all(_plain_text(text) for text in texts):
+            _append_row(grid._tbl, texts, widths)
+            continue
+        cells = grid.add_row().cells
         for j, value in enumerate(row):
             cells[j].text = str(value)
             if j > 0 and (str(value)[:1].isdigit() or str(value).startswith("<")):
