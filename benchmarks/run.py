@@ -64,14 +64,26 @@ SIZES = {
         "repeats": 1,
     },
 }
-TASKS = ("python_startup", "ingest_full", "ingest_panel", "associate", "dag", "example")
+TASKS = ("python_startup", "ingest_full", "ingest_panel", "associate", "dag", "example", "cohort")
 TASK_GROUPS = {
     "python_startup": ("python_startup",),
     "ingest": ("ingest_full", "ingest_panel"),
     "associate": ("associate",),
     "dag": ("dag",),
     "example": ("example",),
+    "cohort": ("cohort",),
 }
+COHORT_REFERENCE_R = BENCH_DIR / "cohort_reference.R"
+TARGET_COHORT_RATIO = 1.0  # issue 15: the workflow no slower than the R script
+COHORT_COMPARED = (
+    "hr",
+    "logrank_chi2",
+    "logrank_p",
+    "q_value",
+    "ph_p",
+    "median_altered",
+    "median_wild_type",
+)
 QUERY_FORMAT = r"%CHROM\t%POS\t%REF\t%ALT\t%INFO/CSQ[\t%AD]\n"
 # the like-for-like reference: bcftools also picks one consequence per record and prints
 # the chosen transcript's fields (its rule: the most severe; ours: vcf2maf's)
@@ -518,6 +530,128 @@ def bench_example(work: Path, mode: str) -> tuple[dict, dict]:
     return row, check
 
 
+def _cohort_kinds(config_path: Path, out: Path) -> Path:
+    """The configured genes and pathway members with the alteration kinds listed for them
+    in resources/pathways.yaml (what counts as altered, for the R reference)."""
+    import yaml
+
+    from her2resist.config import resolve_resources, validate_config
+    from her2resist.stages import knowledge_from
+
+    config = resolve_resources(validate_config(yaml.safe_load(config_path.read_text()), "c"))
+    knowledge = knowledge_from(config)
+    markers = config["biomarkers"]
+    rows = ["gene\tpathway\tbiomarker\tkinds"]
+    for gene in markers["genes"]:
+        rule = knowledge.genes.get(gene)
+        rows.append(f"{gene}\t\t{gene}\t{';'.join(rule.alterations) if rule else ''}")
+    for pathway in markers["pathways"]:
+        for gene in knowledge.pathways.get(pathway, []):
+            rows.append(f"{gene}\t{pathway}\t\t{';'.join(knowledge.genes[gene].alterations)}")
+    out.write_text("\n".join(rows) + "\n")
+    return out
+
+
+def _rule_seconds(log: Path) -> dict[str, float]:
+    """Wall-clock seconds of each rule's jobs, from the snakemake log's timestamps."""
+    started: dict[str, tuple[str, float]] = {}
+    seconds: dict[str, float] = {}
+    stamp = 0.0
+    pending_rule = None
+    for line in log.read_text().splitlines():
+        match = re.match(r"^\[\w{3} (\w{3} +\d+ [\d:]+ \d{4})\]$", line)
+        if match:
+            stamp = time.mktime(time.strptime(match.group(1), "%b %d %H:%M:%S %Y"))
+            continue
+        rule = re.match(r"^(?:local)?rule (\w+):$", line)
+        if rule:
+            pending_rule = rule.group(1)
+            continue
+        job = re.match(r"^\s+jobid: (\d+)$", line)
+        if job and pending_rule:
+            started[job.group(1)] = (pending_rule, stamp)
+            pending_rule = None
+            continue
+        done = re.match(r"^Finished jobid: (\d+) \(Rule: (\w+)\)", line)
+        if done and done.group(1) in started:
+            rule_name, start = started.pop(done.group(1))
+            seconds[rule_name] = seconds.get(rule_name, 0.0) + stamp - start
+    return dict(sorted(seconds.items(), key=lambda item: -item[1]))
+
+
+def compare_cohort_with_r(ours_tsv: Path, r_tsv: Path) -> dict:
+    """n altered equal, and max relative differences of the OS statistics, ours vs R."""
+    ours, ref = _read_table(ours_tsv), _read_table(r_tsv)
+    shared = sorted(set(ours) & set(ref))
+    check: dict = {
+        "biomarkers_compared": len(shared),
+        "n_altered_equal": all(
+            int(float(ours[b]["n_altered"])) == int(ref[b]["n_altered"]) for b in shared
+        ),
+    }
+    ours_shared = {b: ours[b] for b in shared}
+    tested = {b: row for b, row in ours_shared.items() if row["method"] == "logrank+cox_efron"}
+    for column in COHORT_COMPARED:
+        rows = tested if column in ("hr", "ph_p") else ours_shared
+        check[f"{column}_max_rel_diff"] = _max_relative_difference(rows, ref, column)
+    return check
+
+
+def bench_cohort(work: Path) -> tuple[dict, dict]:
+    """A cohort-sized cBioPortal study (benchmarks/cohort_study.py) end to end with
+    `--cores 2`, then the R script doing the same OS statistics plus an oncoprint
+    (ComplexHeatmap) and KM figures with risk tables (survminer), timed in the same run."""
+    import cohort_study
+
+    workdir = work / "cohort"
+    stamp = hashlib.sha256((BENCH_DIR / "cohort_study.py").read_bytes()).hexdigest()[:16]
+    _cached(
+        workdir / "config.yaml",
+        work / "cohort.stamp",
+        stamp,
+        lambda: cohort_study.main(str(workdir)),
+        "cohort study",
+    )
+    for stale in ("results", "logs", ".snakemake"):
+        shutil.rmtree(workdir / stale, ignore_errors=True)
+    log = work / "cohort.log"
+    config = workdir / "config.yaml"
+    result = _snakemake_process(
+        workdir, log, "--cores", "2", "--configfile", str(config), marks=DAG_MARKS
+    )
+    text = log.read_text()
+    done = re.findall(r"(\d+) of (\d+) steps \(100%\) done", text)
+    check: dict = {
+        "runs": 1,
+        "jobs": int(done[-1][1]) if done else None,
+        "parse_and_validate_s": result["marks"].get(DAG_MARKS[0], math.nan),
+    }
+    check |= {f"rule_{k}_s": v for k, v in list(_rule_seconds(log).items())[:8]}
+    reference_seconds = None
+    if shutil.which("Rscript"):
+        kinds = _cohort_kinds(config, work / "cohort_kinds.tsv")
+        r_out = work / "cohort_r"
+        shutil.rmtree(r_out, ignore_errors=True)
+        cmd = ["Rscript", str(COHORT_REFERENCE_R), str(workdir), str(kinds), str(r_out)]
+        reference_seconds = time_process(cmd)
+        check |= compare_cohort_with_r(
+            workdir / "results/stats/os_associations.tsv", r_out / "os_associations_r.tsv"
+        )
+    samples = sum(1 for _ in (workdir / "samples.tsv").open()) - 1
+    patients = sum(1 for _ in (workdir / "clinical.tsv").open()) - 1
+    mutations = sum(1 for _ in (workdir / "study/data_mutations.txt").open()) - 1
+    genes = sum(1 for _ in (workdir / "study/data_cna.txt").open()) - 1
+    size = (
+        f"{patients:,} patients, {samples:,} samples, {mutations:,} mutations, "
+        f"{genes}-gene CNA, OS only, --cores 2, {check['jobs']} jobs"
+    )
+    reference = "Rscript survival + ComplexHeatmap oncoPrint + survminer ggsurvplot"
+    row = _row(
+        "cohort", size, result["seconds"], reference, reference_seconds, result["peak_rss_mb"]
+    )
+    return row, check
+
+
 # --------------------------------------------------------------------------- targets
 
 
@@ -548,6 +682,13 @@ def target_text(row: dict, check: dict) -> str:
             text += f" (<= {minimum}x: {_verdict(ratio <= minimum)})"
         worst = max(v for k, v in check.items() if k.endswith("_max_rel_diff"))
         return text + f"; equal to {HR_TOLERANCE:g}: {_verdict(worst < HR_TOLERANCE)}"
+    if task == "cohort":
+        if ratio is None:
+            return "R not installed: not measured"
+        text = f"<= {TARGET_COHORT_RATIO:g}x R (issue 15): {_verdict(ratio <= TARGET_COHORT_RATIO)}"
+        worst = max(v for k, v in check.items() if k.endswith("_max_rel_diff"))
+        agree = bool(check.get("n_altered_equal")) and worst < HR_TOLERANCE
+        return text + f"; same n altered and equal to {HR_TOLERANCE:g}: {_verdict(agree)}"
     if task in TARGET_SECONDS:
         text = f"< {TARGET_SECONDS[task]:.0f} s: {_verdict(row['seconds'] < TARGET_SECONDS[task])}"
         if task == "dag" and "5,000 samples" not in row["size"]:
@@ -823,6 +964,8 @@ def run(
     mode = example or size["example"]
     if "example" in wanted and mode != "skip":
         add(*bench_example(work, mode))
+    if "cohort" in wanted and not quick:  # minutes; the quick smoke run leaves it out
+        add(*bench_cohort(work))
     if argv is None:
         argv = "benchmarks/run.py" + (" --quick" if quick else "")
     elapsed = time.perf_counter() - started

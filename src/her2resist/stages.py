@@ -16,8 +16,8 @@ import pandas as pd
 
 from her2resist import matrix as status
 from her2resist.annotate.alterations import (
-    ALTERATION_COLUMNS,
-    annotate_sample,
+    alteration_frame,
+    annotate_sample_rows,
     propagate_patient_flags,
 )
 from her2resist.annotate.knowledge import GeneRule, Knowledge, load_knowledge
@@ -25,7 +25,7 @@ from her2resist.clinical import adverse_events as ae
 from her2resist.clinical.endpoints import compute_endpoints
 from her2resist.errors import InputError, Problem
 from her2resist.sheet import load_sample_sheet, split_cohort_table
-from her2resist.tables import read_table, write_tsv
+from her2resist.tables import read_stage_tables, read_table, records, write_tsv
 from her2resist.validate import validate_inputs
 
 PathLike = str | Path
@@ -188,19 +188,20 @@ def run_annotate(
 ) -> pd.DataFrame:
     knowledge = knowledge_from(config)
     samples = read_table(samples_path)
-    by_sample_variants = {Path(p).stem: p for p in variant_tables}
-    by_sample_cnv = {Path(p).stem: p for p in cnv_tables}
-    frames = []
-    for sample in samples.to_dict("records"):
+    # every per-sample table read in one parse per header (read_stage_tables)
+    by_sample_variants = read_stage_tables(variant_tables)
+    by_sample_cnv = read_stage_tables(cnv_tables)
+    rows: list[dict] = []
+    for sample in records(samples):
         sid = sample["sample_id"]
         if sid not in by_sample_variants and sid not in by_sample_cnv:
             continue
-        variants = _read_optional(by_sample_variants.get(sid))
+        variants = by_sample_variants.get(sid)
         if variants is None:
             variants = pd.DataFrame(columns=["gene"])
-        cnv = _read_optional(by_sample_cnv.get(sid))
-        frames.append(
-            annotate_sample(
+        cnv = by_sample_cnv.get(sid)
+        rows.extend(
+            annotate_sample_rows(
                 variants,
                 cnv,
                 sample,
@@ -212,10 +213,7 @@ def run_annotate(
                 oncogenicity_source=config["annotate"]["oncogenicity_source"],
             )
         )
-    table = (
-        pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=ALTERATION_COLUMNS)
-    )
-    table = propagate_patient_flags(table).sort_values(
+    table = propagate_patient_flags(alteration_frame(rows)).sort_values(
         ["patient_id", "sample_id", "gene", "alteration_type", "pos"], kind="stable"
     )
     write_tsv(table, out)
@@ -353,12 +351,16 @@ def run_associate(
     clinical_path: PathLike,
     outputs: dict[str, PathLike],
     ctdna_features_path: PathLike | None = None,
+    measured: Sequence[str] = ("pfs", "os", "response"),
 ) -> None:
     """Write ``outputs`` keys pfs, os (survival), response and efficacy (and exploratory).
 
     Baseline ctDNA features (``ctdna_features_path``) are tested as a family of their own, so
-    their Benjamini-Hochberg q-values do not shift those of the genes and pathways."""
+    their Benjamini-Hochberg q-values do not shift those of the genes and pathways. An
+    endpoint not in ``measured`` (pfs, os, response: what the study has, see
+    her2resist.study_data) gets a table with its columns and no rows, and no efficacy rows."""
     from her2resist.stats import efficacy_summary, response_associations, survival_associations
+    from her2resist.stats.associate import RESPONSE_COLUMNS, SURVIVAL_COLUMNS
 
     endpoints = pd.read_csv(endpoints_path, sep="\t", dtype={"patient_id": str}).set_index(
         "patient_id"
@@ -374,6 +376,9 @@ def run_associate(
     min_altered = config["biomarkers"]["min_altered"]
     time_event = {}
     for endpoint in ("pfs", "os"):
+        if endpoint not in measured:
+            write_tsv(pd.DataFrame(columns=SURVIVAL_COLUMNS), outputs[endpoint])
+            continue
         time_event[endpoint] = (endpoints[f"{endpoint}_months"], endpoints[f"{endpoint}_event"])
         table = pd.concat(
             [
@@ -390,20 +395,22 @@ def run_associate(
         )
         write_tsv(table, outputs[endpoint])
     response = endpoints[["orr", "cbr"]]
-    write_tsv(
-        pd.concat(
+    if "response" in measured:
+        table = pd.concat(
             [response_associations(response, f, min_altered=min_altered) for f in families],
             ignore_index=True,
-        ),
-        outputs["response"],
-    )
+        )
+    else:
+        table = pd.DataFrame(columns=RESPONSE_COLUMNS)
+    write_tsv(table, outputs["response"])
     # Response rates in both populations: intention to treat (NE counts as non-responder)
     # and response-evaluable (NE left out).
     itt = endpoints[["orr", "cbr", "dcr"]]
     evaluable = itt.where(endpoints["response_evaluable"].astype(str).eq("True"))
+    rates = pd.concat([itt, evaluable.add_suffix("_evaluable")], axis=1)
     efficacy = efficacy_summary(
         time_event,
-        pd.concat([itt, evaluable.add_suffix("_evaluable")], axis=1),
+        rates if "response" in measured else rates.iloc[:, :0],
         landmarks_months=tuple(config["landmarks_months"]),
     )
     write_tsv(efficacy, outputs["efficacy"])

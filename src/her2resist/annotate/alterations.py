@@ -14,6 +14,7 @@ import pandas as pd
 from her2resist.annotate import oncokb
 from her2resist.annotate.knowledge import Knowledge
 from her2resist.errors import InputError
+from her2resist.tables import records
 
 TRUNCATING = {
     "Nonsense_Mutation",
@@ -242,7 +243,12 @@ def classify_cna(gene: str, call: str, knowledge: Knowledge) -> tuple[str, str]:
     return "vus", f"{call}_in_{rule.role}"
 
 
-def annotate_sample(
+def annotate_sample(*args: Any, **kwargs: Any) -> pd.DataFrame:
+    """Annotated alterations of one sample as a table (see :func:`annotate_sample_rows`)."""
+    return alteration_frame(annotate_sample_rows(*args, **kwargs))
+
+
+def annotate_sample_rows(
     variants: pd.DataFrame,
     cnv: pd.DataFrame | None,
     sample: dict,
@@ -252,7 +258,7 @@ def annotate_sample(
     chip: dict | None = None,
     tumour_fraction: dict | None = None,
     oncogenicity_source: str = "auto",
-) -> pd.DataFrame:
+) -> list[dict]:
     """Annotated alterations of one sample (all panel-gene calls, filtered ones flagged).
 
     ``oncogenicity_source`` (config ``annotate.oncogenicity_source``): ``auto`` uses OncoKB's
@@ -290,7 +296,7 @@ def annotate_sample(
             hint="give an OncoKB-annotated MAF (MafAnnotator), or set "
             "annotate.oncogenicity_source: auto to use the built-in rules where OncoKB is absent",
         )
-    for record in panel.to_dict("records") if len(panel) else []:
+    for record in records(panel) if len(panel) else []:
         gene = record["gene"]
         rule = knowledge.genes.get(gene)
         oncogenicity, why, evidence = apply_oncokb(
@@ -329,7 +335,7 @@ def annotate_sample(
         cnv = tf.adjust_plasma_copy_number(cnv, estimate.estimate, tumour_fraction)
     if cnv is not None and len(cnv):
         panel = cnv[cnv["gene"].isin(knowledge.genes.keys()) & cnv["call"].isin(CNA_KINDS.keys())]
-        for record in panel.to_dict("records"):
+        for record in records(panel):
             gene, call = record["gene"], record["call"]
             rule = knowledge.genes[gene]
             oncogenicity, why = classify_cna(gene, call, knowledge)
@@ -360,6 +366,12 @@ def annotate_sample(
                     "counts_as_altered": bool(counts),
                 }
             )
+    return rows
+
+
+def alteration_frame(rows: list[dict]) -> pd.DataFrame:
+    """The alterations table of annotated rows (of one sample or of a whole cohort: built
+    once, as one frame per sample costs more than the annotation at cohort size)."""
     frame = pd.DataFrame(rows, columns=ALTERATION_COLUMNS)
     return frame.replace({np.nan: None}).astype(object)
 

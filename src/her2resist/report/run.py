@@ -38,6 +38,13 @@ def run_tables(
         writers.write_table(path.stem, built[path.stem], path)
 
 
+def time_origin(config: dict[str, Any]) -> str:
+    """What time zero of PFS and OS is (config ``clinical.time_origin``), for axis labels."""
+    from her2resist.report.figures import TIME_ORIGIN
+
+    return str(config.get("clinical", {}).get("time_origin") or TIME_ORIGIN)
+
+
 def _endpoints(path: PathLike) -> pd.DataFrame:
     return pd.read_csv(
         path, sep="\t", dtype={"patient_id": str}, keep_default_na=False, na_values=["NA", ""]
@@ -66,7 +73,10 @@ def run_figure(
     stem = Path(output).with_suffix("")
     if kind == "km_trial":
         return figures.save_figure(
-            figures.trial_km(_endpoints(inputs["endpoints"]), endpoint or "pfs"), stem
+            figures.trial_km(
+                _endpoints(inputs["endpoints"]), endpoint or "pfs", time_origin(config)
+            ),
+            stem,
         )
     if kind == "km_biomarkers":
         return run_km_biomarkers(config, inputs, output)
@@ -118,7 +128,9 @@ def run_km_biomarkers(
             biomarker = str(row["biomarker"])
             if biomarker not in status.columns:
                 continue
-            fig = figures.biomarker_km(endpoints, status[biomarker], row, endpoint)
+            fig = figures.biomarker_km(
+                endpoints, status[biomarker], row, endpoint, time_origin(config)
+            )
             written += figures.save_figure(
                 fig, out_dir / f"km_{endpoint}_{figures.safe_name(biomarker)}"
             )
