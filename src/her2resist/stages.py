@@ -24,8 +24,8 @@ from her2resist.annotate.knowledge import GeneRule, Knowledge, load_knowledge
 from her2resist.clinical import adverse_events as ae
 from her2resist.clinical.endpoints import compute_endpoints
 from her2resist.errors import InputError, Problem
-from her2resist.sheet import load_sample_sheet, split_cohort_table
-from her2resist.tables import read_stage_tables, read_table, records, write_tsv
+from her2resist.sheet import load_sample_sheet
+from her2resist.tables import read_stage_tables, read_table, records, write_tsv, write_tsv_split
 from her2resist.validate import validate_inputs
 
 PathLike = str | Path
@@ -130,8 +130,7 @@ def run_variants_from_maf(maf: PathLike, outputs: dict[str, PathLike]) -> None:
     """Read a cohort MAF once and write one variant table per sample (``outputs``)."""
     from her2resist.variants import read_maf
 
-    for sample_id, rows in split_cohort_table(read_maf(maf), list(outputs)).items():
-        write_tsv(rows, outputs[sample_id])
+    write_tsv_split(read_maf(maf), "sample_id", outputs)
 
 
 def run_cnv_from_gene_table(
@@ -141,8 +140,7 @@ def run_cnv_from_gene_table(
     from her2resist import cnv
 
     calls = cnv.read_gene_table(table, thresholds=thresholds).reindex(columns=cnv.CNV_COLUMNS)
-    for sample_id, rows in split_cohort_table(calls, list(outputs)).items():
-        write_tsv(rows, outputs[sample_id])
+    write_tsv_split(calls, "sample_id", outputs)
 
 
 def run_cnv(

@@ -190,7 +190,9 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [dict(zip(columns, row, strict=True)) for row in frame.to_numpy(dtype=object)]
 
 
-def read_stage_tables(paths: Iterable[str | Path]) -> dict[str, pd.DataFrame]:
+def read_stage_tables(
+    paths: Iterable[str | Path], dtype: dict[str, Any] | None = None
+) -> dict[str, pd.DataFrame]:
     """Per-sample stage tables (TSV with a header, as ``write_tsv`` writes them) by file
     stem. Files sharing a header are parsed as one text and split again: one read_csv per
     file costs more than the parsing for a cohort's thousands of small tables."""
@@ -199,14 +201,14 @@ def read_stage_tables(paths: Iterable[str | Path]) -> dict[str, pd.DataFrame]:
     for path in paths:
         text = Path(path).read_text()
         if '"' in text:  # a quoted field may hold a line break: this file on its own
-            tables[Path(path).stem] = pd.read_csv(path, sep="\t", low_memory=False)
+            tables[Path(path).stem] = pd.read_csv(path, sep="\t", low_memory=False, dtype=dtype)
             continue
         header, _, body = text.partition("\n")
         groups.setdefault(header, []).append((Path(path).stem, body))
     for header, members in groups.items():
         lines = [[line for line in body.splitlines() if line] for _, body in members]
         text = io.StringIO("\n".join([header, *(line for part in lines for line in part)]))
-        frame = pd.read_csv(text, sep="\t", low_memory=False)
+        frame = pd.read_csv(text, sep="\t", low_memory=False, dtype=dtype)
         start = 0
         for (stem, _), part in zip(members, lines, strict=True):
             tables[stem] = frame.iloc[start : start + len(part)].reset_index(drop=True)
@@ -217,6 +219,28 @@ def read_stage_tables(paths: Iterable[str | Path]) -> dict[str, pd.DataFrame]:
 def write_tsv(frame: pd.DataFrame, path: str | Path) -> None:
     """Deterministic TSV: fixed float format, NA written as ``NA``, LF line endings."""
     write_tsv_chunks([frame], path)
+
+
+def write_tsv_split(frame: pd.DataFrame, column: str, paths: dict[Any, str | Path]) -> None:
+    """``write_tsv`` of each value's rows (``frame[column] == value``) to ``paths[value]``
+    (header only for a value without rows): the same bytes, but the cohort is formatted
+    once instead of once per sample (thousands of small tables)."""
+    text = io.StringIO()
+    _write_frame(frame, text, header=True)
+    header, *lines = text.getvalue().split("\n")[:-1]
+    if len(lines) != len(frame):  # a quoted field with a line break: one table at a time
+        groups = dict(tuple(frame.groupby(column, sort=False)))
+        for value, path in paths.items():
+            write_tsv(groups.get(value, frame.iloc[0:0]), path)
+        return
+    rows: dict[Any, list[str]] = {}
+    for value, line in zip(frame[column].to_numpy(dtype=object), lines, strict=True):
+        rows.setdefault(value, []).append(line)
+    for value, path in paths.items():
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("w", newline="") as handle:
+            handle.write("\n".join([header, *rows.get(value, [])]) + "\n")
 
 
 def write_tsv_chunks(frames: Iterable[pd.DataFrame], path: str | Path) -> int:

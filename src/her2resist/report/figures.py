@@ -736,6 +736,9 @@ def oncoprint_figure(
             track_ax.tick_params(labelbottom=False, length=0)
             for spine in track_ax.spines.values():
                 spine.set_visible(False)
+        # legends in reading order, top track first
+        for track in tracks:
+            label, _, handles, ncol = track_colours[track]
             legend_groups.append((label, handles, ncol))
         if time_endpoint:
             time_ax = fig.add_axes(box(y + gap, time_h), sharex=ax)

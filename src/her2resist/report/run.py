@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from her2resist.report.formatting import waterfall_column
-from her2resist.tables import read_table
+from her2resist.tables import read_stage_tables, read_table
 
 PathLike = str | Path
 
@@ -148,9 +148,7 @@ def run_cbioportal(
 ) -> Path:
     from her2resist.report import cbioportal
 
-    cnv_tables = {
-        Path(p).stem: pd.read_csv(p, sep="\t", dtype={"chrom": str}) for p in inputs["cnv"]
-    }
+    cnv_tables = read_stage_tables(inputs["cnv"], dtype={"chrom": str})
     return cbioportal.write_study(
         out_dir,
         study=report_settings(config)["study"],
