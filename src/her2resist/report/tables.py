@@ -61,13 +61,15 @@ def disposition(
     """Every patient and every sample exactly once: analysed, or excluded with the reason."""
     rows = []
     sequenced = set(samples["patient_id"])
-    by_patient = endpoints.set_index("patient_id")
+    # looked up once, not per patient with .loc (seconds for a cohort)
+    by_patient = endpoints.set_index("patient_id").to_dict("index")
+    unevaluable = status.eq("not_evaluable").all(axis=1).to_dict()
     for patient in sorted(clinical["patient_id"].astype(str)):
-        record = by_patient.loc[patient]
+        record = by_patient[patient]
         reasons = []
         if patient not in sequenced:
             reasons.append("not sequenced")
-        elif patient in status.index and status.loc[patient].eq("not_evaluable").all():
+        elif unevaluable.get(patient, False):
             reasons.append("no evaluable baseline sample")
         for endpoint in ("pfs", "os", "response"):
             reason = record[f"{endpoint}_excluded"]
@@ -83,8 +85,7 @@ def disposition(
                 "pfs_evaluable": not record["pfs_excluded"],
                 "os_evaluable": not record["os_excluded"],
                 "response_evaluable": bool(record["response_evaluable"]),
-                "biomarker_evaluable": patient in status.index
-                and not status.loc[patient].eq("not_evaluable").all(),
+                "biomarker_evaluable": patient in unevaluable and not unevaluable[patient],
                 "status": "analysed",
                 "reason": "; ".join(reasons),
             }

@@ -13,6 +13,7 @@ fixed (``SOURCE_DATE_EPOCH`` or :data:`DEFAULT_EPOCH`) so two runs give identica
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 import zipfile
@@ -318,13 +319,21 @@ def _plain_text(text: str) -> bool:
     return not any(c in text for c in "\t\r\n")
 
 
+@functools.cache
+def _clark_name(tag: str) -> str:
+    """python-docx's ``qn`` (``w:tr`` -> ``{namespace}tr``), resolved once per tag."""
+    from docx.oxml.ns import qn
+
+    return qn(tag)
+
+
 def _append_row(tbl: Any, texts: list[str], widths: list[str]) -> None:
     """A body row as python-docx's add_row + cell.text + right alignment write it, built
     directly in lxml: the same XML, without python-docx's per-cell lookups (minutes for a
     cohort's patient listing)."""
-    from docx.oxml.ns import qn
     from lxml import etree
 
+    qn = _clark_name
     tr = etree.SubElement(tbl, qn("w:tr"))
     for j, text in enumerate(texts):
         tc = etree.SubElement(tr, qn("w:tc"))
