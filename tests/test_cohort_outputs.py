@@ -17,7 +17,7 @@ from her2resist.sheet import load_sample_sheet
 from her2resist.study_data import study_data
 
 ROOT = Path(__file__).resolve().parents[1]
-GATED_JOBS = ("report_swimmer", "longitudinal", "report_waterfall")
+GATED_JOBS = ("report_swimmer", "longitudinal", "report_waterfall", "exploratory_models")
 
 
 def _cohort_study_module():
@@ -99,4 +99,5 @@ def test_example_still_plans_every_output(tmp_path: Path, project_root: Path) ->
     jobs, text = _planned(completed)
     assert jobs["report_km_trial"] == 2 and jobs["report_swimmer"] == 1
     assert jobs["longitudinal"] == 1 and jobs["ctdna_features"] == 1
+    assert jobs["exploratory_models"] == 1
     assert "table5_adverse_events.docx" in text and "km_pfs_trial.png" in text

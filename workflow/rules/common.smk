@@ -67,7 +67,12 @@ def final_outputs():
     return [
         *(f"results/stats/{e}_associations.tsv" for e in STUDY.survival_endpoints),
         *(["results/stats/response_associations.tsv"] if STUDY.response else []),
-        "results/stats/exploratory_models.tsv",
+        # penalized models of ORR and PFS: nothing to model without them
+        *(
+            ["results/stats/exploratory_models.tsv"]
+            if STUDY.pfs or STUDY.response
+            else []
+        ),
         "results/matrix/pathway_by_patient.tsv",
         *REPORT_OUTPUTS,  # defined in report.smk
         *LONGITUDINAL_OUTPUTS,  # defined in longitudinal.smk

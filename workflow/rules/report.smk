@@ -77,6 +77,8 @@ rule report_tables:
         "logs/report_tables.log",
     conda:
         "../envs/report.yaml"
+    # the longest report job: started before the figures, it no longer ends the run alone
+    priority: 10
     threads: 1
     resources:
         mem_mb=2000,
