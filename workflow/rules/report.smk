@@ -75,10 +75,10 @@ rule report_tables:
         },
     log:
         "logs/report_tables.log",
-    conda:
-        "../envs/report.yaml"
     # the longest report job: started before the figures, it no longer ends the run alone
     priority: 10
+    conda:
+        "../envs/report.yaml"
     threads: 1
     resources:
         mem_mb=2000,
