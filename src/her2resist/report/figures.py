@@ -22,7 +22,6 @@ from matplotlib.patches import Patch
 from numpy.typing import ArrayLike
 
 from her2resist.report.formatting import format_estimate_ci, format_p
-from her2resist.stats.km import kaplan_meier, median_survival
 
 PathLike = str | Path
 
@@ -164,6 +163,9 @@ def km_figure(
 ) -> plt.Figure:
     """KM curves with censor marks, median lines, a text box and a numbers-at-risk table; the
     time axis names ``time_origin`` (config ``clinical.time_origin``)."""
+    # imported here: her2resist.stats loads scipy, which the other figures' jobs do not need
+    from her2resist.stats.km import kaplan_meier, median_survival
+
     with plt.rc_context(STYLE):
         n_groups = len(groups)
         # layout in inches: curves, x label, then the at-risk table (one line per group)
@@ -280,6 +282,8 @@ def _endpoint_frame(endpoints: pd.DataFrame, endpoint: str) -> pd.DataFrame:
 
 
 def trial_km(endpoints: pd.DataFrame, endpoint: str, time_origin: str = TIME_ORIGIN) -> plt.Figure:
+    from her2resist.stats.km import kaplan_meier, median_survival
+
     frame = _endpoint_frame(endpoints, endpoint)
     km = kaplan_meier(frame["time"], frame["event"])
     median = median_survival(km)
