@@ -16,10 +16,10 @@ $(BIN)/snakemake: requirements.lock pyproject.toml setup.py $(wildcard src/her2r
 setup: $(BIN)/snakemake  ## create .venv from the pinned requirements
 
 run: setup  ## run the workflow on the bundled example cohort
-	$(BIN)/snakemake --cores $(CORES) --profile profiles/default
+	$(BIN)/snakemake --cores $(CORES) --profile profiles/local
 
 report: run  ## the Snakemake HTML report of the last run
-	$(BIN)/snakemake --cores 1 --profile profiles/default --report report.html
+	$(BIN)/snakemake --cores 1 --profile profiles/local --report report.html
 
 lint: setup
 	$(BIN)/ruff check src tests workflow/scripts benchmarks setup.py

@@ -40,7 +40,7 @@ ROOT = BENCH_DIR.parent
 MEASURE = BENCH_DIR / "measure.py"
 REFERENCE_R = BENCH_DIR / "reference.R"
 SNAKEFILE = ROOT / "workflow" / "Snakefile"
-PROFILE = ROOT / "profiles" / "default"
+PROFILE = ROOT / "profiles" / "local"
 if str(BENCH_DIR) not in sys.path:
     sys.path.insert(0, str(BENCH_DIR))
 
@@ -866,7 +866,7 @@ METHOD = [
     "No reference tool does the same; the reference column is the issue's target (30 s), "
     "ratio = seconds / 30.",
     "- `example`: the 30-patient example end to end (`snakemake --cores 2 --profile "
-    "profiles/default`, default target, report rules included) in a fresh copy written by "
+    "profiles/local`, default target, report rules included) in a fresh copy written by "
     "`her2resist.example.cohort.generate` (as `tests/workdirs.py` does), timed as a process; "
     "peak RSS is the largest single process (snakemake or one job). Run once (it is long and "
     "the test suite runs it too). Reference: the issue's target (180 s).",

@@ -181,10 +181,11 @@ def test_no_patient_or_sample_lost(case_dir: Path) -> None:
         assert "not sequenced" in by_id.loc[patient, "reason"]
     for sample in sheet.loc[sheet["qc_status"].eq("fail"), "sample_id"]:
         assert by_id.loc[sample, "status"] == "excluded"
-    if "wild_type" in info:
-        genes = result["genes"].set_index("patient_id")
-        spec = info["wild_type"]
-        assert genes.loc[spec["patient"], spec["gene"]] == "wild_type"
+    for status in ("wild_type", "not_evaluable"):
+        if status in info:
+            genes = result["genes"].set_index("patient_id")
+            spec = info[status]
+            assert genes.loc[spec["patient"], spec["gene"]] == status
 
 
 SNAKEMAKE = [c for c in CASES if meta(c).get("snakemake")]

@@ -2,7 +2,11 @@ import pandas as pd
 import pytest
 
 from her2resist.clinical.adverse_events import summarise, validate_grades
-from her2resist.clinical.endpoints import DAYS_PER_MONTH, compute_endpoints
+from her2resist.clinical.endpoints import (
+    DAYS_PER_MONTH,
+    compute_endpoints,
+    delayed_entry_statement,
+)
 from her2resist.errors import InputError
 
 DATE_SETTINGS = {
@@ -113,6 +117,58 @@ def test_precomputed_times_units_and_event_codes() -> None:
         "event status missing",
     ]
     assert result["pfs_excluded"].eq("time missing").all()
+
+
+def test_delayed_entry_time_in_the_study_unit() -> None:
+    """OS from diagnosis, observed from sequencing: entry_months, and who cannot be analysed."""
+    table = frame(
+        [
+            {"id": "A", "os_days": "304.375", "status": "Dead", "seq_days": "60.875"},
+            {"id": "B", "os_days": "100", "status": "Alive", "seq_days": "100"},  # at exit
+            {"id": "C", "os_days": "100", "status": "Alive", "seq_days": "150"},  # after exit
+            {"id": "D", "os_days": "100", "status": "Alive", "seq_days": None},
+            {"id": "E", "os_days": "100", "status": "Dead", "seq_days": "-3"},  # before diagnosis
+            {"id": "F", "os_days": "-5", "status": "Alive", "seq_days": "1"},
+        ]
+    )
+    settings = {
+        "source": "times",
+        "time_unit": "days",
+        "columns": {"patient_id": "id", "os_time": "os_days", "os_event": "status",
+                    "entry_time": "seq_days"},
+    }  # fmt: skip
+    result = compute_endpoints(table, settings, 24).set_index("patient_id")
+    assert result.loc["A", "entry_months"] == pytest.approx(2.0)
+    no_time_at_risk = "entry not before the end of follow-up (no time at risk)"
+    assert result["os_excluded"].tolist() == [
+        "", no_time_at_risk, no_time_at_risk, "entry time missing", "", "negative time",
+    ]  # fmt: skip
+    assert result.loc[["B", "C", "D"], "os_months"].isna().all()
+    assert result.loc["E", "os_months"] == pytest.approx(100 / DAYS_PER_MONTH)
+    assert delayed_entry_statement(settings).startswith("applied: left-truncated")
+    del settings["columns"]["entry_time"]
+    untruncated = compute_endpoints(table, settings, 24)
+    assert untruncated["entry_months"].isna().all()
+    assert untruncated["os_excluded"].tolist()[:3] == ["", "", ""]
+    assert delayed_entry_statement(settings).startswith("not applied")
+
+
+def test_delayed_entry_date_counts_from_treatment_start() -> None:
+    table = frame(
+        [
+            {"pid": "A", "start": "2022-01-01", "death": "2022-07-01", "seq": "2022-01-31"},
+            {"pid": "B", "start": "2022-01-01", "death": "2022-03-01", "seq": "2022-05-01"},
+        ]
+    )
+    settings = {
+        "source": "dates",
+        "columns": {"patient_id": "pid", "treatment_start": "start", "death_date": "death",
+                    "last_contact_date": "death", "entry_date": "seq"},
+    }  # fmt: skip
+    result = compute_endpoints(table, settings, 24).set_index("patient_id")
+    assert result.loc["A", "entry_months"] == pytest.approx(30 / DAYS_PER_MONTH)
+    assert result.loc["A", "os_excluded"] == ""
+    assert result.loc["B", "os_excluded"].startswith("entry not before the end of follow-up")
 
 
 def test_unknown_event_code_names_line_and_fix() -> None:

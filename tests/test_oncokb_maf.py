@@ -188,7 +188,7 @@ def test_oncokb_decides_where_it_has_a_class(maf: Path, knowledge) -> None:
     resistance = result.loc[("ERBB2", "p.T798I")]
     assert resistance.oncogenicity == "likely_oncogenic" and resistance.counts_as_altered
     assert resistance.oncogenicity_rule == "oncokb:Resistance"
-    assert resistance.resistance_evidence == "source:project-brief"  # resources/hotspots.tsv
+    assert resistance.resistance_evidence == "PMID:28274957"  # resources/hotspots.tsv (Hanker 2017)
 
 
 def test_auto_falls_back_to_builtin_rules_where_oncokb_has_no_call(maf: Path, knowledge) -> None:

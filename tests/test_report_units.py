@@ -1,4 +1,4 @@
-"""Report stage, fast: formatting, XLSX/DOCX agree with the TSV, byte determinism,
+"""Report stage, fast: rounding policy, XLSX/DOCX agree with the TSV, byte determinism,
 numbers at risk, figures and the cBioPortal study structure (synthetic inputs)."""
 
 from __future__ import annotations
@@ -11,40 +11,55 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from her2resist.report import cbioportal, figures, writers
+from her2resist.report import cbioportal, figures, tables, writers
 from her2resist.report.formatting import format_ci, format_estimate_ci, format_number, format_p
+from her2resist.report.layout import render
 
 
 def test_format_p_and_ci() -> None:
+    # the rounding policy: p to 2 significant digits, <0.001 below; estimates 2 decimals
+    # from 1 up, 3 significant digits below 1
     assert format_p(0.0004) == "<0.001"
-    assert format_p(0.001) == "0.00100"
-    assert format_p(0.07967) == "0.0797"
-    assert format_p(0.27885) == "0.279"
-    assert format_p(0.99996) == "1.00"
+    assert format_p(0.001) == "0.0010"
+    assert format_p(0.07967) == "0.080"
+    assert format_p(0.27885) == "0.28"
+    assert format_p(0.99996) == "1.0"
     assert format_p(float("nan")) == "–"
     assert format_ci(0.894, 5.5507) == "(0.894–5.55)"
-    assert format_ci(21.5, float("nan")) == "(21.5–NR)"
+    assert format_ci(21.5, float("nan")) == "(21.50–NR)"
     assert format_estimate_ci(2.2276, 0.894, 5.5507) == "2.23 (0.894–5.55)"
     assert format_number(30) == "30"
     assert format_number(7.589322382) == "7.59"
+    assert format_number(12.405) == "12.40" or format_number(12.405) == "12.41"
     assert format_number(0.09996) == "0.100"
+    assert format_number(0.9996) == "1.00"
+    assert format_number(0.04563) == "0.0456"
 
 
-def synthetic_table() -> pd.DataFrame:
+def synthetic_associations(endpoint: str) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "biomarker": ["PIK3CA", "TP53", "ERBB3"],
-            "endpoint": ["pfs", "pfs", "pfs"],
+            "endpoint": [endpoint] * 3,
             "n_altered": [7, 15, 2],
+            "n_wild_type": [21, 13, 26],
+            "events_altered": [6, 9, 1],
+            "events_wild_type": [14, 11, 19],
+            "median_altered": [2.759753593, np.nan, 12.4],
+            "median_wild_type": [7.589322382, 6.1, 6.9],
             "hr": [2.227606806, 1.02, np.nan],
             "hr_lcl": [0.8939881512, 0.472, np.nan],
             "hr_ucl": [5.550668738, 2.22, np.nan],
             "logrank_p": [0.07967090879, 0.00002, np.nan],
             "q_value": [0.2788481808, 0.0004, np.nan],
-            "median_altered": [2.759753593, np.nan, 12.4],
+            "method": ["logrank+cox_efron", "logrank+cox_efron", "descriptive"],
             "note": ["", "", "not tested: n_altered=2 < min_altered=3"],
         }
     )
+
+
+def synthetic_table():
+    return tables.biomarker_table(synthetic_associations("pfs"), synthetic_associations("os"))
 
 
 def numbers(text: str) -> list[float]:
@@ -55,14 +70,14 @@ def test_xlsx_and_docx_show_the_tsv_numbers(tmp_path: Path) -> None:
     from docx import Document
     from openpyxl import load_workbook
 
-    table = synthetic_table()
-    paths = writers.write_table("table4_biomarker_associations", table, tmp_path / "t.tsv")
+    spec = synthetic_table()
+    paths = writers.write_table(spec, tmp_path / "t.tsv")
     tsv = pd.read_csv(paths["tsv"], sep="\t")
-    sheet = load_workbook(paths["xlsx"]).active
-    rows = list(sheet.iter_rows(values_only=True))
-    assert list(rows[0]) == list(tsv.columns)
-    assert sheet.freeze_panes == "A2" and sheet["A1"].font.bold
-    for i, row in enumerate(rows[1:]):
+    workbook = load_workbook(paths["xlsx"])
+    data = list(workbook["Data"].iter_rows(values_only=True))
+    assert list(data[0]) == list(tsv.columns)
+    assert workbook["Data"].freeze_panes == "A2" and workbook["Data"]["A1"].font.bold
+    for i, row in enumerate(data[1:]):
         for column, value in zip(tsv.columns, row, strict=True):
             expected = tsv.iloc[i][column]
             if pd.isna(expected):
@@ -71,47 +86,57 @@ def test_xlsx_and_docx_show_the_tsv_numbers(tmp_path: Path) -> None:
                 assert value == pytest.approx(float(expected), rel=1e-12), column
             else:
                 assert str(value) == str(expected)
-    assert sheet.cell(row=2, column=list(tsv.columns).index("logrank_p") + 1).number_format == (
-        "0.000"
-    )
 
-    document = Document(paths["docx"])
-    grid = document.tables[0]
+    shown = render(spec.with_data(tsv))
+    grid = Document(paths["docx"]).tables[0]
     cells = [[c.text for c in row.cells] for row in grid.rows]
-    shown = writers.display_table("table4_biomarker_associations", tsv)
-    assert cells[0] == list(shown.columns)
-    assert cells[1:] == shown.values.tolist()
-    header = cells[0]
-    first = dict(zip(header, cells[1], strict=True))
+    assert cells == shown.header_rows + shown.body
+    sheet = [
+        ["" if v is None else str(v) for v in row]
+        for row in workbook["Table"].iter_rows(values_only=True)
+    ]
+    assert sheet[0][0] == spec.title
+    # merged spanning cells read back empty after the first: compare the first of each span
+    assert sheet[1][1] == "Progression-free survival" and sheet[1][7] == "Overall survival"
+    assert sheet[2 : 3 + len(shown.body)] == shown.header_rows[1:] + shown.body
+
+    header = shown.header_rows[-1]
+    first = dict(zip(header[:7], cells[2][:7], strict=True))
     assert first["HR (95% CI)"] == "2.23 (0.894–5.55)"
-    assert first["Log-rank p"] == "0.0797"
-    assert dict(zip(header, cells[2], strict=True))["Log-rank p"] == "<0.001"
+    assert first["p"] == "0.080"
+    assert first["Median, months\naltered/WT"] == "2.76/7.59"
+    assert dict(zip(header[:7], cells[3][:7], strict=True))["p"] == "<0.001"
+    assert cells[3][3] == "NR/6.10"  # median not reached among the altered
     # every number printed equals the TSV value at the printed precision
-    for text, values in (
-        (first["HR (95% CI)"], tsv.loc[0, ["hr", "hr_lcl", "hr_ucl"]]),
-        (first["q (BH)"], tsv.loc[0, ["q_value"]]),
+    for printed, value in zip(
+        numbers(first["HR (95% CI)"]),
+        tsv.loc[0, ["pfs_hr", "pfs_hr_lcl", "pfs_hr_ucl"]],
+        strict=True,
     ):
-        for printed, value in zip(numbers(text), values, strict=True):
-            assert printed == pytest.approx(float(format_number(value)))
-    paragraphs = " ".join(p.text for p in document.paragraphs)
-    assert "Table 4" in paragraphs and "log-rank" in paragraphs.lower()
-    assert "Fisher exact" in paragraphs and "<0.001" in paragraphs
+        assert printed == pytest.approx(float(format_number(value)))
+    # the not-tested biomarker says why, in a footnote marked on its row
+    assert cells[4][0] == "ERBB3*"
+    notes = " ".join(p.text for p in Document(paths["docx"]).paragraphs)
+    assert (
+        "* Not tested: 2 altered patients, fewer than the minimum of 3 (biomarkers.min_altered)."
+    ) in notes
+    assert "Abbreviations:" in notes and "HR, hazard ratio" in notes and "<0.001" in notes
 
 
 def test_office_files_are_byte_identical(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    table = synthetic_table()
-    first = writers.write_table("table4_biomarker_associations", table, tmp_path / "a" / "t.tsv")
+    spec = synthetic_table()
+    first = writers.write_table(spec, tmp_path / "a" / "t.tsv")
     import time
 
     time.sleep(2.1)  # zip stores 2-second resolution: a clock-dependent writer would differ
-    second = writers.write_table("table4_biomarker_associations", table, tmp_path / "b" / "t.tsv")
+    second = writers.write_table(spec, tmp_path / "b" / "t.tsv")
     for kind in ("tsv", "xlsx", "docx"):
         assert first[kind].read_bytes() == second[kind].read_bytes(), kind
     with zipfile.ZipFile(first["docx"]) as archive:
         assert {i.date_time for i in archive.infolist()} == {(2024, 1, 1, 0, 0, 0)}
         assert b"2024-01-01T00:00:00Z" in archive.read("docProps/core.xml")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    third = writers.write_table("table4_biomarker_associations", table, tmp_path / "c" / "t.tsv")
+    third = writers.write_table(spec, tmp_path / "c" / "t.tsv")
     assert third["xlsx"].read_bytes() != first["xlsx"].read_bytes()
 
 

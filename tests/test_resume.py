@@ -44,7 +44,7 @@ def command(work: Path, project_root: Path, *extra: str) -> list[str]:
         "-d",
         str(work),
         "--profile",
-        str(project_root / "profiles" / "default"),
+        str(project_root / "profiles" / "local"),
         "--cores",
         "2",
         *extra,

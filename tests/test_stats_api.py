@@ -89,7 +89,9 @@ def test_efficacy_summary_long_table(trial: pd.DataFrame) -> None:
     )
     assert list(table.columns) == [
         "endpoint", "statistic", "value", "lcl", "ucl", "n", "events_or_responders", "note",
+        "delayed_entry",
     ]  # fmt: skip
+    assert not table["delayed_entry"].any()  # no entry times given
     stats = set(zip(table["endpoint"], table["statistic"], strict=True))
     assert {("pfs", "median"), ("pfs", "rate_6m"), ("pfs", "rate_24m"), ("orr", "rate")} <= stats
     orr = table[table["endpoint"] == "orr"].iloc[0]

@@ -11,7 +11,7 @@ from scipy.stats.contingency import odds_ratio
 
 from her2resist.stats.cox import EfronDesign, cox_fit, cox_fit_binary_batch
 from her2resist.stats.firth import _PenalizedCox, firth_cox_fit, is_monotone_binary
-from her2resist.stats.km import find_quantile_time, kaplan_meier, landmark_rates, median_survival
+from her2resist.stats.km import kaplan_meier, landmark_rates, median_survival
 from her2resist.stats.logrank import logrank_test
 from her2resist.stats.multiple import benjamini_hochberg
 from her2resist.stats.response import clopper_pearson, fisher_exact_r
@@ -47,8 +47,10 @@ def test_median_midpoint_rule_when_curve_is_flat_at_half() -> None:
     km = kaplan_meier([1, 2, 3, 4], [1, 1, 0, 1])
     assert km.surv[1] == 0.5
     assert median_survival(km).estimate == 3.0
-    # flat at 0.5 until the end of follow-up: midpoint of the drop and the last time
-    assert find_quantile_time(np.array([1.0, 2.0, 5.0]), np.array([0.75, 0.5, 0.5]), 0.5) == 3.5
+    # flat at 0.5 until the end of follow-up: print(fit) reports the time of the drop, 2, with
+    # 0.95LCL 1 (quantile(fit) would say 3.5, the midpoint to the last follow-up)
+    flat_to_end = median_survival(kaplan_meier([1, 2, 5, 5], [1, 1, 0, 0]))
+    assert (flat_to_end.estimate, flat_to_end.lcl) == (2.0, 1.0) and np.isnan(flat_to_end.ucl)
 
 
 def test_median_not_reached_is_nan() -> None:

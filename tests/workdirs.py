@@ -42,7 +42,7 @@ def run_snakemake(project_root: Path, work: Path, *extra: str, timeout: int = 90
             "--cores",
             "2",
             "--profile",
-            str(project_root / "profiles" / "default"),
+            str(project_root / "profiles" / "local"),
             *extra,
         ],
         stdin=subprocess.DEVNULL,

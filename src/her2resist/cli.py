@@ -8,11 +8,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from her2resist import __version__, stages
-from her2resist.config import load_config
+from her2resist.config import load_config, resolve_resources
 from her2resist.errors import InputError
 
 
-def _genes_to_regions(config_path: str | None, genes: str | None, bed: str | None):
+def _genes_to_regions(
+    config_path: str | None, genes: str | None, bed: str | None, genome_build: str = "GRCh38"
+):
     if bed:
         regions = []
         with open(bed, encoding="utf-8") as handle:
@@ -24,26 +26,38 @@ def _genes_to_regions(config_path: str | None, genes: str | None, bed: str | Non
     if genes:
         import pandas as pd
 
-        config = load_config(config_path) if config_path else None
-        table = config["gene_coordinates"] if config else stages.RESOURCES_GENES
+        # without --config, the workflow's own gene table for the chosen build
+        config = load_config(config_path) if config_path else {"genome_build": genome_build}
+        table = resolve_resources(config)["gene_coordinates"]
         coords = pd.read_csv(table, sep="\t", dtype={"chrom": str})
-        wanted = coords[coords["gene"].isin(genes.split(","))]
+        asked = genes.split(",")
+        unknown = sorted(set(asked) - set(coords["gene"]))
+        if unknown:
+            raise InputError(
+                [f"--genes: {', '.join(unknown)} not in {table}; use HUGO symbols of that table"]
+            )
+        wanted = coords[coords["gene"].isin(asked)]
         return list(zip(wanted["chrom"], wanted["start"], wanted["end"], strict=True))
     return None
 
 
 def cmd_validate(args: argparse.Namespace) -> None:
+    from her2resist.cbioportal_study import study_config
+
     out = Path(args.outdir)
+    config = study_config(load_config(args.config), out / "study")
     stages.run_validate(
-        load_config(args.config),
+        config,
         out / "validated" / "samples.tsv",
         out / "validated" / "clinical.tsv",
         out / "qc" / "input_report.tsv",
+        excluded_out=out / "validated" / "population_excluded.tsv",
+        study_warnings=out / "study" / "warnings.tsv" if config.get("cbioportal_study") else None,
     )
 
 
 def cmd_variants(args: argparse.Namespace) -> None:
-    regions = _genes_to_regions(args.config, args.genes, args.regions)
+    regions = _genes_to_regions(args.config, args.genes, args.regions, args.genome_build)
     summary = stages.run_variants(
         args.input,
         args.output,
@@ -88,6 +102,8 @@ def cmd_matrix(args: argparse.Namespace) -> None:
         args.alterations,
         out / "gene_by_patient.tsv",
         out / "pathway_by_patient.tsv",
+        members_out=out / "pathway_members.tsv",
+        evaluability_out=out / "sample_evaluability.tsv",
     )
 
 
@@ -144,6 +160,12 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--regions", help="BED file of regions to read (uses the index if present)")
     group.add_argument("--genes", help="comma-separated genes to read (coordinates from resources)")
     p.add_argument("--config", help="config whose genome build and gene table to use")
+    p.add_argument(
+        "--genome-build",
+        choices=["GRCh37", "GRCh38"],
+        default="GRCh38",
+        help="build of the workflow's gene table for --genes when no --config is given",
+    )
     p.add_argument("-o", "--output", required=True)
 
     p = add("cnv", cmd_cnv, "copy-number segments or gene table to gene-level calls")

@@ -18,6 +18,7 @@ RESOURCE_DEFAULTS = {
     "pathways": "pathways.yaml",
     "hotspots": "hotspots.tsv",
     "protein_domains": "protein_domains.tsv",
+    "civic_evidence": "civic_anti_her2_evidence.tsv",
 }
 
 

@@ -38,6 +38,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from her2resist.annotate.variant_classes import NONSYNONYMOUS
+
 ALTERED, WILD_TYPE, NOT_EVALUABLE = "altered", "wild_type", "not_evaluable"
 ACQUIRED_COLUMNS = [
     "patient_id",
@@ -81,17 +83,6 @@ FEATURE_VALUE_COLUMNS = [
     "tissue_tmb_per_mb",
     "plasma_btmb_per_mb",
 ]
-NONSYNONYMOUS = {
-    "Missense_Mutation",
-    "Nonsense_Mutation",
-    "Frame_Shift_Del",
-    "Frame_Shift_Ins",
-    "Splice_Site",
-    "Nonstop_Mutation",
-    "Translation_Start_Site",
-    "In_Frame_Del",
-    "In_Frame_Ins",
-}
 # Okabe-Ito colour-blind-safe palette.
 STATUS_COLOURS = {"acquired": "#D55E00", "lost": "#0072B2", "persistent": "#999999"}
 RESISTANCE_COLOUR = "#D55E00"
@@ -426,16 +417,20 @@ def tmb_per_sample(
     samples: pd.DataFrame,
     filters: dict,
     chip_genes: frozenset | set,
-    panel_size_mb: float = 1.0,
+    panel_size_mb: float | dict[str, float] = 1.0,
     chip: dict | None = None,
     excluded: set[tuple[str, str, int, str, str]] | None = None,
+    read_regions: str | None = "all",
 ) -> pd.Series:
-    """Somatic non-synonymous mutations per Mb: every gene of the variant table, the annotate
-    stage's filters (specimen thresholds, germline, CHIP) applied. Also left out: variants
+    """Somatic non-synonymous mutations per coding Mb: every gene of the variant table, the
+    annotate stage's filters (specimen thresholds, germline, CHIP) applied; the denominator is
+    the sample's panel size (:func:`her2resist.annotate.tmb.coding_megabases`), NaN where it
+    is unknown (not reported). Also left out: variants
     in ``excluded`` ((patient, chrom, pos, ref, alt), e.g. germline or CHIP in the patient's
     normal, see :func:`flagged_variants`) and, without a matched normal, calls at a
     germline-like VAF (0.4-0.6 or >= 0.9)."""
     from her2resist.annotate.alterations import chip_call, mutation_filters
+    from her2resist.annotate.tmb import coding_megabases
     from her2resist.tables import records
 
     info = samples.set_index("sample_id")
@@ -466,7 +461,8 @@ def tmb_per_sample(
             reason = chip_call(row, specimen, chip_genes, chip)
             if not mutation_filters(row, specimen, filters, reason):
                 n += 1
-        out[sid] = n / float(panel_size_mb)
+        size = coding_megabases(panel_size_mb, info.loc[sid].to_dict(), read_regions)
+        out[sid] = n / size if size else np.nan
     return pd.Series(out, dtype=float)
 
 
@@ -779,9 +775,10 @@ def run_ctdna_features(
         samples,
         config["filters"],
         knowledge.chip_genes,
-        float(config.get("panel_size_mb", 1.0)),
+        config.get("panel_size_mb", 1.0),
         config.get("chip"),
         flagged_variants(alterations),
+        config.get("read_regions", "all"),
     )
     pathways = {p: knowledge.pathways.get(p, []) for p in markers["pathways"]}
     status, values = ctdna_features(

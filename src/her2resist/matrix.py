@@ -1,38 +1,186 @@
 """Gene and pathway status per patient and timepoint: altered, wild_type or not_evaluable.
 
-A sample is evaluable for mutations when it passed QC and has variant calls, and for copy
-number when it passed QC and has copy-number calls. A patient is wild type for a gene only
-when the pooled samples were evaluable for every alteration kind that counts for that gene;
-a failed or missing sample therefore never makes a patient "wild type".
+Evaluability is per sample, per gene and per alteration kind (mutation, copy-number gain,
+deletion, fusion); the rules are in docs/design.md (Evaluability). In short: a sample is
+evaluable for a kind when it passed QC, has the calls for that kind (variant, copy-number or
+SV file) and its assay covers the gene (the sheet's ``panel``/``cnv_panel``/``sv_panel``, or
+the genes a gene-level copy-number table lists for it); a plasma sample without detectable
+tumour DNA is evaluable for nothing. A patient is wild type for a gene only when the pooled
+samples were evaluable for every listed kind of that gene that the study measured at all; a
+failed, missing or uncovered sample therefore never makes a patient "wild type".
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
 import pandas as pd
 
 from her2resist.annotate.knowledge import Knowledge
+from her2resist.panels import read_panel
 
 ALTERED, WILD_TYPE, NOT_EVALUABLE = "altered", "wild_type", "not_evaluable"
-GAIN_KINDS = {"amplification", "gain"}
+# The measurement each listed alteration kind needs (pathways.yaml kind -> evaluability kind).
+MEASUREMENT = {
+    "mutation": "mutation",
+    "amplification": "copy_number",
+    "gain": "copy_number",
+    "deep_deletion": "deletion",
+    "fusion": "fusion",
+}
+MEASUREMENTS = ("mutation", "copy_number", "deletion", "fusion")
+ALL_GENES = None  # coverage value: the assay covers every gene
 
 
-def sample_evaluability(
-    samples: pd.DataFrame, tumour_fraction: pd.DataFrame | None = None
-) -> pd.DataFrame:
-    """Per sample: evaluable for mutations, for copy-number gains and for deletions (a sample
-    too dilute to show a deletion, per the annotate stage's tumour fraction, is not)."""
-    passed = samples["qc_status"].fillna("pass").replace("", "pass").eq("pass")
-    has = {
-        c: samples[c].fillna("").astype(str).str.len().gt(0) for c in ("variant_file", "cnv_file")
-    }
+@dataclass
+class Coverage:
+    """Per sample and measurement, the genes covered (``ALL_GENES`` = every gene); a
+    measurement missing from ``genes`` was not made for the sample. ``evaluable`` adds the
+    sample's own limits (plasma without tumour DNA, too dilute for deletions)."""
+
+    genes: dict[str, frozenset[str] | None] = field(default_factory=dict)
+    evaluable: set[str] = field(default_factory=set)
+    reason: str = ""  # why the sample is evaluable for nothing, if it is not
+
+    def covers(self, measurement: str, gene: str) -> bool:
+        if measurement not in self.genes:
+            return False
+        panel = self.genes[measurement]
+        return panel is ALL_GENES or gene.partition(":")[0] in panel
+
+    def can_call(self, measurement: str, gene: str) -> bool:
+        return measurement in self.evaluable and self.covers(measurement, gene)
+
+
+def _cell(value: object) -> str:
+    text = "" if value is None else str(value).strip()
+    return "" if text in {"nan", "None", "<NA>"} else text
+
+
+def no_tumour_dna(
+    samples: pd.DataFrame,
+    tumour_fraction: pd.DataFrame | None,
+    alterations: pd.DataFrame | None,
+    min_for_mutations: float,
+) -> pd.Series:
+    """Per sample (index of ``samples``): why a plasma sample shows no tumour DNA ("" when it
+    does): a tumour fraction below ``min_for_mutations``, or no estimate at all (no clonal
+    somatic SNV, no sheet purity) and no call that passed every filter. Tissue is always "",
+    as is every sample when no tumour-fraction table is given."""
+    reasons = pd.Series("", index=samples.index, dtype=object)
+    if tumour_fraction is None or not len(tumour_fraction):
+        return reasons
+    estimate = samples["sample_id"].map(
+        pd.to_numeric(tumour_fraction.set_index("sample_id")["estimate"], errors="coerce")
+    )
+    somatic: set[str] = set()
+    if alterations is not None and len(alterations):
+        passed = alterations["filter_status"].astype(str).eq("PASS")
+        somatic = set(alterations.loc[passed, "sample_id"].astype(str))
+    plasma = samples["specimen"].eq("ctdna")
+    low = plasma & estimate.lt(min_for_mutations)
+    unknown = plasma & estimate.isna() & ~samples["sample_id"].astype(str).isin(somatic)
+    reasons[low] = [
+        f"plasma tumour fraction {value:.3g} below tumour_fraction.min_for_mutations "
+        f"{min_for_mutations:g}"
+        for value in estimate[low]
+    ]
+    reasons[unknown] = "plasma without tumour fraction estimate or somatic call"
+    return reasons
+
+
+def sample_coverage(
+    samples: pd.DataFrame,
+    tumour_fraction: pd.DataFrame | None = None,
+    *,
+    alterations: pd.DataFrame | None = None,
+    gene_coordinates: str | Path | None = None,
+    cnv_genes: Mapping[str, frozenset[str]] | None = None,
+    min_for_mutations: float = 0.01,
+) -> dict[str, Coverage]:
+    """Coverage of every sample of the sheet (see :class:`Coverage` and docs/design.md).
+
+    ``cnv_genes``: per sample with a gene-level copy-number table (``cnv_format``
+    gene_table), the genes its table has a value for: those are the genes measured."""
+    frame = _sample_flags(samples, tumour_fraction)
+    no_tumour = no_tumour_dna(frame, tumour_fraction, alterations, min_for_mutations)
+    cnv_genes = cnv_genes or {}
+    coverage: dict[str, Coverage] = {}
+    for index, sample in zip(frame.index, frame.to_dict("records"), strict=True):
+        sid = str(sample["sample_id"])
+
+        def panel_of(*columns: str, sample: dict = sample) -> frozenset[str] | None:
+            for column in columns:
+                path = _cell(sample.get(column))
+                if path:
+                    return read_panel(path, gene_coordinates or "")
+            return ALL_GENES
+
+        entry = Coverage()
+        if sample["passed"] and sample["has_variant_file"]:
+            entry.genes["mutation"] = panel_of("panel")
+        if sample["passed"] and sample["has_cnv_file"]:
+            if _cell(sample.get("cnv_panel")) or sid not in cnv_genes:
+                genes = panel_of("cnv_panel", "panel")
+            else:
+                genes = cnv_genes[sid]
+            entry.genes["copy_number"] = entry.genes["deletion"] = genes
+        if sample["passed"] and _cell(sample.get("sv_file")):
+            entry.genes["fusion"] = panel_of("sv_panel", "panel")
+        entry.reason = no_tumour[index] or ("" if sample["passed"] else "failed QC")
+        if not no_tumour[index]:
+            entry.evaluable = set(entry.genes)
+            if not sample["deletion_ok"]:
+                entry.evaluable.discard("deletion")
+        coverage[sid] = entry
+    return coverage
+
+
+SAMPLE_EVALUABILITY_COLUMNS = [
+    "patient_id",
+    "sample_id",
+    "specimen",
+    "timepoint",
+    *MEASUREMENTS,
+    "reason",
+]
+
+
+def coverage_table(samples: pd.DataFrame, coverage: Mapping[str, Coverage]) -> pd.DataFrame:
+    """One row per sample of the sheet: per measurement ``all genes``, ``N genes`` (a panel
+    or a gene-level table's rows), ``not measured`` or ``not evaluable`` (measured, but the
+    sample cannot show it: no tumour DNA, too dilute for deletions), and the reason."""
+    rows = []
+    for sample in samples.to_dict("records"):
+        entry = coverage[str(sample["sample_id"])]
+        row = {k: sample.get(k) for k in ("patient_id", "sample_id", "specimen", "timepoint")}
+        for measurement in MEASUREMENTS:
+            genes = entry.genes.get(measurement)
+            if measurement not in entry.genes:
+                row[measurement] = "not measured"
+            elif measurement not in entry.evaluable:
+                row[measurement] = "not evaluable"
+            else:
+                row[measurement] = "all genes" if genes is ALL_GENES else f"{len(genes)} genes"
+        rows.append(row | {"reason": entry.reason})
+    return pd.DataFrame(rows, columns=SAMPLE_EVALUABILITY_COLUMNS)
+
+
+def _sample_flags(samples: pd.DataFrame, tumour_fraction: pd.DataFrame | None) -> pd.DataFrame:
+    """Per sample: passed QC, has variant / copy-number calls, and whether its tumour
+    fraction lets it show a deletion (annotate's tumour_fraction.tsv; unknown = yes)."""
     deletion_ok = pd.Series(True, index=samples.index)
     if tumour_fraction is not None and len(tumour_fraction):
         flags = tumour_fraction.set_index("sample_id")["deletion_evaluable"].astype(bool)
         deletion_ok = samples["sample_id"].map(flags).fillna(True).astype(bool)
     return samples.assign(
-        mutation_evaluable=passed & has["variant_file"],
-        cna_evaluable=passed & has["cnv_file"],
-        deletion_evaluable=passed & has["cnv_file"] & deletion_ok,
+        passed=samples["qc_status"].fillna("pass").replace("", "pass").eq("pass"),
+        has_variant_file=samples["variant_file"].fillna("").astype(str).str.len().gt(0),
+        has_cnv_file=samples["cnv_file"].fillna("").astype(str).str.len().gt(0),
+        deletion_ok=deletion_ok,
     )
 
 
@@ -63,14 +211,38 @@ def gene_status(
     specimens: list[str],
     domains: list[str] = (),
     tumour_fraction: pd.DataFrame | None = None,
+    *,
+    gene_coordinates: str | Path | None = None,
+    cnv_genes: Mapping[str, frozenset[str]] | None = None,
+    min_for_mutations: float = 0.01,
+    coverage: Mapping[str, Coverage] | None = None,
 ) -> pd.DataFrame:
-    """Long table: patient_id, timepoint, gene, status (``domains``: ``GENE:domain`` markers,
-    evaluable wherever the gene's mutations are)."""
-    samples = sample_evaluability(samples, tumour_fraction)
-    # A study without any copy-number data (e.g. a mutation-only cohort MAF) defines status
-    # by mutations alone; within a study that has copy number, a sample without it is not
-    # evaluable for the genes whose copy-number changes count.
-    study_has_copy_number = bool(samples["cna_evaluable"].any())
+    """Long table: patient_id, timepoint, gene, status, and ``assessed_in_study`` (False for
+    a gene none of whose listed kinds any sample of the study measured); ``domains``:
+    ``GENE:domain`` markers, evaluable wherever the gene's mutations are. ``coverage``: from
+    :func:`sample_coverage` (computed here from the other arguments when not given)."""
+    if coverage is None:
+        coverage = sample_coverage(
+            samples,
+            tumour_fraction,
+            alterations=alterations,
+            gene_coordinates=gene_coordinates,
+            cnv_genes=cnv_genes,
+            min_for_mutations=min_for_mutations,
+        )
+    markers = [*genes, *domains]
+    needed = {}
+    for gene in markers:
+        rule = knowledge.genes.get(gene)
+        kinds = rule.alterations if rule else frozenset({"mutation"})
+        needed[gene] = {MEASUREMENT[k] for k in kinds if k in MEASUREMENT}
+    # A measurement no sample of the study made for a gene (e.g. copy number in a
+    # mutation-only MAF, MTOR off every panel) does not define that gene's status; a
+    # sample lacking a measurement the study did make is not evaluable for it.
+    made = {
+        gene: {m for m in needed[gene] if any(c.covers(m, gene) for c in coverage.values())}
+        for gene in markers
+    }
     samples = samples[samples["specimen"].isin(specimens)]
     timepoints = sorted(set(samples["timepoint"]) | {"baseline"})
     counted = alterations[alterations["counts_as_altered"].astype(bool)]
@@ -78,39 +250,30 @@ def gene_status(
     if domains:
         counted = pd.concat([counted, domain_hits(counted, list(domains))], ignore_index=True)
     altered = set(zip(counted["patient_id"], counted["timepoint"], counted["gene"], strict=True))
-    pooled = (
-        samples.groupby(["patient_id", "timepoint"])[
-            ["mutation_evaluable", "cna_evaluable", "deletion_evaluable"]
-        ]
-        .any()
-        .to_dict("index")
-    )
+    pooled: dict[tuple[str, str], list[Coverage]] = {}
+    for sample in samples[["patient_id", "timepoint", "sample_id"]].itertuples(index=False):
+        pooled.setdefault((sample.patient_id, sample.timepoint), []).append(
+            coverage[str(sample.sample_id)]
+        )
     rows = []
     for patient in patients:
         for timepoint in timepoints:
-            evaluable = pooled.get((patient, timepoint), {})
-            if not evaluable and timepoint != "baseline":
+            sampled = pooled.get((patient, timepoint))
+            if sampled is None and timepoint != "baseline":
                 continue  # no sample at that timepoint: not a row, rather than a wall of NE
-            for gene in [*genes, *domains]:
-                rule = knowledge.genes.get(gene)
-                kinds = rule.alterations if rule else frozenset({"mutation"})
-                if not study_has_copy_number:
-                    kinds = kinds & {"mutation"}
-                needs_mutation = "mutation" in kinds
-                needs_cna = bool(kinds & GAIN_KINDS)
-                needs_deletion = "deep_deletion" in kinds
+            for gene in markers:
                 if (patient, timepoint, gene) in altered:
                     status = ALTERED
-                elif (
-                    (not needs_mutation or evaluable.get("mutation_evaluable"))
-                    and (not needs_cna or evaluable.get("cna_evaluable"))
-                    and (not needs_deletion or evaluable.get("deletion_evaluable"))
+                elif made[gene] and all(
+                    any(c.can_call(m, gene) for c in sampled or []) for m in made[gene]
                 ):
                     status = WILD_TYPE
                 else:
                     status = NOT_EVALUABLE
-                rows.append((patient, timepoint, gene, status))
-    return pd.DataFrame(rows, columns=["patient_id", "timepoint", "gene", "status"])
+                rows.append((patient, timepoint, gene, status, bool(made[gene])))
+    return pd.DataFrame(
+        rows, columns=["patient_id", "timepoint", "gene", "status", "assessed_in_study"]
+    )
 
 
 def combine(statuses: pd.Series) -> str:
@@ -121,26 +284,93 @@ def combine(statuses: pd.Series) -> str:
     return WILD_TYPE if values == {WILD_TYPE} else NOT_EVALUABLE
 
 
-def pathway_status(
+def pathway_members(
     genes_long: pd.DataFrame, knowledge: Knowledge, pathways: list[str]
 ) -> pd.DataFrame:
-    """Wide table: patient_id, timepoint, one column per pathway, n_altered_pathways."""
+    """Per patient, timepoint and pathway: the status and which members were evaluated.
+
+    A pathway is altered if any member is; wild type if every member the study assessed is
+    wild type; otherwise not evaluable. Members the study did not assess at all (no sample
+    measured any of their listed kinds, ``assessed_in_study`` False) are left out of the call
+    and listed in ``not_assessed_in_study``, so one gene off every panel neither makes the
+    pathway wild type by default nor not evaluable for everyone."""
+    assessed = (
+        genes_long["assessed_in_study"].astype(bool)
+        if "assessed_in_study" in genes_long
+        else pd.Series(True, index=genes_long.index)
+    )
+    frame = genes_long[["patient_id", "timepoint", "gene", "status"]].assign(assessed=assessed)
+    keys = ["patient_id", "timepoint", "pathway"]
+    long = pd.concat(
+        [
+            frame[frame["gene"].isin(knowledge.pathways.get(pathway, []))].assign(pathway=pathway)
+            for pathway in pathways
+        ]
+        or [frame.assign(pathway="")],
+        ignore_index=True,
+    )
+    used = long[long["assessed"]]
+    groups = long.groupby(keys, sort=False)
+    table = groups.size().rename("n").to_frame()
+
+    def members(rows: pd.DataFrame) -> pd.Series:
+        return rows.groupby(keys, sort=False)["gene"].agg(";".join).reindex(table.index)
+
+    for status, column in ((ALTERED, "altered_members"), (WILD_TYPE, "wild_type_members")):
+        table[column] = members(used[used["status"] == status])
+    table["not_evaluable_members"] = members(used[used["status"] == NOT_EVALUABLE])
+    table["not_assessed_in_study"] = members(long[~long["assessed"]])
+    table = table.fillna("")
+    n_used = used.groupby(keys, sort=False).size().reindex(table.index, fill_value=0)
+    # altered if any assessed member is; wild type if every assessed member is; else not
+    # evaluable (also when the study assessed no member at all)
+    table["status"] = np.select(
+        [table["altered_members"].ne(""), table["not_evaluable_members"].eq("") & n_used.gt(0)],
+        [ALTERED, WILD_TYPE],
+        NOT_EVALUABLE,
+    )
+    out = table.reset_index()
+    if not pathways:
+        out = out.iloc[0:0]
+    return out[PATHWAY_MEMBER_COLUMNS].reset_index(drop=True)
+
+
+PATHWAY_MEMBER_COLUMNS = [
+    "patient_id",
+    "timepoint",
+    "pathway",
+    "status",
+    "altered_members",
+    "wild_type_members",
+    "not_evaluable_members",
+    "not_assessed_in_study",
+]
+
+
+def pathway_status(
+    genes_long: pd.DataFrame,
+    knowledge: Knowledge,
+    pathways: list[str],
+    members: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Wide table: patient_id, timepoint, one column per pathway, n_altered_pathways (the
+    call of :func:`pathway_members`, computed here unless ``members`` is given)."""
     keys = (
         genes_long[["patient_id", "timepoint"]]
         .drop_duplicates()
         .set_index(["patient_id", "timepoint"])
     )
+    if members is None:
+        members = pathway_members(genes_long, knowledge, pathways)
     frames = [pd.Series(index=keys.index, dtype=object)]  # keeps every row when no pathway is set
     for pathway in pathways:
-        members = knowledge.pathways.get(pathway, [])
-        subset = genes_long[genes_long["gene"].isin(members)]
-        status = subset.groupby(["patient_id", "timepoint"])["status"].agg(combine)
-        frames.append(status.rename(pathway))
+        status = members[members["pathway"] == pathway].set_index(["patient_id", "timepoint"])
+        frames.append(status["status"].rename(pathway))
     wide = pd.concat(frames, axis=1).drop(columns=0).reset_index()
     values = wide[pathways]
     wide["n_altered_pathways"] = values.eq(ALTERED).sum(axis=1).astype("Int64")
     # A count is only meaningful when every pathway could be assessed or is already altered.
-    unknown = values.eq(NOT_EVALUABLE).any(axis=1)
+    unknown = values.eq(NOT_EVALUABLE).any(axis=1) | values.isna().any(axis=1)
     wide.loc[unknown, "n_altered_pathways"] = pd.NA
     return wide
 

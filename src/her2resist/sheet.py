@@ -1,7 +1,8 @@
 """The sample sheet the workflow runs on: the user's sheet, or one derived from a cohort MAF.
 
 With ``maf:`` set, every sample of the sheet takes its variants from the cohort MAF (a
-sequenced sample without MAF rows is wild type); without a sheet, the samples are the MAF's
+sequenced sample without MAF rows is wild type for the genes its ``panel`` covers, every gene
+when the cell is empty); without a sheet, the samples are the MAF's
 ``Tumor_Sample_Barcode`` values. ``cnv:`` (a cohort gene-level table) works the same way for
 copy number.
 """
@@ -28,8 +29,11 @@ def samples_from_maf(maf: str, patient_id_length: int | None = None) -> pd.DataF
 
 
 def attach_cohort_files(samples: pd.DataFrame, config: dict[str, Any]) -> pd.DataFrame:
-    """Point samples without their own files at the cohort MAF / gene-level CN table."""
+    """Point samples without their own files at the cohort MAF / gene-level CN table (not
+    for a cBioPortal study: its sheet already says which samples each file profiled)."""
     samples = samples.copy()
+    if config.get("cbioportal_study"):
+        return samples
     for key, file_column, format_column, fmt in [
         ("maf", "variant_file", "variant_format", "maf"),
         ("cnv", "cnv_file", "cnv_format", "gene_table"),

@@ -22,7 +22,7 @@ from her2resist.annotate.alterations import (
 )
 from her2resist.annotate.knowledge import GeneRule, Knowledge, load_knowledge
 from her2resist.clinical import adverse_events as ae
-from her2resist.clinical.endpoints import compute_endpoints
+from her2resist.clinical.endpoints import compute_endpoints, has_delayed_entry
 from her2resist.errors import InputError, Problem
 from her2resist.sheet import load_sample_sheet
 from her2resist.tables import read_stage_tables, read_table, records, write_tsv, write_tsv_split
@@ -37,7 +37,10 @@ def knowledge_from(config: dict[str, Any]) -> Knowledge:
     (e.g. FLT3 or NPM1 in a leukaemia cohort): their mutations count by hotspot, or as
     protein-changing under ``altered_if: nonsynonymous``."""
     knowledge = load_knowledge(
-        config["pathways"], config["hotspots"], config.get("protein_domains")
+        config["pathways"],
+        config["hotspots"],
+        config.get("protein_domains"),
+        config.get("civic_evidence"),
     )
     for gene in config["biomarkers"]["genes"]:
         if gene not in knowledge.genes:
@@ -59,29 +62,32 @@ def panel_regions(config: dict[str, Any]) -> list[tuple[str, int, int]]:
 
 
 def run_validate(
-    config: dict[str, Any], samples_out: PathLike, clinical_out: PathLike, report_out: PathLike
+    config: dict[str, Any],
+    samples_out: PathLike,
+    clinical_out: PathLike,
+    report_out: PathLike,
+    excluded_out: PathLike | None = None,
+    study_warnings: PathLike | None = None,
 ) -> None:
+    """Validated sheet and clinical table of the analysis population; every warning (the
+    study reader's too) in the input report; everyone outside the population in
+    ``excluded_out`` with the reason."""
+    from her2resist.cbioportal_study import warning_table
+    from her2resist.population import select_population
+
     validated = validate_inputs(config)
     if not config.get("samples") or config.get("maf") or config.get("cnv"):
         validated.samples, problems = load_sample_sheet(config)
         if problems:
             raise InputError(problems)
-    write_tsv(validated.samples, samples_out)
-    write_tsv(validated.clinical, clinical_out)
-    report = pd.DataFrame(
-        [
-            {
-                "severity": "warning",
-                "file": p.file,
-                "where": p.where,
-                "column": p.column,
-                "message": p.message,
-                "hint": p.hint,
-            }
-            for p in validated.warnings
-        ],
-        columns=["severity", "file", "where", "column", "message", "hint"],
-    )
+    clinical, samples, excluded = select_population(config, validated.clinical, validated.samples)
+    write_tsv(samples, samples_out)
+    write_tsv(clinical, clinical_out)
+    if excluded_out:
+        write_tsv(excluded, excluded_out)
+    report = warning_table(validated.warnings)
+    if study_warnings:
+        report = pd.concat([read_table(study_warnings), report], ignore_index=True)
     write_tsv(report, report_out)
 
 
@@ -184,15 +190,19 @@ def run_annotate(
     cnv_tables: Sequence[PathLike],
     out: PathLike,
 ) -> pd.DataFrame:
+    from her2resist.variants.fusions import fusions_by_sample
+
     knowledge = knowledge_from(config)
     samples = read_table(samples_path)
     # every per-sample table read in one parse per header (read_stage_tables)
     by_sample_variants = read_stage_tables(variant_tables)
     by_sample_cnv = read_stage_tables(cnv_tables)
+    by_sample_fusions = fusions_by_sample(samples) if "sv_file" in samples else {}
     rows: list[dict] = []
     for sample in records(samples):
         sid = sample["sample_id"]
-        if sid not in by_sample_variants and sid not in by_sample_cnv:
+        calls = (by_sample_variants, by_sample_cnv, by_sample_fusions)
+        if all(sid not in by_sample for by_sample in calls):
             continue
         variants = by_sample_variants.get(sid)
         if variants is None:
@@ -209,6 +219,7 @@ def run_annotate(
                 chip=config["chip"],
                 tumour_fraction=config["tumour_fraction"],
                 oncogenicity_source=config["annotate"]["oncogenicity_source"],
+                fusions=by_sample_fusions.get(sid),
             )
         )
     table = propagate_patient_flags(alteration_frame(rows)).sort_values(
@@ -229,7 +240,14 @@ def run_matrix(
     gene_out: PathLike,
     pathway_out: PathLike,
     tumour_fraction_path: PathLike | None = None,
+    cnv_tables: Sequence[PathLike] = (),
+    members_out: PathLike | None = None,
+    evaluability_out: PathLike | None = None,
 ) -> None:
+    """Gene and pathway matrices; ``cnv_tables``: the per-sample copy-number tables, whose
+    rows say which genes a gene-level table (``cnv_format`` gene_table) measured;
+    ``members_out``: which members each pathway call rests on; ``evaluability_out``: what
+    each sample measured and could show (:func:`her2resist.matrix.coverage_table`)."""
     knowledge = knowledge_from(config)
     samples = read_table(samples_path)
     clinical = read_table(clinical_path)
@@ -239,6 +257,14 @@ def run_matrix(
     markers = config["biomarkers"]
     genes = status.panel_genes(knowledge, markers["genes"], markers["pathways"])
     tumour_fraction = _read_optional(tumour_fraction_path)
+    coverage = status.sample_coverage(
+        samples,
+        tumour_fraction,
+        alterations=alterations,
+        gene_coordinates=config["gene_coordinates"],
+        cnv_genes=_genes_measured(samples, cnv_tables),
+        min_for_mutations=config["tumour_fraction"]["min_for_mutations"],
+    )
     long = status.gene_status(
         alterations,
         samples,
@@ -247,10 +273,31 @@ def run_matrix(
         genes,
         markers["specimens"],
         domains=markers["domains"],
-        tumour_fraction=tumour_fraction,
+        coverage=coverage,
     )
-    write_tsv(status.wide_genes(long), gene_out)
-    write_tsv(status.pathway_status(long, knowledge, markers["pathways"]), pathway_out)
+    write_tsv(status.wide_genes(long.drop(columns="assessed_in_study")), gene_out)
+    members = status.pathway_members(long, knowledge, markers["pathways"])
+    write_tsv(status.pathway_status(long, knowledge, markers["pathways"], members), pathway_out)
+    if members_out:
+        write_tsv(members, members_out)
+    if evaluability_out:
+        write_tsv(status.coverage_table(samples, coverage), evaluability_out)
+
+
+def _genes_measured(
+    samples: pd.DataFrame, cnv_tables: Sequence[PathLike]
+) -> dict[str, frozenset[str]]:
+    """Genes with a copy-number value, per sample whose calls come from a gene-level table
+    (a CNA matrix's rows, less its empty cells, are the genes measured)."""
+    from_tables = samples.loc[samples["cnv_format"].eq("gene_table"), "sample_id"].astype(str)
+    wanted = set(from_tables)
+    measured = {}
+    for path in cnv_tables:
+        sample_id = Path(path).stem
+        if sample_id in wanted:
+            genes = pd.read_csv(path, sep="\t", usecols=["gene"], dtype=str)["gene"]
+            measured[sample_id] = frozenset(genes.dropna())
+    return measured
 
 
 # ---------------------------------------------------------------- 6 clinical
@@ -372,6 +419,8 @@ def run_associate(
         families.append(features.fillna("not_evaluable"))
     covariates = covariate_frame(config, clinical_path)
     min_altered = config["biomarkers"]["min_altered"]
+    # delayed entry: left-truncated risk sets for both endpoints (clinical/endpoints.py)
+    entry = endpoints["entry_months"] if has_delayed_entry(config["clinical"]) else None
     time_event = {}
     for endpoint in ("pfs", "os"):
         if endpoint not in measured:
@@ -386,6 +435,7 @@ def run_associate(
                     endpoint=endpoint,
                     min_altered=min_altered,
                     covariates=covariates,
+                    entry=entry,
                 )
                 for family in families
             ],
@@ -410,6 +460,7 @@ def run_associate(
         time_event,
         rates if "response" in measured else rates.iloc[:, :0],
         landmarks_months=tuple(config["landmarks_months"]),
+        entry=None if entry is None else dict.fromkeys(time_event, entry),
     )
     write_tsv(efficacy, outputs["efficacy"])
 
@@ -442,17 +493,6 @@ def run_exploratory(
 
 
 # ---------------------------------------------------------------- 8 report
-
-
-def run_report(
-    config: dict[str, Any], inputs: dict[str, PathLike], outputs: Sequence[PathLike]
-) -> None:
-    """Write every manuscript table; ``outputs`` are TSV paths named after the tables."""
-    from her2resist.report import tables
-
-    built = tables.build_tables(config, inputs)
-    for path in outputs:
-        write_tsv(built[Path(path).name.removesuffix(".tsv")], path)
 
 
 def write_json(data: Any, path: PathLike) -> None:

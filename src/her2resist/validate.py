@@ -26,8 +26,9 @@ import jsonschema
 import numpy as np
 import pandas as pd
 
-from her2resist.config import load_schema
+from her2resist.config import load_schema, resolve_resources
 from her2resist.errors import InputError, Problem
+from her2resist.panels import GENE_PANEL_COLUMNS, read_panel
 from her2resist.tables import data_line, read_table
 
 SAMPLE_COLUMNS = [
@@ -45,6 +46,9 @@ SAMPLE_COLUMNS = [
     "purity",
     "qc_status",
 ]
+# Optional sheet columns (issue 15): what each assay covered and the fusion calls
+# (docs/configuration.md); an older sheet without them reads as empty.
+PANEL_COLUMNS = ["panel", "cnv_panel", "sv_panel", "sv_file", "sv_format"]
 CLINICAL_KEYS_BY_SOURCE = {
     "dates": ["treatment_start"],
     "times": [],
@@ -160,7 +164,7 @@ def check_samples(path: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
     """Sheet structure and values (not file contents): the parse-time check."""
     samples = read_table(path, required=["patient_id", "sample_id", "specimen", "timepoint"])
     source = str(path)
-    for column in SAMPLE_COLUMNS:
+    for column in [*SAMPLE_COLUMNS, *PANEL_COLUMNS]:
         if column not in samples.columns:
             samples[column] = pd.NA
     problems = _duplicates(samples, "sample_id", source)
@@ -190,10 +194,21 @@ def check_samples(path: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
                 message = f"{column} is empty"
                 hint = "every row needs patient_id, sample_id, specimen and timepoint"
             problems.append(Problem(source, message, line, column, hint))
-        for column in ("variant_file", "cnv_file"):
+        for column in ("variant_file", "cnv_file", "sv_file", *GENE_PANEL_COLUMNS):
             value = _text(row[column])
             if value:
                 problems += _file_problems(value, source, line, column)
+        if _text(row["sv_file"]) and not _text(row["sv_format"]):
+            problems.append(
+                Problem(
+                    source,
+                    "sv_file is given but sv_format is empty",
+                    line,
+                    "sv_format",
+                    "use vcf (an annotated SV VCF) or cbioportal_sv (data_sv.txt / "
+                    "data_fusions.txt)",
+                )
+            )
         if _text(row["cnv_file"]) and not _text(row["cnv_format"]):
             problems.append(
                 Problem(
@@ -220,7 +235,7 @@ def check_samples(path: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
                     )
                 )
     samples["qc_status"] = samples["qc_status"].fillna("pass").replace("", "pass")
-    return samples[SAMPLE_COLUMNS], problems
+    return samples[SAMPLE_COLUMNS + PANEL_COLUMNS], problems
 
 
 def _file_problems(value: str, source: str, line: int, column: str) -> list[Problem]:
@@ -500,7 +515,31 @@ def check_maf(path: str | Path, *, row: str = "") -> tuple[list[Problem], list[P
             missing[0],
             f"the header has: {', '.join(columns[:20])}",
         )
-    elif not any(c.lower() in lower for c in MAF_PROTEIN):
+    elif "variant_classification" not in lower:
+        source = next((c for c in ("Consequence", *MAF_PROTEIN) if c.lower() in lower), None)
+        if source is None:
+            from her2resist.variants.maf import NO_CLASS_HINT, NO_CLASS_MESSAGE
+
+            found.error(
+                str(path), NO_CLASS_MESSAGE + row, line, "Variant_Classification", NO_CLASS_HINT
+            )
+        else:
+            found.warn(
+                str(path),
+                f"no Variant_Classification column: each mutation's class is derived from "
+                f"its {source} column"
+                + (
+                    " (vcf2maf's rules)"
+                    if source == "Consequence"
+                    else "; a row without a "
+                    "protein change gets no class and does not count as altered"
+                )
+                + row,
+                line,
+                "Variant_Classification",
+                "keep the MAF's Variant_Classification column to use the caller's own classes",
+            )
+    if not missing and not any(c.lower() in lower for c in MAF_PROTEIN):
         found.warn(
             str(path),
             "no HGVSp_Short (or Protein_Change) column: protein changes are empty, so hotspot "
@@ -592,6 +631,33 @@ def check_sample_files(
     return found.problems, found.warnings
 
 
+def check_panels_and_fusions(
+    samples: pd.DataFrame, source: str, gene_coordinates: str | Path
+) -> list[Problem]:
+    """Every panel file the sheet names must cover a gene; every SV file must be readable as
+    its sv_format says (each distinct file is checked once, with the first line naming it)."""
+    from her2resist.variants.fusions import check_sv_file
+
+    found = _Findings()
+    seen: set[tuple[str, str]] = set()
+    for i, sample in _records(samples):
+        line = data_line(samples, i)
+        row = f" (sample sheet {source} line {line})"
+        for column in GENE_PANEL_COLUMNS:
+            value = _text(sample[column])
+            if value and (value, column) not in seen and Path(value).is_file():
+                seen.add((value, column))
+                problems = found.run(read_panel, value, gene_coordinates) is None
+                if problems:
+                    last = found.problems.pop()
+                    found.error(last.file, last.message + row, last.where, column, last.hint)
+        sv_file, sv_format = _text(sample["sv_file"]), _text(sample["sv_format"])
+        if sv_file and sv_format and (sv_file, sv_format) not in seen and Path(sv_file).is_file():
+            seen.add((sv_file, sv_format))
+            found.problems += check_sv_file(sv_file, sv_format, row=row)
+    return found.problems
+
+
 # ---------------------------------------------------------------------------- clinical
 
 
@@ -644,6 +710,46 @@ def check_clinical(settings: dict[str, Any]) -> tuple[pd.DataFrame, list[Problem
     return clinical, problems
 
 
+def _check_entry(
+    clinical: pd.DataFrame, settings: dict[str, Any], found: _Findings, who: Any
+) -> None:
+    """Delayed entry: the key that fits the source, numbers, and who will be excluded."""
+    cols = settings.get("columns", {})
+    dates = settings.get("source", "times") == "dates"
+    wrong, right = ("entry_time", "entry_date") if dates else ("entry_date", "entry_time")
+    if cols.get(wrong):
+        found.error(
+            "config",
+            f"clinical.columns.{wrong} does not apply when clinical.source is "
+            f"'{settings.get('source', 'times')}'",
+            "key clinical.columns",
+            hint=f"use clinical.columns.{right}",
+        )
+    name = cols.get(right)
+    if not name or name not in clinical.columns:
+        return
+    source, values = str(settings["table"]), clinical[name]
+    if not dates:
+        numbers = pd.to_numeric(values, errors="coerce")
+        unit = settings.get("time_unit", "months")
+        for i in _rows(values.notna() & numbers.isna()):
+            found.error(
+                source,
+                f"{who(i)}: entry time '{values[i]}' is not a number",
+                data_line(clinical, i),
+                name,
+                f"give it in {unit} (clinical.time_unit)",
+            )
+    for i in _rows(values.isna()):
+        found.warn(
+            source,
+            f"{who(i)}: entry time is missing; excluded from PFS and OS",
+            data_line(clinical, i),
+            name,
+            "fill in when the patient came under observation",
+        )
+
+
 def _rows(mask: pd.Series) -> list:
     return list(mask.index[mask.fillna(False).astype(bool)])
 
@@ -675,7 +781,7 @@ def check_clinical_values(
         fmt = settings.get("date_format")
         shown = fmt or "YYYY-MM-DD (ISO 8601)"
         parsed = {}
-        for key in DATE_KEYS:
+        for key in (*DATE_KEYS, "entry_date"):
             name = col(key)
             if name is None:
                 continue
@@ -779,6 +885,7 @@ def check_clinical_values(
                         f"map it to 1 (event) or 0 (censored) under clinical.event_values."
                         f"{event_name}, e.g. {{'{values[i]}': 1}}",
                     )
+    _check_entry(clinical, settings, found, who)
     response_name = col("best_response")
     if response_name is not None:
         mapping = {k.strip().lower(): v for k, v in settings.get("response_values", {}).items()}
@@ -873,6 +980,15 @@ def validate_inputs(config: dict[str, Any]) -> Validated:
         if not problems:
             found.problems += (values := check_clinical_values(clinical, config))[0]
             found.warnings += values[1]
+        if config.get("labels"):
+            from her2resist.report.labels import check_labels
+
+            markers = config.get("biomarkers", {})
+            names = [*clinical.columns, *markers.get("genes", []), *markers.get("domains", [])]
+            names += [f"pathway:{p}" for p in markers.get("pathways", [])]
+            found.problems += check_labels(
+                config["labels"], names, str(config["clinical"]["table"])
+            )
     samples = pd.DataFrame(columns=SAMPLE_COLUMNS)
     sheet = str(config.get("samples") or "")
     if sheet:
@@ -883,6 +999,8 @@ def validate_inputs(config: dict[str, Any]) -> Validated:
             files = check_sample_files(samples, sheet, config.get("genome_build"))
             found.problems += files[0]
             found.warnings += files[1]
+            coordinates = resolve_resources(config)["gene_coordinates"]
+            found.problems += check_panels_and_fusions(samples, sheet, coordinates)
     for key in ("maf", "cnv"):
         if config.get(key) and not Path(config[key]).is_file():
             found.error(

@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 
 from her2resist.example.cohort import CSQ_FIELDS
-from her2resist.validate import SAMPLE_COLUMNS
+from her2resist.validate import PANEL_COLUMNS, SAMPLE_COLUMNS
 
 HERE = Path(__file__).resolve().parent
 
@@ -124,6 +124,8 @@ CNS = (
     "17\t39600000\t39800000\tERBB2\t2.1\t900.0\t40\t30.0\n"
     "3\t1\t198295559\t-\t0.02\t200.0\t3965\t396.5\n"
 )
+# The base sheet has the columns up to qc_status; a case that fills an optional column
+# (panel, sv_file, ...) gets that column too (see Case.write).
 SAMPLE_HEADER = SAMPLE_COLUMNS
 CLINICAL_HEADER = [
     "patient_id",
@@ -275,7 +277,9 @@ class Case:
         if folder.exists():
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
-        sheet = self.table(SAMPLE_HEADER, [[s[c] for c in SAMPLE_HEADER] for s in self.samples])
+        filled = {c for s in self.samples for c in s}
+        header = SAMPLE_HEADER + [c for c in PANEL_COLUMNS if c in filled]
+        sheet = self.table(header, [[s.get(c, "") for c in header] for s in self.samples])
         clinical = self.table(self.clinical_header, self.clinical)
         files = dict(self.files)
         if self.config.get("samples") and self.config["samples"] not in files:
@@ -401,6 +405,22 @@ def cases() -> list[Case]:
     c.clinical[1][2] = "-1.5"
     c.warn("clinical.tsv, line 3, column 'pfs_months'", "excluded from PFS")
     c.meta["pipeline"] = True
+
+    c = case(
+        "valid_delayed_entry",
+        "delayed entry: one entry after the PFS time, one missing; those patients excluded",
+    )
+    _times(c, entry=["1.0", "12.0", ""])
+    c.warn("clinical.tsv, line 4, column 'entry_months'", "entry time is missing")
+    c.meta["pipeline"] = True
+
+    c = case("entry_not_a_number", "a delayed-entry time written as a date")
+    _times(c, entry=["1.0", "2022-03-01", "0"])
+    c.error("clinical.tsv, line 3, column 'entry_months'", "'2022-03-01' is not a number")
+
+    c = case("entry_key_for_other_source", "entry_time (a time) with dates as the source")
+    c.config["clinical"]["columns"]["entry_time"] = "age"
+    c.error("clinical.columns.entry_time does not apply", "use clinical.columns.entry_date")
 
     c = case("valid_missing_time", "a missing OS time: warning, patient excluded from OS")
     _times(c)
@@ -589,6 +609,38 @@ def cases() -> list[Case]:
     )
     c.error("P2_T.maf, line 1, column 'Start_Position'", "missing required MAF column")
 
+    # ------------------------------------------------------------------ panels, fusions
+    c = case("valid_gene_panel_and_fusions", "a gene panel without MTOR; fusions from data_sv.txt")
+    c.samples[2]["panel"] = "panels/small_panel.txt"
+    c.samples[1].update(sv_file="data_sv.txt", sv_format="cbioportal_sv")
+    c.files["panels/small_panel.txt"] = "# genes the assay covers\nPIK3CA\nTP53\nERBB2\n"
+    c.files["data_sv.txt"] = (
+        "Sample_Id\tSV_Status\tSite1_Hugo_Symbol\tSite2_Hugo_Symbol\tEvent_Info\n"
+        "P2_T\tSOMATIC\tFGFR2\tBICC1\tProtein Fusion: in frame  {FGFR2:BICC1}\n"
+    )
+    c.meta["pipeline"] = True
+    c.meta["wild_type"] = {"patient": "P3", "gene": "PIK3CA"}
+    c.meta["not_evaluable"] = {"patient": "P3", "gene": "MTOR"}
+
+    c = case("panel_missing_file", "the sheet names a gene panel file that does not exist")
+    c.samples[0]["panel"] = "panels/impact.txt"
+    c.error("samples.tsv, line 2, column 'panel'", "file not found: 'panels/impact.txt'")
+
+    c = case("panel_names_no_gene", "a gene panel file with comments and no gene")
+    c.samples[0]["panel"] = "panel.txt"
+    c.files["panel.txt"] = "# MSK-IMPACT 468 genes (list to be filled in)\n\n"
+    c.error("panel.txt, column 'panel'", "covers no gene", "sheet samples.tsv line 2")
+
+    c = case("sv_format_missing", "sv_file given with an empty sv_format")
+    c.samples[0].update(sv_file="data_sv.txt", sv_format="")
+    c.files["data_sv.txt"] = "Sample_Id\tSite1_Hugo_Symbol\tSite2_Hugo_Symbol\nP1_T\tCD74\tNRG1\n"
+    c.error("samples.tsv, line 2, column 'sv_format'", "sv_format is empty")
+
+    c = case("sv_file_not_cbioportal", "sv_format cbioportal_sv, but the file is a BEDPE")
+    c.samples[0].update(sv_file="calls.bedpe", sv_format="cbioportal_sv")
+    c.files["calls.bedpe"] = "chrom1\tstart1\tend1\tchrom2\tstart2\tend2\n8\t1\t2\t5\t3\t4\n"
+    c.error("calls.bedpe, line 1", "not a cBioPortal structural variant file")
+
     # ------------------------------------------------------------------ sample sheet
     c = case("duplicate_sample_id", "the same sample_id on two rows")
     c.samples[2]["sample_id"] = "P2_T"
@@ -691,6 +743,10 @@ def cases() -> list[Case]:
     c.config["genome_build"] = "hg38"
     c.error("config.yaml, key genome_build", "use one of GRCh37, GRCh38")
 
+    c = case("config_label_unknown_column", "a label for a column the clinical table lacks")
+    c.config["labels"] = {"age": "Age at enrolment, years", "hormone_status": "HR status"}
+    c.error("config, key labels", "labels.hormone_status", "or remove the label")
+
     # ------------------------------------------------------------------ all at once
     c = case("many_problems_at_once", "problems in four files: every one is reported")
     c.samples[0]["tumor_sample"] = "P1_Tumour"
@@ -709,7 +765,8 @@ def cases() -> list[Case]:
     return out
 
 
-def _times(c: Case) -> None:
+def _times(c: Case, entry: list[str] | None = None) -> None:
+    """Precomputed times; with `entry`, a delayed-entry column (one value per patient)."""
     c.config["clinical"]["source"] = "times"
     c.config["clinical"].pop("date_format")
     c.config["clinical"]["columns"] = {
@@ -728,6 +785,11 @@ def _times(c: Case) -> None:
         ["P2", "54", "11.5", "0", "13.0", "0", "SD", "30"],
         ["P3", "47", "2.0", "1", "11.0", "1", "PD", ""],
     ]
+    if entry is not None:
+        c.config["clinical"]["columns"]["entry_time"] = "entry_months"
+        c.clinical_header.append("entry_months")
+        for row, value in zip(c.clinical, entry, strict=True):
+            row.append(value)
 
 
 def build(root: Path = HERE) -> list[str]:

@@ -84,9 +84,10 @@ for (lev in levels(vis)[-1]) {
   covariates <- c(covariates, name)
 }
 
+# median and CI as print(fit) reports them (survmean: the first time each curve is <= 0.5);
+# quantile(fit) can name a later time where the upper band is not monotone
 median_ci <- function(time, event) {
-  q <- quantile(survfit(Surv(time, event) ~ 1), probs = 0.5)
-  c(unname(q$quantile), unname(q$lower), unname(q$upper))
+  unname(summary(survfit(Surv(time, event) ~ 1))$table[c("median", "0.95LCL", "0.95UCL")])
 }
 
 survival_reference <- function(endpoint, d) {

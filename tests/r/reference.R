@@ -43,9 +43,10 @@ emit <- function(dataset, biomarker, endpoint, statistic, value) {
     value = if (is.na(value)) "NA" else sprintf("%.17g", value), stringsAsFactors = FALSE)
 }
 
+# median and CI as print(fit) reports them (survmean: the first time each curve is <= 0.5);
+# quantile(fit) can name a later time where the upper band is not monotone
 median_ci <- function(time, event) {
-  q <- quantile(survfit(Surv(time, event) ~ 1), probs = 0.5)
-  c(unname(q$quantile), unname(q$lower), unname(q$upper))
+  unname(summary(survfit(Surv(time, event) ~ 1))$table[c("median", "0.95LCL", "0.95UCL")])
 }
 
 survival_reference <- function(dataset, endpoint, d, biomarkers, covariates) {

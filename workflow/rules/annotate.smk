@@ -3,8 +3,10 @@ rule annotate:
         samples="results/validated/samples.tsv",
         variants=expand("results/variants/{sample}.tsv", sample=variant_samples()),
         cnv=expand("results/cnv/{sample}.tsv", sample=cnv_samples()),
+        sv=sv_files(),
         pathways=config["pathways"],
         hotspots=config["hotspots"],
+        evidence=config["civic_evidence"],
     output:
         report(
             "results/annotated/alterations.tsv",

@@ -2,6 +2,7 @@ import os
 import sys
 from pathlib import Path
 
+import pandas as pd
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import min_version
 
@@ -10,8 +11,10 @@ min_version("9.20")
 # The package lives beside the workflow; use it even when it is not pip-installed.
 sys.path.insert(0, str(Path(workflow.basedir).parent / "src"))
 
+from her2resist.cbioportal_study import study_config  # noqa: E402
 from her2resist.config import resolve_resources, validate_config  # noqa: E402
 from her2resist.errors import InputError  # noqa: E402
+from her2resist.population import select_population  # noqa: E402
 from her2resist.sheet import load_sample_sheet  # noqa: E402
 from her2resist.study_data import study_data  # noqa: E402
 from her2resist.validate import validate_inputs  # noqa: E402
@@ -20,10 +23,13 @@ from her2resist.validate import validate_inputs  # noqa: E402
 # checked here, before any job runs; every problem is listed at once (docs/errors.md).
 try:
     config.update(resolve_resources(validate_config(config, "config")))
+    # a cBioPortal study becomes samples/maf/cnv/clinical (files under results/study/)
+    config.update(study_config(config))
     validated = validate_inputs(config)
     samples, problems = load_sample_sheet(config, checked=validated.samples)
     if problems:
         raise InputError(problems)
+    samples = select_population(config, validated.clinical, samples)[1]
 except InputError as error:
     raise WorkflowError(
         "input problem(s):\n" + "\n".join(f"  - {p}" for p in error.problems)
@@ -52,9 +58,32 @@ def cnv_samples():
     return has_file("cnv_file")
 
 
+def distinct_files(*columns):
+    """Each file named in these sheet columns, once (a cohort SV file or a gene panel is
+    shared by many samples)."""
+    present = [samples[c] for c in columns if c in samples]
+    if not present:
+        return []
+    values = pd.concat(present).fillna("").astype(str)
+    return sorted(set(values[values.str.len() > 0]))
+
+
+def sv_files():
+    return distinct_files("sv_file")
+
+
+def panel_files():
+    return distinct_files("panel", "cnv_panel", "sv_panel")
+
+
 def sample_value(sample, column, default=""):
     value = samples.loc[sample, column]
     return default if value is None or str(value) in ("", "nan", "<NA>") else str(value)
+
+
+def study_files(name):
+    """A file the study reader wrote under results/study/ ([] without cbioportal_study)."""
+    return [f"results/study/{name}"] if config.get("cbioportal_study") else []
 
 
 def input_mb(input):

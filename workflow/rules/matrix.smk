@@ -4,6 +4,8 @@ rule matrix:
         clinical="results/validated/clinical.tsv",
         alterations="results/annotated/alterations.tsv",
         tumour_fraction="results/annotated/tumour_fraction.tsv",
+        cnv=expand("results/cnv/{sample}.tsv", sample=cnv_samples()),
+        panels=panel_files(),
     output:
         genes=report(
             "results/matrix/gene_by_patient.tsv",
@@ -15,6 +17,8 @@ rule matrix:
             caption="../report/matrix.rst",
             category="Alterations",
         ),
+        members="results/matrix/pathway_members.tsv",
+        evaluability="results/matrix/sample_evaluability.tsv",
     log:
         "logs/matrix.log",
     conda:
@@ -23,5 +27,7 @@ rule matrix:
     resources:
         mem_mb=2000,
         runtime=10,
+    params:
+        min_for_mutations=config["tumour_fraction"]["min_for_mutations"],
     script:
         "../scripts/matrix.py"

@@ -1,4 +1,5 @@
 from her2resist.report.run import (  # noqa: E402
+    MANUSCRIPT,
     has_waterfall,
     provenance_inputs,
     table_files,
@@ -13,6 +14,8 @@ REPORT_TABLES = {
     "table5_adverse_events": "Safety",
     "tableS1_alterations_by_patient": "Alterations",
     "disposition_by_patient_and_sample": "Disposition",
+    "tableS3_biomarker_associations": "Associations",
+    "tableS4_response_associations": "Associations",
 }
 # Patient-level listings are separate, clearly named files; report.patient_listing: false
 # leaves them out (aggregate tables carry no patient-level rows).
@@ -39,6 +42,7 @@ if STUDY.response and has_waterfall(config):
 
 REPORT_OUTPUTS = [
     *(f for table in REPORT_TABLES for f in table_files(table)),
+    MANUSCRIPT,
     *expand("results/figures/{figure}.{ext}", figure=FIGURES, ext=["png", "pdf"]),
     *(["results/figures/km_biomarkers"] if STUDY.survival_endpoints else []),
     "results/cbioportal",
@@ -57,6 +61,7 @@ REPORT_INPUTS = dict(
     os_associations="results/stats/os_associations.tsv",
     response_associations="results/stats/response_associations.tsv",
     efficacy="results/stats/efficacy.tsv",
+    population_excluded="results/validated/population_excluded.tsv",
 )
 
 
@@ -73,6 +78,11 @@ rule report_tables:
             )
             for table, category in REPORT_TABLES.items()
         },
+        manuscript=report(
+            MANUSCRIPT,
+            caption="../report/manuscript_tables.rst",
+            category="Tables",
+        ),
     log:
         "logs/report_tables.log",
     # the longest report job: started before the figures, it no longer ends the run alone

@@ -2,10 +2,12 @@ rule validate:
     input:
         sheet=config["samples"] or config["maf"],
         clinical=config["clinical"]["table"],
+        study_warnings=study_files("warnings.tsv"),
     output:
         samples="results/validated/samples.tsv",
         clinical="results/validated/clinical.tsv",
         report="results/qc/input_report.tsv",
+        excluded="results/validated/population_excluded.tsv",
     log:
         "logs/validate.log",
     conda:

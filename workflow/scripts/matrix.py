@@ -17,5 +17,8 @@ run_stage(
         sm.output.genes,
         sm.output.pathways,
         sm.input.tumour_fraction,
+        sm.input.cnv,
+        sm.output.members,
+        sm.output.evaluability,
     ),
 )

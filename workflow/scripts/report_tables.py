@@ -9,7 +9,5 @@ from her2resist.rule import run_stage
 
 run_stage(
     snakemake,
-    lambda sm, config: run_tables(
-        config, dict(sm.input.items()), [f for _, files in sm.output.items() for f in files]
-    ),
+    lambda sm, config: run_tables(config, dict(sm.input.items()), list(sm.output)),
 )

@@ -10,6 +10,11 @@ from her2resist.rule import run_stage
 run_stage(
     snakemake,
     lambda sm, config: stages.run_validate(
-        config, sm.output.samples, sm.output.clinical, sm.output.report
+        config,
+        sm.output.samples,
+        sm.output.clinical,
+        sm.output.report,
+        excluded_out=sm.output.excluded,
+        study_warnings=next(iter(sm.input.get("study_warnings", [])), None),
     ),
 )

@@ -12,20 +12,12 @@ import numpy as np
 import pandas as pd
 
 from her2resist.annotate import oncokb
+from her2resist.annotate.evidence import EVIDENCE_SUMMARY_COLUMNS, summarise
 from her2resist.annotate.knowledge import Knowledge
+from her2resist.annotate.variant_classes import NONSYNONYMOUS, TRUNCATING
 from her2resist.errors import InputError
 from her2resist.tables import records
 
-TRUNCATING = {
-    "Nonsense_Mutation",
-    "Frame_Shift_Del",
-    "Frame_Shift_Ins",
-    "Splice_Site",
-    "Nonstop_Mutation",
-    "Translation_Start_Site",
-}
-# maftools' and cBioPortal's default non-synonymous classes.
-NONSYNONYMOUS = TRUNCATING | {"Missense_Mutation", "In_Frame_Del", "In_Frame_Ins"}
 ONCOGENIC = {"hotspot", "oncogenic", "likely_oncogenic"}
 CNA_KINDS = {"amplification": "amplification", "gain": "gain", "deep_deletion": "deep_deletion"}
 
@@ -57,6 +49,8 @@ ALTERATION_COLUMNS = [
     "oncogenicity_rule",
     "pathway",
     "resistance_evidence",
+    *EVIDENCE_SUMMARY_COLUMNS[:-2],  # evidence, strongest levels, drugs
+    "evidence_strongest",
     "nonsynonymous",
     "chip_flag",
     "chip_reason",
@@ -178,26 +172,42 @@ def _nan_ge(value: Any, bound: float) -> bool:
 
 
 def classify_mutation(row: dict, knowledge: Knowledge) -> tuple[str, str, str]:
-    """(oncogenicity, rule that decided it, resistance evidence) for one mutation."""
+    """(oncogenicity, rule that decided it, resistance evidence) for one mutation.
+
+    A hotspot's rule names its source and how it matched (``hotspot:CHv2:range``, see
+    :meth:`her2resist.annotate.knowledge.Hotspots.match`)."""
     gene = row["gene"]
-    change = str(row.get("hgvsp_short") or "").removeprefix("p.")
     rule = knowledge.genes.get(gene)
-    hit = knowledge.hotspots.get((gene, change))
-    position = row.get("protein_position")
-    is_missense = row.get("variant_class") == "Missense_Mutation"
-    if hit is None and is_missense and position is not None and not pd.isna(position):
-        hit = knowledge.hotspot_residues.get((gene, int(position)))
+    position = _number(row.get("protein_position"))
+    hit = knowledge.hotspots.match(
+        gene,
+        str(row.get("hgvsp_short") or ""),
+        str(row.get("variant_class") or ""),
+        int(position) if position is not None else None,
+    )
     evidence = ""
     if hit is not None:
-        if hit.get("type") in {"resistance", "both"}:
-            evidence = hit.get("reference", "") or hit.get("source", "")
-        return "hotspot", f"hotspot:{hit.get('source', 'resources')}", evidence
+        record, how = hit
+        if record.get("type") in {"resistance", "both"}:
+            evidence = record.get("reference", "")
+        return "hotspot", f"hotspot:{record.get('source') or 'resources'}:{how}", evidence
     variant_class = row.get("variant_class")
     if rule is not None and rule.role == "tsg" and variant_class in TRUNCATING:
         return "likely_oncogenic", "truncating_in_tsg", evidence
     if variant_class == "Silent":
         return "benign", "synonymous", evidence
     return "vus", "no_rule_matched", evidence
+
+
+def with_evidence(row: dict, knowledge: Knowledge, exon: Any = None) -> dict:
+    """The row with its CIViC evidence columns (see
+    :func:`her2resist.annotate.evidence.summarise`). ``resistance_evidence`` lists the PubMed
+    ids of supporting CIViC resistance evidence, else keeps what the row had (a hotspot row's
+    reference, ``OncoKB``)."""
+    items = knowledge.evidence.matching(row | {"exon": exon}) if knowledge.evidence else []
+    summary = summarise(items)
+    summary["resistance_evidence"] = summary["resistance_evidence"] or row["resistance_evidence"]
+    return row | summary
 
 
 def _variants_source(sample: dict) -> str:
@@ -243,6 +253,79 @@ def classify_cna(gene: str, call: str, knowledge: Knowledge) -> tuple[str, str]:
     return "vus", f"{call}_in_{rule.role}"
 
 
+def classify_fusion(gene: str, kind: str, knowledge: Knowledge) -> tuple[str, str]:
+    """(oncogenicity, rule) of a fusion or rearrangement involving ``gene``.
+
+    A fusion of an oncogene for which ``resources/pathways.yaml`` lists ``fusion`` (NRG1,
+    FGFR1-3, BRAF, AKT3) is ``likely_oncogenic``, as OncoKB annotates these genes' "Fusions";
+    a rearrangement within one gene, or a fusion of any other gene, is a ``vus``."""
+    rule = knowledge.genes[gene]
+    if kind != "fusion":
+        return "vus", "intragenic_rearrangement"
+    if rule.role == "oncogene" and "fusion" in rule.alterations:
+        return "likely_oncogenic", "oncogene_fusion"
+    return "vus", f"fusion_in_{rule.role}"
+
+
+def _call_row(
+    base: dict,
+    gene: str,
+    rule: Any,
+    call: tuple[str, str, Any, Any],
+    classification: tuple[str, str],
+    failed: list[str],
+    counts: bool,
+) -> dict:
+    """A copy-number or fusion row: ``call`` is (alteration_type, alteration, chrom, pos),
+    ``classification`` (oncogenicity, rule); such calls carry no CHIP or resistance evidence."""
+    alteration_type, alteration, chrom, pos = call
+    return base | {
+        "gene": gene,
+        "alteration_type": alteration_type,
+        "alteration": alteration,
+        "chrom": chrom,
+        "pos": pos,
+        "oncogenicity": classification[0],
+        "oncogenicity_rule": classification[1],
+        "pathway": ";".join(rule.pathways),
+        "resistance_evidence": "",
+        "nonsynonymous": False,
+        "chip_flag": False,
+        "chip_reason": "",
+        "germline_flag": "germline" in failed,
+        "filter_status": ";".join(failed) or "PASS",
+        "counts_as_altered": bool(counts),
+    }
+
+
+def fusion_rows(
+    fusions: pd.DataFrame, base: dict, knowledge: Knowledge, qc_failed: list[str], filters: dict
+) -> list[dict]:
+    """One alteration row per panel gene of each fusion (both partners when both are panel
+    genes); a caller FILTER other than PASS, or a germline SV, fails as mutations do."""
+    rows = []
+    panel = fusions[fusions["gene"].isin(knowledge.genes.keys())]
+    for record in records(panel):
+        gene = record["gene"]
+        rule = knowledge.genes[gene]
+        oncogenicity, why = classify_fusion(gene, record["kind"], knowledge)
+        failed = list(qc_failed)
+        caller_filter = str(record.get("filter") or "PASS")
+        if filters.get("require_pass", True) and caller_filter not in {"PASS", "."}:
+            failed.append(f"filter_{caller_filter}")
+        if str(record.get("sv_status") or "").upper() == "GERMLINE":
+            failed.append("germline")
+        counts = (
+            not failed
+            and record["kind"] == "fusion"
+            and "fusion" in rule.alterations
+            and oncogenicity in ONCOGENIC
+        )
+        call = (record["kind"], record["fusion"], record.get("chrom"), record.get("pos"))
+        rows.append(_call_row(base, gene, rule, call, (oncogenicity, why), failed, counts))
+    return rows
+
+
 def annotate_sample(*args: Any, **kwargs: Any) -> pd.DataFrame:
     """Annotated alterations of one sample as a table (see :func:`annotate_sample_rows`)."""
     return alteration_frame(annotate_sample_rows(*args, **kwargs))
@@ -258,6 +341,7 @@ def annotate_sample_rows(
     chip: dict | None = None,
     tumour_fraction: dict | None = None,
     oncogenicity_source: str = "auto",
+    fusions: pd.DataFrame | None = None,
 ) -> list[dict]:
     """Annotated alterations of one sample (all panel-gene calls, filtered ones flagged).
 
@@ -270,7 +354,9 @@ def annotate_sample_rows(
     ``chip``: the config's ``chip`` section (see :func:`chip_call`). ``tumour_fraction``: the
     config's ``tumour_fraction`` section; for plasma with copy-number calls that were not
     purity-corrected, ERBB2 copy number is corrected by the VAF-based tumour fraction (see
-    :func:`her2resist.annotate.tumour_fraction.adjust_plasma_copy_number`)."""
+    :func:`her2resist.annotate.tumour_fraction.adjust_plasma_copy_number`). ``fusions``: the
+    sample's rows of :func:`her2resist.variants.fusions.read_fusions` (see
+    :func:`fusion_rows`)."""
     from her2resist.annotate import tumour_fraction as tf
 
     rows = []
@@ -311,7 +397,7 @@ def annotate_sample_rows(
             and "mutation" in rule.alterations
             and (oncogenicity in ONCOGENIC if altered_if == "oncogenic" else nonsyn)
         )
-        rows.append(
+        row = (
             base
             | {k: record.get(k) for k in ALTERATION_COLUMNS if k in record and k not in base}
             | {
@@ -330,6 +416,7 @@ def annotate_sample_rows(
                 "counts_as_altered": bool(counts),
             }
         )
+        rows.append(with_evidence(row, knowledge, record.get("exon")))
     if cnv is not None and len(cnv) and specimen == "ctdna":
         estimate = tf.estimate_from_calls(rows)
         cnv = tf.adjust_plasma_copy_number(cnv, estimate.estimate, tumour_fraction)
@@ -344,28 +431,22 @@ def annotate_sample_rows(
                 and call in rule.alterations
                 and (oncogenicity in ONCOGENIC if altered_if == "oncogenic" else call != "gain")
             )
-            rows.append(
-                base
-                | {
-                    "gene": gene,
-                    "alteration_type": call,
-                    "alteration": call,
-                    "chrom": record.get("chrom"),
-                    "pos": record.get("start"),
-                    "log2": record.get("log2"),
-                    "copy_number": record.get("copy_number"),
-                    "oncogenicity": oncogenicity,
-                    "oncogenicity_rule": why,
-                    "pathway": ";".join(rule.pathways),
-                    "resistance_evidence": "",
-                    "nonsynonymous": False,
-                    "chip_flag": False,
-                    "chip_reason": "",
-                    "germline_flag": False,
-                    "filter_status": ";".join(qc_failed) or "PASS",
-                    "counts_as_altered": bool(counts),
-                }
+            row = _call_row(
+                base,
+                gene,
+                rule,
+                (call, call, record.get("chrom"), record.get("start")),
+                (oncogenicity, why),
+                qc_failed,
+                counts,
             )
+            row |= {k: record.get(k) for k in ("log2", "copy_number")}
+            rows.append(with_evidence(row, knowledge))
+    if fusions is not None and len(fusions):
+        rows += [
+            with_evidence(row, knowledge)
+            for row in fusion_rows(fusions, base, knowledge, qc_failed, filters)
+        ]
     return rows
 
 

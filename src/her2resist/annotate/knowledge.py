@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
+from her2resist.annotate.evidence import EvidenceBase, load_evidence
+from her2resist.annotate.protein_change import ProteinChange, parse_protein_change
 from her2resist.errors import InputError
 
 ALTERATION_KINDS = {"mutation", "amplification", "gain", "deep_deletion", "fusion"}
@@ -23,13 +26,66 @@ class GeneRule:
 
 
 @dataclass
+class Hotspots:
+    """Cancer Hotspots rows by how they match (see :meth:`match`)."""
+
+    exact: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
+    residues: dict[tuple[str, int], dict[str, str]] = field(default_factory=dict)
+    # Splice-site hotspots (residue ``X187``): a splice variant at that residue.
+    splice: dict[tuple[str, int], dict[str, str]] = field(default_factory=dict)
+    # In-frame indel hotspots (residue ``772-775``): gene -> [(start, end, row)].
+    ranges: dict[str, list[tuple[int, int, dict[str, str]]]] = field(default_factory=dict)
+
+    def match(
+        self, gene: str, protein_change: str, variant_class: str, position: int | None = None
+    ) -> tuple[dict, str] | None:
+        """(row, how it matched) of the hotspot a mutation hits, or None.
+
+        - ``exact``: the protein change is listed (``H1047R``, ``Y772_A775dup``);
+        - ``residue``: a missense at a listed residue (any change at E545);
+        - ``delins_at_residue``: an in-frame delins replacing one listed residue
+          (``G776delinsVC`` at ERBB2 G776): the residue is substituted, as in a missense;
+        - ``range``: an in-frame deletion, insertion, duplication or delins whose protein
+          positions overlap an in-frame indel hotspot (``A775_G776insYVMA`` in 772-775);
+          a missense inside a range is not a hotspot unless its residue is listed;
+        - ``splice``: a splice-site variant at a splice hotspot (``X187_splice``).
+
+        ``position`` (the table's ``protein_position``) stands in for a missing protein change,
+        so a missense at a hotspot residue still matches."""
+        change = str(protein_change or "").removeprefix("p.")
+        if (gene, change) in self.exact:
+            return self.exact[(gene, change)], "exact"
+        parsed = parse_protein_change(change)
+        if parsed is None and position is not None and variant_class == "Missense_Mutation":
+            parsed = ProteinChange(position, position, "substitution", "")
+        if parsed is None or variant_class in {"Silent", "Frame_Shift_Del", "Frame_Shift_Ins"}:
+            return None
+        if variant_class == "Splice_Site" or parsed.kind == "splice":
+            hit = self.splice.get((gene, parsed.start))
+            return (hit, "splice") if hit else None
+        if parsed.kind == "substitution" and variant_class == "Missense_Mutation":
+            hit = self.residues.get((gene, parsed.start))
+            return (hit, "residue") if hit else None
+        if not parsed.in_frame_indel:
+            return None
+        if parsed.kind == "delins" and parsed.start == parsed.end:
+            hit = self.residues.get((gene, parsed.start))
+            if hit:
+                return hit, "delins_at_residue"
+        for start, end, row in self.ranges.get(gene, []):
+            if parsed.overlaps(start, end):
+                return row, "range"
+        return None
+
+
+@dataclass
 class Knowledge:
     genes: dict[str, GeneRule]
     pathways: dict[str, list[str]]
     chip_genes: frozenset[str]
-    hotspots: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
-    hotspot_residues: dict[tuple[str, int], dict[str, str]] = field(default_factory=dict)
+    hotspots: Hotspots = field(default_factory=Hotspots)
     domains: pd.DataFrame | None = None
+    evidence: EvidenceBase | None = None
     _domains_by_gene: dict[str, list[tuple[float, float, str]]] | None = field(
         default=None, repr=False, compare=False
     )
@@ -105,28 +161,73 @@ def load_pathways(path: str | Path) -> tuple[dict[str, GeneRule], dict[str, list
     return genes, pathways, frozenset(data.get("chip_genes") or [])
 
 
-def load_hotspots(path: str | Path) -> tuple[dict, dict]:
-    """Exact protein changes, and residue-level hotspots (any change at that residue)."""
-    table = pd.read_csv(path, sep="\t", dtype=str, comment="#").fillna("")
-    exact: dict[tuple[str, str], dict[str, str]] = {}
-    residues: dict[tuple[str, int], dict[str, str]] = {}
-    for record in table.to_dict("records"):
-        change = record.get("protein_change", "").removeprefix("p.")
-        if change and not change[-1].isdigit():
-            exact[(record["gene"], change)] = record
-        elif record.get("residue", "").strip():
-            digits = "".join(ch for ch in record["residue"] if ch.isdigit())
-            if digits:
-                residues[(record["gene"], int(digits))] = record
-    return exact, residues
+HOTSPOT_COLUMNS = ("gene", "protein_change", "residue", "type", "reference", "source")
+_RESIDUE = re.compile(r"^(?P<aa>[A-Z*]?)(?P<position>\d+)$")
+_RANGE = re.compile(r"^(?P<start>\d+)-(?P<end>\d+)$")
+
+
+def load_hotspots(path: str | Path) -> Hotspots:
+    """Exact protein changes, residue-level hotspots (any missense at that residue), splice-site
+    residues and in-frame indel ranges. A row that cannot be read is an error naming the line."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError.one(
+            str(path), "hotspot table not found", hint="see resources/hotspots.tsv"
+        )
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split("\t") if lines else []
+    missing = [c for c in HOTSPOT_COLUMNS if c not in header]
+    if missing:
+        raise InputError.one(
+            str(path), f"no column(s) {missing}", where=1, hint=f"columns {list(HOTSPOT_COLUMNS)}"
+        )
+    hotspots = Hotspots()
+    for number, line in enumerate(lines[1:], start=2):
+        if not line.strip() or line.startswith("#"):
+            continue
+        values = line.split("\t")
+        if len(values) != len(header):
+            raise InputError.one(
+                str(path),
+                f"{len(values)} fields, the header has {len(header)}",
+                where=number,
+                hint="one tab-separated value per column",
+            )
+        record = dict(zip(header, (v.strip() for v in values), strict=True))
+        gene, residue = record["gene"], record["residue"]
+        change = record["protein_change"].removeprefix("p.")
+        residue_match, range_match = _RESIDUE.match(residue), _RANGE.match(residue)
+        if range_match and int(range_match["start"]) <= int(range_match["end"]):
+            span = (int(range_match["start"]), int(range_match["end"]), record)
+            hotspots.ranges.setdefault(gene, []).append(span)
+        elif not (gene and residue_match):
+            raise InputError.one(
+                str(path),
+                f"hotspot row {gene or '(no gene)'} {change}: residue {residue!r} is neither a "
+                "residue (E545, X187) nor a range (772-775)",
+                where=number,
+                column="residue",
+                hint="give a residue such as E545 or a start-end range of protein positions",
+            )
+        elif change and change != residue:
+            hotspots.exact[(gene, change)] = record
+        elif residue_match["aa"] == "X":
+            hotspots.splice[(gene, int(residue_match["position"]))] = record
+        else:
+            hotspots.residues[(gene, int(residue_match["position"]))] = record
+    return hotspots
 
 
 def load_knowledge(
-    pathways: str | Path, hotspots: str | Path, domains: str | Path | None
+    pathways: str | Path,
+    hotspots: str | Path,
+    domains: str | Path | None,
+    evidence: str | Path | None = None,
 ) -> Knowledge:
     genes, pathway_genes, chip = load_pathways(pathways)
-    exact, residues = load_hotspots(hotspots)
+    hotspot_table = load_hotspots(hotspots)
     domain_table = None
     if domains and Path(domains).is_file():
         domain_table = pd.read_csv(domains, sep="\t", comment="#")
-    return Knowledge(genes, pathway_genes, chip, exact, residues, domain_table)
+    evidence_base = load_evidence(evidence) if evidence else None
+    return Knowledge(genes, pathway_genes, chip, hotspot_table, domain_table, evidence_base)

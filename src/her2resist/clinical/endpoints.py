@@ -5,6 +5,13 @@ first of progression or death, otherwise is censored at the last adequate tumour
 assessment (at treatment start when there was none); OS runs to death, otherwise is
 censored at last contact. A patient whose time cannot be computed, or is impossible
 (negative, infinite), is excluded from that endpoint with the reason, and the run goes on.
+
+Delayed entry (optional `clinical.columns.entry_time`, in `time_unit`, or `entry_date` with
+dates): when a patient came under observation, on the clock of PFS and OS (e.g. sequencing
+after diagnosis when OS counts from diagnosis). `entry_months` carries it to the statistics,
+which then use left-truncated risk sets. A patient whose entry is missing, or not before the
+end of an endpoint's follow-up, is excluded from that endpoint with the reason; an entry before
+the origin (negative) means observed from the origin on.
 """
 
 from __future__ import annotations
@@ -35,6 +42,20 @@ DEFAULT_EVENT_CODES = {
     "progressed": 1,
     "progression": 1,
     "not progressed": 0,
+    # cBioPortal OS_STATUS / PFS_STATUS / DFS_STATUS (with and without the 1:/0: prefix)
+    "1:deceased": 1,
+    "0:living": 0,
+    "living": 0,
+    "1:progression": 1,
+    "1:progressed": 1,
+    "0:censored": 0,
+    "0:progressionfree": 0,
+    "0:not progressed": 0,
+    "1:recurred/progressed": 1,
+    "recurred/progressed": 1,
+    "1:recurred": 1,
+    "0:diseasefree": 0,
+    "diseasefree": 0,
 }
 DEFAULT_RESPONSE_CODES = {
     "complete response": "CR",
@@ -48,6 +69,7 @@ DEFAULT_RESPONSE_CODES = {
 
 ENDPOINT_COLUMNS = [
     "patient_id",
+    "entry_months",
     "pfs_months",
     "pfs_event",
     "pfs_excluded",
@@ -121,6 +143,35 @@ def _exclusion(months: pd.Series, event: pd.Series) -> pd.Series:
     return reason
 
 
+def has_delayed_entry(settings: dict) -> bool:
+    """Is an entry time configured (clinical.columns.entry_time or entry_date)?"""
+    columns = settings.get("columns", {})
+    key = "entry_date" if settings.get("source", "times") == "dates" else "entry_time"
+    return bool(columns.get(key))
+
+
+def delayed_entry_statement(settings: dict) -> str:
+    """One sentence for the provenance and report: was delayed entry applied, from what."""
+    if not has_delayed_entry(settings):
+        return "not applied: every patient at risk from the time origin"
+    key = "entry_date" if settings.get("source", "times") == "dates" else "entry_time"
+    return (
+        f"applied: left-truncated risk sets (at risk while entry < t <= time), entry from "
+        f"clinical column '{settings['columns'][key]}' (endpoints.tsv entry_months); the "
+        "log-rank columns hold the Cox score test"
+    )
+
+
+def _entry_exclusion(reason: pd.Series, entry: pd.Series, months: pd.Series) -> pd.Series:
+    """Add the delayed-entry reasons to patients not already excluded."""
+    reason = reason.copy()
+    free = reason == ""
+    reason[free & entry.isna()] = "entry time missing"
+    # an entry before the origin (negative) is kept: at risk from the origin, as R treats it
+    reason[free & (entry >= months)] = "entry not before the end of follow-up (no time at risk)"
+    return reason
+
+
 def endpoints_from_dates(table: pd.DataFrame, settings: dict, source: str) -> pd.DataFrame:
     cols = settings.get("columns", {})
     fmt = settings.get("date_format")
@@ -149,8 +200,15 @@ def endpoints_from_dates(table: pd.DataFrame, settings: dict, source: str) -> pd
         cols.get("progression_date"),
         "check both dates",
     )
+    entry = (dates("entry_date") - start).dt.days * to_months
     return pd.DataFrame(
-        {"pfs_months": pfs, "pfs_event": pfs_event, "os_months": os_, "os_event": os_event}
+        {
+            "pfs_months": pfs,
+            "pfs_event": pfs_event,
+            "os_months": os_,
+            "os_event": os_event,
+            "entry_months": entry,
+        }
     )
 
 
@@ -159,6 +217,19 @@ def endpoints_from_times(table: pd.DataFrame, settings: dict, source: str) -> pd
     factor = UNIT_TO_MONTHS[settings.get("time_unit", "months")]
     events = settings.get("event_values", {})
     out = {}
+
+    def months(key: str) -> pd.Series:
+        time = table[cols[key]]
+        numeric = pd.to_numeric(time.replace({"-Inf": "-inf", "Inf": "inf"}), errors="coerce")
+        raise_for_rows(
+            time.notna() & numeric.isna(),
+            source,
+            lambda i: f"'{time[i]}' is not a number",
+            cols[key],
+            "give times as numbers",
+        )
+        return numeric * factor
+
     for endpoint in ("pfs", "os"):
         time = _column(table, cols, f"{endpoint}_time")
         event = _column(table, cols, f"{endpoint}_event")
@@ -166,15 +237,7 @@ def endpoints_from_times(table: pd.DataFrame, settings: dict, source: str) -> pd
             out[f"{endpoint}_months"] = pd.Series(np.nan, index=table.index)
             out[f"{endpoint}_event"] = pd.Series(np.nan, index=table.index, dtype="Float64")
             continue
-        numeric = pd.to_numeric(time.replace({"-Inf": "-inf", "Inf": "inf"}), errors="coerce")
-        raise_for_rows(
-            time.notna() & numeric.isna(),
-            source,
-            lambda i, time=time: f"'{time[i]}' is not a number",
-            cols[f"{endpoint}_time"],
-            "give times as numbers",
-        )
-        out[f"{endpoint}_months"] = numeric * factor
+        out[f"{endpoint}_months"] = months(f"{endpoint}_time")
         event_column = cols[f"{endpoint}_event"]
         out[f"{endpoint}_event"] = recode_events(
             event,
@@ -182,6 +245,8 @@ def endpoints_from_times(table: pd.DataFrame, settings: dict, source: str) -> pd
             events.get(event_column, events.get(f"{endpoint}_event", {})),
             source,
         )
+    has_entry = _column(table, cols, "entry_time") is not None
+    out["entry_months"] = months("entry_time") if has_entry else pd.Series(np.nan, table.index)
     return pd.DataFrame(out)
 
 
@@ -194,10 +259,12 @@ def compute_endpoints(table: pd.DataFrame, settings: dict, cbr_min_sd_weeks: flo
         times = endpoints_from_dates(table, settings, source)
     else:
         times = endpoints_from_times(table, settings, source)
-    out = pd.DataFrame({"patient_id": patient})
+    out = pd.DataFrame({"patient_id": patient, "entry_months": times["entry_months"]})
     for endpoint in ("pfs", "os"):
         months, event = times[f"{endpoint}_months"], times[f"{endpoint}_event"]
         reason = _exclusion(months, event)
+        if has_delayed_entry(settings):
+            reason = _entry_exclusion(reason, times["entry_months"], months)
         excluded = reason != ""
         out[f"{endpoint}_months"] = months.astype(float).where(~excluded)
         out[f"{endpoint}_event"] = event.where(~excluded)

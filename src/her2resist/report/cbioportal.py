@@ -101,8 +101,9 @@ def clinical_file(columns: list[tuple[str, str, str, str, int]], rows: pd.DataFr
         "#" + "\t".join(str(c[4]) for c in columns),
         "\t".join(c[0] for c in columns),
     ]
+    # 15 significant digits: read back (cbioportal_study), the times give the same statistics
     body = rows[[c[0] for c in columns]].to_csv(
-        sep="\t", index=False, header=False, na_rep="NA", lineterminator="\n", float_format="%.6g"
+        sep="\t", index=False, header=False, na_rep="NA", lineterminator="\n", float_format="%.15g"
     )
     return "\n".join(header) + "\n" + body
 
@@ -121,6 +122,7 @@ def patient_table(clinical: pd.DataFrame, endpoints: pd.DataFrame, covariates: l
     frame["PFS_STATUS"] = [_status(e, "1:PROGRESSION", "0:CENSORED") for e in frame["pfs_event"]]
     frame["PFS_MONTHS"] = frame["pfs_months"]
     frame["BEST_RESPONSE"] = frame["best_response"].fillna("NA")
+    frame["SD_DURATION_WEEKS"] = frame.get("sd_duration_weeks", pd.Series(dtype=float))
     columns: list[tuple[str, str, str, str, int]] = [
         ("PATIENT_ID", "Patient Identifier", "Patient identifier", "STRING", 1),
         ("OS_STATUS", "Overall Survival Status", "Overall survival status", "STRING", 1),
@@ -128,6 +130,13 @@ def patient_table(clinical: pd.DataFrame, endpoints: pd.DataFrame, covariates: l
         ("PFS_STATUS", "Progression Free Status", "Progression-free survival status", "STRING", 1),
         ("PFS_MONTHS", "Progress Free Survival (Months)", "PFS in months", "NUMBER", 1),
         ("BEST_RESPONSE", "Best Overall Response", "RECIST 1.1 best overall response", "STRING", 1),
+        (
+            "SD_DURATION_WEEKS",
+            "Stable Disease Duration (Weeks)",
+            "Duration of SD in weeks",
+            "NUMBER",
+            1,
+        ),
     ]
     clinical = clinical.set_index(clinical["patient_id"].astype(str))
     for name in covariates:
@@ -156,6 +165,7 @@ def sample_table(samples: pd.DataFrame) -> str:
     frame["SPECIMEN"] = frame["specimen"]
     frame["TIMEPOINT"] = frame["timepoint"]
     frame["QC_STATUS"] = frame.get("qc_status", pd.Series("pass", index=frame.index)).fillna("pass")
+    frame["TUMOR_PURITY"] = frame.get("purity", pd.Series(dtype=object))
     columns = [
         ("PATIENT_ID", "Patient Identifier", "Patient identifier", "STRING", 1),
         ("SAMPLE_ID", "Sample Identifier", "Sample identifier", "STRING", 1),
@@ -163,6 +173,7 @@ def sample_table(samples: pd.DataFrame) -> str:
         ("SPECIMEN", "Specimen", "Specimen as in the sample sheet", "STRING", 1),
         ("TIMEPOINT", "Timepoint", "Sampling timepoint", "STRING", 1),
         ("QC_STATUS", "QC Status", "Sequencing QC status", "STRING", 1),
+        ("TUMOR_PURITY", "Tumor Purity", "Tumour fraction given in the sample sheet", "NUMBER", 1),
     ]
     return clinical_file(columns, frame.sort_values("sample_id"))
 

@@ -301,11 +301,10 @@ def trial_km(endpoints: pd.DataFrame, endpoint: str, time_origin: str = TIME_ORI
 
 
 def pretty_biomarker(name: str) -> str:
-    if name.startswith("pathway:"):
-        return name.removeprefix("pathway:").replace("_", "/").replace("MTOR", "mTOR") + " pathway"
-    if name == "pathways_altered>=2":
-        return "≥2 altered pathways"
-    return name
+    # one naming for tables and figures: report/labels.py
+    from her2resist.report.labels import biomarker_label
+
+    return biomarker_label(name)
 
 
 def biomarker_km(

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import her2resist
+from her2resist.clinical.endpoints import delayed_entry_statement
 
 PathLike = str | Path
 
@@ -86,5 +87,6 @@ def provenance(
         },
         "packages": package_versions(),
         "config": config,
+        "analysis": {"delayed_entry": delayed_entry_statement(config["clinical"])},
         "inputs": files,
     }

@@ -27,15 +27,27 @@ def report_settings(config: dict[str, Any]) -> dict[str, Any]:
 def run_tables(
     config: dict[str, Any], inputs: dict[str, PathLike], outputs: Sequence[PathLike]
 ) -> None:
-    """Every manuscript table as TSV, XLSX and DOCX; ``outputs`` name the TSV (or all) paths."""
+    """Every manuscript table as TSV, XLSX and DOCX; ``outputs`` name the TSV (or all) paths,
+    and :data:`MANUSCRIPT` the one document with every table written, in order."""
     from her2resist.report import tables, writers
 
     built = tables.build_tables(config, inputs)
+    written = []
     for path in outputs:
         path = Path(path)
-        if path.suffix != ".tsv":
-            continue
-        writers.write_table(path.stem, built[path.stem], path)
+        if path.suffix == ".tsv":
+            writers.write_table(built[path.stem], path)
+            written.append(path.stem)
+    if not report_settings(config).get("patient_listing", True):
+        written = [name for name in written if name not in tables.PATIENT_LEVEL_TABLES]
+    for path in outputs:
+        if Path(path).name == Path(MANUSCRIPT).name:
+            specs = [
+                spec.with_data(writers.full_precision(spec.data))
+                for name, spec in built.items()
+                if name in written
+            ]
+            writers.write_docx(specs, path, title="Manuscript tables")
 
 
 def time_origin(config: dict[str, Any]) -> str:
@@ -174,6 +186,7 @@ def run_provenance(
 # ---------------------------------------------------------------- used by workflow/rules/report.smk
 
 TABLE_FORMATS = ("tsv", "xlsx", "docx")
+MANUSCRIPT = "results/tables/manuscript_tables.docx"
 
 
 def table_files(table: str) -> list[str]:
@@ -190,7 +203,8 @@ def has_waterfall(config: dict[str, Any]) -> bool:
 
 
 def provenance_inputs(config: dict[str, Any], samples: pd.DataFrame) -> dict[str, list[str]]:
-    """Every input file by role: sheet, clinical, AE table, variant/CNV files, resources."""
+    """Every input file by role: sheet, clinical, AE table, variant/CNV/SV files, gene panels,
+    resources."""
     roles: dict[str, list[Any]] = {
         "samples": [config.get("samples")],
         "clinical": [config["clinical"]["table"]],
@@ -202,7 +216,14 @@ def provenance_inputs(config: dict[str, Any], samples: pd.DataFrame) -> dict[str
             for key in ("pathways", "hotspots", "protein_domains", "gene_coordinates")
         ],
     }
-    for role, column in (("variant_files", "variant_file"), ("cnv_files", "cnv_file")):
+    for role, column in (
+        ("variant_files", "variant_file"),
+        ("cnv_files", "cnv_file"),
+        ("sv_files", "sv_file"),
+        ("gene_panels", "panel"),
+        ("cnv_panels", "cnv_panel"),
+        ("sv_panels", "sv_panel"),
+    ):
         values = samples[column].dropna() if column in samples.columns else []
         roles[role] = sorted({str(v) for v in values if str(v) not in ("", "nan", "<NA>")})
     return {

@@ -1,10 +1,14 @@
-"""TSV, XLSX and DOCX writers for the manuscript tables, with reproducible bytes.
+"""TSV, XLSX and DOCX writers for any :class:`~her2resist.report.layout.TableSpec`, with
+reproducible bytes.
 
-* TSV: unrounded values (``her2resist.tables.write_tsv``).
-* XLSX: one sheet per table, cells hold the unrounded values with a display number format,
-  bold frozen header, column widths.
-* DOCX: journal-style table (title, three horizontal rules, footnotes) of the values formatted
-  by :mod:`her2resist.report.formatting`, estimates merged with their CI.
+* TSV: the spec's data at full precision (10 significant digits), for machines.
+* XLSX: sheet "Table", the table as the DOCX shows it (title, spanning and column headers,
+  indented row labels, footnotes, abbreviations); sheet "Data", the TSV's values.
+* DOCX: journal-style table (title, three horizontal rules, footnotes, abbreviations),
+  landscape where the table needs it; ``write_manuscript`` puts every table in one document.
+
+The text of both formatted forms is :func:`~her2resist.report.layout.render` of the spec: one
+rounding policy (``formatting``), the same in both.
 
 XLSX and DOCX are zip files whose entries and ``docProps/core.xml`` carry timestamps; both are
 fixed (``SOURCE_DATE_EPOCH`` or :data:`DEFAULT_EPOCH`) so two runs give identical bytes.
@@ -13,111 +17,29 @@ fixed (``SOURCE_DATE_EPOCH`` or :data:`DEFAULT_EPOCH`) so two runs give identica
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import os
 import re
 import zipfile
+from collections.abc import Sequence
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from her2resist.report import formatting as fmt
+from her2resist.report.layout import (
+    Rendered,
+    TableSpec,
+    column_widths,
+    fitted_widths,
+    render,
+)
 
 PathLike = str | Path
 
+LANDSCAPE_CHARACTERS = 165  # of 8 pt Arial across a landscape A4 page, 15 mm margins
+CHARACTER_MM = 1.5  # mean width of an 8 pt Arial character of a table, in mm
 DEFAULT_EPOCH = 1704067200  # 2024-01-01T00:00:00Z; override with SOURCE_DATE_EPOCH
-
-# (estimate, lower, upper, label) merged into one "estimate (lo–hi)" column in DOCX
-_CI_TRIPLES = [
-    ("value", "lcl", "ucl", "Estimate (95% CI)"),
-    ("hr", "hr_lcl", "hr_ucl", "HR (95% CI)"),
-    ("hr_adjusted", "hr_adjusted_lcl", "hr_adjusted_ucl", "Adjusted HR (95% CI)"),
-    ("odds_ratio", "or_lcl", "or_ucl", "OR (95% CI)"),
-]
-
-LABELS = {
-    "n_patients": "N",
-    "characteristic": "Characteristic",
-    "level": "Level",
-    "category": "Category",
-    "endpoint": "Endpoint",
-    "statistic": "Statistic",
-    "n": "n",
-    "events_or_responders": "Events / responders",
-    "note": "Note",
-    "biomarker": "Biomarker",
-    "n_altered": "n altered",
-    "n_wild_type": "n wild type",
-    "events_altered": "Events, altered",
-    "events_wild_type": "Events, wild type",
-    "median_altered": "Median, altered (mo)",
-    "median_wild_type": "Median, wild type (mo)",
-    "logrank_p": "Log-rank p",
-    "q_value": "q (BH)",
-    "method": "Method",
-    "rate_altered": "Rate, altered",
-    "rate_wild_type": "Rate, wild type",
-    "fisher_p": "Fisher p",
-    "term": "Adverse event (CTCAE v5.0)",
-    "n_treated": "N treated",
-    "any_grade_n": "Any grade n",
-    "any_grade_pct": "Any grade %",
-    "grade3plus_n": "Grade ≥3 n",
-    "grade3plus_pct": "Grade ≥3 %",
-    "grade5_n": "Grade 5 n",
-}
-
-TITLES = {
-    "table1_baseline_characteristics": "Table 1. Baseline characteristics",
-    "table2_disposition": "Table 2. Patient and sample disposition",
-    "table3_efficacy": "Table 3. Efficacy",
-    "table4_biomarker_associations": "Table 4. Baseline biomarkers and outcome",
-    "table5_adverse_events": "Table 5. Adverse events",
-    "tableS1_alterations_by_patient": "Table S1. Alterations passing all filters, by patient",
-    "disposition_by_patient_and_sample": "Table S2. Disposition of every patient and sample",
-}
-
-FOOTNOTES = {
-    "table1_baseline_characteristics": [
-        "Population: all enrolled and treated patients.",
-        "Continuous variables: median (range); categorical: n (%).",
-    ],
-    "table2_disposition": [
-        "Population: all enrolled and treated patients and every sample in the sample sheet.",
-        "A failed or missing sample is never counted as wild type.",
-    ],
-    "table3_efficacy": [
-        "Population: intention-to-treat (all treated patients; NE counted as non-responder).",
-        "PFS and OS in months: Kaplan-Meier median with 95% CI (log transform, Brookmeyer-"
-        "Crowley); landmark rates with Greenwood log CI. ORR, CBR and DCR with Clopper-Pearson "
-        "exact 95% CI. NR, not reached.",
-    ],
-    "table4_biomarker_associations": [
-        "Population: patients evaluable for the biomarker at baseline.",
-        "PFS/OS: log-rank test; hazard ratio (altered vs wild type) from a Cox model with Efron "
-        "ties and Wald 95% CI; adjusted HR includes the configured covariates; Firth-penalized "
-        "when a group has no events. ORR/CBR: Fisher exact test with conditional maximum-"
-        "likelihood odds ratio and exact 95% CI. q: Benjamini-Hochberg across biomarkers.",
-        "Groups smaller than the minimum size are described, not tested.",
-    ],
-    "table5_adverse_events": [
-        "Population: safety population (all treated patients).",
-        "Worst grade per patient, CTCAE v5.0; percentages of patients treated.",
-    ],
-    "tableS1_alterations_by_patient": [
-        "Calls of pathway genes that passed every filter; oncogenicity rule as applied.",
-        "VAF, variant allele fraction; log2, copy-ratio of the gene segment.",
-    ],
-    "disposition_by_patient_and_sample": [
-        "Every patient and sample appears exactly once, analysed or excluded with the reason.",
-    ],
-}
-P_FOOTNOTE = (
-    "P-values are two-sided; shown as <0.001 below 0.001, otherwise to 3 significant digits."
-)
-
 
 # ---------------------------------------------------------------- determinism
 
@@ -154,84 +76,16 @@ def normalize_zip(path: PathLike) -> None:
     path.write_bytes(buffer.getvalue())
 
 
-# ---------------------------------------------------------------- display (formatted) tables
+# ---------------------------------------------------------------- TSV
 
 
-def _label(column: str) -> str:
-    return LABELS.get(column, column.replace("_", " ").capitalize())
-
-
-def display_table(name: str, table: pd.DataFrame) -> pd.DataFrame:
-    """The table as strings, as the DOCX shows it (tests compare the DOCX with this)."""
-    table = table.copy()
-    table = table.loc[:, ~table.isna().all()] if len(table) else table
-    out: dict[str, list[str]] = {}
-    used: set[str] = set()
-    columns = list(table.columns)
-    for column in columns:
-        if column in used:
-            continue
-        triple = next(
-            (t for t in _CI_TRIPLES if t[0] == column and {t[1], t[2]} <= set(columns)), None
-        )
-        generic = f"{column}_lcl" in columns and f"{column}_ucl" in columns
-        if triple or generic:
-            lo, hi = (triple[1], triple[2]) if triple else (f"{column}_lcl", f"{column}_ucl")
-            label = triple[3] if triple else f"{_label(column)} (95% CI)"
-            out[label] = [
-                fmt.format_estimate_ci(e, lower, upper)
-                for e, lower, upper in zip(table[column], table[lo], table[hi], strict=True)
-            ]
-            used |= {column, lo, hi}
-            continue
-        if column == "n" and "percent" in columns:
-            out["n (%)"] = [
-                fmt.format_number(n)
-                if fmt.is_missing(p)
-                else f"{fmt.format_number(n)} ({fmt.format_percent(p)})"
-                for n, p in zip(table["n"], table["percent"], strict=True)
-            ]
-            used |= {"n", "percent"}
-            continue
-        if column == "median" and {"min", "max"} <= set(columns):
-            out["Median (range)"] = [
-                fmt.MISSING
-                if fmt.is_missing(m)
-                else f"{fmt.format_number(m)} ({fmt.format_number(lo)}{fmt.EN_DASH}"
-                f"{fmt.format_number(hi)})"
-                for m, lo, hi in zip(table["median"], table["min"], table["max"], strict=True)
-            ]
-            used |= {"median", "min", "max"}
-            continue
-        if column in ("q1", "q3") and "median" in columns:
-            out[column.upper()] = [fmt.format_number(v) for v in table[column]]
-            used.add(column)
-            continue
-        if fmt.is_p_column(column):
-            out[_label(column)] = [fmt.format_p(v) for v in table[column]]
-        elif column.endswith("_pct") or column == "percent":
-            out[_label(column)] = [fmt.format_percent(v) for v in table[column]]
-        elif pd.api.types.is_numeric_dtype(table[column]):
-            out[_label(column)] = [fmt.format_number(v) for v in table[column]]
-        else:
-            out[_label(column)] = [_format_cell(v) for v in table[column]]
-        used.add(column)
-    return pd.DataFrame(out, dtype=object)
-
-
-def _format_cell(value: Any) -> str:
-    if isinstance(value, str):
-        return value if value not in ("", "NA") else ("" if value == "" else fmt.MISSING)
-    if fmt.is_missing(value):
-        return ""
-    return fmt.format_number(value)
-
-
-def footnotes(name: str, table: pd.DataFrame) -> list[str]:
-    notes = list(FOOTNOTES.get(name, []))
-    if any(fmt.is_p_column(c) for c in table.columns):
-        notes.append(P_FOOTNOTE)
-    return notes
+def full_precision(data: pd.DataFrame) -> pd.DataFrame:
+    """Floats at the TSV's 10 significant digits, so TSV and XLSX hold the same numbers."""
+    data = data.copy()
+    for column in data.columns:
+        if pd.api.types.is_float_dtype(data[column]):
+            data[column] = data[column].map(lambda v: float(f"{v:.10g}") if pd.notna(v) else v)
+    return data
 
 
 # ---------------------------------------------------------------- XLSX
@@ -252,45 +106,78 @@ def _xlsx_value(value: Any) -> Any:
     return value
 
 
-def write_xlsx(name: str, table: pd.DataFrame, path: PathLike) -> None:
-    """One formatted sheet: bold header, frozen header row, widths, number formats."""
+def write_xlsx(spec: TableSpec, path: PathLike) -> None:
+    """Sheet "Table" as the manuscript shows it; sheet "Data" with the TSV's values."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+    from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
 
+    shown = render(spec)
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = name[:31]
-    sheet.append(list(table.columns))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=False, vertical="top")
-    widths = [len(str(c)) for c in table.columns]
-    # the row number is counted, not read from sheet.max_row (a scan of every row per call)
-    for excel_row, row in enumerate(table.itertuples(index=False), start=2):
-        values = [_xlsx_value(v) for v in row]
-        sheet.append(values)
-        for j, (column, value) in enumerate(zip(table.columns, values, strict=True)):
-            number_format = fmt.xlsx_number_format(column, value)
-            if number_format:
-                sheet.cell(row=excel_row, column=j + 1).number_format = number_format
-            shown = len(str(value)) if value is not None else 0
-            if isinstance(value, float):
-                shown = min(shown, 10)
-            widths[j] = max(widths[j], shown)
+    sheet.title = "Table"
+    sheet.append([shown.title])
+    sheet["A1"].font = Font(bold=True)
+    rule = Side(style="thin")
+    for k, header in enumerate(shown.header_rows):
+        sheet.append(header)
+        last = k == len(shown.header_rows) - 1
+        for cell in sheet[sheet.max_row]:
+            cell.font = Font(bold=True)
+            cell.alignment = Alignment(wrap_text=True, vertical="bottom")
+            cell.border = Border(top=rule if k == 0 else None, bottom=rule if last else None)
+        if k < len(shown.header_rows) - 1:
+            _merge_groups(sheet, header)
+    for cells, indent in zip(shown.body, shown.indents, strict=True):
+        sheet.append(cells)
+        sheet.cell(row=sheet.max_row, column=1).alignment = Alignment(indent=2 * indent)
+    for cell in sheet[sheet.max_row]:
+        cell.border = Border(bottom=rule)
+    for note in _notes(shown):
+        sheet.append([note])
+    widths = [
+        max(len(line) for row in [*shown.header_rows, *shown.body] for line in row[j].split("\n"))
+        for j in range(len(shown.header_rows[-1]))
+    ]
     for j, width in enumerate(widths):
         sheet.column_dimensions[get_column_letter(j + 1)].width = min(max(width + 2, 8), 60)
-    sheet.freeze_panes = "A2"
-    if len(table.columns):
-        sheet.auto_filter.ref = sheet.dimensions
+    sheet.freeze_panes = sheet.cell(row=len(shown.header_rows) + 2, column=1)
+
+    data = full_precision(spec.data)
+    values = workbook.create_sheet("Data")
+    values.append(list(data.columns))
+    for cell in values[1]:
+        cell.font = Font(bold=True)
+    for row in data.itertuples(index=False):
+        values.append([_xlsx_value(v) for v in row])
+    values.freeze_panes = "A2"
+    if len(data.columns):
+        values.auto_filter.ref = values.dimensions
     stamp = fixed_datetime()
     workbook.properties.creator = "her2resist"
     workbook.properties.lastModifiedBy = "her2resist"
     workbook.properties.created = stamp
     workbook.properties.modified = stamp
-    workbook.properties.title = TITLES.get(name, name)
+    workbook.properties.title = spec.title
     workbook.save(path)
     normalize_zip(path)
+
+
+def _merge_groups(sheet: Any, header: list[str]) -> None:
+    """Merge the cells of one spanning header (same text in adjacent columns)."""
+    row = sheet.max_row
+    j = 0
+    while j < len(header):
+        k = j
+        while k + 1 < len(header) and header[k + 1] == header[j]:
+            k += 1
+        if header[j] and k > j:
+            sheet.merge_cells(start_row=row, start_column=j + 1, end_row=row, end_column=k + 1)
+        j = k + 1
+
+
+def _notes(shown: Rendered) -> list[str]:
+    return [*shown.footnotes, *([shown.abbreviations] if shown.abbreviations else [])]
 
 
 # ---------------------------------------------------------------- DOCX
@@ -314,122 +201,161 @@ def _set_cell_border(cell: Any, **edges: str) -> None:
         borders.append(element)
 
 
-def _plain_text(text: str) -> bool:
-    """Text that python-docx writes as at most one ``w:t`` (no tab or line break)."""
-    return not any(c in text for c in "\t\r\n")
-
-
-@functools.cache
-def _clark_name(tag: str) -> str:
-    """python-docx's ``qn`` (``w:tr`` -> ``{namespace}tr``), resolved once per tag."""
+def _repeat_as_header(row: Any) -> None:
+    """Header rows repeat at the top of every page a long table runs onto."""
+    from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
-    return qn(tag)
+    tr_pr = row._tr.get_or_add_trPr()
+    element = OxmlElement("w:tblHeader")
+    element.set(qn("w:val"), "true")
+    tr_pr.append(element)
 
 
-def _append_row(tbl: Any, texts: list[str], widths: list[str]) -> None:
-    """A body row as python-docx's add_row + cell.text + right alignment write it, built
-    directly in lxml: the same XML, without python-docx's per-cell lookups (minutes for a
-    cohort's patient listing)."""
-    from lxml import etree
-
-    qn = _clark_name
-    tr = etree.SubElement(tbl, qn("w:tr"))
-    for j, text in enumerate(texts):
-        tc = etree.SubElement(tr, qn("w:tc"))
-        width = etree.SubElement(etree.SubElement(tc, qn("w:tcPr")), qn("w:tcW"))
-        width.set(qn("w:type"), "dxa")
-        width.set(qn("w:w"), widths[j])
-        paragraph = etree.SubElement(tc, qn("w:p"))
-        if j > 0 and (text[:1].isdigit() or text.startswith("<")):
-            alignment = etree.SubElement(etree.SubElement(paragraph, qn("w:pPr")), qn("w:jc"))
-            alignment.set(qn("w:val"), "right")
-        run = etree.SubElement(paragraph, qn("w:r"))
-        if not text:
-            continue  # an empty run, as python-docx leaves it
-        run_text = etree.SubElement(run, qn("w:t"))
-        run_text.text = text
-        if len(text.strip()) < len(text):
-            run_text.set(qn("xml:space"), "preserve")
-
-
-def write_docx(name: str, table: pd.DataFrame, path: PathLike) -> None:
-    """Journal-style table: bold title, header between rules, bottom rule, footnotes."""
+def _new_document() -> Any:
     from docx import Document
-    from docx.enum.section import WD_ORIENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Mm, Pt
+    from docx.shared import Pt
 
-    shown = display_table(name, table)
     document = Document()
     stamp = fixed_datetime()
     core = document.core_properties
     core.author = "her2resist"
     core.last_modified_by = "her2resist"
-    core.title = TITLES.get(name, name)
     core.created = stamp
     core.modified = stamp
     core.last_printed = stamp
     core.revision = 1
-    section = document.sections[0]
-    if shown.shape[1] > 6:
-        section.orientation = WD_ORIENT.LANDSCAPE
-        section.page_width, section.page_height = Mm(297), Mm(210)
-    else:
-        section.page_width, section.page_height = Mm(210), Mm(297)
-    for margin in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, margin, Mm(15))
     style = document.styles["Normal"]
     style.font.name = "Arial"
     style.font.size = Pt(8)
+    style.paragraph_format.space_after = Pt(0)
+    return document
 
+
+def _orient(section: Any, landscape: bool) -> None:
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Mm
+
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    width, height = (Mm(297), Mm(210)) if landscape else (Mm(210), Mm(297))
+    section.page_width, section.page_height = width, height
+    for margin in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, margin, Mm(15))
+
+
+def add_table(document: Any, spec: TableSpec, first: bool) -> None:
+    """Append ``spec`` to ``document``: on a new page (its own section, so a wide table turns
+    landscape alone), title, header rows between rules, body, bottom rule, notes."""
+    from docx.enum.section import WD_SECTION
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Length, Mm, Pt
+
+    shown = render(spec)
+    section = document.sections[0] if first else document.add_section(WD_SECTION.NEW_PAGE)
+    _orient(section, shown.landscape)
     title = document.add_paragraph()
-    run = title.add_run(TITLES.get(name, name))
+    title.paragraph_format.space_after = Pt(4)
+    run = title.add_run(shown.title)
     run.bold = True
     run.font.size = Pt(10)
 
-    grid = document.add_table(rows=1, cols=max(shown.shape[1], 1))
-    for j, column in enumerate(shown.columns):
-        cell = grid.rows[0].cells[j]
-        cell.text = ""
-        cell.paragraphs[0].add_run(str(column)).bold = True
-        _set_cell_border(cell, top="8", bottom="4")
+    n_columns = len(shown.header_rows[-1])
+    grid = document.add_table(rows=0, cols=n_columns)
+    grid.autofit = False
+    # 8 pt, or 7 pt where a table is wider than 8 pt fits on a landscape page; column widths
+    # fill the text width of the page, no word broken where the page allows
+    needed = sum(column_widths(shown.header_rows[-1], shown.body))
+    size = Pt(8) if needed <= LANDSCAPE_CHARACTERS else Pt(7)
+    text_width = section.page_width - section.left_margin - section.right_margin
+    available = Length(text_width).mm / (CHARACTER_MM * size.pt / 8)
+    fitted = fitted_widths(shown.header_rows[-1], shown.body, available)
+    _narrow_cell_margins(grid)
+    widths = [int(text_width * w / sum(fitted)) for w in fitted]
+    for column, width in zip(grid.columns, widths, strict=True):
+        column.width = width
+    for k, header in enumerate(shown.header_rows):
+        row = grid.add_row()
+        _repeat_as_header(row)
+        last = k == len(shown.header_rows) - 1
+        j = 0
+        while j < n_columns:
+            span = j
+            while not last and span + 1 < n_columns and header[span + 1] == header[j]:
+                span += 1
+            cell = row.cells[j] if span == j else row.cells[j].merge(row.cells[span])
+            _write_lines(cell, header[j], size, bold=True)
+            if j > 0:
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+            edges = {"bottom": "4"} if last or header[j] else {}
+            if k == 0:
+                edges["top"] = "8"
+            _set_cell_border(cell, **edges)
+            j = span + 1
+    for i, (cells, indent) in enumerate(zip(shown.body, shown.indents, strict=True)):
+        row = grid.add_row()
+        for j, text in enumerate(cells):
+            paragraph = row.cells[j].paragraphs[0]
+            paragraph.add_run(text).font.size = size
+            if j == 0 and indent:
+                paragraph.paragraph_format.left_indent = Mm(3 * indent)
+            elif j > 0 and spec.stub:
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            if i == len(shown.body) - 1:
+                _set_cell_border(row.cells[j], bottom="8")
+    for row in grid.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = width
+    for note in _notes(shown):
+        paragraph = document.add_paragraph()
+        paragraph.paragraph_format.space_before = Pt(2)
+        paragraph.add_run(note).font.size = Pt(7)
+
+
+def _narrow_cell_margins(grid: Any) -> None:
+    """1 mm left and right cell margins (Word's default is 1.9 mm): journal tables are tight."""
+    from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
-    widths = [col.get(qn("w:w")) for col in grid._tbl.tblGrid.gridCol_lst]
-    for i, row in enumerate(shown.itertuples(index=False)):
-        last = i == len(shown) - 1
-        texts = [str(value) for value in row]
-        if not last and all(_plain_text(text) for text in texts):
-            _append_row(grid._tbl, texts, widths)
-            continue
-        cells = grid.add_row().cells
-        for j, value in enumerate(row):
-            cells[j].text = str(value)
-            if j > 0 and (str(value)[:1].isdigit() or str(value).startswith("<")):
-                cells[j].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            if last:
-                _set_cell_border(cells[j], bottom="8")
-    for note in footnotes(name, table):
-        paragraph = document.add_paragraph()
-        note_run = paragraph.add_run(note)
-        note_run.font.size = Pt(7)
+    margins = OxmlElement("w:tblCellMar")
+    for edge in ("left", "right"):
+        element = OxmlElement(f"w:{edge}")
+        element.set(qn("w:w"), "57")  # twips
+        element.set(qn("w:type"), "dxa")
+        margins.append(element)
+    grid._tbl.tblPr.append(margins)
+
+
+def _write_lines(cell: Any, text: str, size: Any, bold: bool = False) -> None:
+    """Cell text with line breaks (``"All patients\\nN = 30"``) as breaks within one paragraph."""
+    paragraph = cell.paragraphs[0]
+    for k, line in enumerate(text.split("\n")):
+        run = paragraph.add_run(line)
+        run.bold = bold
+        run.font.size = size
+        if k < len(text.split("\n")) - 1:
+            run.add_break()
+
+
+def write_docx(specs: Sequence[TableSpec], path: PathLike, title: str | None = None) -> None:
+    """One document with ``specs`` in order, each on its own page."""
+    document = _new_document()
+    document.core_properties.title = title or (specs[0].title if specs else "")
+    for k, spec in enumerate(specs):
+        add_table(document, spec, first=k == 0)
     document.save(path)
     normalize_zip(path)
 
 
-def write_table(name: str, table: pd.DataFrame, tsv: PathLike) -> dict[str, Path]:
-    """Write ``name`` as TSV at ``tsv`` and as .xlsx/.docx beside it; return the paths."""
+def write_table(spec: TableSpec, tsv: PathLike) -> dict[str, Path]:
+    """Write ``spec`` as TSV at ``tsv`` and as .xlsx/.docx beside it; return the paths."""
     from her2resist.tables import write_tsv
 
     tsv = Path(tsv)
     paths = {"tsv": tsv, "xlsx": tsv.with_suffix(".xlsx"), "docx": tsv.with_suffix(".docx")}
-    # The three formats carry the same numbers: floats at the TSV's 10 significant digits.
-    table = table.copy()
-    for column in table.columns:
-        if pd.api.types.is_float_dtype(table[column]):
-            table[column] = table[column].map(lambda v: float(f"{v:.10g}") if pd.notna(v) else v)
-    write_tsv(table, paths["tsv"])
-    write_xlsx(name, table, paths["xlsx"])
-    write_docx(name, table, paths["docx"])
+    # The three formats show the same numbers: the office files are made from the data as
+    # the TSV holds it (10 significant digits).
+    spec = spec.with_data(full_precision(spec.data))
+    write_tsv(spec.data, paths["tsv"])
+    write_xlsx(spec, paths["xlsx"])
+    write_docx([spec], paths["docx"])
     return paths

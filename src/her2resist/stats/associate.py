@@ -8,6 +8,10 @@ Design choices that guard against over-claiming at n = 30:
 - degenerate conditional odds ratios (0 or infinity) are blanked, keeping the finite exact bound;
 - q-values (Benjamini–Hochberg) run over tested rows of one endpoint only, on the log-rank p for
   survival and the Fisher p for response.
+
+Delayed entry (`entry`, left truncation): every survival statistic uses risk sets of patients
+with entry < t <= time, as R `Surv(entry, time, event)`; the log-rank columns then hold the Cox
+score test (R's `survdiff` takes no entry times), and `delayed_entry` says so on each row.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from her2resist.stats.cox import DIVERGENCE_LIMIT, cox_fit, cox_fit_binary_batch
 from her2resist.stats.coxzph import cox_zph_binary_batch
 from her2resist.stats.firth import firth_cox_fit, is_monotone_binary
 from her2resist.stats.km import kaplan_meier, median_survival
-from her2resist.stats.logrank import logrank_from_tables
+from her2resist.stats.logrank import cox_score_test_from_tables, logrank_from_tables
 from her2resist.stats.multiple import benjamini_hochberg
 from her2resist.stats.response import clopper_pearson, fisher_exact_r, logistic_2x2
 from her2resist.stats.risksets import binary_risk_tables
@@ -31,7 +35,7 @@ SURVIVAL_COLUMNS = [
     "events_wild_type", "median_altered", "median_altered_lcl", "median_altered_ucl",
     "median_wild_type", "median_wild_type_lcl", "median_wild_type_ucl", "logrank_chi2",
     "logrank_p", "hr", "hr_lcl", "hr_ucl", "wald_p", "lr_p", "hr_adjusted", "hr_adjusted_lcl",
-    "hr_adjusted_ucl", "adjusted_p", "ph_p", "q_value", "method", "note",
+    "hr_adjusted_ucl", "adjusted_p", "ph_p", "q_value", "method", "note", "delayed_entry",
 ]  # fmt: skip
 
 RESPONSE_COLUMNS = [
@@ -46,6 +50,13 @@ METHOD_COX = "logrank+cox_efron"
 METHOD_FIRTH = "firth"
 METHOD_NOT_TESTED = "descriptive"
 METHOD_FISHER = "fisher_exact"
+DELAYED_ENTRY_NOTE = "delayed entry: left-truncated risk sets"
+SCORE_TEST_NOTE = "logrank_chi2/logrank_p: Cox score test (survdiff takes no entry times)"
+
+
+def _at(values: np.ndarray | None, mask: np.ndarray) -> np.ndarray | None:
+    """The masked entry times, or None when there is no delayed entry."""
+    return None if values is None else values[mask]
 
 
 def _status_codes(status: pd.DataFrame) -> pd.DataFrame:
@@ -82,24 +93,30 @@ def survival_associations(
     endpoint: str,
     min_altered: int = 3,
     covariates: pd.DataFrame | None = None,
+    entry: pd.Series | None = None,
 ) -> pd.DataFrame:
     """One row per biomarker (columns SURVIVAL_COLUMNS); see the module docstring.
 
     Patients analysed for the endpoint: in `status`, with finite non-negative time and a 0/1
-    event. n_not_evaluable counts those of them whose biomarker status is not evaluable."""
+    event (and, with `entry`, a finite entry before that time). n_not_evaluable counts
+    those of them whose biomarker status is not evaluable."""
     frame = pd.DataFrame({"time": time, "event": event}).reindex(status.index)
     evaluable = np.isfinite(frame["time"]) & (frame["time"] >= 0) & frame["event"].isin([0, 1])
+    if entry is not None:
+        frame["entry"] = entry.reindex(status.index)
+        evaluable &= np.isfinite(frame["entry"]) & (frame["entry"] < frame["time"])
     frame = frame[evaluable]
     codes = _status_codes(status.loc[frame.index])
     t = frame["time"].to_numpy(float)
     e = frame["event"].to_numpy(float)
+    start = frame["entry"].to_numpy(float) if entry is not None else None
     g = codes.to_numpy(float)
     biomarkers = list(status.columns)
     if not biomarkers:
         return pd.DataFrame(columns=SURVIVAL_COLUMNS)
 
-    tables = binary_risk_tables(t, e, g)
-    logrank = logrank_from_tables(tables)
+    tables = binary_risk_tables(t, e, g, start)
+    logrank = logrank_from_tables(tables) if start is None else cox_score_test_from_tables(tables)
     batch = cox_fit_binary_batch(tables)
     monotone = is_monotone_binary(tables)
     zph_p = cox_zph_binary_batch(tables, np.where(monotone, 0.0, batch.coef))
@@ -121,11 +138,12 @@ def survival_associations(
             n_not_evaluable=int(np.isnan(col).sum()),
             events_altered=ev_alt,
             events_wild_type=ev_wt,
+            delayed_entry=start is not None,
         )
-        notes: list[str] = []
+        notes: list[str] = [DELAYED_ENTRY_NOTE] if start is not None else []
         for label, mask in (("altered", in_alt), ("wild_type", in_wt)):
             if mask.any():
-                med = median_survival(kaplan_meier(t[mask], e[mask]))
+                med = median_survival(kaplan_meier(t[mask], e[mask], entry=_at(start, mask)))
                 row[f"median_{label}"] = med.estimate
                 row[f"median_{label}_lcl"] = med.lcl
                 row[f"median_{label}_ucl"] = med.ucl
@@ -140,9 +158,11 @@ def survival_associations(
             continue
         row["logrank_chi2"] = logrank.chi2[j]
         row["logrank_p"] = logrank.p[j]
+        if start is not None:
+            notes.append(SCORE_TEST_NOTE)
         mask = in_alt | in_wt
         if monotone[j]:
-            firth = firth_cox_fit(t[mask], e[mask], col[mask])
+            firth = firth_cox_fit(t[mask], e[mask], col[mask], entry=_at(start, mask))
             row.update(
                 hr=float(np.exp(firth.coef[0])),
                 hr_lcl=float(np.exp(firth.lcl[0])),
@@ -164,7 +184,13 @@ def survival_associations(
             )
         if covariates is not None and covariates.shape[1] > 0:
             adjusted = _adjusted_hazard_ratio(
-                frame.index[mask], t[mask], e[mask], col[mask], covariates, force_firth=monotone[j]
+                frame.index[mask],
+                t[mask],
+                e[mask],
+                col[mask],
+                covariates,
+                force_firth=monotone[j],
+                entry=_at(start, mask),
             )
             row.update(adjusted[0])
             notes.extend(adjusted[1])
@@ -184,6 +210,7 @@ def _adjusted_hazard_ratio(
     covariates: pd.DataFrame,
     *,
     force_firth: bool,
+    entry: np.ndarray | None = None,
 ) -> tuple[dict[str, float], list[str]]:
     """Biomarker HR from a Cox model with covariates (complete cases), Firth if separated."""
     cov = covariates.reindex(patients).astype(float)
@@ -198,12 +225,12 @@ def _adjusted_hazard_ratio(
         notes.append(f"adjusted model: dropped constant covariate(s) {', '.join(constant)}")
         cov = cov.drop(columns=constant)
     x = np.column_stack([biomarker[complete], cov.to_numpy(float)])
-    tc, ec = t[complete], e[complete]
+    tc, ec, entry_c = t[complete], e[complete], _at(entry, complete)
     empty = {"hr_adjusted": np.nan, "hr_adjusted_lcl": np.nan, "hr_adjusted_ucl": np.nan}
     if len(np.unique(x[:, 0])) < 2 or ec.sum() == 0:
         notes.append("adjusted model not estimable")
         return {**empty, "adjusted_p": np.nan}, notes
-    fit = None if force_firth else cox_fit(tc, ec, x)
+    fit = None if force_firth else cox_fit(tc, ec, x, entry_c)
     if fit is not None and fit.converged and np.all(np.abs(fit.coef) < DIVERGENCE_LIMIT):
         lcl, ucl = fit.hr_ci()
         return {
@@ -212,7 +239,7 @@ def _adjusted_hazard_ratio(
             "hr_adjusted_ucl": float(ucl[0]),
             "adjusted_p": float(fit.wald_p[0]),
         }, notes
-    firth = firth_cox_fit(tc, ec, x)
+    firth = firth_cox_fit(tc, ec, x, entry=entry_c)
     notes.append("adjusted model Firth-penalized (monotone likelihood); adjusted_p is penalized LR")
     return {
         "hr_adjusted": float(np.exp(firth.coef[0])),

@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.stats import chi2, norm
 
-from her2resist.stats.risksets import BinaryRiskTables
+from her2resist.stats.risksets import BinaryRiskTables, checked_entry
 
 MAX_ITER = 50
 # converged once the Newton step is negligible; R stops on a 1e-9 relative loglik change, which
@@ -71,7 +71,9 @@ class EfronTerms:
 class EfronDesign:
     """Sorted data and Efron row layout for one dataset, reused across Newton iterations."""
 
-    def __init__(self, time: ArrayLike, event: ArrayLike, x: ArrayLike) -> None:
+    def __init__(
+        self, time: ArrayLike, event: ArrayLike, x: ArrayLike, entry: ArrayLike | None = None
+    ) -> None:
         t = np.asarray(time, dtype=float)
         e = np.asarray(event, dtype=float)
         xm = np.asarray(x, dtype=float)
@@ -100,6 +102,14 @@ class EfronDesign:
         self.row_fraction = (
             np.concatenate([np.arange(k) / k for k in d]) if d.size else np.array([])
         )
+        # delayed entry: rows (in entry order) of those not yet at risk at each event time
+        self.entry_order: NDArray[np.int64] | None = None
+        if entry is not None:
+            start = checked_entry(entry, t)[order]
+            self.entry_order = np.argsort(start, kind="stable")
+            self.first_late = np.searchsorted(
+                start[self.entry_order], self.event_times, side="left"
+            )
 
     def terms(self, beta: NDArray[np.float64], third: bool = False) -> EfronTerms:
         eta = self.x @ beta
@@ -113,7 +123,12 @@ class EfronDesign:
         risk, tied = [], []
         for c in cols:
             # risk set = rows with time >= event time: reverse cumulative sums at first index
-            risk.append(np.cumsum(c[::-1], axis=0)[::-1][self.event_time_first])
+            at_risk = np.cumsum(c[::-1], axis=0)[::-1][self.event_time_first]
+            if self.entry_order is not None:
+                late = np.cumsum(c[self.entry_order][::-1], axis=0)[::-1]
+                late = np.concatenate([late, np.zeros((1, *c.shape[1:]))])
+                at_risk = at_risk - late[self.first_late]
+            risk.append(at_risk)
             dead_c = np.where(dead.reshape((-1,) + (1,) * (c.ndim - 1)), c, 0.0)
             tied.append(np.add.reduceat(dead_c, self.first, axis=0)[self.deaths_mask_full()])
         f = self.row_fraction
@@ -144,9 +159,13 @@ class EfronDesign:
         return loglik, score, info
 
 
-def cox_fit(time: ArrayLike, event: ArrayLike, x: ArrayLike) -> CoxFit:
-    """Newton–Raphson from beta = 0 with step halving, as R coxph's default fitter."""
-    design = EfronDesign(time, event, x)
+def cox_fit(
+    time: ArrayLike, event: ArrayLike, x: ArrayLike, entry: ArrayLike | None = None
+) -> CoxFit:
+    """Newton–Raphson from beta = 0 with step halving, as R coxph's default fitter.
+
+    `entry`: delayed-entry times, as R `coxph(Surv(entry, time, event) ~ x)`."""
+    design = EfronDesign(time, event, x, entry)
     beta = np.zeros(design.p)
     loglik_null, score, info = design.loglik_score_info(beta)
     loglik = loglik_null
@@ -203,7 +222,7 @@ class BinaryCoxBatch:
         return chi2.sf(np.maximum(2.0 * (self.loglik - self.loglik_null), 0.0), 1)
 
 
-def _binary_loglik_score_info(
+def binary_loglik_score_info(
     beta: NDArray[np.float64],
     a: NDArray[np.float64],
     b: NDArray[np.float64],
@@ -235,7 +254,7 @@ def cox_fit_binary_batch(tables: BinaryRiskTables) -> BinaryCoxBatch:
     events_1 = tables.deaths_1.sum(axis=0)
     n_groupings = a.shape[1]
     beta = np.zeros(n_groupings)
-    loglik_null, score, info = _binary_loglik_score_info(beta, a, b, events_1)
+    loglik_null, score, info = binary_loglik_score_info(beta, a, b, events_1)
     loglik = loglik_null.copy()
     converged = np.zeros(n_groupings, dtype=bool)
     active = info > 0
@@ -246,13 +265,13 @@ def cox_fit_binary_batch(tables: BinaryRiskTables) -> BinaryCoxBatch:
         # only still-iterating columns are recomputed
         a_c, b_c, ev_c = a[:, cols], b[:, cols], events_1[cols]
         step = score[cols] / info[cols]
-        new = _binary_loglik_score_info(beta[cols] + step, a_c, b_c, ev_c)
+        new = binary_loglik_score_info(beta[cols] + step, a_c, b_c, ev_c)
         for _ in range(30):
             worse = _worse(new[0], loglik[cols])
             if not worse.any():
                 break
             step = np.where(worse, step / 2.0, step)
-            new = _binary_loglik_score_info(beta[cols] + step, a_c, b_c, ev_c)
+            new = binary_loglik_score_info(beta[cols] + step, a_c, b_c, ev_c)
         beta[cols] += step
         loglik[cols], score[cols], info[cols] = new
         done = np.abs(step) < STEP_TOLERANCE * np.maximum(1.0, np.abs(beta[cols]))

@@ -3,7 +3,7 @@ rates with Clopper–Pearson CIs."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -13,6 +13,7 @@ from her2resist.stats.response import clopper_pearson
 
 EFFICACY_COLUMNS = [
     "endpoint", "statistic", "value", "lcl", "ucl", "n", "events_or_responders", "note",
+    "delayed_entry",
 ]  # fmt: skip
 
 
@@ -24,20 +25,30 @@ def efficacy_summary(
     time_event: dict[str, tuple[pd.Series, pd.Series]],
     response: pd.DataFrame,
     landmarks_months: Iterable[float] = (6, 12, 24),
+    entry: Mapping[str, pd.Series] | None = None,
 ) -> pd.DataFrame:
-    """Long table (EFFICACY_COLUMNS). NaN times/events = patient not evaluable for the endpoint."""
+    """Long table (EFFICACY_COLUMNS). NaN times/events = patient not evaluable for the endpoint.
+
+    `entry`: per endpoint, delayed-entry times (left-truncated KM, R `Surv(entry, time, event)`);
+    a patient whose entry is missing or not before the time is not evaluable."""
     landmarks = list(landmarks_months)
+    entry = entry or {}
     rows: list[dict[str, object]] = []
     for endpoint, (time, event) in time_event.items():
         frame = pd.concat({"time": time, "event": event}, axis=1)
-        frame = frame[np.isfinite(frame["time"]) & (frame["time"] >= 0) & frame["event"].notna()]
+        evaluable = np.isfinite(frame["time"]) & (frame["time"] >= 0) & frame["event"].notna()
+        delayed = endpoint in entry
+        if delayed:
+            frame["entry"] = entry[endpoint].reindex(frame.index)
+            evaluable &= np.isfinite(frame["entry"]) & (frame["entry"] < frame["time"])
+        frame = frame[evaluable]
         n, events = len(frame), int(frame["event"].sum())
         if n == 0:
             rows.append(dict(endpoint=endpoint, statistic="median", value=np.nan, lcl=np.nan,
                              ucl=np.nan, n=0, events_or_responders=0,
-                             note="no evaluable patients"))  # fmt: skip
+                             note="no evaluable patients", delayed_entry=delayed))  # fmt: skip
             continue
-        km = kaplan_meier(frame["time"], frame["event"])
+        km = kaplan_meier(frame["time"], frame["event"], entry=frame["entry"] if delayed else None)
         med = median_survival(km)
         notes = []
         if np.isnan(med.estimate):
@@ -46,17 +57,18 @@ def efficacy_summary(
             notes.append("upper confidence limit not reached")
         rows.append(dict(endpoint=endpoint, statistic="median", value=med.estimate, lcl=med.lcl,
                          ucl=med.ucl, n=n, events_or_responders=events,
-                         note="; ".join(notes)))  # fmt: skip
+                         note="; ".join(notes), delayed_entry=delayed))  # fmt: skip
         for rate in landmark_rates(km, landmarks):
             note = "landmark beyond last follow-up" if np.isnan(rate.surv) else ""
             rows.append(dict(endpoint=endpoint, statistic=_landmark_label(rate.time),
                              value=rate.surv, lcl=rate.lcl, ucl=rate.ucl, n=n,
-                             events_or_responders=events, note=note))  # fmt: skip
+                             events_or_responders=events, note=note,
+                             delayed_entry=delayed))  # fmt: skip
     for endpoint in response.columns:
         values = response[endpoint].dropna().astype(int)
         prop = clopper_pearson(int(values.sum()), len(values))
         note = "" if len(values) else "no evaluable patients"
         rows.append(dict(endpoint=endpoint, statistic="rate", value=prop.rate, lcl=prop.lcl,
                          ucl=prop.ucl, n=len(values), events_or_responders=int(values.sum()),
-                         note=note))  # fmt: skip
+                         note=note, delayed_entry=False))  # fmt: skip
     return pd.DataFrame(rows, columns=EFFICACY_COLUMNS)

@@ -111,10 +111,15 @@ class _PenalizedCox:
 
 
 def firth_cox_fit(
-    time: ArrayLike, event: ArrayLike, x: ArrayLike, conf_level: float = 0.95
+    time: ArrayLike,
+    event: ArrayLike,
+    x: ArrayLike,
+    conf_level: float = 0.95,
+    entry: ArrayLike | None = None,
 ) -> FirthFit:
-    """Firth-penalized Cox fit with profile penalized-likelihood CIs for every coefficient."""
-    design = EfronDesign(time, event, x)
+    """Firth-penalized Cox fit with profile penalized-likelihood CIs for every coefficient
+    (`entry`: delayed-entry times; the penalty uses the same left-truncated risk sets)."""
+    design = EfronDesign(time, event, x, entry)
     model = _PenalizedCox(design)
     p = design.p
     all_free = np.ones(p, dtype=bool)

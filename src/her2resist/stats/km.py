@@ -1,11 +1,15 @@
 """Kaplan–Meier estimate, median with CI and landmark rates, matching R `survfit` defaults.
 
 R conventions reproduced (survival 3.x):
-- curve at every distinct time (events and censorings), Greenwood standard error of log S;
+- curve at every distinct exit time (events and censorings), Greenwood standard error of log S;
+- delayed entry (left truncation, R `Surv(entry, time, event)`): a subject is at risk at t only
+  if entry < t <= time, so the risk set may shrink to nothing and fill again;
 - conf.type="log": exp(log S ± z·se), upper bound capped at 1, bounds undefined once S = 0;
-- median and its CI by `quantile.survfit`: the time where 1 - curve first reaches 0.5, the
-  midpoint rule when the curve is flat at exactly 0.5, and the CI from the same rule applied to
-  the lower and upper confidence curves (Brookmeyer–Crowley style band crossing);
+- median and its CI as `print(fit)` / `summary(fit)$table` report them (survival's `survmean`,
+  also survminer's `surv_median`): the first time the curve, the lower or the upper confidence
+  curve is at or below 0.5, the midpoint rule when it sits exactly at 0.5 and drops later.
+  The upper band is not monotone (S falls little while the standard error grows), so "first"
+  matters: `quantile(fit)` searches the band differently and can report a later crossing;
 - landmark rates by `summary(fit, times=)`: step function value at the landmark, no value past
   the last observed time.
 """
@@ -18,7 +22,9 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.stats import norm
 
-# R's quantile.survfit tolerance for "the curve is exactly at p" (sqrt(.Machine$double.eps)).
+from her2resist.stats.risksets import checked_entry
+
+# R's tolerance for "the curve is exactly at 0.5" (sqrt(.Machine$double.eps)).
 QUANTILE_TOLERANCE = float(np.sqrt(np.finfo(float).eps))
 
 
@@ -37,7 +43,8 @@ class KaplanMeier:
 
     @property
     def n(self) -> int:
-        return int(self.n_risk[0]) if self.n_risk.size else 0
+        # every subject leaves once (event or censoring); with delayed entry n_risk[0] is not n
+        return int(self.n_event.sum() + self.n_censor.sum())
 
     @property
     def events(self) -> int:
@@ -60,8 +67,15 @@ class LandmarkRate:
     n_risk: float
 
 
-def kaplan_meier(time: ArrayLike, event: ArrayLike, conf_level: float = 0.95) -> KaplanMeier:
-    """Kaplan–Meier curve with log-transformed Greenwood confidence band (R survfit default)."""
+def kaplan_meier(
+    time: ArrayLike,
+    event: ArrayLike,
+    conf_level: float = 0.95,
+    entry: ArrayLike | None = None,
+) -> KaplanMeier:
+    """Kaplan–Meier curve with log-transformed Greenwood confidence band (R survfit default).
+
+    `entry`: delayed-entry times (R `Surv(entry, time, event)`); each must be below its time."""
     t = np.asarray(time, dtype=float)
     e = np.asarray(event, dtype=float)
     if t.shape != e.shape:
@@ -72,8 +86,11 @@ def kaplan_meier(time: ArrayLike, event: ArrayLike, conf_level: float = 0.95) ->
     n_event = np.bincount(inverse, weights=e, minlength=unique_time.size)
     n_total = np.bincount(inverse, minlength=unique_time.size).astype(float)
     n_censor = n_total - n_event
-    # number at risk = everyone whose time is >= this time (reverse cumulative count)
+    # number at risk = everyone whose time is >= this time (reverse cumulative count) ...
     n_risk = np.cumsum(n_total[::-1])[::-1]
+    if entry is not None:
+        # ... less those who enter at or after it (entry < t <= time)
+        n_risk = n_risk - not_yet_entered(entry, t, unique_time)
     surv = np.cumprod(1.0 - n_event / n_risk)
     with np.errstate(divide="ignore", invalid="ignore"):
         greenwood_terms = n_event / (n_risk * (n_risk - n_event))
@@ -82,6 +99,14 @@ def kaplan_meier(time: ArrayLike, event: ArrayLike, conf_level: float = 0.95) ->
     std_err = np.sqrt(np.cumsum(greenwood_terms))
     lower, upper = log_confidence_band(surv, std_err, conf_level)
     return KaplanMeier(unique_time, n_risk, n_event, n_censor, surv, std_err, lower, upper)
+
+
+def not_yet_entered(
+    entry: ArrayLike, time: NDArray[np.float64], at: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """How many subjects have entry >= each of `at` (not yet at risk there)."""
+    sorted_entry = np.sort(checked_entry(entry, time))
+    return (sorted_entry.size - np.searchsorted(sorted_entry, at, side="left")).astype(float)
 
 
 def log_confidence_band(
@@ -96,65 +121,31 @@ def log_confidence_band(
     return lower, upper
 
 
-def _approx_constant_right(knots: NDArray[np.float64], values: NDArray[np.int64], p: float) -> int:
-    """R approx(knots, values, p, method="constant", f=1, rule=1) for increasing knots.
-
-    Returns -1 where R gives NA (p outside the knots)."""
-    if knots.size == 0 or p < knots[0] or p > knots[-1]:
-        return -1
-    j = int(np.searchsorted(knots, p, side="left"))
-    # exact hit returns the knot's own value, otherwise the value on the right (f = 1)
-    return int(values[j])
-
-
-def find_quantile_time(
-    time: NDArray[np.float64],
-    curve: NDArray[np.float64],
-    p: float,
-    first_time: float = 0.0,
-    tol: float = QUANTILE_TOLERANCE,
+def first_time_at_or_below(
+    time: NDArray[np.float64], curve: NDArray[np.float64], p: float = 0.5
 ) -> float:
-    """R survival:::findq applied to (c(first_time, time), c(0, 1 - curve)).
+    """R survival:::survmean's `minmin`: the first time the curve is at or below p.
 
-    NaN points of the curve (CI bands after S reaches 0) are dropped as R's approx does."""
-    x = np.concatenate([[first_time], time])
-    y = np.concatenate([[0.0], 1.0 - curve])
-    finite_y = y[~np.isnan(y)]
-    if finite_y.size == 0 or finite_y.max() < p:
+    When it sits exactly at p (within R's tolerance) and falls below later, the midpoint of that
+    time and the first time below it. NaN points (the bands once S = 0) are skipped."""
+    keep = ~np.isnan(curve) & (curve < p + QUANTILE_TOLERANCE)
+    if not keep.any():
         return float("nan")
-    x_max = x[-1]
-    # drop repeated y values (censoring times) keeping the first; NaNs count as equal to each other
-    # (1 - curve is non-decreasing with a NaN tail, so duplicates are always adjacent)
-    is_nan = np.isnan(y)
-    same_as_previous = (y[1:] == y[:-1]) | (is_nan[1:] & is_nan[:-1])
-    keep = np.concatenate([[True], ~same_as_previous])
-    x, y = x[keep], y[keep]
-    positions = np.arange(y.size)
-    defined = ~np.isnan(y)
-    knots, idx = y[defined], positions[defined]
-    order = np.argsort(knots, kind="stable")
-    knots, idx = knots[order], idx[order]
-    if p == 0:
-        return float(x[0])
-    i1 = _approx_constant_right(knots + tol, idx, p)
-    i2 = _approx_constant_right(knots - tol, idx, p)
-    if not np.isnan(y[-1]) and abs(p - y[-1]) < tol:
-        # curve ends flat exactly at p: midpoint between the drop and the last follow-up
-        return float("nan") if i1 < 0 else float((x[i1] + x_max) / 2.0)
-    if i1 < 0 or i2 < 0:
-        return float("nan")
-    return float((x[i1] + x[i2]) / 2.0)
+    x, y = time[keep], curve[keep]
+    if abs(y[0] - p) < QUANTILE_TOLERANCE:
+        below = np.flatnonzero(y < y[0])
+        if below.size:
+            return float((x[0] + x[below[0]]) / 2.0)
+    return float(x[0])
 
 
 def median_survival(km: KaplanMeier, p: float = 0.5) -> Median:
-    """Median (or other quantile) with CI as R quantile.survfit(fit, 0.5)."""
-    if km.time.size == 0:
-        return Median(float("nan"), float("nan"), float("nan"))
-    estimate = find_quantile_time(km.time, km.surv, p)
-    # 1 - lower reaches p first, so the lower confidence curve gives the lower limit (R doquant)
-    lcl = find_quantile_time(km.time, km.lower, p)
-    ucl = find_quantile_time(km.time, km.upper, p)
-    return Median(estimate, lcl, ucl)
+    """Median (or other quantile) with CI as R print(survfit) reports them."""
+    return Median(
+        first_time_at_or_below(km.time, km.surv, p),
+        first_time_at_or_below(km.time, km.lower, p),
+        first_time_at_or_below(km.time, km.upper, p),
+    )
 
 
 def landmark_rates(km: KaplanMeier, times: ArrayLike) -> list[LandmarkRate]:

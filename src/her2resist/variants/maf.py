@@ -14,7 +14,7 @@ import pandas as pd
 from her2resist.annotate import oncokb
 from her2resist.errors import InputError, Problem
 
-from .rules import shorten_hgvsp
+from .rules import most_severe, shorten_hgvsp, variant_classification
 from .schema import frame_from_columns
 
 _MISSING = {"", ".", "NA", "NaN", "nan", "N/A", "None", "__UNKNOWN__"}
@@ -92,7 +92,7 @@ def read_maf(path: str | PathLike[str]) -> pd.DataFrame:
         "hgvsp": column("HGVSp"),
         "hgvsp_short": hgvsp_short,
         "consequence": None if consequence is None else consequence.str.split(",").str[0],
-        "variant_class": column("Variant_Classification"),
+        "variant_class": column("Variant_Classification"),  # derived below when absent
         "exon": column("Exon_Number"),
         "depth": t_depth,
         "alt_reads": t_alt,
@@ -113,6 +113,19 @@ def read_maf(path: str | PathLike[str]) -> pd.DataFrame:
         "all_consequences": consequence,
     }
     data["maf_start"] = data["pos"]
+    if data["variant_class"] is None:
+        data["variant_class"], source = derive_variant_class(
+            consequence, hgvsp_short, ref, alt, column("Variant_Type")
+        )
+        if source is None:
+            raise InputError.one(
+                str(path),
+                NO_CLASS_MESSAGE,
+                where=header_line,
+                column="Variant_Classification",
+                hint=NO_CLASS_HINT,
+            )
+        warnings.append(f"no Variant_Classification column: derived from {source}")
     data["caller"] = "unknown" if data["caller"] is None else data["caller"].fillna("unknown")
     data["canonical"] = (
         [False] * n if data["canonical"] is None else (data["canonical"] == "YES").tolist()
@@ -138,6 +151,74 @@ def read_maf(path: str | PathLike[str]) -> pd.DataFrame:
         df[name] = np.array(_to_list(values), dtype=object)
     df.attrs.update(warnings=warnings, coordinates="maf", protein_change_column=protein_source)
     return df
+
+
+NO_CLASS_MESSAGE = (
+    "no Variant_Classification column, and no Consequence or protein-change column to derive "
+    "it from: no mutation could be classed (every patient would come out wild type)"
+)
+NO_CLASS_HINT = (
+    "export the MAF with its Variant_Classification column (vcf2maf writes it), or keep "
+    "VEP's Consequence or an HGVSp_Short column"
+)
+#: protein change (one-letter HGVS) -> MAF class, first match wins
+_PROTEIN_CLASSES = (
+    (re.compile(r"_splice$"), "Splice_Site"),
+    (re.compile(r"fs"), "Frame_Shift"),
+    (re.compile(r"^p\.\*\d+.*ext"), "Nonstop_Mutation"),
+    (re.compile(r"^p\.M1(?!\d)"), "Translation_Start_Site"),
+    (re.compile(r"\*$"), "Nonsense_Mutation"),
+    (re.compile(r"ins|dup"), "In_Frame_Ins"),
+    (re.compile(r"del"), "In_Frame_Del"),
+    (re.compile(r"^p\.(\D)\d+(\1|=)$|^p\.=$"), "Silent"),
+    (re.compile(r"^p\.\D\d+\D$"), "Missense_Mutation"),
+)
+
+
+def _indel_type(ref: str | None, alt: str | None) -> tuple[str, bool]:
+    """MAF alleles ('-' for none) -> (INS/DEL/SNP..., in frame)."""
+    ref_len = 0 if ref in (None, "-") else len(ref)
+    alt_len = 0 if alt in (None, "-") else len(alt)
+    if ref_len == alt_len:
+        return "SNP", False
+    return ("INS" if alt_len > ref_len else "DEL"), abs(alt_len - ref_len) % 3 == 0
+
+
+def derive_variant_class(
+    consequence: pd.Series | None,
+    protein: pd.Series,
+    ref: pd.Series,
+    alt: pd.Series,
+    variant_type: pd.Series | None,
+) -> tuple[list[str | None] | None, str | None]:
+    """Variant_Classification for a MAF without it: from VEP's Consequence (vcf2maf's
+    rules: most severe term, indel type from the alleles), else from the protein change.
+    Returns (classes, what they were derived from) or (None, None) if neither exists."""
+    if consequence is None and protein.isna().all():
+        return None, None
+    types = [_indel_type(r, a) for r, a in zip(ref.tolist(), alt.tolist(), strict=True)]
+    if variant_type is not None:
+        types = [
+            (given if given in ("INS", "DEL") else kind, inframe)
+            for given, (kind, inframe) in zip(variant_type.tolist(), types, strict=True)
+        ]
+    if consequence is not None:
+        classes = [
+            None
+            if not isinstance(terms, str)
+            else variant_classification(most_severe(re.split(r"[,&]", terms)), kind, inframe)
+            for terms, (kind, inframe) in zip(consequence.tolist(), types, strict=True)
+        ]
+        return classes, "the Consequence column (vcf2maf's rules)"
+    classes = []
+    for change, (kind, _) in zip(protein.tolist(), types, strict=True):
+        found = None
+        if isinstance(change, str):
+            found = next((c for pattern, c in _PROTEIN_CLASSES if pattern.search(change)), None)
+        if found == "Frame_Shift":
+            found = "Frame_Shift_Ins" if kind == "INS" else "Frame_Shift_Del"
+        classes.append(found)
+    return classes, "the protein change (rows without one have no class)"
 
 
 def normalise_protein_change(value: str) -> str | None:
