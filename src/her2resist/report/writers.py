@@ -128,9 +128,11 @@ def write_xlsx(spec: TableSpec, path: PathLike) -> None:
             cell.border = Border(top=rule if k == 0 else None, bottom=rule if last else None)
         if k < len(shown.header_rows) - 1:
             _merge_groups(sheet, header)
+    row_number = sheet.max_row  # counted: sheet.max_row scans every row (quadratic)
     for cells, indent in zip(shown.body, shown.indents, strict=True):
         sheet.append(cells)
-        sheet.cell(row=sheet.max_row, column=1).alignment = Alignment(indent=2 * indent)
+        row_number += 1
+        sheet.cell(row=row_number, column=1).alignment = Alignment(indent=2 * indent)
     for cell in sheet[sheet.max_row]:
         cell.border = Border(bottom=rule)
     for note in _notes(shown):
@@ -292,17 +294,20 @@ def add_table(document: Any, spec: TableSpec, first: bool) -> None:
             _set_cell_border(cell, **edges)
             j = span + 1
     for i, (cells, indent) in enumerate(zip(shown.body, shown.indents, strict=True)):
-        row = grid.add_row()
+        # the row's cells once: row.cells walks the whole row (spans, merges) on every call
+        row_cells = grid.add_row().cells
         for j, text in enumerate(cells):
-            paragraph = row.cells[j].paragraphs[0]
+            paragraph = row_cells[j].paragraphs[0]
             paragraph.add_run(text).font.size = size
             if j == 0 and indent:
                 paragraph.paragraph_format.left_indent = Mm(3 * indent)
             elif j > 0 and spec.stub:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
             if i == len(shown.body) - 1:
-                _set_cell_border(row.cells[j], bottom="8")
-    for row in grid.rows:
+                _set_cell_border(row_cells[j], bottom="8")
+    # body cells got their grid column's width from add_row; header cells are set again
+    # (a merged cell spans several columns)
+    for row in grid.rows[: len(shown.header_rows)]:
         for cell, width in zip(row.cells, widths, strict=True):
             cell.width = width
     for note in _notes(shown):
