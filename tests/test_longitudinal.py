@@ -237,6 +237,7 @@ def example(tmp_path_factory: pytest.TempPathFactory, project_root: Path) -> dic
         "variants": variants,
     }
     lg.run_longitudinal(config, inputs, outputs)
+    lg.run_ctdna_features(config, inputs, outputs)
     return {
         "events": pd.read_csv(work / "example" / "truth_events.tsv", sep="\t", dtype=str),
         "alterations": pd.read_csv(alterations, sep="\t", dtype={"patient_id": str}),

@@ -431,6 +431,7 @@ def tmb_per_sample(
     germline-like VAF (0.4-0.6 or >= 0.9)."""
     from her2resist.annotate.alterations import chip_call, mutation_filters
     from her2resist.annotate.tmb import coding_megabases
+    from her2resist.tables import records
 
     info = samples.set_index("sample_id")
     excluded = excluded or set()
@@ -441,7 +442,9 @@ def tmb_per_sample(
         specimen = str(info.loc[sid, "specimen"])
         patient = str(info.loc[sid, "patient_id"])
         n = 0
-        for row in table.to_dict("records"):
+        if "variant_class" in table:
+            table = table[table["variant_class"].isin(NONSYNONYMOUS)]
+        for row in records(table):
             if row.get("variant_class") not in NONSYNONYMOUS:
                 continue
             key = (
@@ -451,8 +454,7 @@ def tmb_per_sample(
                 row.get("ref"),
                 row.get("alt"),
             )
-            vaf = pd.to_numeric(pd.Series([row.get("vaf")]), errors="coerce").iloc[0]
-            normal = pd.to_numeric(pd.Series([row.get("normal_vaf")]), errors="coerce").iloc[0]
+            vaf, normal = _number(row.get("vaf")), _number(row.get("normal_vaf"))
             germline_like = pd.isna(normal) and (0.4 <= vaf <= 0.6 or vaf >= 0.9)
             if key in excluded or germline_like:
                 continue
@@ -462,6 +464,15 @@ def tmb_per_sample(
         size = coding_megabases(panel_size_mb, info.loc[sid].to_dict(), read_regions)
         out[sid] = n / size if size else np.nan
     return pd.Series(out, dtype=float)
+
+
+def _number(value: Any) -> float:
+    """``value`` as a float, NaN when it is not a number (pd.to_numeric with coerce, for
+    one value without building a Series)."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")
 
 
 def flagged_variants(alterations: pd.DataFrame) -> set[tuple[str, str, int, str, str]]:
@@ -719,10 +730,9 @@ def run_longitudinal(
     inputs: dict[str, Any],
     outputs: dict[str, str | Path],
 ) -> None:
-    """Every file of LONGITUDINAL_OUTPUTS. ``inputs``: samples, clinical, alterations,
-    tumour_fraction, hotspots, variants (list of per-sample variant tables)."""
+    """Baseline vs progression and tissue vs plasma: acquired, table, concordance and the
+    two figures. ``inputs``: samples, alterations, tumour_fraction, hotspots."""
     from her2resist.annotate.tumour_fraction import settings_of
-    from her2resist.stages import knowledge_from
     from her2resist.tables import read_table, write_tsv
 
     samples = read_table(inputs["samples"])
@@ -736,16 +746,30 @@ def run_longitudinal(
     write_tsv(manuscript_table(acquired), outputs["table"])
     plot_vaf_trajectories(acquired, outputs["trajectories_png"], outputs["trajectories_pdf"])
     plot_acquired_oncoprint(acquired, outputs["oncoprint_png"], outputs["oncoprint_pdf"])
-
-    knowledge = knowledge_from(config)
     markers = config["biomarkers"]
     write_tsv(concordance(alterations, samples, markers["genes"]), outputs["concordance"])
 
+
+def run_ctdna_features(
+    config: dict[str, Any],
+    inputs: dict[str, Any],
+    outputs: dict[str, str | Path],
+) -> None:
+    """Baseline ctDNA features and tissue TMB (``outputs`` features, feature_values), tested
+    by the associate stage. Plasma features only when the sheet has plasma samples, tissue
+    TMB only when it has tissue samples: a study without plasma gets no ctDNA rows.
+    ``inputs``: samples, clinical, alterations, tumour_fraction, variants (per-sample tables)."""
+    from her2resist.stages import knowledge_from
+    from her2resist.tables import read_stage_tables, read_table, write_tsv
+
+    samples = read_table(inputs["samples"])
+    alterations = _read_alterations(inputs["alterations"])
+    fractions = pd.read_csv(inputs["tumour_fraction"], sep="\t", dtype={"patient_id": str})
+    knowledge = knowledge_from(config)
+    markers = config["biomarkers"]
     clinical = read_table(inputs["clinical"])
     patient_column = config["clinical"]["columns"].get("patient_id", "patient_id")
-    variant_tables = {
-        Path(p).stem: pd.read_csv(p, sep="\t", low_memory=False) for p in inputs["variants"]
-    }
+    variant_tables = read_stage_tables(inputs["variants"])
     tmb = tmb_per_sample(
         variant_tables,
         samples,
@@ -766,5 +790,21 @@ def run_longitudinal(
         tmb,
         timepoint=markers["timepoint"],
     )
-    write_tsv(status, outputs["features"])
-    write_tsv(values, outputs["feature_values"])
+    specimens = set(samples["specimen"].astype(str))
+    dropped = [c for c in FEATURES if not _measured_feature(c, specimens)]
+    write_tsv(status.drop(columns=dropped), outputs["features"])
+    write_tsv(
+        values.drop(
+            columns=[c for c in FEATURE_VALUE_COLUMNS if not _measured_feature(c, specimens)]
+        ),
+        outputs["feature_values"],
+    )
+
+
+def _measured_feature(column: str, specimens: set[str]) -> bool:
+    """Plasma features need plasma samples in the sheet; tissue TMB, tissue samples."""
+    if column.startswith(("ctdna_", "plasma_")):
+        return "ctdna" in specimens
+    if column.startswith("tissue_"):
+        return "tissue" in specimens
+    return True

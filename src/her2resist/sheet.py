@@ -68,9 +68,3 @@ def load_sample_sheet(
             )
         ]
     return attach_cohort_files(samples, config), problems
-
-
-def split_cohort_table(table: pd.DataFrame, sample_ids: list[str]) -> dict[str, pd.DataFrame]:
-    """Rows per sample; a sample without rows gets an empty table with the same columns."""
-    groups = dict(tuple(table.groupby("sample_id", sort=False)))
-    return {sid: groups.get(sid, table.iloc[0:0]) for sid in sample_ids}

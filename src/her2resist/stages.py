@@ -16,8 +16,8 @@ import pandas as pd
 
 from her2resist import matrix as status
 from her2resist.annotate.alterations import (
-    ALTERATION_COLUMNS,
-    annotate_sample,
+    alteration_frame,
+    annotate_sample_rows,
     propagate_patient_flags,
 )
 from her2resist.annotate.knowledge import GeneRule, Knowledge, load_knowledge
@@ -29,8 +29,8 @@ from her2resist.clinical.responses import derive as derive_responses
 from her2resist.clinical.responses import progression_dates as derived_progression
 from her2resist.clinical.tumour_change import CHANGE_COLUMNS, best_percent_change
 from her2resist.errors import InputError, Problem
-from her2resist.sheet import load_sample_sheet, split_cohort_table
-from her2resist.tables import read_table, write_tsv
+from her2resist.sheet import load_sample_sheet
+from her2resist.tables import read_stage_tables, read_table, records, write_tsv, write_tsv_split
 from her2resist.validate import validate_inputs
 
 PathLike = str | Path
@@ -141,8 +141,7 @@ def run_variants_from_maf(maf: PathLike, outputs: dict[str, PathLike]) -> None:
     """Read a cohort MAF once and write one variant table per sample (``outputs``)."""
     from her2resist.variants import read_maf
 
-    for sample_id, rows in split_cohort_table(read_maf(maf), list(outputs)).items():
-        write_tsv(rows, outputs[sample_id])
+    write_tsv_split(read_maf(maf), "sample_id", outputs)
 
 
 def run_cnv_from_gene_table(
@@ -152,8 +151,7 @@ def run_cnv_from_gene_table(
     from her2resist import cnv
 
     calls = cnv.read_gene_table(table, thresholds=thresholds).reindex(columns=cnv.CNV_COLUMNS)
-    for sample_id, rows in split_cohort_table(calls, list(outputs)).items():
-        write_tsv(rows, outputs[sample_id])
+    write_tsv_split(calls, "sample_id", outputs)
 
 
 def run_cnv(
@@ -201,21 +199,22 @@ def run_annotate(
 
     knowledge = knowledge_from(config)
     samples = read_table(samples_path)
-    by_sample_variants = {Path(p).stem: p for p in variant_tables}
-    by_sample_cnv = {Path(p).stem: p for p in cnv_tables}
+    # every per-sample table read in one parse per header (read_stage_tables)
+    by_sample_variants = read_stage_tables(variant_tables)
+    by_sample_cnv = read_stage_tables(cnv_tables)
     by_sample_fusions = fusions_by_sample(samples) if "sv_file" in samples else {}
-    frames = []
-    for sample in samples.to_dict("records"):
+    rows: list[dict] = []
+    for sample in records(samples):
         sid = sample["sample_id"]
         calls = (by_sample_variants, by_sample_cnv, by_sample_fusions)
         if all(sid not in by_sample for by_sample in calls):
             continue
-        variants = _read_optional(by_sample_variants.get(sid))
+        variants = by_sample_variants.get(sid)
         if variants is None:
             variants = pd.DataFrame(columns=["gene"])
-        cnv = _read_optional(by_sample_cnv.get(sid))
-        frames.append(
-            annotate_sample(
+        cnv = by_sample_cnv.get(sid)
+        rows.extend(
+            annotate_sample_rows(
                 variants,
                 cnv,
                 sample,
@@ -228,10 +227,7 @@ def run_annotate(
                 fusions=by_sample_fusions.get(sid),
             )
         )
-    table = (
-        pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=ALTERATION_COLUMNS)
-    )
-    table = propagate_patient_flags(table).sort_values(
+    table = propagate_patient_flags(alteration_frame(rows)).sort_values(
         ["patient_id", "sample_id", "gene", "alteration_type", "pos"], kind="stable"
     )
     write_tsv(table, out)
@@ -469,12 +465,16 @@ def run_associate(
     clinical_path: PathLike,
     outputs: dict[str, PathLike],
     ctdna_features_path: PathLike | None = None,
+    measured: Sequence[str] = ("pfs", "os", "response"),
 ) -> None:
     """Write ``outputs`` keys pfs, os (survival), response and efficacy (and exploratory).
 
     Baseline ctDNA features (``ctdna_features_path``) are tested as a family of their own, so
-    their Benjamini-Hochberg q-values do not shift those of the genes and pathways."""
+    their Benjamini-Hochberg q-values do not shift those of the genes and pathways. An
+    endpoint not in ``measured`` (pfs, os, response: what the study has, see
+    her2resist.study_data) gets a table with its columns and no rows, and no efficacy rows."""
     from her2resist.stats import efficacy_summary, response_associations, survival_associations
+    from her2resist.stats.associate import RESPONSE_COLUMNS, SURVIVAL_COLUMNS
 
     endpoints = pd.read_csv(endpoints_path, sep="\t", dtype={"patient_id": str}).set_index(
         "patient_id"
@@ -492,6 +492,9 @@ def run_associate(
     entry = endpoints["entry_months"] if has_delayed_entry(config["clinical"]) else None
     time_event = {}
     for endpoint in ("pfs", "os"):
+        if endpoint not in measured:
+            write_tsv(pd.DataFrame(columns=SURVIVAL_COLUMNS), outputs[endpoint])
+            continue
         time_event[endpoint] = (endpoints[f"{endpoint}_months"], endpoints[f"{endpoint}_event"])
         table = pd.concat(
             [
@@ -509,20 +512,22 @@ def run_associate(
         )
         write_tsv(table, outputs[endpoint])
     response = endpoints[["orr", "cbr"]]
-    write_tsv(
-        pd.concat(
+    if "response" in measured:
+        table = pd.concat(
             [response_associations(response, f, min_altered=min_altered) for f in families],
             ignore_index=True,
-        ),
-        outputs["response"],
-    )
+        )
+    else:
+        table = pd.DataFrame(columns=RESPONSE_COLUMNS)
+    write_tsv(table, outputs["response"])
     # Response rates in both populations: intention to treat (NE counts as non-responder)
     # and response-evaluable (NE left out).
     itt = endpoints[["orr", "cbr", "dcr"]]
     evaluable = itt.where(endpoints["response_evaluable"].astype(str).eq("True"))
+    rates = pd.concat([itt, evaluable.add_suffix("_evaluable")], axis=1)
     efficacy = efficacy_summary(
         time_event,
-        pd.concat([itt, evaluable.add_suffix("_evaluable")], axis=1),
+        rates if "response" in measured else rates.iloc[:, :0],
         landmarks_months=tuple(config["landmarks_months"]),
         entry=None if entry is None else dict.fromkeys(time_event, entry),
     )

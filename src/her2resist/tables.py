@@ -72,7 +72,7 @@ def read_table(path: str | Path, *, required: list[str] | None = None) -> pd.Dat
                 hint="every row needs as many tab-separated cells as the header",
             ) from None
         if len(frame) == len(line_numbers) - 1:  # no quoted multi-line cells
-            frame.attrs["lines"] = line_numbers[1:]
+            frame.attrs["lines"] = LineNumbers(line_numbers[1:])
     frame.columns = [str(c).strip() for c in frame.columns]
     missing = [c for c in (required or []) if c not in frame.columns]
     if missing:
@@ -110,8 +110,20 @@ def _read_xlsx(path: Path, required: list[str]) -> pd.DataFrame:
     lines = [int(i) + 1 for i in frame.index]  # spreadsheet row numbers (1-based)
     frame = frame.reset_index(drop=True)
     frame = frame.where(frame.notna(), None).astype(object).replace({None: pd.NA})
-    frame.attrs["lines"] = lines
+    frame.attrs["lines"] = LineNumbers(lines)
     return frame
+
+
+class LineNumbers(tuple):
+    """File line of each data row, kept in ``DataFrame.attrs``. pandas deep-copies attrs
+    into the result of every operation; as a list that copy dominated stages working on a
+    cohort's sample sheet (minutes for 2,000 samples). The numbers never change: a copy is
+    the same object."""
+
+    __slots__ = ()
+
+    def __deepcopy__(self, memo: dict) -> LineNumbers:
+        return self
 
 
 def data_line(frame: pd.DataFrame | pd.Series, index: int) -> int:
@@ -171,9 +183,64 @@ _MASKED_DTYPES = (
 _MASKED_FLOAT_DTYPES = (pd.Float32Dtype, pd.Float64Dtype)
 
 
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """``frame.to_dict("records")`` (Python scalars, NaN kept) without pandas' column-by-
+    column row assembly, which costs milliseconds per small table."""
+    columns = [str(c) for c in frame.columns]
+    return [dict(zip(columns, row, strict=True)) for row in frame.to_numpy(dtype=object)]
+
+
+def read_stage_tables(
+    paths: Iterable[str | Path], dtype: dict[str, Any] | None = None
+) -> dict[str, pd.DataFrame]:
+    """Per-sample stage tables (TSV with a header, as ``write_tsv`` writes them) by file
+    stem. Files sharing a header are parsed as one text and split again: one read_csv per
+    file costs more than the parsing for a cohort's thousands of small tables."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    tables: dict[str, pd.DataFrame] = {}
+    for path in paths:
+        text = Path(path).read_text()
+        if '"' in text:  # a quoted field may hold a line break: this file on its own
+            tables[Path(path).stem] = pd.read_csv(path, sep="\t", low_memory=False, dtype=dtype)
+            continue
+        header, _, body = text.partition("\n")
+        groups.setdefault(header, []).append((Path(path).stem, body))
+    for header, members in groups.items():
+        lines = [[line for line in body.splitlines() if line] for _, body in members]
+        text = io.StringIO("\n".join([header, *(line for part in lines for line in part)]))
+        frame = pd.read_csv(text, sep="\t", low_memory=False, dtype=dtype)
+        start = 0
+        for (stem, _), part in zip(members, lines, strict=True):
+            tables[stem] = frame.iloc[start : start + len(part)].reset_index(drop=True)
+            start += len(part)
+    return tables
+
+
 def write_tsv(frame: pd.DataFrame, path: str | Path) -> None:
     """Deterministic TSV: fixed float format, NA written as ``NA``, LF line endings."""
     write_tsv_chunks([frame], path)
+
+
+def write_tsv_split(frame: pd.DataFrame, column: str, paths: dict[Any, str | Path]) -> None:
+    """``write_tsv`` of each value's rows (``frame[column] == value``) to ``paths[value]``
+    (header only for a value without rows): the same bytes, but the cohort is formatted
+    once instead of once per sample (thousands of small tables)."""
+    text = io.StringIO()
+    _write_frame(frame, text, header=True)
+    header, *lines = text.getvalue().split("\n")[:-1]
+    if len(lines) != len(frame):  # a quoted field with a line break: one table at a time
+        groups = dict(tuple(frame.groupby(column, sort=False)))
+        for value, path in paths.items():
+            write_tsv(groups.get(value, frame.iloc[0:0]), path)
+        return
+    rows: dict[Any, list[str]] = {}
+    for value, line in zip(frame[column].to_numpy(dtype=object), lines, strict=True):
+        rows.setdefault(value, []).append(line)
+    for value, path in paths.items():
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("w", newline="") as handle:
+            handle.write("\n".join([header, *rows.get(value, [])]) + "\n")
 
 
 def write_tsv_chunks(frames: Iterable[pd.DataFrame], path: str | Path) -> int:

@@ -30,6 +30,12 @@ rule associate:
     resources:
         mem_mb=4000,
         runtime=30,
+    params:
+        # endpoints the study measured; the others get tables without rows
+        measured=[
+            *STUDY.survival_endpoints,
+            *(["response"] if STUDY.response else []),
+        ],
     script:
         "../scripts/associate.py"
 

@@ -16,6 +16,7 @@ from her2resist.config import resolve_resources, validate_config  # noqa: E402
 from her2resist.errors import InputError  # noqa: E402
 from her2resist.population import select_population  # noqa: E402
 from her2resist.sheet import load_sample_sheet  # noqa: E402
+from her2resist.study_data import study_data  # noqa: E402
 from her2resist.validate import validate_inputs  # noqa: E402
 
 # Config, sheet, clinical and AE tables and the headers of every variant/CNV file are
@@ -35,6 +36,9 @@ except InputError as error:
     )
 
 samples = samples.set_index("sample_id", drop=False)
+# What the study measured (PFS, OS, response, plasma, a second timepoint, AEs), from config
+# and sheet: rules whose inputs the study lacks are left out of the DAG.
+STUDY = study_data(config, samples)
 
 
 wildcard_constraints:
@@ -99,10 +103,14 @@ def input_mb(input):
 
 def final_outputs():
     return [
-        "results/stats/pfs_associations.tsv",
-        "results/stats/os_associations.tsv",
-        "results/stats/response_associations.tsv",
-        "results/stats/exploratory_models.tsv",
+        *(f"results/stats/{e}_associations.tsv" for e in STUDY.survival_endpoints),
+        *(["results/stats/response_associations.tsv"] if STUDY.response else []),
+        # penalized models of ORR and PFS: nothing to model without them
+        *(
+            ["results/stats/exploratory_models.tsv"]
+            if STUDY.pfs or STUDY.response
+            else []
+        ),
         "results/matrix/pathway_by_patient.tsv",
         *REPORT_OUTPUTS,  # defined in report.smk
         *LONGITUDINAL_OUTPUTS,  # defined in longitudinal.smk

@@ -1,16 +1,21 @@
 # Longitudinal ctDNA (her2resist.longitudinal): tumour fraction per sample, baseline vs
 # progression, tissue-plasma concordance, baseline ctDNA features for the PFS analysis.
+# The longitudinal outputs are made only for a study with plasma or a second timepoint.
 LONGITUDINAL_OUTPUTS = [
-    "results/annotated/tumour_fraction.tsv",
     "results/longitudinal/acquired.tsv",
     "results/longitudinal/table_longitudinal_changes.tsv",
     "results/longitudinal/concordance.tsv",
-    "results/longitudinal/ctdna_features.tsv",
-    "results/longitudinal/ctdna_feature_values.tsv",
     "results/longitudinal/vaf_trajectories.png",
     "results/longitudinal/vaf_trajectories.pdf",
     "results/longitudinal/acquired_oncoprint.png",
     "results/longitudinal/acquired_oncoprint.pdf",
+]
+if not (STUDY.plasma or STUDY.second_timepoint):
+    LONGITUDINAL_OUTPUTS = []
+LONGITUDINAL_OUTPUTS += [
+    "results/annotated/tumour_fraction.tsv",
+    "results/longitudinal/ctdna_features.tsv",
+    "results/longitudinal/ctdna_feature_values.tsv",
 ]
 
 
@@ -32,20 +37,38 @@ rule tumour_fraction:
         "../scripts/longitudinal.py"
 
 
-rule longitudinal:
+rule ctdna_features:
     input:
         samples="results/validated/samples.tsv",
         clinical="results/validated/clinical.tsv",
         alterations="results/annotated/alterations.tsv",
         tumour_fraction="results/annotated/tumour_fraction.tsv",
-        hotspots=config["hotspots"],
         variants=expand("results/variants/{sample}.tsv", sample=variant_samples()),
+    output:
+        features="results/longitudinal/ctdna_features.tsv",
+        feature_values="results/longitudinal/ctdna_feature_values.tsv",
+    log:
+        "logs/ctdna_features.log",
+    conda:
+        "../envs/core.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=20,
+    script:
+        "../scripts/longitudinal.py"
+
+
+rule longitudinal:
+    input:
+        samples="results/validated/samples.tsv",
+        alterations="results/annotated/alterations.tsv",
+        tumour_fraction="results/annotated/tumour_fraction.tsv",
+        hotspots=config["hotspots"],
     output:
         acquired="results/longitudinal/acquired.tsv",
         table="results/longitudinal/table_longitudinal_changes.tsv",
         concordance="results/longitudinal/concordance.tsv",
-        features="results/longitudinal/ctdna_features.tsv",
-        feature_values="results/longitudinal/ctdna_feature_values.tsv",
         trajectories_png="results/longitudinal/vaf_trajectories.png",
         trajectories_pdf="results/longitudinal/vaf_trajectories.pdf",
         oncoprint_png="results/longitudinal/acquired_oncoprint.png",

@@ -28,8 +28,17 @@ PATIENT_LEVEL_TABLES = [
 if not config["report"]["patient_listing"]:
     for table in PATIENT_LEVEL_TABLES:
         REPORT_TABLES.pop(table)
-FIGURES = ["km_pfs_trial", "km_os_trial", "forest", "oncoprint", "swimmer"]
-if has_waterfall(config):
+if not STUDY.adverse_events:
+    REPORT_TABLES.pop("table5_adverse_events")
+# Figures follow the data (STUDY, common.smk): no PFS curve without PFS, no swimmer
+# without PFS and response, no forest without a survival endpoint.
+FIGURES = [f"km_{endpoint}_trial" for endpoint in STUDY.survival_endpoints]
+if STUDY.survival_endpoints:
+    FIGURES.append("forest")
+FIGURES.append("oncoprint")
+if STUDY.pfs and STUDY.response:
+    FIGURES.append("swimmer")
+if STUDY.response and has_waterfall(config):
     FIGURES.append("waterfall")
 
 
@@ -37,7 +46,7 @@ REPORT_OUTPUTS = [
     *(f for table in REPORT_TABLES for f in table_files(table)),
     MANUSCRIPT,
     *expand("results/figures/{figure}.{ext}", figure=FIGURES, ext=["png", "pdf"]),
-    "results/figures/km_biomarkers",
+    *(["results/figures/km_biomarkers"] if STUDY.survival_endpoints else []),
     "results/cbioportal",
     "results/provenance.json",
 ]
@@ -65,72 +74,15 @@ rule report_tables:
     input:
         **REPORT_INPUTS,
     output:
-        table1=report(
-            table_files("table1_baseline_characteristics"),
-            caption="../report/table1_baseline_characteristics.rst",
-            category="Baseline",
-            subcategory="Tables",
-        ),
-        table2=report(
-            table_files("table2_disposition"),
-            caption="../report/table2_disposition.rst",
-            category="Disposition",
-            subcategory="Tables",
-        ),
-        table3=report(
-            table_files("table3_efficacy"),
-            caption="../report/table3_efficacy.rst",
-            category="Efficacy",
-            subcategory="Tables",
-        ),
-        table3b=report(
-            table_files("table3b_subgroups"),
-            caption="../report/table3b_subgroups.rst",
-            category="Efficacy",
-            subcategory="Tables",
-        ),
-        table4b=report(
-            table_files("table4b_detectable_effects"),
-            caption="../report/table4b_detectable_effects.rst",
-            category="Associations",
-            subcategory="Tables",
-        ),
-        table4=report(
-            table_files("table4_biomarker_associations"),
-            caption="../report/table4_biomarker_associations.rst",
-            category="Associations",
-            subcategory="Tables",
-        ),
-        table5=report(
-            table_files("table5_adverse_events"),
-            caption="../report/table5_adverse_events.rst",
-            category="Safety",
-            subcategory="Tables",
-        ),
-        tableS1=report(
-            table_files("tableS1_alterations_by_patient"),
-            caption="../report/tableS1_alterations_by_patient.rst",
-            category="Alterations",
-            subcategory="Tables",
-        ),
-        listing=report(
-            table_files("disposition_by_patient_and_sample"),
-            caption="../report/disposition_by_patient_and_sample.rst",
-            category="Disposition",
-            subcategory="Tables",
-        ),
-        tableS3=report(
-            table_files("tableS3_biomarker_associations"),
-            caption="../report/tableS3_biomarker_associations.rst",
-            category="Associations",
-            subcategory="Tables",
-        ),
-        tableS4=report(
-            table_files("tableS4_response_associations"),
-            caption="../report/tableS4_response_associations.rst",
-            category="Associations",
-            subcategory="Tables",
-        ),
+        **{
+            table: report(
+                table_files(table),
+                caption=f"../report/{table}.rst",
+                category=category,
+                subcategory="Tables",
+            )
+            for table, category in REPORT_TABLES.items()
+        },
         manuscript=report(
             MANUSCRIPT,
             caption="../report/manuscript_tables.rst",
@@ -138,6 +90,8 @@ rule report_tables:
         ),
     log:
         "logs/report_tables.log",
+    # the longest report job: started before the figures, it no longer ends the run alone
+    priority: 10
     conda:
         "../envs/report.yaml"
     threads: 1

@@ -17,5 +17,6 @@ run_stage(
         sm.input.clinical,
         dict(sm.output.items()),
         sm.input.ctdna_features,
+        sm.params.measured,
     ),
 )

@@ -13,6 +13,12 @@ def stage(sm, config):
         longitudinal.run_tumour_fraction(
             config, sm.input.samples, sm.input.alterations, sm.output[0]
         )
+    elif sm.rule == "ctdna_features":
+        longitudinal.run_ctdna_features(
+            config,
+            dict(sm.input.items()),
+            dict(sm.output.items()),
+        )
     else:
         longitudinal.run_longitudinal(
             config,

@@ -16,6 +16,7 @@ from her2resist.annotate.evidence import EVIDENCE_SUMMARY_COLUMNS, summarise
 from her2resist.annotate.knowledge import Knowledge
 from her2resist.annotate.variant_classes import NONSYNONYMOUS, TRUNCATING
 from her2resist.errors import InputError
+from her2resist.tables import records
 
 ONCOGENIC = {"hotspot", "oncogenic", "likely_oncogenic"}
 CNA_KINDS = {"amplification": "amplification", "gain": "gain", "deep_deletion": "deep_deletion"}
@@ -304,7 +305,7 @@ def fusion_rows(
     genes); a caller FILTER other than PASS, or a germline SV, fails as mutations do."""
     rows = []
     panel = fusions[fusions["gene"].isin(knowledge.genes.keys())]
-    for record in panel.to_dict("records"):
+    for record in records(panel):
         gene = record["gene"]
         rule = knowledge.genes[gene]
         oncogenicity, why = classify_fusion(gene, record["kind"], knowledge)
@@ -325,7 +326,12 @@ def fusion_rows(
     return rows
 
 
-def annotate_sample(
+def annotate_sample(*args: Any, **kwargs: Any) -> pd.DataFrame:
+    """Annotated alterations of one sample as a table (see :func:`annotate_sample_rows`)."""
+    return alteration_frame(annotate_sample_rows(*args, **kwargs))
+
+
+def annotate_sample_rows(
     variants: pd.DataFrame,
     cnv: pd.DataFrame | None,
     sample: dict,
@@ -336,7 +342,7 @@ def annotate_sample(
     tumour_fraction: dict | None = None,
     oncogenicity_source: str = "auto",
     fusions: pd.DataFrame | None = None,
-) -> pd.DataFrame:
+) -> list[dict]:
     """Annotated alterations of one sample (all panel-gene calls, filtered ones flagged).
 
     ``oncogenicity_source`` (config ``annotate.oncogenicity_source``): ``auto`` uses OncoKB's
@@ -376,7 +382,7 @@ def annotate_sample(
             hint="give an OncoKB-annotated MAF (MafAnnotator), or set "
             "annotate.oncogenicity_source: auto to use the built-in rules where OncoKB is absent",
         )
-    for record in panel.to_dict("records") if len(panel) else []:
+    for record in records(panel) if len(panel) else []:
         gene = record["gene"]
         rule = knowledge.genes.get(gene)
         oncogenicity, why, evidence = apply_oncokb(
@@ -416,7 +422,7 @@ def annotate_sample(
         cnv = tf.adjust_plasma_copy_number(cnv, estimate.estimate, tumour_fraction)
     if cnv is not None and len(cnv):
         panel = cnv[cnv["gene"].isin(knowledge.genes.keys()) & cnv["call"].isin(CNA_KINDS.keys())]
-        for record in panel.to_dict("records"):
+        for record in records(panel):
             gene, call = record["gene"], record["call"]
             rule = knowledge.genes[gene]
             oncogenicity, why = classify_cna(gene, call, knowledge)
@@ -441,6 +447,12 @@ def annotate_sample(
             with_evidence(row, knowledge)
             for row in fusion_rows(fusions, base, knowledge, qc_failed, filters)
         ]
+    return rows
+
+
+def alteration_frame(rows: list[dict]) -> pd.DataFrame:
+    """The alterations table of annotated rows (of one sample or of a whole cohort: built
+    once, as one frame per sample costs more than the annotation at cohort size)."""
     frame = pd.DataFrame(rows, columns=ALTERATION_COLUMNS)
     return frame.replace({np.nan: None}).astype(object)
 

@@ -86,16 +86,29 @@ class Knowledge:
     hotspots: Hotspots = field(default_factory=Hotspots)
     domains: pd.DataFrame | None = None
     evidence: EvidenceBase | None = None
+    _domains_by_gene: dict[str, list[tuple[float, float, str]]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     def domain_of(self, gene: str, protein_position: float | None) -> str:
+        """Domains (``;``-joined, in table order) of ``gene`` containing the residue."""
         if self.domains is None or protein_position is None or pd.isna(protein_position):
             return ""
-        rows = self.domains[
-            (self.domains["gene"] == gene)
-            & (self.domains["start_aa"] <= protein_position)
-            & (self.domains["end_aa"] >= protein_position)
-        ]
-        return ";".join(rows["domain"]) if len(rows) else ""
+        if self._domains_by_gene is None:  # one pass over the table, not a filter per call
+            self._domains_by_gene = {}
+            for gene_, start, end, domain in zip(
+                self.domains["gene"],
+                self.domains["start_aa"],
+                self.domains["end_aa"],
+                self.domains["domain"],
+                strict=True,
+            ):
+                self._domains_by_gene.setdefault(gene_, []).append((start, end, domain))
+        return ";".join(
+            domain
+            for start, end, domain in self._domains_by_gene.get(gene, [])
+            if start <= protein_position <= end
+        )
 
 
 def load_pathways(path: str | Path) -> tuple[dict[str, GeneRule], dict[str, list[str]], frozenset]:

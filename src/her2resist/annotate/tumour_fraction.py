@@ -110,12 +110,19 @@ def sample_tumour_fraction(
     settings = settings_of(config_section)
     prefer = DEFAULTS["prefer"] | (settings.get("prefer") or {})
     floor = float(settings["min_for_deletions"])
-    by_sample = {sid: part for sid, part in alterations.groupby("sample_id")}
+    # the SNV filter is row-wise: applied once to the cohort, then split by sample (one
+    # DataFrame per sample made this stage minutes long at cohort size)
+    vafs = somatic_snv_vafs(alterations)
+    if len(vafs):
+        by_sample = dict(tuple(vafs.groupby(alterations.loc[vafs.index, "sample_id"])))
+    else:
+        by_sample = {}
+    no_vafs = pd.Series([], dtype=float)
     rows = []
     for sample in samples.to_dict("records"):
         sid = sample["sample_id"]
         specimen = str(sample.get("specimen"))
-        vaf = estimate_from_calls(by_sample.get(sid, pd.DataFrame(columns=alterations.columns)))
+        vaf = estimate_from_vafs(by_sample.get(sid, no_vafs))
         purity = _purity(sample.get("purity"))
         use_purity = np.isfinite(purity) and (
             prefer.get(specimen, "vaf") == "purity" or not np.isfinite(vaf.estimate)

@@ -18,11 +18,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.patches import Patch, Rectangle
+from matplotlib.patches import Patch
 from numpy.typing import ArrayLike
 
 from her2resist.report.formatting import format_estimate_ci, format_p
-from her2resist.stats.km import kaplan_meier, median_survival
 
 PathLike = str | Path
 
@@ -30,6 +29,9 @@ MM = 1 / 25.4
 SINGLE_COLUMN = 85 * MM
 DOUBLE_COLUMN = 180 * MM
 DPI = 300
+# Up to this many patients, figures draw each patient distinctly (cell gaps, outlined bars,
+# full-size censor marks); beyond it, they draw for a cohort.
+FEW_PATIENTS = 300
 
 # Okabe & Ito (2008) colour-blind-safe palette
 OKABE_ITO = {
@@ -94,6 +96,7 @@ STYLE = {
     "path.simplify": False,
 }
 ENDPOINT_LABELS = {"pfs": "Progression-free survival", "os": "Overall survival"}
+TIME_ORIGIN = "start of treatment"  # the default of config clinical.time_origin
 
 
 def save_figure(fig: plt.Figure, stem: PathLike) -> list[Path]:
@@ -129,14 +132,41 @@ def risk_times(max_time: float, step: float | None = None) -> np.ndarray:
     return np.arange(0, max_time + 1e-9, step)
 
 
+# Censor marks closer than this share of the time axis are drawn once: at cohort scale
+# hundreds of marks would otherwise merge into a bar over the curve.
+CENSOR_MARK_SPACING = 1 / 150
+
+
+def censor_marks(
+    time: np.ndarray, surv: np.ndarray, n_censor: np.ndarray, max_time: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of censor marks on a KM curve, one per censoring time unless it is closer
+    than ``CENSOR_MARK_SPACING`` of the axis to the last mark drawn (then it is left out)."""
+    censored = np.asarray(n_censor) > 0
+    x, y = np.asarray(time)[censored], np.asarray(surv)[censored]
+    keep = np.zeros(x.size, dtype=bool)
+    last = -np.inf
+    spacing = CENSOR_MARK_SPACING * max(max_time, 1e-9)
+    for k, value in enumerate(x):
+        if value - last >= spacing:
+            keep[k] = True
+            last = value
+    return x[keep], y[keep]
+
+
 def km_figure(
     groups: dict[str, tuple[ArrayLike, ArrayLike]],
     *,
     endpoint: str,
     title: str,
     annotation: Sequence[str] = (),
+    time_origin: str = TIME_ORIGIN,
 ) -> plt.Figure:
-    """KM curves with censor marks, median lines, a text box and a numbers-at-risk table."""
+    """KM curves with censor marks, median lines, a text box and a numbers-at-risk table; the
+    time axis names ``time_origin`` (config ``clinical.time_origin``)."""
+    # imported here: her2resist.stats loads scipy, which the other figures' jobs do not need
+    from her2resist.stats.km import kaplan_meier, median_survival
+
     with plt.rc_context(STYLE):
         n_groups = len(groups)
         # layout in inches: curves, x label, then the at-risk table (one line per group)
@@ -172,14 +202,14 @@ def km_figure(
             x = np.concatenate([[0.0], km.time])
             y = np.concatenate([[1.0], km.surv])
             ax.step(x, y, where="post", color=colour, label=f"{label} (n={t.size})")
-            censored = km.n_censor > 0
+            marks_x, marks_y = censor_marks(km.time, km.surv, km.n_censor, max_time)
             ax.plot(
-                km.time[censored],
-                km.surv[censored],
+                marks_x,
+                marks_y,
                 linestyle="none",
                 marker="|",
-                markersize=5,
-                markeredgewidth=0.9,
+                markersize=5 if t.size <= FEW_PATIENTS else 3,
+                markeredgewidth=0.9 if t.size <= FEW_PATIENTS else 0.5,
                 color=colour,
             )
             median = median_survival(km).estimate
@@ -205,7 +235,7 @@ def km_figure(
         ax.set_xticks(ticks)
         ax.tick_params(labelbottom=True)
         ax.set_ylabel(f"{ENDPOINT_LABELS.get(endpoint, endpoint)} probability")
-        ax.set_xlabel("Months since start of treatment")
+        ax.set_xlabel(f"Months since {time_origin}")
         ax.set_title(title, loc="left")
         if n_groups > 1:
             ax.legend(
@@ -252,7 +282,9 @@ def _endpoint_frame(endpoints: pd.DataFrame, endpoint: str) -> pd.DataFrame:
     return frame
 
 
-def trial_km(endpoints: pd.DataFrame, endpoint: str) -> plt.Figure:
+def trial_km(endpoints: pd.DataFrame, endpoint: str, time_origin: str = TIME_ORIGIN) -> plt.Figure:
+    from her2resist.stats.km import kaplan_meier, median_survival
+
     frame = _endpoint_frame(endpoints, endpoint)
     km = kaplan_meier(frame["time"], frame["event"])
     median = median_survival(km)
@@ -265,6 +297,7 @@ def trial_km(endpoints: pd.DataFrame, endpoint: str) -> plt.Figure:
         endpoint=endpoint,
         title=f"{ENDPOINT_LABELS[endpoint]}, all patients",
         annotation=lines,
+        time_origin=time_origin,
     )
 
 
@@ -276,7 +309,11 @@ def pretty_biomarker(name: str) -> str:
 
 
 def biomarker_km(
-    endpoints: pd.DataFrame, status: pd.Series, association: pd.Series, endpoint: str
+    endpoints: pd.DataFrame,
+    status: pd.Series,
+    association: pd.Series,
+    endpoint: str,
+    time_origin: str = TIME_ORIGIN,
 ) -> plt.Figure:
     """KM by baseline status (altered vs wild type); HR and p from the association table."""
     frame = _endpoint_frame(endpoints, endpoint).join(status.rename("status"), how="left")
@@ -296,6 +333,7 @@ def biomarker_km(
         endpoint=endpoint,
         title=f"{endpoint.upper()} by {pretty_biomarker(str(association['biomarker']))}",
         annotation=lines,
+        time_origin=time_origin,
     )
 
 
@@ -451,6 +489,23 @@ def patient_order(endpoints: pd.DataFrame) -> list[str]:
     return list(frame["patient_id"].astype(str))
 
 
+def memo_sort(altered: pd.DataFrame, groups: Sequence[Any] | None = None) -> list[str]:
+    """Columns (patients) of a genes x patients boolean frame in maftools' oncoplot order:
+    the rows as given (most altered gene first), columns sorted decreasingly on their binary
+    pattern, the top gene the most significant bit (maftools ``sortByMutation``). ``groups``
+    (one key per column, sorted ascending) keeps columns of a group together; ties keep the
+    given column order."""
+    bits = altered.to_numpy(dtype=bool)
+    # np.lexsort: the last key is the primary one; negate so that 1 sorts before 0
+    keys = [-bits[i].astype(int) for i in range(bits.shape[0] - 1, -1, -1)]
+    if groups is not None:
+        keys.append(np.asarray(groups))
+    if not keys:
+        return list(altered.columns)
+    order = np.lexsort(keys) if len(keys) > 1 else np.argsort(keys[0], kind="stable")
+    return [altered.columns[j] for j in order]
+
+
 def oncoprint_data(
     alterations: pd.DataFrame, gene_matrix: pd.DataFrame, timepoint: str = "baseline"
 ) -> tuple[pd.DataFrame, dict[tuple[str, str], list[str]]]:
@@ -461,13 +516,87 @@ def oncoprint_data(
         (alterations["timepoint"] == timepoint)
         & alterations["counts_as_altered"].astype(str).str.lower().eq("true")
     ]
+    variant_class = (
+        counted["variant_class"] if "variant_class" in counted else pd.Series("", counted.index)
+    )
     kinds: dict[tuple[str, str], list[str]] = {}
-    for row in counted.itertuples(index=False):
-        kind = alteration_kind(row.alteration_type, getattr(row, "variant_class", ""))
-        cell = kinds.setdefault((str(row.gene), str(row.patient_id)), [])
+    for gene, patient, kind in zip(
+        counted["gene"].astype(str),
+        counted["patient_id"].astype(str),
+        map(alteration_kind, counted["alteration_type"], variant_class),
+        strict=True,
+    ):
+        cell = kinds.setdefault((gene, patient), [])
         if kind not in cell:
             cell.append(kind)
     return status, kinds
+
+
+# Oncoprint cells are drawn as one RGB image: each gene row is ROW_PIXELS image rows (the
+# cell covers 0.84 of it, a mutation bar the middle 0.4), each patient COLUMN_PIXELS image
+# columns while patients are few enough for a gap between cells to show, else one.
+ROW_PIXELS = 50
+
+
+def _rgb(colour: str) -> np.ndarray:
+    return np.array(matplotlib.colors.to_rgb(colour))
+
+
+def _oncoprint_image(
+    status: pd.DataFrame, kinds: dict[tuple[str, str], list[str]], genes: list[str]
+) -> np.ndarray:
+    """(rows, columns, 3) image of the gene x patient grid; ``status`` is patients x genes.
+    Whole rows are filled at once; only altered cells are visited one by one."""
+    n_p = len(status)
+    col_px = 10 if n_p <= FEW_PATIENTS else 1
+    width = n_p * col_px
+    image = np.ones((len(genes) * ROW_PIXELS, width, 3))
+    cell = _span(0.84)
+    patient_of_column = np.arange(width) // col_px
+    in_cell = (np.arange(width) % col_px < col_px - 1) if col_px > 1 else np.ones(width, bool)
+    hatch = (np.add.outer(np.arange(ROW_PIXELS), np.arange(width)) % 8 < 2)[cell]
+    for i, gene in enumerate(genes):
+        top = i * ROW_PIXELS
+        values = status[gene].to_numpy()[patient_of_column]
+        band = image[top + cell.start : top + cell.stop]
+        band[:, in_cell & (values != "not_evaluable")] = _rgb(WILD_TYPE_COLOUR)
+        band[hatch & (in_cell & (values == "not_evaluable"))[None, :]] = _rgb("#BBBBBB")
+        for j in np.flatnonzero(status[gene].to_numpy() == "altered"):
+            cols = slice(j * col_px, j * col_px + max(col_px - 1, 1))
+            found = kinds.get((gene, str(status.index[j])), [])
+            cnv = [k for k in found if k in ("amplification", "deep_deletion")]
+            if cnv:
+                band[:, cols] = _rgb(ALTERATION_COLOURS[cnv[0]])
+            mutations = [k for k in found if k not in cnv][:2] or ([] if found else ["other"])
+            if not mutations:
+                continue
+            bar = _span(0.4 if found else 0.3)
+            height = (bar.stop - bar.start) // len(mutations)
+            for m, kind in enumerate(reversed(mutations)):
+                colour = ALTERATION_COLOURS.get(kind, ALTERATION_COLOURS["other_mutation"])
+                rows = slice(top + bar.start + m * height, top + bar.start + (m + 1) * height)
+                image[rows, cols] = _rgb(colour)
+    return image
+
+
+def _span(fraction: float) -> slice:
+    """Image rows of a centred band covering ``fraction`` of a gene row."""
+    margin = round(ROW_PIXELS * (1 - fraction) / 2)
+    return slice(margin, ROW_PIXELS - margin)
+
+
+def _track_image(colours: Sequence[str], col_px: int) -> np.ndarray:
+    row = np.repeat(np.array([_rgb(c) for c in colours]).reshape(1, -1, 3), col_px, axis=1)
+    if col_px > 1:
+        row[:, col_px - 1 :: col_px] = 1.0  # the gap between patients
+    return row
+
+
+def _has_values(series: pd.Series | None) -> bool:
+    if series is None:
+        return False
+    values = series.dropna().astype(str).str.strip()
+    return bool(values.ne("").any())
 
 
 def oncoprint_figure(
@@ -477,164 +606,114 @@ def oncoprint_figure(
     samples: pd.DataFrame,
     timepoint: str = "baseline",
 ) -> plt.Figure:
+    """Genes (most altered first) by patients in maftools' oncoplot order (within best-response
+    groups when there are responses). Tracks appear only where the study has the data: best
+    response, baseline specimen (when there is more than one kind), PFS time (or OS time
+    without PFS). Patient labels only while they fit; cells are one image, so 2,000 patients
+    draw as fast as 30."""
     status, kinds = oncoprint_data(alterations, gene_matrix, timepoint)
-    patients = [p for p in patient_order(endpoints)]
+    endpoints = endpoints.copy()
+    endpoints["patient_id"] = endpoints["patient_id"].astype(str)
+    for column in ("best_response", "pfs_months", "pfs_event", "os_months", "os_event"):
+        if column not in endpoints:
+            endpoints[column] = np.nan
+    has_response = _has_values(endpoints["best_response"])
+    time_endpoint = next((e for e in ("pfs", "os") if _has_values(endpoints[f"{e}_months"])), None)
+    patients = patient_order(endpoints)
     status = status.reindex(patients).fillna("not_evaluable")
     genes = [g for g in status.columns if (status[g] == "altered").any()]
     genes.sort(key=lambda g: (-(status[g] == "altered").sum(), g))
-    endpoints_by = endpoints.set_index("patient_id")
+    endpoints_by = endpoints.set_index("patient_id").reindex(patients)
+    if has_response:
+        response = endpoints_by["best_response"].where(
+            endpoints_by["best_response"].isin(RESPONSE_COLOURS), "NE"
+        )
+        group = response.map({r: i for i, r in enumerate(RESPONSE_ORDER)}).to_numpy()
+    else:
+        group = None
+    patients = memo_sort((status[genes] == "altered").T, group) if genes else patients
+    status = status.reindex(patients)
+    endpoints_by = endpoints_by.reindex(patients)
     baseline = samples[samples["timepoint"] == timepoint]
+    present = baseline.groupby(baseline["patient_id"].astype(str))["specimen"].agg(set)
+    specimen = [_specimen_key(present.get(p, set())) for p in patients]
+    # a specimen track says something only where the study has more than one kind
+    has_specimen = baseline["specimen"].nunique() > 1 or "none" in specimen
     n_p, n_g = len(patients), max(len(genes), 1)
+    col_px = 10 if n_p <= FEW_PATIENTS else 1
     with plt.rc_context(STYLE):
-        # layout in inches, bottom to top: legends, patient labels, genes, tracks, PFS bars
-        legend_h, label_h, row_h, track_h, gap, pfs_h, top = 0.75, 0.32, 0.19, 0.14, 0.04, 0.5, 0.1
+        # layout in inches, bottom to top: legends, patient labels, genes, tracks, time bars
+        legend_h, row_h, track_h, gap, time_h, top = 0.75, 0.19, 0.14, 0.04, 0.5, 0.1
+        axis_w = 0.8 * DOUBLE_COLUMN
+        label_patients = n_p * 5.5 / 72 * 1.15 <= axis_w  # 5.5 pt labels side by side
+        label_h = 0.32 if label_patients else 0.22
+        tracks = [
+            t for t, shown in (("response", has_response), ("specimen", has_specimen)) if shown
+        ]
         grid_h = row_h * n_g
-        height = legend_h + label_h + grid_h + 2 * (track_h + gap) + gap + pfs_h + top
+        height = legend_h + label_h + grid_h + len(tracks) * (track_h + gap) + top
+        height += (gap + time_h) if time_endpoint else 0
         fig = plt.figure(figsize=(DOUBLE_COLUMN, height))
-        left, width = 0.13, 0.8
+        left = 0.13
 
         def box(y: float, h: float) -> tuple[float, float, float, float]:
-            return (left, y / height, width, h / height)
+            return (left, y / height, 0.8, h / height)
 
         y = legend_h + label_h
         ax = fig.add_axes(box(y, grid_h))
         y += grid_h + gap
-        spec_ax = fig.add_axes(box(y, track_h), sharex=ax)
-        y += track_h + gap
-        resp_ax = fig.add_axes(box(y, track_h), sharex=ax)
-        y += track_h + 2 * gap
-        pfs_ax = fig.add_axes(box(y, pfs_h), sharex=ax)
+        extent = (-0.5, n_p - 0.5)
+        if genes:
+            ax.imshow(
+                _oncoprint_image(status, kinds, genes),
+                aspect="auto",
+                interpolation="antialiased",
+                extent=(*extent, -0.5, n_g - 0.5),
+            )
         for i, gene in enumerate(genes):
-            y = n_g - 1 - i
-            for j, patient in enumerate(patients):
-                value = status.loc[patient, gene]
-                face = WILD_TYPE_COLOUR if value != "not_evaluable" else NOT_EVALUABLE_COLOUR
-                ax.add_patch(
-                    Rectangle(
-                        (j - 0.45, y - 0.42),
-                        0.9,
-                        0.84,
-                        facecolor=face,
-                        edgecolor="#BBBBBB" if value == "not_evaluable" else "none",
-                        hatch="////" if value == "not_evaluable" else None,
-                        linewidth=0.3,
-                    )
-                )
-                cell = kinds.get((gene, patient), []) if value == "altered" else []
-                cnv = [k for k in cell if k in ("amplification", "deep_deletion")]
-                mutations = [k for k in cell if k not in cnv]
-                if cnv:
-                    ax.add_patch(
-                        Rectangle(
-                            (j - 0.45, y - 0.42), 0.9, 0.84, facecolor=ALTERATION_COLOURS[cnv[0]]
-                        )
-                    )
-                shown = mutations[:2]
-                for m, kind in enumerate(shown):
-                    bar_h = 0.4 / len(shown)
-                    ax.add_patch(
-                        Rectangle(
-                            (j - 0.45, y - 0.2 + m * bar_h),
-                            0.9,
-                            bar_h,
-                            facecolor=ALTERATION_COLOURS[kind],
-                        )
-                    )
-                if value == "altered" and not cell:
-                    ax.add_patch(
-                        Rectangle(
-                            (j - 0.45, y - 0.15),
-                            0.9,
-                            0.3,
-                            facecolor=ALTERATION_COLOURS["other_mutation"],
-                        )
-                    )
             evaluable = (status[gene] != "not_evaluable").sum()
             altered = (status[gene] == "altered").sum()
             pct = 100 * altered / evaluable if evaluable else 0
-            ax.text(n_p - 0.3, y, f"{pct:.0f}%", va="center", size=6)
-        ax.set_xlim(-0.6, n_p - 0.4)
-        ax.set_ylim(-0.6, n_g - 0.4)
-        ax.set_yticks(range(n_g - 1, -1, -1))
+            ax.text(n_p - 0.3, n_g - 1 - i, f"{pct:.0f}%", va="center", size=6)
+        ax.set_xlim(*extent)
+        ax.set_ylim(-0.5, n_g - 0.5)
+        ax.set_yticks(range(n_g - 1, -1, -1) if genes else [])
         ax.set_yticklabels(genes, fontstyle="italic")
-        ax.set_xticks(range(n_p))
-        ax.set_xticklabels(patients, rotation=90, size=5.5)
+        if label_patients:
+            ax.set_xticks(range(n_p))
+            ax.set_xticklabels(patients, rotation=90, size=5.5)
+        else:
+            ax.set_xticks([])
+            ax.set_xlabel(f"{n_p:,} patients (oncoplot order)", size=6.5)
         ax.tick_params(length=0)
         for spine in ax.spines.values():
             spine.set_visible(False)
-        # annotation tracks
-        pfs = [
-            endpoints_by.loc[p, "pfs_months"] if p in endpoints_by.index else np.nan
-            for p in patients
-        ]
-        pfs_event = [
-            endpoints_by.loc[p, "pfs_event"] if p in endpoints_by.index else 0 for p in patients
-        ]
-        pfs_ax.bar(
-            range(n_p),
-            np.nan_to_num(np.asarray(pfs, dtype=float)),
-            width=0.8,
-            color=["#333333" if e == 1 else "#FFFFFF" for e in pfs_event],
-            edgecolor="#333333",
-            linewidth=0.5,
-        )
-        pfs_ax.set_ylabel("PFS (mo)", rotation=0, ha="right", va="center", size=6)
-        pfs_ax.tick_params(labelbottom=False, length=2, labelsize=5.5)
-        pfs_ax.spines["bottom"].set_visible(False)
-        for j, patient in enumerate(patients):
-            response = (
-                endpoints_by.loc[patient, "best_response"]
-                if patient in endpoints_by.index
-                else "NE"
-            )
-            response = response if response in RESPONSE_COLOURS else "NE"
-            resp_ax.add_patch(
-                Rectangle((j - 0.45, 0), 0.9, 1, facecolor=RESPONSE_COLOURS[response])
-            )
-            specimens = set(baseline.loc[baseline["patient_id"].astype(str) == patient, "specimen"])
-            if {"tissue", "ctdna"} <= specimens:
-                key = "tissue + ctDNA"
-            elif "tissue" in specimens:
-                key = "tissue"
-            elif "ctdna" in specimens:
-                key = "ctDNA"
-            else:
-                key = "none"
-            spec_ax.add_patch(
-                Rectangle(
-                    (j - 0.45, 0),
-                    0.9,
-                    1,
-                    facecolor=SPECIMEN_COLOURS[key],
-                    edgecolor="#BBBBBB" if key == "none" else "none",
-                    linewidth=0.3,
-                )
-            )
-        for track, label in ((resp_ax, "Best response"), (spec_ax, "Baseline specimen")):
-            track.set_ylim(0, 1)
-            track.set_yticks([0.5])
-            track.set_yticklabels([label], size=6)
-            track.tick_params(labelbottom=False, length=0)
-            for spine in track.spines.values():
-                spine.set_visible(False)
-        legend_items = [
-            *[
-                Patch(facecolor=ALTERATION_COLOURS[k], label=ALTERATION_LABELS[k])
-                for k in ALTERATION_COLOURS
-            ],
-            Patch(facecolor=WILD_TYPE_COLOUR, label="Wild type"),
-            Patch(facecolor="white", edgecolor="#BBBBBB", hatch="////", label="Not evaluable"),
-        ]
-        groups = [
-            ("Alteration", legend_items, 3, 0.0),
+        legend_groups = [
             (
+                "Alteration",
+                [
+                    *[
+                        Patch(facecolor=ALTERATION_COLOURS[k], label=ALTERATION_LABELS[k])
+                        for k in ALTERATION_COLOURS
+                    ],
+                    Patch(facecolor=WILD_TYPE_COLOUR, label="Wild type"),
+                    Patch(
+                        facecolor="white", edgecolor="#BBBBBB", hatch="////", label="Not evaluable"
+                    ),
+                ],
+                3,
+            )
+        ]
+        track_colours = {
+            "response": (
                 "Best response",
+                [RESPONSE_COLOURS[r] for r in response] if has_response else [],
                 [Patch(facecolor=RESPONSE_COLOURS[r], label=r) for r in RESPONSE_ORDER],
                 3,
-                0.47,
             ),
-            (
+            "specimen": (
                 "Baseline specimen",
+                [SPECIMEN_COLOURS[k] for k in specimen],
                 [
                     *[
                         Patch(facecolor=SPECIMEN_COLOURS[k], label=k)
@@ -643,19 +722,68 @@ def oncoprint_figure(
                     Patch(facecolor="white", edgecolor="#BBBBBB", label="none"),
                 ],
                 1,
-                0.66,
             ),
-            (
-                "PFS",
-                [
-                    Patch(facecolor="#333333", edgecolor="#333333", label="event"),
-                    Patch(facecolor="white", edgecolor="#333333", label="censored"),
-                ],
-                1,
-                0.82,
-            ),
-        ]
-        for title, handles, ncol, x in groups:
+        }
+        for track in reversed(tracks):
+            label, colours, handles, ncol = track_colours[track]
+            track_ax = fig.add_axes(box(y, track_h), sharex=ax)
+            y += track_h + gap
+            track_ax.imshow(
+                _track_image(colours, col_px),
+                aspect="auto",
+                interpolation="antialiased",
+                extent=(*extent, 0, 1),
+            )
+            track_ax.set_ylim(0, 1)
+            track_ax.set_yticks([0.5])
+            track_ax.set_yticklabels([label], size=6)
+            track_ax.tick_params(labelbottom=False, length=0)
+            for spine in track_ax.spines.values():
+                spine.set_visible(False)
+        # legends in reading order, top track first
+        for track in tracks:
+            label, _, handles, ncol = track_colours[track]
+            legend_groups.append((label, handles, ncol))
+        if time_endpoint:
+            time_ax = fig.add_axes(box(y + gap, time_h), sharex=ax)
+            months = np.nan_to_num(endpoints_by[f"{time_endpoint}_months"].to_numpy(float))
+            event = endpoints_by[f"{time_endpoint}_event"].to_numpy() == 1
+            if n_p <= FEW_PATIENTS:
+                time_ax.bar(
+                    range(n_p),
+                    months,
+                    width=0.8,
+                    color=np.where(event, "#333333", "#FFFFFF"),
+                    edgecolor="#333333",
+                    linewidth=0.5,
+                )
+            else:  # one line per patient: thousands of outlined bars would be a grey block
+                time_ax.vlines(
+                    np.arange(n_p),
+                    0,
+                    months,
+                    colors=np.where(event, "#333333", "#AAAAAA"),
+                    linewidth=0.25,
+                )
+            name = time_endpoint.upper()
+            time_ax.set_ylabel(f"{name} (mo)", rotation=0, ha="right", va="center", size=6)
+            time_ax.tick_params(labelbottom=False, length=2, labelsize=5.5)
+            time_ax.spines["bottom"].set_visible(False)
+            legend_groups.append(
+                (
+                    name,
+                    [
+                        Patch(facecolor="#333333", edgecolor="#333333", label="event"),
+                        Patch(
+                            facecolor="white" if n_p <= FEW_PATIENTS else "#AAAAAA",
+                            edgecolor="#333333" if n_p <= FEW_PATIENTS else "#AAAAAA",
+                            label="censored",
+                        ),
+                    ],
+                    1,
+                )
+            )
+        for (title, handles, ncol), x in zip(legend_groups, (0.0, 0.47, 0.66, 0.82), strict=False):
             fig.legend(
                 handles=handles,
                 loc="upper left",
@@ -669,6 +797,16 @@ def oncoprint_figure(
                 alignment="left",
             )
     return fig
+
+
+def _specimen_key(specimens: set[str]) -> str:
+    if {"tissue", "ctdna"} <= specimens:
+        return "tissue + ctDNA"
+    if "tissue" in specimens:
+        return "tissue"
+    if "ctdna" in specimens:
+        return "ctDNA"
+    return "none"
 
 
 # ---------------------------------------------------------------- swimmer

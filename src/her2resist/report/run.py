@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from her2resist.report.formatting import waterfall_column
-from her2resist.tables import read_table
+from her2resist.tables import read_stage_tables, read_table
 
 PathLike = str | Path
 
@@ -50,6 +50,13 @@ def run_tables(
             writers.write_docx(specs, path, title="Manuscript tables")
 
 
+def time_origin(config: dict[str, Any]) -> str:
+    """What time zero of PFS and OS is (config ``clinical.time_origin``), for axis labels."""
+    from her2resist.report.figures import TIME_ORIGIN
+
+    return str(config.get("clinical", {}).get("time_origin") or TIME_ORIGIN)
+
+
 def _endpoints(path: PathLike) -> pd.DataFrame:
     return pd.read_csv(
         path, sep="\t", dtype={"patient_id": str}, keep_default_na=False, na_values=["NA", ""]
@@ -78,7 +85,10 @@ def run_figure(
     stem = Path(output).with_suffix("")
     if kind == "km_trial":
         return figures.save_figure(
-            figures.trial_km(_endpoints(inputs["endpoints"]), endpoint or "pfs"), stem
+            figures.trial_km(
+                _endpoints(inputs["endpoints"]), endpoint or "pfs", time_origin(config)
+            ),
+            stem,
         )
     if kind == "km_biomarkers":
         return run_km_biomarkers(config, inputs, output)
@@ -130,7 +140,9 @@ def run_km_biomarkers(
             biomarker = str(row["biomarker"])
             if biomarker not in status.columns:
                 continue
-            fig = figures.biomarker_km(endpoints, status[biomarker], row, endpoint)
+            fig = figures.biomarker_km(
+                endpoints, status[biomarker], row, endpoint, time_origin(config)
+            )
             written += figures.save_figure(
                 fig, out_dir / f"km_{endpoint}_{figures.safe_name(biomarker)}"
             )
@@ -148,9 +160,7 @@ def run_cbioportal(
 ) -> Path:
     from her2resist.report import cbioportal
 
-    cnv_tables = {
-        Path(p).stem: pd.read_csv(p, sep="\t", dtype={"chrom": str}) for p in inputs["cnv"]
-    }
+    cnv_tables = read_stage_tables(inputs["cnv"], dtype={"chrom": str})
     return cbioportal.write_study(
         out_dir,
         study=report_settings(config)["study"],

@@ -193,13 +193,15 @@ def disposition(
     (``excluded``: those outside the analysis population, ``population.excluded_listing``)."""
     rows = []
     sequenced = set(samples["patient_id"])
-    by_patient = endpoints.set_index("patient_id")
+    # looked up once, not per patient with .loc (seconds for a cohort)
+    by_patient = endpoints.set_index("patient_id").to_dict("index")
+    unevaluable = status.eq("not_evaluable").all(axis=1).to_dict()
     for patient in sorted(clinical["patient_id"].astype(str)):
-        record = by_patient.loc[patient]
+        record = by_patient[patient]
         reasons = []
         if patient not in sequenced:
             reasons.append("not sequenced")
-        elif patient in status.index and status.loc[patient].eq("not_evaluable").all():
+        elif unevaluable.get(patient, False):
             reasons.append("no evaluable baseline sample")
         for endpoint in ("pfs", "os", "response"):
             reason = record[f"{endpoint}_excluded"]
@@ -215,8 +217,7 @@ def disposition(
                 "pfs_evaluable": not record["pfs_excluded"],
                 "os_evaluable": not record["os_excluded"],
                 "response_evaluable": bool(record["response_evaluable"]),
-                "biomarker_evaluable": patient in status.index
-                and not status.loc[patient].eq("not_evaluable").all(),
+                "biomarker_evaluable": patient in unevaluable and not unevaluable[patient],
                 "status": "analysed",
                 "reason": "; ".join(reasons),
             }
@@ -576,7 +577,10 @@ def _readable_note(note: Any) -> str:
 def _by_endpoint(tables: Mapping[str, pd.DataFrame], titles: Mapping[str, str]) -> pd.DataFrame:
     """One heading row per endpoint, then its biomarkers indented (labels, notes readable)."""
     rows: list[dict[str, Any]] = []
+    first = ["endpoint", "biomarker", "label", "indent", "format"]
     for endpoint, table in tables.items():
+        if table.empty:  # an endpoint the study did not measure: no heading either
+            continue
         rows.append(
             {"endpoint": endpoint, "label": titles[endpoint], "indent": 0, "format": HEADING}
         )
@@ -589,8 +593,10 @@ def _by_endpoint(tables: Mapping[str, pd.DataFrame], titles: Mapping[str, str]) 
             }
             record["note"] = _readable_note(record.get("note"))
             rows.append(record)
+    if not rows:
+        columns = [c for table in tables.values() for c in table.columns if c not in first]
+        return pd.DataFrame(columns=list(dict.fromkeys(first + columns)))
     data = pd.DataFrame(rows)
-    first = ["endpoint", "biomarker", "label", "indent", "format"]
     return data[first + [c for c in data.columns if c not in first]]
 
 
@@ -649,7 +655,8 @@ def survival_association_table(pfs: pd.DataFrame, os_: pd.DataFrame) -> TableSpe
 
 def response_association_table(response: pd.DataFrame) -> TableSpec:
     """Table S4: response rates per biomarker group, Fisher exact p, odds ratio, q."""
-    endpoints = list(dict.fromkeys(response["endpoint"]))
+    # a study without response data has no rows: its table keeps the columns
+    endpoints = list(dict.fromkeys(response["endpoint"])) or ["orr"]
     titles = {"orr": "Objective response (CR or PR)", "cbr": "Clinical benefit"}
     data = _by_endpoint(
         {e: response[response["endpoint"] == e].drop(columns="endpoint") for e in endpoints},

@@ -17,6 +17,7 @@ fixed (``SOURCE_DATE_EPOCH`` or :data:`DEFAULT_EPOCH`) so two runs give identica
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 import zipfile
@@ -128,9 +129,11 @@ def write_xlsx(spec: TableSpec, path: PathLike) -> None:
             cell.border = Border(top=rule if k == 0 else None, bottom=rule if last else None)
         if k < len(shown.header_rows) - 1:
             _merge_groups(sheet, header)
+    row_number = sheet.max_row  # counted: sheet.max_row scans every row (quadratic)
     for cells, indent in zip(shown.body, shown.indents, strict=True):
         sheet.append(cells)
-        sheet.cell(row=sheet.max_row, column=1).alignment = Alignment(indent=2 * indent)
+        row_number += 1
+        sheet.cell(row=row_number, column=1).alignment = Alignment(indent=2 * indent)
     for cell in sheet[sheet.max_row]:
         cell.border = Border(bottom=rule)
     for note in _notes(shown):
@@ -291,24 +294,80 @@ def add_table(document: Any, spec: TableSpec, first: bool) -> None:
                 edges["top"] = "8"
             _set_cell_border(cell, **edges)
             j = span + 1
+    column_twips = [col.get(_clark_name("w:w")) for col in grid._tbl.tblGrid.gridCol_lst]
     for i, (cells, indent) in enumerate(zip(shown.body, shown.indents, strict=True)):
-        row = grid.add_row()
+        if i < len(shown.body) - 1 and not any(_breaks(text) for text in cells):
+            _append_body_row(grid._tbl, cells, column_twips, size, indent, bool(spec.stub))
+            continue
+        # the row's cells once: row.cells walks the whole row (spans, merges) on every call
+        row_cells = grid.add_row().cells
         for j, text in enumerate(cells):
-            paragraph = row.cells[j].paragraphs[0]
+            paragraph = row_cells[j].paragraphs[0]
             paragraph.add_run(text).font.size = size
             if j == 0 and indent:
                 paragraph.paragraph_format.left_indent = Mm(3 * indent)
             elif j > 0 and spec.stub:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
             if i == len(shown.body) - 1:
-                _set_cell_border(row.cells[j], bottom="8")
-    for row in grid.rows:
+                _set_cell_border(row_cells[j], bottom="8")
+    # body cells got their grid column's width from add_row; header cells are set again
+    # (a merged cell spans several columns)
+    for row in grid.rows[: len(shown.header_rows)]:
         for cell, width in zip(row.cells, widths, strict=True):
             cell.width = width
     for note in _notes(shown):
         paragraph = document.add_paragraph()
         paragraph.paragraph_format.space_before = Pt(2)
         paragraph.add_run(note).font.size = Pt(7)
+
+
+def _breaks(text: str) -> bool:
+    """Text python-docx writes as more than one run element (tab, line break)."""
+    return any(c in text for c in "\t\r\n")
+
+
+@functools.cache
+def _clark_name(tag: str) -> str:
+    """python-docx's ``qn`` (``w:tr`` -> ``{namespace}tr``), resolved once per tag."""
+    from docx.oxml.ns import qn
+
+    return qn(tag)
+
+
+def _append_body_row(
+    tbl: Any, texts: list[str], column_twips: list[str], size: Any, indent: int, stub: bool
+) -> None:
+    """A body row exactly as add_table's python-docx calls write it (add_row, add_run with
+    the font size, left indent or centring), built directly in lxml: python-docx's per-cell
+    lookups took most of a minute for a cohort's patient listings."""
+    from docx.oxml.simpletypes import ST_HpsMeasure, ST_SignedTwipsMeasure
+    from docx.shared import Mm
+    from lxml import etree
+
+    qn = _clark_name
+    half_points = ST_HpsMeasure.convert_to_xml(size)
+    tr = etree.SubElement(tbl, qn("w:tr"))
+    for j, text in enumerate(texts):
+        tc = etree.SubElement(tr, qn("w:tc"))
+        width = etree.SubElement(etree.SubElement(tc, qn("w:tcPr")), qn("w:tcW"))
+        width.set(qn("w:type"), "dxa")
+        width.set(qn("w:w"), column_twips[j])
+        paragraph = etree.SubElement(tc, qn("w:p"))
+        if j == 0 and indent:
+            properties = etree.SubElement(paragraph, qn("w:pPr"))
+            left = etree.SubElement(properties, qn("w:ind"))
+            left.set(qn("w:left"), ST_SignedTwipsMeasure.convert_to_xml(Mm(3 * indent)))
+        elif j > 0 and stub:
+            properties = etree.SubElement(paragraph, qn("w:pPr"))
+            etree.SubElement(properties, qn("w:jc")).set(qn("w:val"), "center")
+        run = etree.SubElement(paragraph, qn("w:r"))
+        font = etree.SubElement(etree.SubElement(run, qn("w:rPr")), qn("w:sz"))
+        font.set(qn("w:val"), half_points)
+        if text:
+            run_text = etree.SubElement(run, qn("w:t"))
+            run_text.text = text
+            if len(text.strip()) < len(text):
+                run_text.set(qn("xml:space"), "preserve")
 
 
 def _narrow_cell_margins(grid: Any) -> None:

@@ -1,0 +1,103 @@
+"""Outputs follow the data (issue 15, part 7): a study with OS only, tissue only and one
+timepoint gets no PFS, swimmer, longitudinal, ctDNA or AE outputs; the example gets them all."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from workdirs import example_workdir, run_snakemake
+
+from her2resist.config import validate_config
+from her2resist.sheet import load_sample_sheet
+from her2resist.study_data import study_data
+
+ROOT = Path(__file__).resolve().parents[1]
+GATED_JOBS = ("report_swimmer", "longitudinal", "report_waterfall", "exploratory_models")
+
+
+def _cohort_study_module():
+    spec = importlib.util.spec_from_file_location(
+        "cohort_study", ROOT / "benchmarks" / "cohort_study.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def small_cohort(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Path:
+    """A 300-patient study drawn like the benchmark's (OS from diagnosis, tissue, one
+    timepoint, no response, no AEs), with the maf/cnv/clinical files the config names."""
+    cohort_study = _cohort_study_module()
+    work = tmp_path_factory.mktemp("cohort")
+    cohort_study.write_study(work / "study", n_patients=300, n_samples=330, n_mutations=1500)
+    cohort_study.write_workflow_inputs(work / "study", work)
+    return work
+
+
+def test_study_data_of_the_example_has_everything(project_root: Path) -> None:
+    config = yaml.safe_load((project_root / "config" / "config.yaml").read_text())
+    config = validate_config(config, "config")
+    samples, problems = load_sample_sheet(config)
+    assert not problems
+    data = study_data(config, samples)
+    assert data.pfs and data.os and data.response
+    assert data.plasma and data.second_timepoint and data.adverse_events
+    assert data.survival_endpoints == ("pfs", "os")
+
+
+def test_study_data_of_an_os_only_cohort(small_cohort: Path, monkeypatch) -> None:
+    monkeypatch.chdir(small_cohort)
+    config = validate_config(yaml.safe_load(Path("config.yaml").read_text()), "config")
+    samples = pd.read_csv("samples.tsv", sep="\t")
+    data = study_data(config, samples)
+    assert (data.pfs, data.os, data.response) == (False, True, False)
+    assert (data.plasma, data.second_timepoint, data.adverse_events) == (False, False, False)
+    assert data.survival_endpoints == ("os",)
+    # the same study with PFS columns mapped but PFS not among the endpoints: still no PFS
+    config["clinical"]["columns"] |= {"pfs_time": "os_months", "pfs_event": "os_event"}
+    assert not study_data(config, samples).pfs
+    config["endpoints"] = ["pfs", "os"]
+    assert study_data(config, samples).pfs
+
+
+def _planned(completed) -> tuple[dict[str, int], str]:
+    text = completed.stdout + completed.stderr
+    stats = text[text.index("Job stats:") :]
+    jobs = dict(re.findall(r"^(\w+)\s+(\d+)$", stats, flags=re.M))
+    return {k: int(v) for k, v in jobs.items()}, text
+
+
+@pytest.mark.slow
+def test_os_only_cohort_plans_no_pfs_response_plasma_or_longitudinal_jobs(
+    small_cohort: Path, project_root: Path
+) -> None:
+    completed = run_snakemake(
+        project_root, small_cohort, "-n", "--configfile", str(small_cohort / "config.yaml")
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    jobs, text = _planned(completed)
+    for job in GATED_JOBS:
+        assert job not in jobs, job
+    assert jobs["report_km_trial"] == 1
+    assert "km_os_trial.png" in text and "km_pfs_trial" not in text
+    assert "table5_adverse_events" not in text
+    assert "acquired.tsv" not in text and "concordance.tsv" not in text
+    assert jobs["ctdna_features"] == 1 and jobs["associate"] == 1
+
+
+@pytest.mark.slow
+def test_example_still_plans_every_output(tmp_path: Path, project_root: Path) -> None:
+    work = example_workdir(tmp_path, project_root)
+    completed = run_snakemake(project_root, work, "-n")
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    jobs, text = _planned(completed)
+    assert jobs["report_km_trial"] == 2 and jobs["report_swimmer"] == 1
+    assert jobs["longitudinal"] == 1 and jobs["ctdna_features"] == 1
+    assert jobs["exploratory_models"] == 1
+    assert "table5_adverse_events.docx" in text and "km_pfs_trial.png" in text
