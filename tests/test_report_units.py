@@ -274,3 +274,40 @@ def assert_study_is_well_formed(folder: Path) -> None:
         "cases_sequenced.txt": "all_cases_with_mutation_data",
         "cases_cna.txt": "all_cases_with_cna_data",
     }
+
+
+def test_disposition_names_samples_that_can_show_nothing() -> None:
+    """A plasma sample without tumour DNA passed QC but shows nothing: the listing says so
+    (the matrix stage's sample_evaluability.tsv reason), it is not silently 'analysed'."""
+    clinical = pd.DataFrame({"patient_id": ["P1"]})
+    samples = pd.DataFrame(
+        {
+            "sample_id": ["P1_T", "P1_C", "P1_X"],
+            "patient_id": ["P1"] * 3,
+            "specimen": ["tissue", "ctdna", "ctdna"],
+            "timepoint": ["baseline"] * 3,
+            "qc_status": ["pass", "pass", "fail"],
+        }
+    )
+    endpoints = pd.DataFrame(
+        {
+            "patient_id": ["P1"],
+            "pfs_excluded": [""],
+            "os_excluded": [""],
+            "response_excluded": [""],
+            "response_evaluable": [True],
+        }
+    )
+    status = pd.DataFrame({"ERBB2": ["wild_type"]}, index=["P1"])
+    reason = "plasma tumour fraction 0.004 below tumour_fraction.min_for_mutations 0.01"
+    evaluability = pd.DataFrame(
+        {"sample_id": ["P1_T", "P1_C", "P1_X"], "reason": ["", reason, "failed QC"]}
+    )
+    listing = tables.disposition(clinical, samples, endpoints, status, None, evaluability)
+    by_id = listing.set_index("id")
+    assert by_id.loc["P1_T", ["status", "reason"]].tolist() == ["analysed", ""]
+    assert by_id.loc["P1_C", ["status", "reason"]].tolist() == ["excluded", reason]
+    assert by_id.loc["P1_X", ["status", "reason"]].tolist() == ["excluded", "QC status fail"]
+    # without the table (older runs, the stage-level tests) the QC verdict alone, as before
+    plain = tables.disposition(clinical, samples, endpoints, status).set_index("id")
+    assert plain.loc["P1_C", "status"] == "analysed"

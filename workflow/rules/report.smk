@@ -59,6 +59,7 @@ REPORT_INPUTS = dict(
     alterations="results/annotated/alterations.tsv",
     gene_matrix="results/matrix/gene_by_patient.tsv",
     pathway_matrix="results/matrix/pathway_by_patient.tsv",
+    evaluability="results/matrix/sample_evaluability.tsv",
     pfs_associations="results/stats/pfs_associations.tsv",
     os_associations="results/stats/os_associations.tsv",
     response_associations="results/stats/response_associations.tsv",

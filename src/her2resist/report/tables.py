@@ -188,9 +188,17 @@ def disposition(
     endpoints: pd.DataFrame,
     status: pd.DataFrame,
     excluded: pd.DataFrame | None = None,
+    evaluability: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Every patient and every sample exactly once: analysed, or excluded with the reason
-    (``excluded``: those outside the analysis population, ``population.excluded_listing``)."""
+    (``excluded``: those outside the analysis population, ``population.excluded_listing``;
+    ``evaluability``: the matrix stage's ``sample_evaluability.tsv``, whose ``reason`` says why
+    a sample that passed QC can show nothing, e.g. plasma without tumour DNA)."""
+    shows_nothing = (
+        evaluability.set_index("sample_id")["reason"].fillna("").astype(str).to_dict()
+        if evaluability is not None
+        else {}
+    )
     rows = []
     sequenced = set(samples["patient_id"])
     # looked up once, not per patient with .loc (seconds for a cohort)
@@ -224,6 +232,11 @@ def disposition(
         )
     for sample in samples.sort_values("sample_id").to_dict("records"):
         failed = str(sample.get("qc_status") or "pass") != "pass"
+        reason = (
+            f"QC status {sample['qc_status']}"
+            if failed
+            else shows_nothing.get(str(sample["sample_id"]), "")
+        )
         rows.append(
             {
                 "level": "sample",
@@ -231,8 +244,8 @@ def disposition(
                 "patient_id": sample["patient_id"],
                 "specimen": sample["specimen"],
                 "timepoint": sample["timepoint"],
-                "status": "excluded" if failed else "analysed",
-                "reason": f"QC status {sample['qc_status']}" if failed else "",
+                "status": "excluded" if reason else "analysed",
+                "reason": reason,
             }
         )
     if excluded is not None and len(excluded):
@@ -845,7 +858,12 @@ def build_tables(
         if inputs.get("population_excluded")
         else None
     )
-    listing = disposition(clinical, samples, endpoints, status, excluded)
+    evaluability = (
+        pd.read_csv(inputs["evaluability"], sep="\t", dtype=str, keep_default_na=False)
+        if inputs.get("evaluability")
+        else None
+    )
+    listing = disposition(clinical, samples, endpoints, status, excluded, evaluability)
 
     def tsv(key: str) -> pd.DataFrame:
         return pd.read_csv(inputs[key], sep="\t", dtype={"patient_id": str})
