@@ -315,3 +315,28 @@ def test_population_selects_by_adsl_flag(tmp_path: Path) -> None:
     missing_flag = sorted(adsl.loc[adsl["SAFFL"] == "NA", "USUBJID"])
     assert sorted(excluded.loc[excluded["level"] == "patient", "id"]) == missing_flag
     assert excluded["reason"].str.contains("SAFFL").all()
+
+
+def test_variable_labels_from_xpt_reach_the_tables() -> None:
+    """Issue 19: labels from ADaM where the data carry them (an .xpt's variable labels; a CSV
+    has none), below the config's own labels."""
+    from her2resist.report.labels import Labels
+    from her2resist.stages import data_labels
+
+    carried = data_labels({"clinical": {"adam": XPT}})
+    assert carried["AGE"] == "Age" and carried["SAFFL"] == "Safety Population Flag"
+    assert adam.variable_labels(DATA / "ADSL.csv") == {}
+    labels = Labels.from_config({"labels": {"SEX": "Sex at birth"}}, carried)
+    assert labels("RANDDT") == "Date of Randomization"
+    assert labels("SEX") == "Sex at birth"  # the config wins over the data's label
+
+
+def test_cbioportal_attribute_names_are_labels() -> None:
+    """A cBioPortal clinical file's first # row names each attribute (METABRIC: HER2_STATUS
+    is 'HER2 Status', OS_MONTHS 'Overall Survival (Months)')."""
+    from her2resist.stages import data_labels
+
+    carried = data_labels({"cbioportal_study": "../shared/data/cohorts/brca_metabric"})
+    assert carried["HER2_STATUS"] == "HER2 Status"
+    assert carried["OS_MONTHS"] == "Overall Survival (Months)"
+    assert "PATIENT_ID" in carried and "SAMPLE_ID" in carried

@@ -646,6 +646,24 @@ def _write_if_changed(frame: pd.DataFrame, path: Path) -> None:
         buffer.replace(path)
 
 
+def attribute_labels(folder: PathLike) -> dict[str, str]:
+    """The display names of the study's clinical attributes (the first ``#`` row above each
+    clinical file's header, e.g. ``HER2_STATUS`` -> ``HER2 Status``): labels the data carry."""
+    profiles = _read_metas(Path(folder), [])
+    labels: dict[str, str] = {}
+    for kind in ("patient", "sample"):
+        path = profiles.files.get(kind)
+        if path is None or not path.is_file():
+            continue
+        lines = [line for line in text_lines(path) if line.strip()]
+        names = lines[0] if lines and lines[0].startswith("#") else ""
+        header = next((line for line in lines if not line.startswith("#")), "")
+        for column, name in zip(header.split("\t"), names.lstrip("#").split("\t"), strict=False):
+            if column.strip() and name.strip() and column.strip() != name.strip():
+                labels.setdefault(column.strip(), name.strip())
+    return labels
+
+
 def study_config(config: dict[str, Any], out: PathLike = "results/study") -> dict[str, Any]:
     """The config with ``samples``, ``maf``, ``cnv`` and ``clinical`` taken from
     ``cbioportal_study`` (unchanged without it). Writes the sheet, the merged clinical table

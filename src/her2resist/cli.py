@@ -53,6 +53,7 @@ def cmd_validate(args: argparse.Namespace) -> None:
         out / "qc" / "input_report.tsv",
         excluded_out=out / "validated" / "population_excluded.tsv",
         study_warnings=out / "study" / "warnings.tsv" if config.get("cbioportal_study") else None,
+        labels_out=out / "validated" / "column_labels.tsv",
     )
 
 

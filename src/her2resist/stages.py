@@ -22,7 +22,7 @@ from her2resist.annotate.alterations import (
 )
 from her2resist.annotate.knowledge import GeneRule, Knowledge, load_knowledge
 from her2resist.clinical import adverse_events as ae
-from her2resist.clinical.adam import adverse_events_from_adae
+from her2resist.clinical.adam import adverse_events_from_adae, variable_labels
 from her2resist.clinical.endpoints import compute_endpoints, has_delayed_entry
 from her2resist.clinical.responses import RESPONSE_COLUMNS, has_visits, tumour_changes
 from her2resist.clinical.responses import derive as derive_responses
@@ -73,10 +73,12 @@ def run_validate(
     report_out: PathLike,
     excluded_out: PathLike | None = None,
     study_warnings: PathLike | None = None,
+    labels_out: PathLike | None = None,
 ) -> None:
     """Validated sheet and clinical table of the analysis population; every warning (the
     study reader's too) in the input report; everyone outside the population in
-    ``excluded_out`` with the reason."""
+    ``excluded_out`` with the reason; ``labels_out``: the variable labels the clinical data
+    carry (``column<TAB>label``; the report's tables and figures use them)."""
     from her2resist.cbioportal_study import warning_table
     from her2resist.population import select_population
 
@@ -90,10 +92,24 @@ def run_validate(
     write_tsv(clinical, clinical_out)
     if excluded_out:
         write_tsv(excluded, excluded_out)
+    if labels_out:
+        labels = pd.Series(data_labels(config), dtype=object)
+        write_tsv(pd.DataFrame({"column": labels.index, "label": labels.to_numpy()}), labels_out)
     report = warning_table(validated.warnings)
     if study_warnings:
         report = pd.concat([read_table(study_warnings), report], ignore_index=True)
     write_tsv(report, report_out)
+
+
+def data_labels(config: dict[str, Any]) -> dict[str, str]:
+    """Labels the clinical data carry: a cBioPortal study's attribute display names, an ADSL
+    transport file's variable labels; none for a plain table."""
+    from her2resist.cbioportal_study import attribute_labels  # as in run_validate
+
+    if config.get("cbioportal_study"):
+        return attribute_labels(config["cbioportal_study"])
+    adsl = ((config.get("clinical") or {}).get("adam") or {}).get("adsl")
+    return variable_labels(adsl) if adsl else {}
 
 
 # ---------------------------------------------------------------- 2 variants, 3 cnv

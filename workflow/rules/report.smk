@@ -68,6 +68,7 @@ REPORT_INPUTS = dict(
     subgroups="results/stats/subgroups.tsv",
     detectable_effects="results/stats/detectable_effects.tsv",
     population_excluded="results/validated/population_excluded.tsv",
+    column_labels="results/validated/column_labels.tsv",
 )
 
 

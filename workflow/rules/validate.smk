@@ -8,6 +8,7 @@ rule validate:
         clinical="results/validated/clinical.tsv",
         report="results/qc/input_report.tsv",
         excluded="results/validated/population_excluded.tsv",
+        labels="results/validated/column_labels.tsv",
     log:
         "logs/validate.log",
     conda:

@@ -16,5 +16,6 @@ run_stage(
         sm.output.report,
         excluded_out=sm.output.excluded,
         study_warnings=next(iter(sm.input.get("study_warnings", [])), None),
+        labels_out=sm.output.labels,
     ),
 )

@@ -52,6 +52,16 @@ def clinical_settings(settings: dict) -> dict:
     return {**settings, "source": "times", "time_unit": "months", "columns": columns}
 
 
+def variable_labels(path: str | Path) -> dict[str, str]:
+    """The variable labels a SAS transport file carries (``AGE`` -> ``Age``); none for CSV."""
+    path = Path(path)
+    if path.suffix.lower() != ".xpt" or not path.is_file():
+        return {}
+    reader = pd.read_sas(path, format="xport", encoding="latin-1", iterator=True)
+    reader.close()
+    return {_text(f["name"]): _text(f["label"]) for f in reader.fields if _text(f["label"]).strip()}
+
+
 def read_adam(path: str | Path) -> pd.DataFrame:
     """One ADaM dataset as strings (missing = NA); .xpt SAS dates become ISO dates."""
     path = Path(path)
