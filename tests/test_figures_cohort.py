@@ -4,6 +4,7 @@ fast; KM censor marks stay distinct; the time axis names the configured origin."
 
 from __future__ import annotations
 
+import itertools
 import time
 from pathlib import Path
 
@@ -190,3 +191,30 @@ def test_trial_km_names_the_time_origin(origin: str) -> None:
     data = study(50)
     fig = figures.trial_km(data["endpoints"].assign(os_excluded=""), "os", origin)
     assert fig.axes[0].get_xlabel() == f"Months since {origin}"
+
+
+def test_oncoprint_draws_fusions_as_fusions(tmp_path: Path) -> None:
+    """A counted fusion is drawn in the fusion colour (it was 'other mutation' before)."""
+    data = study(30, response=True)
+    fused = data["alterations"]["gene"].eq(GENES[0])
+    data["alterations"].loc[fused, ["alteration_type", "variant_class"]] = ["fusion", ""]
+    image, boxes = render(figures.oncoprint_figure(**data), tmp_path / "oncoprint")
+    grid = boxes[0]
+    cells = image[int(grid[3]) : int(grid[1]), int(grid[0]) : int(grid[2])]
+    assert has_colour(cells, figures.ALTERATION_COLOURS["fusion"]) > 100
+    assert figures.alteration_kind("fusion", "") == "fusion"
+
+
+def test_oncoprint_legends_do_not_overlap() -> None:
+    """Legends side by side, none running into the next (NON-CR/NON-PD made the response
+    legend wider than its fixed slot, and PD/NE were drawn over the specimen legend)."""
+    fig = figures.oncoprint_figure(**study(30, response=True))
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = sorted(
+        (legend.get_window_extent(renderer) for legend in fig.legends), key=lambda b: b.x0
+    )
+    assert len(boxes) == 4  # alteration, response, specimen, PFS
+    for left, right in itertools.pairwise(boxes):
+        assert left.x1 <= right.x0, (left, right)
+    assert boxes[-1].x1 <= fig.bbox.width

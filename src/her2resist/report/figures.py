@@ -21,6 +21,7 @@ import pandas as pd
 from matplotlib.patches import Patch
 from numpy.typing import ArrayLike
 
+from her2resist.annotate.variant_classes import TRUNCATING
 from her2resist.report.formatting import format_estimate_ci, format_p
 
 PathLike = str | Path
@@ -59,6 +60,7 @@ ALTERATION_COLOURS = {
     "truncating": OKABE_ITO["black"],
     "inframe": OKABE_ITO["orange"],
     "other_mutation": OKABE_ITO["yellow"],
+    "fusion": "#6A3D9A",  # not Okabe-Ito's reddish purple, which marks NON-CR/NON-PD
     "amplification": OKABE_ITO["vermillion"],
     "deep_deletion": OKABE_ITO["blue"],
 }
@@ -67,6 +69,7 @@ ALTERATION_LABELS = {
     "truncating": "Truncating",
     "inframe": "In-frame indel",
     "other_mutation": "Other mutation",
+    "fusion": "Fusion",
     "amplification": "Amplification",
     "deep_deletion": "Deep deletion",
 }
@@ -461,19 +464,12 @@ def forest_figure(associations: dict[str, pd.DataFrame]) -> plt.Figure:
 
 
 def alteration_kind(alteration_type: str, variant_class: Any) -> str:
-    if alteration_type in ("amplification", "deep_deletion"):
+    if alteration_type in ("amplification", "deep_deletion", "fusion"):
         return alteration_type
     vc = str(variant_class)
     if vc == "Missense_Mutation":
         return "missense"
-    if vc in (
-        "Nonsense_Mutation",
-        "Frame_Shift_Del",
-        "Frame_Shift_Ins",
-        "Splice_Site",
-        "Nonstop_Mutation",
-        "Translation_Start_Site",
-    ):
+    if vc in TRUNCATING:
         return "truncating"
     if vc in ("In_Frame_Del", "In_Frame_Ins"):
         return "inframe"
@@ -783,8 +779,12 @@ def oncoprint_figure(
                     1,
                 )
             )
-        for (title, handles, ncol), x in zip(legend_groups, (0.0, 0.47, 0.66, 0.82), strict=False):
-            fig.legend(
+        # legends side by side, each placed after the measured width of the one before (fixed
+        # positions let a wide legend, e.g. NON-CR/NON-PD, run into its neighbour)
+        renderer = fig.canvas.get_renderer()
+        x = 0.0
+        for title, handles, ncol in legend_groups:
+            legend = fig.legend(
                 handles=handles,
                 loc="upper left",
                 ncol=ncol,
@@ -796,6 +796,7 @@ def oncoprint_figure(
                 columnspacing=0.8,
                 alignment="left",
             )
+            x = legend.get_window_extent(renderer).x1 / fig.bbox.width + 0.02
     return fig
 
 
