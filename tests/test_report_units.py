@@ -269,11 +269,61 @@ def assert_study_is_well_formed(folder: Path) -> None:
         assert meta["stable_id"].startswith(
             cbioportal.read_meta(folder / "meta_study.txt")["cancer_study_identifier"] + "_"
         )
-    assert categories == {
+    expected = {
         "cases_all.txt": "all_cases_in_study",
         "cases_sequenced.txt": "all_cases_with_mutation_data",
         "cases_cna.txt": "all_cases_with_cna_data",
     }
+    if (folder / "meta_sv.txt").exists():
+        expected["cases_sv.txt"] = "all_cases_with_sv_data"
+    assert categories == expected
+
+
+def test_cbioportal_export_keeps_fusions(tmp_path: Path) -> None:
+    """Fusions go out as data_sv.txt with the samples that were assayed (cases_sv), and the
+    study reader takes them back: the round trip does not lose them."""
+    from her2resist.cbioportal_study import read_study
+    from her2resist.variants.fusions import read_cbioportal_sv
+
+    samples = pd.DataFrame(
+        {
+            "patient_id": ["P01", "P02"],
+            "sample_id": ["P01_T", "P02_T"],
+            "specimen": ["tissue"] * 2,
+            "timepoint": ["baseline"] * 2,
+            "variant_file": ["a.vcf", "b.vcf"],
+            "sv_file": ["a.sv.vcf", ""],
+            "qc_status": ["pass", "pass"],
+        }
+    )
+    # annotate writes one row per panel partner: NRG1 and FGFR1 are both pathway genes
+    fusion = {"sample_id": "P01_T", "alteration_type": "fusion", "alteration": "FGFR1::NRG1"}
+    alterations = pd.DataFrame(
+        [
+            fusion | {"gene": "FGFR1", "chrom": "8", "pos": 38411000, "filter_status": "PASS"},
+            fusion | {"gene": "NRG1", "chrom": "8", "pos": 32500000, "filter_status": "PASS"},
+        ]
+    )
+    out = cbioportal.write_study(
+        tmp_path / "study",
+        study={"cancer_study_identifier": "test_study"},
+        clinical=pd.DataFrame({"patient_id": ["P01", "P02"]}),
+        samples=samples,
+        endpoints=endpoints_frame().head(2).assign(patient_id=["P01", "P02"]),
+        alterations=alterations,
+        cnv_tables={},
+        covariates=[],
+    )
+    assert_study_is_well_formed(out)
+    sv = read_cbioportal_sv(out / "data_sv.txt")
+    assert sorted(zip(sv["gene"], sv["partner"], sv["fusion"], strict=True)) == [
+        ("FGFR1", "NRG1", "FGFR1::NRG1"),
+        ("NRG1", "FGFR1", "FGFR1::NRG1"),
+    ]
+    sheet = read_study(out).samples.set_index("sample_id")
+    assert sheet.loc["P01_T", "sv_format"] == "cbioportal_sv"
+    assert sheet.loc["P01_T", "sv_file"].endswith("data_sv.txt")
+    assert sheet.loc["P02_T", "sv_file"] in ("", None) or pd.isna(sheet.loc["P02_T", "sv_file"])
 
 
 def test_disposition_names_samples_that_can_show_nothing() -> None:

@@ -7,7 +7,8 @@ Layout::
     meta_clinical_sample.txt    data_clinical_sample.txt
     meta_mutations.txt          data_mutations.txt          (MAF, passing calls)
     meta_cna.txt                data_cna.txt                (discrete: -2, -1, 0, 1, 2)
-    case_lists/cases_all.txt, cases_sequenced.txt, cases_cna.txt
+    meta_sv.txt                 data_sv.txt                 (fusions; only where assayed)
+    case_lists/cases_all.txt, cases_sequenced.txt, cases_cna.txt, cases_sv.txt
 """
 
 from __future__ import annotations
@@ -242,6 +243,47 @@ def mutations_maf(alterations: pd.DataFrame, build: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=MAF_COLUMNS)
 
 
+SV_COLUMNS = [
+    "Sample_Id",
+    "Site1_Hugo_Symbol",
+    "Site1_Chromosome",
+    "Site1_Position",
+    "Site2_Hugo_Symbol",
+    "SV_Status",
+    "Class",
+    "Event_Info",
+]
+
+
+def structural_variants(alterations: pd.DataFrame) -> pd.DataFrame:
+    """Passing fusions and rearrangements as cBioPortal's ``data_sv.txt``: one row per event
+    (``alteration`` ``A::B``; annotate wrote one row per panel partner, kept once here)."""
+    events = alterations[
+        alterations["alteration_type"].isin(["fusion", "rearrangement"])
+        & (alterations["filter_status"] == "PASS")
+    ].drop_duplicates(["sample_id", "alteration"])
+    rows = []
+    for row in events.itertuples(index=False):
+        site1, _, site2 = str(row.alteration).partition("::")
+        if row.alteration_type == "rearrangement":  # GENE-intragenic / GENE rearrangement
+            site1 = row.gene
+            site2 = row.gene if str(row.alteration).endswith("-intragenic") else ""
+        position = pd.to_numeric(row.pos, errors="coerce")
+        rows.append(
+            {
+                "Sample_Id": row.sample_id,
+                "Site1_Hugo_Symbol": site1,
+                "Site1_Chromosome": "" if pd.isna(row.chrom) else str(row.chrom),
+                "Site1_Position": "" if pd.isna(position) else int(position),
+                "Site2_Hugo_Symbol": site2,
+                "SV_Status": "SOMATIC",
+                "Class": "FUSION" if row.alteration_type == "fusion" else "",
+                "Event_Info": row.alteration,
+            }
+        )
+    return pd.DataFrame(rows, columns=SV_COLUMNS)
+
+
 def cna_matrix(cnv_tables: Iterable[pd.DataFrame], genes: list[str] | None = None) -> pd.DataFrame:
     """Hugo_Symbol x sample matrix of discrete calls (-2..2); NA where a gene was not called."""
     long = pd.concat(list(cnv_tables), ignore_index=True)
@@ -355,6 +397,29 @@ def write_study(
     cna.to_csv(out / "data_cna.txt", sep="\t", na_rep="NA", lineterminator="\n")
 
     passed = samples[samples.get("qc_status", "pass").fillna("pass") == "pass"]
+    sv_ids = sorted(
+        passed.loc[
+            passed.get("sv_file", pd.Series("", index=passed.index)).fillna("").ne(""), "sample_id"
+        ]
+    )
+    if sv_ids:  # fusions were assayed: their calls, and which samples were assayed
+        write_meta(
+            out / "meta_sv.txt",
+            {
+                "cancer_study_identifier": sid,
+                "genetic_alteration_type": "STRUCTURAL_VARIANT",
+                "datatype": "SV",
+                "stable_id": "structural_variants",
+                "show_profile_in_analysis_tab": "true",
+                "profile_name": "Structural variants",
+                "profile_description": "Fusions and rearrangements of panel genes passing every "
+                "filter (her2resist).",
+                "data_filename": "data_sv.txt",
+            },
+        )
+        structural_variants(alterations).to_csv(
+            out / "data_sv.txt", sep="\t", index=False, lineterminator="\n"
+        )
     all_ids = sorted(samples["sample_id"])
     sequenced = sorted(
         s
@@ -391,6 +456,16 @@ def write_study(
         "all_cases_with_cna_data",
         cna_ids,
     )
+    if sv_ids:
+        write_case_list(
+            lists,
+            sid,
+            "sv",
+            "Samples with structural variant data",
+            f"Samples with structural variant data ({len(sv_ids)})",
+            "all_cases_with_sv_data",
+            sv_ids,
+        )
     return out
 
 
