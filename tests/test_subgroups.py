@@ -158,3 +158,23 @@ def test_forest_figure_draws_every_level(tmp_path: Path) -> None:
 
     assert rows_with("#0072B2") == len(table)  # ORR for every row, All patients included
     assert rows_with("#D55E00") == table["hr_vs_rest"].notna().sum()
+
+
+def test_subgroups_named_by_their_labels() -> None:
+    """Issue 19: the subgroup table and its forest plot name factors and levels as the other
+    tables do (config labels, else the readable default), not by column codes."""
+    from her2resist.report.labels import Labels
+    from her2resist.report.subgroup_forest import subgroup_forest_figure
+    from her2resist.report.trial_tables import subgroup_spec
+
+    frame, columns = synthetic()
+    endpoints = frame.rename(columns={"time": "pfs_months", "event": "pfs_event"})
+    table = subgroup_table(endpoints, frame, columns)
+    labels = Labels({columns[0]: "First factor"})
+    spec = subgroup_spec(table, labels)
+    shown = set(spec.data["label"])
+    assert "First factor" in shown and columns[0] not in shown
+    figure = subgroup_forest_figure(table, labels)
+    texts = {t.get_text() for t in figure.axes[0].texts}
+    assert any(t.startswith("First factor: ") for t in texts)
+    assert not any(t.startswith(f"{columns[0]}: ") for t in texts)

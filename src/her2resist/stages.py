@@ -388,6 +388,7 @@ def run_trial_tables(
     """Subgroups (table and forest plot), median follow-up, detectable hazard ratios."""
     from her2resist.clinical import subgroups
     from her2resist.report.figures import save_figure
+    from her2resist.report.labels import Labels
     from her2resist.report.subgroup_forest import subgroup_forest_figure
 
     endpoints = pd.read_csv(endpoints_path, sep="\t", dtype={"patient_id": str})
@@ -405,7 +406,8 @@ def run_trial_tables(
         )
     table = subgroups.subgroup_table(endpoints, clinical, config["subgroups"])
     write_tsv(table, outputs["subgroups"])
-    save_figure(subgroup_forest_figure(table), Path(outputs["forest"]).with_suffix(""))
+    labels = Labels.from_config(config, data_labels(config))
+    save_figure(subgroup_forest_figure(table, labels), Path(outputs["forest"]).with_suffix(""))
     write_tsv(subgroups.median_follow_up(endpoints), outputs["follow_up"])
     tables = {name: pd.read_csv(path, sep="\t") for name, path in associations.items()}
     write_tsv(subgroups.detectable_effects(tables), outputs["detectable"])

@@ -10,6 +10,7 @@ import pandas as pd
 from matplotlib.ticker import FixedFormatter, FixedLocator, NullLocator
 
 from her2resist.report.figures import OKABE_ITO
+from her2resist.report.labels import Labels
 
 HR_TICKS = (0.06, 0.125, 0.25, 0.5, 1, 2, 4, 8, 16, 32)
 
@@ -22,22 +23,24 @@ def _ci(value: float, lcl: float, ucl: float, digits: int = 1) -> str:
     return f"{value:.{digits}f} ({low}–{high})"
 
 
-def subgroup_forest_figure(table: pd.DataFrame) -> plt.Figure:
-    """Two panels (ORR %, PFS HR on a log axis) and a text column per subgroup level."""
+def subgroup_forest_figure(table: pd.DataFrame, labels: Labels | None = None) -> plt.Figure:
+    """Two panels (ORR %, PFS HR on a log axis) and a text column per subgroup level; factors
+    and levels named as in the tables (``labels``)."""
+    labels = labels or Labels()
     rows = table.reset_index(drop=True)
     n = len(rows)
     fig, (text_ax, orr_ax, hr_ax) = plt.subplots(
         1, 3, figsize=(12, 0.32 * n + 1.6), gridspec_kw={"width_ratios": [3.0, 1.2, 1.2]}
     )
     y = np.arange(n)[::-1]
-    labels = []
+    names = []
     previous = None
     for row in rows.itertuples(index=False):
         if row.subgroup == "All patients":
-            labels.append("All patients")
+            names.append("All patients")
         else:
-            head = f"{row.subgroup}: " if row.subgroup != previous else "    "
-            labels.append(f"{head}{row.level}")
+            head = f"{labels(row.subgroup)}: " if row.subgroup != previous else "    "
+            names.append(f"{head}{Labels.level(row.level)}")
         previous = row.subgroup
     text_ax.set_ylim(-0.8, n - 0.2)
     text_ax.axis("off")
@@ -45,7 +48,7 @@ def subgroup_forest_figure(table: pd.DataFrame) -> plt.Figure:
     columns = ((0.0, "Subgroup"), (0.42, "n"), (0.5, "ORR % (95% CI)"))
     for x, title in (*columns, (0.74, "mPFS, mo (95% CI)")):
         text_ax.text(x, header, title, fontweight="bold", va="bottom", fontsize=8)
-    for yi, label, row in zip(y, labels, rows.itertuples(index=False), strict=True):
+    for yi, label, row in zip(y, names, rows.itertuples(index=False), strict=True):
         orr = _ci(100 * row.orr, 100 * row.orr_lcl, 100 * row.orr_ucl, 0)
         pfs = _ci(row.pfs_median, row.pfs_median_lcl, row.pfs_median_ucl)
         for x, text in ((0.0, label), (0.42, str(row.n)), (0.5, orr), (0.74, pfs)):

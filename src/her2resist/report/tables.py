@@ -883,7 +883,7 @@ def build_tables(
             efficacy_table(endpoints, tsv("efficacy"), config.get("cbr_min_sd_weeks", 24), labels),
             tsv("follow_up"),
         ),
-        trial_tables.subgroup_spec(tsv("subgroups")),
+        trial_tables.subgroup_spec(tsv("subgroups"), labels),
         biomarker_table(tsv("pfs_associations"), tsv("os_associations"), tsv("alterations")),
         trial_tables.detectable_spec(tsv("detectable_effects")),
         trial_tables.adverse_event_spec(tsv("adverse_events")),

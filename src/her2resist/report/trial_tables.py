@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from her2resist.report.labels import Labels
 from her2resist.report.layout import HEADING, Column, TableSpec
 
 GRADE_BANDS = {
@@ -44,18 +45,20 @@ def follow_up_rows(follow_up: pd.DataFrame) -> list[dict[str, Any]]:
     return rows
 
 
-def subgroup_spec(subgroups: pd.DataFrame) -> TableSpec:
-    """Table 3b: per level of each subgroup factor, n, ORR, median PFS and PFS HR vs rest."""
+def subgroup_spec(subgroups: pd.DataFrame, labels: Labels | None = None) -> TableSpec:
+    """Table 3b: per level of each subgroup factor, n, ORR, median PFS and PFS HR vs rest;
+    factors and levels named as everywhere else (``labels``)."""
+    labels = labels or Labels()
     rows = []
     previous = None
     for row in subgroups.to_dict("records"):
         overall = row["subgroup"] == "All patients"
         if not overall and row["subgroup"] != previous:
-            rows.append({"label": row["subgroup"], "indent": 0, "format": HEADING})
+            rows.append({"label": labels(row["subgroup"]), "indent": 0, "format": HEADING})
         previous = row["subgroup"]
         rows.append(
             {
-                "label": "All patients" if overall else str(row["level"]),
+                "label": "All patients" if overall else Labels.level(row["level"]),
                 "indent": 0 if overall else 1,
                 "format": "",
                 "n": row["n"],
