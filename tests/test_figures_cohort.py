@@ -218,3 +218,27 @@ def test_oncoprint_legends_do_not_overlap() -> None:
     for left, right in itertools.pairwise(boxes):
         assert left.x1 <= right.x0, (left, right)
     assert boxes[-1].x1 <= fig.bbox.width
+
+
+def test_oncoprint_domain_rows_and_long_labels() -> None:
+    """A domain row (ERBB2:extracellular) shows its mutations' kind, not 'other', and its
+    label fits inside the figure (it was clipped at the left edge)."""
+    data = study(30, response=True)
+    erbb2 = data["alterations"]["gene"].eq("ERBB2")
+    data["alterations"]["domain"] = ""
+    extra = data["alterations"][erbb2].assign(
+        alteration_type="mutation", variant_class="Missense_Mutation", domain="extracellular_I"
+    )
+    data["alterations"] = pd.concat([data["alterations"], extra], ignore_index=True)
+    altered = set(extra["patient_id"])
+    data["gene_matrix"]["ERBB2:extracellular"] = [
+        "altered" if p in altered else "wild_type" for p in data["gene_matrix"]["patient_id"]
+    ]
+    _, kinds = figures.oncoprint_data(data["alterations"], data["gene_matrix"])
+    patient = sorted(altered)[0]
+    assert kinds[("ERBB2:extracellular", patient)] == ["missense"]
+    fig = figures.oncoprint_figure(**data)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    for label in fig.axes[0].get_yticklabels():
+        assert label.get_window_extent(renderer).x0 >= 0, label.get_text()

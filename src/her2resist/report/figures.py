@@ -19,9 +19,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch
+from matplotlib.textpath import TextPath
 from numpy.typing import ArrayLike
 
 from her2resist.annotate.variant_classes import TRUNCATING
+from her2resist.matrix import domain_hits
 from her2resist.report.formatting import format_estimate_ci, format_p
 
 PathLike = str | Path
@@ -512,6 +514,10 @@ def oncoprint_data(
         (alterations["timepoint"] == timepoint)
         & alterations["counts_as_altered"].astype(str).str.lower().eq("true")
     ]
+    # domain rows (ERBB2:kinase) show the kinds of the gene's mutations in that domain
+    domains = [c for c in status.columns if ":" in c]
+    if domains and "domain" in counted:
+        counted = pd.concat([counted, domain_hits(counted, domains)], ignore_index=True)
     variant_class = (
         counted["variant_class"] if "variant_class" in counted else pd.Series("", counted.index)
     )
@@ -650,10 +656,16 @@ def oncoprint_figure(
         height = legend_h + label_h + grid_h + len(tracks) * (track_h + gap) + top
         height += (gap + time_h) if time_endpoint else 0
         fig = plt.figure(figsize=(DOUBLE_COLUMN, height))
-        left = 0.13
+        # room on the left for the longest row label (ERBB2:extracellular was clipped)
+        italic = matplotlib.font_manager.FontProperties(style="italic", size=6.5)
+        label_in = max(
+            (TextPath((0, 0), g, prop=italic).get_extents().width / 72 for g in genes),
+            default=0.0,
+        )
+        left = max(0.13, (label_in + 0.12) / DOUBLE_COLUMN)
 
         def box(y: float, h: float) -> tuple[float, float, float, float]:
-            return (left, y / height, 0.8, h / height)
+            return (left, y / height, 0.93 - left, h / height)
 
         y = legend_h + label_h
         ax = fig.add_axes(box(y, grid_h))
