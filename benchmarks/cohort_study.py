@@ -26,6 +26,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from her2resist.annotate.variant_classes import NONSYNONYMOUS
+
 SEED = 15
 PATIENTS = 1_756
 SAMPLES = 1_918
@@ -53,17 +55,6 @@ CNA_RATES = {
 }
 BACKGROUND = (0.004, 0.002)
 SHALLOW = 0.12  # share of +-1 calls per gene
-NONSYNONYMOUS = {
-    "Frame_Shift_Del",
-    "Frame_Shift_Ins",
-    "Splice_Site",
-    "Translation_Start_Site",
-    "Nonsense_Mutation",
-    "Nonstop_Mutation",
-    "In_Frame_Del",
-    "In_Frame_Ins",
-    "Missense_Mutation",
-}
 
 
 def _metabric_mutations() -> pd.DataFrame:
