@@ -210,8 +210,9 @@ def write_study(
 
 
 def write_workflow_inputs(study: Path, out: Path) -> Path:
-    """Sample sheet, clinical table and config for today's `maf:`/`cnv:`/`clinical.table:`
-    keys, derived from the study folder; returns the config file."""
+    """The config reading the study folder as published (`cbioportal_study:`); the sample
+    sheet and clinical table derived from it are for the R reference and the counts.
+    Returns the config file."""
     samples = pd.read_csv(study / "data_clinical_sample.txt", sep="\t", comment="#")
     sheet = pd.DataFrame(
         {
@@ -234,17 +235,10 @@ def write_workflow_inputs(study: Path, out: Path) -> Path:
     )
     clinical.to_csv(out / "clinical.tsv", sep="\t", index=False)
     config = {
-        "samples": "samples.tsv",
-        "maf": str(Path("study") / "data_mutations.txt"),
-        "cnv": str(Path("study") / "data_cna.txt"),
+        "cbioportal_study": "study",
         "genome_build": "GRCh37",
-        "clinical": {
-            "table": "clinical.tsv",
-            "source": "times",
-            "time_unit": "months",
-            "time_origin": "diagnosis",
-            "columns": {"patient_id": "patient_id", "os_time": "os_months", "os_event": "os_event"},
-        },
+        # OS_MONTHS / OS_STATUS are cBioPortal's standard attributes: no column mapping
+        "clinical": {"time_origin": "diagnosis"},
         "adverse_events": None,
         "endpoints": ["os"],
         "filters": {

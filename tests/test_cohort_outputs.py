@@ -12,6 +12,7 @@ import pytest
 import yaml
 from workdirs import example_workdir, run_snakemake
 
+from her2resist.cbioportal_study import study_config
 from her2resist.config import validate_config
 from her2resist.sheet import load_sample_sheet
 from her2resist.study_data import study_data
@@ -54,13 +55,15 @@ def test_study_data_of_the_example_has_everything(project_root: Path) -> None:
 def test_study_data_of_an_os_only_cohort(small_cohort: Path, monkeypatch) -> None:
     monkeypatch.chdir(small_cohort)
     config = validate_config(yaml.safe_load(Path("config.yaml").read_text()), "config")
-    samples = pd.read_csv("samples.tsv", sep="\t")
+    # as common.smk does: the study folder gives the sheet and maps OS_MONTHS/OS_STATUS
+    config = study_config(config, small_cohort / "results" / "study")
+    samples = pd.read_csv(config["samples"], sep="\t")
     data = study_data(config, samples)
     assert (data.pfs, data.os, data.response) == (False, True, False)
     assert (data.plasma, data.second_timepoint, data.adverse_events) == (False, False, False)
     assert data.survival_endpoints == ("os",)
     # the same study with PFS columns mapped but PFS not among the endpoints: still no PFS
-    config["clinical"]["columns"] |= {"pfs_time": "os_months", "pfs_event": "os_event"}
+    config["clinical"]["columns"] |= {"pfs_time": "OS_MONTHS", "pfs_event": "OS_STATUS"}
     assert not study_data(config, samples).pfs
     config["endpoints"] = ["pfs", "os"]
     assert study_data(config, samples).pfs
