@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from her2resist.errors import InputError, Problem
-from her2resist.tables import MISSING, write_tsv
+from her2resist.tables import MISSING, text_lines, write_tsv
 
 PathLike = str | Path
 
@@ -88,16 +88,6 @@ class Study:
     cna: str | None = None
     columns: dict[str, str] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
-
-
-def text_lines(path: Path) -> list[str]:
-    """The file's lines whatever its line ends (LF, CRLF or CR only)."""
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("latin-1")
-    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
 def read_meta(path: Path) -> dict[str, tuple[str, int]]:

@@ -14,7 +14,6 @@ An empty cell means the assay covers every gene (exome, genome, or unknown).
 
 from __future__ import annotations
 
-import gzip
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -22,19 +21,11 @@ from pathlib import Path
 import pandas as pd
 
 from her2resist.errors import InputError
+from her2resist.tables import text_lines
 
 GENE_PANEL_COLUMNS = ("panel", "cnv_panel", "sv_panel")
 _BED_LINE = re.compile(r"^\S+\t\d+\t\d+(\t|$)")
 _HEADER_WORDS = {"hugo_symbol", "gene", "genes", "symbol", "gene_symbol"}
-
-
-def _lines(path: Path) -> list[str]:
-    """Text lines whatever the line endings (cBioPortal files arrive with CR-only ones)."""
-    raw = path.read_bytes()
-    if raw[:2] == b"\x1f\x8b":
-        raw = gzip.decompress(raw)
-    text = raw.decode("utf-8-sig", errors="replace")
-    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
 def _is_bed(path: Path, lines: list[str]) -> bool:
@@ -93,7 +84,7 @@ def _read_panel(path: str, gene_coordinates: str) -> frozenset[str]:
             "relative to the working directory), or leave the cell empty if the assay covers "
             "every gene",
         )
-    lines = _lines(file)
+    lines = text_lines(file)
     if _is_bed(file, lines):
         genes = _bed_genes(file, lines, gene_coordinates)
         what = f"no gene of {gene_coordinates} overlaps its regions (wrong genome build?)"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import re
 import zipfile
@@ -26,6 +27,15 @@ def _decode(raw: bytes) -> str:
         return raw.decode("latin-1")
 
 
+def text_lines(path: str | Path) -> list[str]:
+    """A text file's lines whatever its line ends (LF, CRLF, or the CR only of old Mac and
+    cBioPortal files), gzipped or not, decoded as :func:`_decode` does."""
+    raw = Path(path).read_bytes()
+    if raw[:2] == b"\x1f\x8b":
+        raw = gzip.decompress(raw)
+    return _decode(raw).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
 def read_table(path: str | Path, *, required: list[str] | None = None) -> pd.DataFrame:
     """Read a user table as strings: TSV, CSV or XLSX; BOM, CRLF/CR and latin-1 tolerated.
 
@@ -45,9 +55,7 @@ def read_table(path: str | Path, *, required: list[str] | None = None) -> pd.Dat
                 hint="save it again as .xlsx, or export the first sheet as TSV",
             ) from None
     else:
-        text = _decode(path.read_bytes())
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-        numbered = [(n, line) for n, line in enumerate(text.split("\n"), 1) if line.strip()]
+        numbered = [(n, line) for n, line in enumerate(text_lines(path), 1) if line.strip()]
         if not numbered:
             raise InputError.one(str(path), "the table is empty", hint="add a header row")
         line_numbers = [n for n, _ in numbered]

@@ -19,6 +19,8 @@ from typing import Any
 
 import pandas as pd
 
+from her2resist.cbioportal_study import read_meta as study_meta
+
 PathLike = str | Path
 
 CNA_CODES = {
@@ -85,12 +87,8 @@ def write_meta(path: Path, fields: dict[str, Any]) -> None:
 
 
 def read_meta(path: PathLike) -> dict[str, str]:
-    out = {}
-    for line in Path(path).read_text().splitlines():
-        if line.strip():
-            key, _, value = line.partition(":")
-            out[key.strip()] = value.strip()
-    return out
+    """``key: value`` lines -> {key: value}, read as the study reader reads them."""
+    return {key: value for key, (value, _) in study_meta(Path(path)).items()}
 
 
 def clinical_file(columns: list[tuple[str, str, str, str, int]], rows: pd.DataFrame) -> str:
