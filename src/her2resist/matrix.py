@@ -12,9 +12,10 @@ failed, missing or uncovered sample therefore never makes a patient "wild type".
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -386,3 +387,48 @@ def panel_genes(knowledge: Knowledge, configured: list[str], pathways: list[str]
     for pathway in pathways:
         ordered += [g for g in knowledge.pathways.get(pathway, []) if g not in ordered]
     return ordered
+
+
+def genes_measured(
+    samples: pd.DataFrame, cnv_tables: Sequence[str | Path]
+) -> dict[str, frozenset[str]]:
+    """Genes with a copy-number value, per sample whose calls come from a gene-level table
+    (a CNA matrix's rows, less its empty cells, are the genes measured)."""
+    from_tables = samples.loc[samples["cnv_format"].eq("gene_table"), "sample_id"].astype(str)
+    wanted = set(from_tables)
+    measured = {}
+    for path in cnv_tables:
+        sample_id = Path(path).stem
+        if sample_id in wanted:
+            genes = pd.read_csv(path, sep="\t", usecols=["gene"], dtype=str)["gene"]
+            measured[sample_id] = frozenset(genes.dropna())
+    return measured
+
+
+def _status_at(matrix_path: str | Path, timepoint: str, columns: list[str]) -> pd.DataFrame:
+    wide = pd.read_csv(matrix_path, sep="\t", dtype={"patient_id": str})
+    wide = wide[wide["timepoint"] == timepoint].set_index("patient_id")
+    missing = [c for c in columns if c not in wide.columns]
+    if missing:  # a configured biomarker must be tested or fail loudly, never vanish
+        raise ValueError(f"{matrix_path} has no column for biomarker(s) {', '.join(missing)}")
+    return wide[columns]
+
+
+def biomarker_status(
+    config: dict[str, Any], gene_matrix: str | Path, pathway_matrix: str | Path
+) -> pd.DataFrame:
+    """Baseline status per patient for every configured biomarker (genes, pathways, count)."""
+    markers = config["biomarkers"]
+    genes = _status_at(gene_matrix, markers["timepoint"], [*markers["genes"], *markers["domains"]])
+    pathways = _status_at(
+        pathway_matrix, markers["timepoint"], [*markers["pathways"], "n_altered_pathways"]
+    )
+    pathways = pathways.rename(columns={p: f"pathway:{p}" for p in markers["pathways"]})
+    count = pathways.pop("n_altered_pathways")
+    if len(markers["pathways"]) < 2:
+        return genes.join(pathways, how="outer")
+    # "Two or more altered HER2-network pathways" vs fewer, as published for pyrotinib.
+    pathways["pathways_altered>=2"] = count.map(
+        lambda n: "not_evaluable" if pd.isna(n) else ("altered" if n >= 2 else "wild_type")
+    )
+    return genes.join(pathways, how="outer")
