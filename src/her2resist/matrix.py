@@ -22,6 +22,7 @@ import pandas as pd
 
 from her2resist.annotate.knowledge import Knowledge
 from her2resist.panels import read_panel
+from her2resist.tables import cell_text
 
 ALTERED, WILD_TYPE, NOT_EVALUABLE = "altered", "wild_type", "not_evaluable"
 # The measurement each listed alteration kind needs (pathways.yaml kind -> evaluability kind).
@@ -54,11 +55,6 @@ class Coverage:
 
     def can_call(self, measurement: str, gene: str) -> bool:
         return measurement in self.evaluable and self.covers(measurement, gene)
-
-
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value).strip()
-    return "" if text in {"nan", "None", "<NA>"} else text
 
 
 def no_tumour_dna(
@@ -115,7 +111,7 @@ def sample_coverage(
 
         def panel_of(*columns: str, sample: dict = sample) -> frozenset[str] | None:
             for column in columns:
-                path = _cell(sample.get(column))
+                path = cell_text(sample.get(column))
                 if path:
                     return read_panel(path, gene_coordinates or "")
             return ALL_GENES
@@ -124,12 +120,12 @@ def sample_coverage(
         if sample["passed"] and sample["has_variant_file"]:
             entry.genes["mutation"] = panel_of("panel")
         if sample["passed"] and sample["has_cnv_file"]:
-            if _cell(sample.get("cnv_panel")) or sid not in cnv_genes:
+            if cell_text(sample.get("cnv_panel")) or sid not in cnv_genes:
                 genes = panel_of("cnv_panel", "panel")
             else:
                 genes = cnv_genes[sid]
             entry.genes["copy_number"] = entry.genes["deletion"] = genes
-        if sample["passed"] and _cell(sample.get("sv_file")):
+        if sample["passed"] and cell_text(sample.get("sv_file")):
             entry.genes["fusion"] = panel_of("sv_panel", "panel")
         entry.reason = no_tumour[index] or ("" if sample["passed"] else "failed QC")
         if not no_tumour[index]:

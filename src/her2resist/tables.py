@@ -36,6 +36,19 @@ def text_lines(path: str | Path) -> list[str]:
     return _decode(raw).replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
+def first_header(path: str | Path) -> tuple[list[str], int]:
+    """The first line that is neither blank nor a ``#`` comment, split at tabs, and its line
+    number (``[], 0`` for a file without one): a table's header, read without the table."""
+    path = Path(path)
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8-sig", errors="replace", newline="") as handle:
+        for n, raw in enumerate(handle, 1):
+            line = raw.rstrip("\r\n")
+            if line.strip() and not line.startswith("#"):
+                return [c.strip() for c in line.split("\t")], n
+    return [], 0
+
+
 def read_table(path: str | Path, *, required: list[str] | None = None) -> pd.DataFrame:
     """Read a user table as strings: TSV, CSV or XLSX; BOM, CRLF/CR and latin-1 tolerated.
 
@@ -144,6 +157,34 @@ def data_line(frame: pd.DataFrame | pd.Series, index: int) -> int:
     if lines is not None and 0 <= int(index) < len(lines):
         return int(lines[int(index)])
     return int(index) + 2
+
+
+def cell_text(value: Any) -> str:
+    """A table cell as stripped text; '' for a missing cell (None, NaN, pd.NA, or one of
+    the :data:`MISSING` spellings)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    text = str(value).strip()
+    return "" if text in MISSING or text in ("None", "<NA>") else text
+
+
+def duplicate_problems(frame: pd.DataFrame, column: str, source: str) -> list[Problem]:
+    """One problem per repeated id in ``column`` (missing ids are not repeats)."""
+    dup = frame[column].duplicated(keep="first") & frame[column].notna()
+    problems = []
+    for i in frame.index[dup]:
+        first = frame.index[(frame[column] == frame[column][i])][0]
+        problems.append(
+            Problem(
+                source,
+                f"duplicated {column} '{frame[column][i]}' (first on line "
+                f"{data_line(frame, first)})",
+                data_line(frame, i),
+                column,
+                "each id must appear once: remove or rename the repeated row",
+            )
+        )
+    return problems
 
 
 def raise_for_rows(
