@@ -13,8 +13,13 @@ import pytest
 import yaml
 
 PACKAGE = Path(__file__).parents[1] / "src" / "her2resist"
-# import name -> conda package name, where they differ
-CONDA_NAMES = {"yaml": "pyyaml", "docx": "python-docx", "sklearn": "scikit-learn"}
+# import name -> conda package name, where they differ (lxml comes with python-docx)
+CONDA_NAMES = {
+    "yaml": "pyyaml",
+    "docx": "python-docx",
+    "sklearn": "scikit-learn",
+    "lxml": "python-docx",
+}
 
 
 def module_files() -> dict[str, Path]:

@@ -187,6 +187,11 @@ def duplicate_problems(frame: pd.DataFrame, column: str, source: str) -> list[Pr
     return problems
 
 
+def rows_where(mask: pd.Series) -> list:
+    """Index labels of the rows where ``mask`` is true (a missing value is not true)."""
+    return list(mask.index[mask.fillna(False).astype(bool)])
+
+
 def raise_for_rows(
     bad: pd.Series,
     source: str,

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from her2resist.annotate import oncokb
+from her2resist.annotate import tumour_fraction as tf
 from her2resist.annotate.evidence import EVIDENCE_SUMMARY_COLUMNS, summarise
 from her2resist.annotate.knowledge import Knowledge
 from her2resist.annotate.variant_classes import NONSYNONYMOUS, TRUNCATING
@@ -357,8 +358,6 @@ def annotate_sample_rows(
     :func:`her2resist.annotate.tumour_fraction.adjust_plasma_copy_number`). ``fusions``: the
     sample's rows of :func:`her2resist.variants.fusions.read_fusions` (see
     :func:`fusion_rows`)."""
-    from her2resist.annotate import tumour_fraction as tf
-
     rows = []
     specimen = sample["specimen"]
     # Calls from a sample that failed QC are kept for the record but never count.

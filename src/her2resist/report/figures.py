@@ -25,6 +25,7 @@ from numpy.typing import ArrayLike
 from her2resist.annotate.variant_classes import TRUNCATING
 from her2resist.matrix import domain_hits
 from her2resist.report.formatting import format_estimate_ci, format_p
+from her2resist.report.labels import biomarker_label
 
 PathLike = str | Path
 
@@ -308,8 +309,6 @@ def trial_km(endpoints: pd.DataFrame, endpoint: str, time_origin: str = TIME_ORI
 
 def pretty_biomarker(name: str) -> str:
     # one naming for tables and figures: report/labels.py
-    from her2resist.report.labels import biomarker_label
-
     return biomarker_label(name)
 
 
