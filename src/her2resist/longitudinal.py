@@ -40,10 +40,9 @@ import pandas as pd
 
 from her2resist.annotate.alterations import chip_call, mutation_filters, propagate_patient_flags
 from her2resist.annotate.tmb import coding_megabases
-from her2resist.annotate.variant_classes import NONSYNONYMOUS
 from her2resist.tables import records
+from her2resist.vocabulary import ALTERED, NONSYNONYMOUS, NOT_EVALUABLE, WILD_TYPE
 
-ALTERED, WILD_TYPE, NOT_EVALUABLE = "altered", "wild_type", "not_evaluable"
 ACQUIRED_COLUMNS = [
     "patient_id",
     "gene",

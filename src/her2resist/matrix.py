@@ -23,8 +23,8 @@ import pandas as pd
 from her2resist.annotate.knowledge import Knowledge
 from her2resist.panels import read_panel
 from her2resist.tables import cell_text
+from her2resist.vocabulary import ALTERED, NOT_EVALUABLE, WILD_TYPE
 
-ALTERED, WILD_TYPE, NOT_EVALUABLE = "altered", "wild_type", "not_evaluable"
 # The measurement each listed alteration kind needs (pathways.yaml kind -> evaluability kind).
 MEASUREMENT = {
     "mutation": "mutation",

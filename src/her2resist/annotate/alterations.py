@@ -15,9 +15,9 @@ from her2resist.annotate import oncokb
 from her2resist.annotate import tumour_fraction as tf
 from her2resist.annotate.evidence import EVIDENCE_SUMMARY_COLUMNS, summarise
 from her2resist.annotate.knowledge import Knowledge
-from her2resist.annotate.variant_classes import NONSYNONYMOUS, TRUNCATING
 from her2resist.errors import InputError
 from her2resist.tables import records
+from her2resist.vocabulary import NONSYNONYMOUS, TRUNCATING
 
 ONCOGENIC = {"hotspot", "oncogenic", "likely_oncogenic"}
 CNA_KINDS = {"amplification": "amplification", "gain": "gain", "deep_deletion": "deep_deletion"}

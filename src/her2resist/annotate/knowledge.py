@@ -13,8 +13,8 @@ import yaml
 from her2resist.annotate.evidence import EvidenceBase, load_evidence
 from her2resist.annotate.protein_change import ProteinChange, parse_protein_change
 from her2resist.errors import InputError
+from her2resist.vocabulary import ALTERATION_KINDS
 
-ALTERATION_KINDS = {"mutation", "amplification", "gain", "deep_deletion", "fusion"}
 ROLES = {"oncogene", "tsg"}
 
 

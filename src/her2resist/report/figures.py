@@ -22,10 +22,10 @@ from matplotlib.patches import Patch
 from matplotlib.textpath import TextPath
 from numpy.typing import ArrayLike
 
-from her2resist.annotate.variant_classes import TRUNCATING
 from her2resist.matrix import domain_hits
 from her2resist.report.formatting import format_estimate_ci, format_p
 from her2resist.report.labels import biomarker_label
+from her2resist.vocabulary import TRUNCATING
 
 PathLike = str | Path
 
