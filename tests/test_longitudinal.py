@@ -22,6 +22,19 @@ from her2resist.variants import read_maf
 
 # ---------------------------------------------------------------- real paired MAFs (APL)
 
+# The longitudinal rule's outputs (workflow/rules/longitudinal.smk), by role.
+LONGITUDINAL_OUTPUTS = {
+    "acquired": "results/longitudinal/acquired.tsv",
+    "table": "results/longitudinal/table_longitudinal_changes.tsv",
+    "concordance": "results/longitudinal/concordance.tsv",
+    "features": "results/longitudinal/ctdna_features.tsv",
+    "feature_values": "results/longitudinal/ctdna_feature_values.tsv",
+    "trajectories_png": "results/longitudinal/vaf_trajectories.png",
+    "trajectories_pdf": "results/longitudinal/vaf_trajectories.pdf",
+    "oncoprint_png": "results/longitudinal/acquired_oncoprint.png",
+    "oncoprint_pdf": "results/longitudinal/acquired_oncoprint.pdf",
+}
+
 
 def _apl_records(shared_data: Path) -> pd.DataFrame:
     frames = []
@@ -230,7 +243,7 @@ def example(tmp_path_factory: pytest.TempPathFactory, project_root: Path) -> dic
     run_annotate(config, sheet, variants, cnvs, alterations)
     fractions = work / "tumour_fraction.tsv"
     run_lg.run_tumour_fraction(config, sheet, alterations, fractions)
-    outputs = {k: work / "out" / Path(v).name for k, v in run_lg.LONGITUDINAL_OUTPUTS.items()}
+    outputs = {k: work / "out" / Path(v).name for k, v in LONGITUDINAL_OUTPUTS.items()}
     inputs = {
         "samples": sheet,
         "clinical": work / "example" / "clinical.tsv",

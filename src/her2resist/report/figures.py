@@ -83,7 +83,6 @@ SPECIMEN_COLOURS = {
     "none": "#FFFFFF",
 }
 WILD_TYPE_COLOUR = "#E8E8E8"
-NOT_EVALUABLE_COLOUR = "#FFFFFF"
 
 STYLE = {
     "font.family": "DejaVu Sans",
@@ -307,11 +306,6 @@ def trial_km(endpoints: pd.DataFrame, endpoint: str, time_origin: str = TIME_ORI
     )
 
 
-def pretty_biomarker(name: str) -> str:
-    # one naming for tables and figures: report/labels.py
-    return biomarker_label(name)
-
-
 def biomarker_km(
     endpoints: pd.DataFrame,
     status: pd.Series,
@@ -335,7 +329,7 @@ def biomarker_km(
     return km_figure(
         groups,
         endpoint=endpoint,
-        title=f"{endpoint.upper()} by {pretty_biomarker(str(association['biomarker']))}",
+        title=f"{endpoint.upper()} by {biomarker_label(str(association['biomarker']))}",
         annotation=lines,
         time_origin=time_origin,
     )
@@ -447,7 +441,7 @@ def forest_figure(associations: dict[str, pd.DataFrame]) -> plt.Figure:
             if k:
                 ax.tick_params(labelleft=False)
         first_ax.set_yticks(range(n - 1, -1, -1))
-        first_ax.set_yticklabels([pretty_biomarker(b) for b in biomarkers])
+        first_ax.set_yticklabels([biomarker_label(b) for b in biomarkers])
         handles, names = first_ax.get_legend_handles_labels()
         unique = dict(zip(names, handles, strict=True))
         fig.legend(

@@ -25,18 +25,6 @@ from her2resist.longitudinal import (
 )
 from her2resist.tables import read_stage_tables, read_table, write_tsv
 
-LONGITUDINAL_OUTPUTS = {
-    "acquired": "results/longitudinal/acquired.tsv",
-    "table": "results/longitudinal/table_longitudinal_changes.tsv",
-    "concordance": "results/longitudinal/concordance.tsv",
-    "features": "results/longitudinal/ctdna_features.tsv",
-    "feature_values": "results/longitudinal/ctdna_feature_values.tsv",
-    "trajectories_png": "results/longitudinal/vaf_trajectories.png",
-    "trajectories_pdf": "results/longitudinal/vaf_trajectories.pdf",
-    "oncoprint_png": "results/longitudinal/acquired_oncoprint.png",
-    "oncoprint_pdf": "results/longitudinal/acquired_oncoprint.pdf",
-}
-
 
 def _read_alterations(path: str | Path) -> pd.DataFrame:
     table = pd.read_csv(path, sep="\t", dtype={"patient_id": str, "chrom": str}, low_memory=False)
