@@ -20,11 +20,13 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch
 from matplotlib.textpath import TextPath
+from matplotlib.ticker import NullLocator
 from numpy.typing import ArrayLike
 
 from her2resist.matrix import domain_hits
 from her2resist.report.formatting import format_estimate_ci, format_p
 from her2resist.report.labels import biomarker_label
+from her2resist.stats.km import kaplan_meier, median_survival
 from her2resist.vocabulary import TRUNCATING
 
 PathLike = str | Path
@@ -170,8 +172,6 @@ def km_figure(
     """KM curves with censor marks, median lines, a text box and a numbers-at-risk table; the
     time axis names ``time_origin`` (config ``clinical.time_origin``)."""
     # imported here: her2resist.stats loads scipy, which the other figures' jobs do not need
-    from her2resist.stats.km import kaplan_meier, median_survival
-
     with plt.rc_context(STYLE):
         n_groups = len(groups)
         # layout in inches: curves, x label, then the at-risk table (one line per group)
@@ -288,8 +288,6 @@ def _endpoint_frame(endpoints: pd.DataFrame, endpoint: str) -> pd.DataFrame:
 
 
 def trial_km(endpoints: pd.DataFrame, endpoint: str, time_origin: str = TIME_ORIGIN) -> plt.Figure:
-    from her2resist.stats.km import kaplan_meier, median_survival
-
     frame = _endpoint_frame(endpoints, endpoint)
     km = kaplan_meier(frame["time"], frame["event"])
     median = median_survival(km)
@@ -359,8 +357,6 @@ def safe_name(biomarker: str) -> str:
 def forest_figure(associations: dict[str, pd.DataFrame]) -> plt.Figure:
     """Univariable and adjusted HRs (95% CI) per biomarker, one panel per endpoint, each with a
     text column: n altered/wild type, univariable HR (95% CI) and log-rank p."""
-    from matplotlib.ticker import NullLocator
-
     tested = {
         endpoint: table[pd.to_numeric(table["hr"], errors="coerce").notna()].reset_index(drop=True)
         for endpoint, table in associations.items()
