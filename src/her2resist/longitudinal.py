@@ -41,7 +41,16 @@ import pandas as pd
 from her2resist.annotate.alterations import chip_call, mutation_filters, propagate_patient_flags
 from her2resist.annotate.tmb import coding_megabases
 from her2resist.tables import records
-from her2resist.vocabulary import ALTERED, NONSYNONYMOUS, NOT_EVALUABLE, WILD_TYPE
+from her2resist.vocabulary import (
+    ALTERED,
+    BASELINE,
+    CTDNA,
+    NONSYNONYMOUS,
+    NOT_EVALUABLE,
+    PROGRESSION,
+    TISSUE,
+    WILD_TYPE,
+)
 
 ACQUIRED_COLUMNS = [
     "patient_id",
@@ -158,8 +167,8 @@ def compare_timepoints(
     records: pd.DataFrame,
     samples: pd.DataFrame,
     *,
-    baseline: str = "baseline",
-    progression: str = "progression",
+    baseline: str = BASELINE,
+    progression: str = PROGRESSION,
     min_alt_reads: Callable[[str], float] | float | None = None,
     resistance: dict | None = None,
     tumour_fraction: pd.DataFrame | None = None,
@@ -352,12 +361,12 @@ def concordance(
     samples: pd.DataFrame,
     genes: Iterable[str],
     *,
-    timepoint: str = "baseline",
+    timepoint: str = BASELINE,
     alteration_types: Iterable[str] = ("mutation",),
 ) -> pd.DataFrame:
     """Tissue-plasma agreement per gene (CONCORDANCE_COLUMNS), plus an ``any`` row."""
-    tissue = _baseline_sample_ids(samples, "tissue", timepoint)
-    plasma = _baseline_sample_ids(samples, "ctdna", timepoint)
+    tissue = _baseline_sample_ids(samples, TISSUE, timepoint)
+    plasma = _baseline_sample_ids(samples, CTDNA, timepoint)
     patients = sorted(set(tissue["patient_id"]) & set(plasma["patient_id"]))
     counted = alterations[
         alterations["counts_as_altered"].map(_truthy)
@@ -500,7 +509,7 @@ def ctdna_features(
     tumour_fraction: pd.DataFrame,
     pathways: dict[str, list[str]],
     tmb: pd.Series | None = None,
-    timepoint: str = "baseline",
+    timepoint: str = BASELINE,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(status table: patient_id + FEATURES, values table: FEATURE_VALUE_COLUMNS).
 
@@ -508,8 +517,8 @@ def ctdna_features(
     ``altered``. A patient without QC-passed baseline plasma is ``not_evaluable`` for the
     plasma features; without baseline tissue, for tissue TMB."""
     patients = sorted(set(patients))
-    plasma = _baseline_sample_ids(samples, "ctdna", timepoint)
-    tissue = _baseline_sample_ids(samples, "tissue", timepoint)
+    plasma = _baseline_sample_ids(samples, CTDNA, timepoint)
+    tissue = _baseline_sample_ids(samples, TISSUE, timepoint)
     somatic = somatic_mutations(alterations)
     tf = tumour_fraction.set_index("sample_id")["estimate"] if len(tumour_fraction) else {}
     tmb = tmb if tmb is not None else pd.Series(dtype=float)

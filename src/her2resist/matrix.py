@@ -23,7 +23,7 @@ import pandas as pd
 from her2resist.annotate.knowledge import Knowledge
 from her2resist.panels import read_panel
 from her2resist.tables import cell_text
-from her2resist.vocabulary import ALTERED, NOT_EVALUABLE, WILD_TYPE
+from her2resist.vocabulary import ALTERED, BASELINE, CTDNA, NOT_EVALUABLE, WILD_TYPE
 
 # The measurement each listed alteration kind needs (pathways.yaml kind -> evaluability kind).
 MEASUREMENT = {
@@ -77,7 +77,7 @@ def no_tumour_dna(
     if alterations is not None and len(alterations):
         passed = alterations["filter_status"].astype(str).eq("PASS")
         somatic = set(alterations.loc[passed, "sample_id"].astype(str))
-    plasma = samples["specimen"].eq("ctdna")
+    plasma = samples["specimen"].eq(CTDNA)
     low = plasma & estimate.lt(min_for_mutations)
     unknown = plasma & estimate.isna() & ~samples["sample_id"].astype(str).isin(somatic)
     reasons[low] = [
@@ -241,7 +241,7 @@ def gene_status(
         for gene in markers
     }
     samples = samples[samples["specimen"].isin(specimens)]
-    timepoints = sorted(set(samples["timepoint"]) | {"baseline"})
+    timepoints = sorted(set(samples["timepoint"]) | {BASELINE})
     counted = alterations[alterations["counts_as_altered"].astype(bool)]
     counted = counted[counted["specimen"].isin(specimens)]
     if domains:
@@ -256,7 +256,7 @@ def gene_status(
     for patient in patients:
         for timepoint in timepoints:
             sampled = pooled.get((patient, timepoint))
-            if sampled is None and timepoint != "baseline":
+            if sampled is None and timepoint != BASELINE:
                 continue  # no sample at that timepoint: not a row, rather than a wall of NE
             for gene in markers:
                 if (patient, timepoint, gene) in altered:

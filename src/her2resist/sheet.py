@@ -22,6 +22,7 @@ from her2resist.errors import Problem
 from her2resist.panels import GENE_PANEL_COLUMNS
 from her2resist.tables import cell_text, data_line, duplicate_problems, read_table, records
 from her2resist.variants import read_maf
+from her2resist.vocabulary import BASELINE, TISSUE
 
 SAMPLE_COLUMNS = [
     "patient_id",
@@ -48,7 +49,7 @@ def samples_from_maf(maf: str, patient_id_length: int | None = None) -> pd.DataF
     barcodes = sorted(read_maf(maf)["sample_id"].dropna().astype(str).unique())
     patients = [b[:patient_id_length] if patient_id_length else b for b in barcodes]
     sheet = pd.DataFrame({"patient_id": patients, "sample_id": barcodes})
-    sheet["specimen"], sheet["timepoint"], sheet["qc_status"] = "tissue", "baseline", "pass"
+    sheet["specimen"], sheet["timepoint"], sheet["qc_status"] = TISSUE, BASELINE, "pass"
     return sheet.reindex(columns=SAMPLE_COLUMNS)
 
 

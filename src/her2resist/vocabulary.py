@@ -20,3 +20,8 @@ ALTERATION_KINDS = frozenset({"mutation", "amplification", "gain", "deep_deletio
 
 # A patient's status for a gene or pathway (results/matrix/*).
 ALTERED, WILD_TYPE, NOT_EVALUABLE = "altered", "wild_type", "not_evaluable"
+
+# Sample sheet values (schemas/samples.schema.yaml): a specimen is tumour tissue or plasma
+# cell-free DNA; the timepoints the longitudinal stage compares.
+TISSUE, CTDNA = "tissue", "ctdna"
+BASELINE, PROGRESSION = "baseline", "progression"

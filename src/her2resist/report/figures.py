@@ -27,7 +27,7 @@ from her2resist.matrix import domain_hits
 from her2resist.report.formatting import format_estimate_ci, format_p
 from her2resist.report.labels import biomarker_label
 from her2resist.stats.km import kaplan_meier, median_survival
-from her2resist.vocabulary import TRUNCATING
+from her2resist.vocabulary import BASELINE, CTDNA, TISSUE, TRUNCATING
 
 PathLike = str | Path
 
@@ -494,7 +494,7 @@ def memo_sort(altered: pd.DataFrame, groups: Sequence[Any] | None = None) -> lis
 
 
 def oncoprint_data(
-    alterations: pd.DataFrame, gene_matrix: pd.DataFrame, timepoint: str = "baseline"
+    alterations: pd.DataFrame, gene_matrix: pd.DataFrame, timepoint: str = BASELINE
 ) -> tuple[pd.DataFrame, dict[tuple[str, str], list[str]]]:
     """Gene status (altered/wild_type/not_evaluable) by patient, and alteration kinds per cell."""
     status = gene_matrix[gene_matrix["timepoint"] == timepoint].set_index("patient_id")
@@ -595,7 +595,7 @@ def oncoprint_figure(
     gene_matrix: pd.DataFrame,
     endpoints: pd.DataFrame,
     samples: pd.DataFrame,
-    timepoint: str = "baseline",
+    timepoint: str = BASELINE,
 ) -> plt.Figure:
     """Genes (most altered first) by patients in maftools' oncoplot order (within best-response
     groups when there are responses). Tracks appear only where the study has the data: best
@@ -802,11 +802,11 @@ def oncoprint_figure(
 
 
 def _specimen_key(specimens: set[str]) -> str:
-    if {"tissue", "ctdna"} <= specimens:
+    if {TISSUE, CTDNA} <= specimens:
         return "tissue + ctDNA"
-    if "tissue" in specimens:
+    if TISSUE in specimens:
         return "tissue"
-    if "ctdna" in specimens:
+    if CTDNA in specimens:
         return "ctDNA"
     return "none"
 

@@ -24,6 +24,7 @@ from her2resist.longitudinal import (
     tmb_per_sample,
 )
 from her2resist.tables import read_stage_tables, read_table, write_tsv
+from her2resist.vocabulary import CTDNA, TISSUE
 
 
 def _read_alterations(path: str | Path) -> pd.DataFrame:
@@ -117,7 +118,7 @@ def run_ctdna_features(
 def _measured_feature(column: str, specimens: set[str]) -> bool:
     """Plasma features need plasma samples in the sheet; tissue TMB, tissue samples."""
     if column.startswith(("ctdna_", "plasma_")):
-        return "ctdna" in specimens
+        return CTDNA in specimens
     if column.startswith("tissue_"):
-        return "tissue" in specimens
+        return TISSUE in specimens
     return True
