@@ -199,8 +199,8 @@ def run_trial_tables(
         subgroup_forest_figure(table, labels), Path(outputs["forest"]).with_suffix("")
     )
     write_tsv(subgroups.median_follow_up(endpoints), outputs["follow_up"])
-    tables = {name: pd.read_csv(path, sep="\t") for name, path in associations.items()}
-    write_tsv(subgroups.detectable_effects(tables), outputs["detectable"])
+    survival = {name: pd.read_csv(path, sep="\t") for name, path in associations.items()}
+    write_tsv(subgroups.detectable_effects(survival), outputs["detectable"])
 
 
 def run_tumour_figures(
