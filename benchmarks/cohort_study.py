@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from her2resist.annotate.variant_classes import NONSYNONYMOUS
+from her2resist.vocabulary import NONSYNONYMOUS
 
 SEED = 15
 PATIENTS = 1_756

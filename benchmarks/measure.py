@@ -32,7 +32,7 @@ def _count_rows(path: str) -> int:
 
 
 def _ingest(vcf: str, out: str, regions_path: str | None = None) -> dict:
-    from her2resist.stages import run_variants
+    from her2resist.run.variants import run_variants
 
     regions = None
     if regions_path:
@@ -102,7 +102,7 @@ def _profile_ingest(vcf: str, out: str) -> dict:
 
     import cyvcf2
 
-    from her2resist.stages import run_variants
+    from her2resist.run.variants import run_variants
     from her2resist.variants import fast
 
     spent: collections.Counter = collections.Counter()

@@ -250,7 +250,7 @@ def prepare_dag(work: Path, n_samples: int) -> tuple[Path, Path]:
 
 def bench_python_startup(repeats: int) -> tuple[dict, dict]:
     code = (
-        "import resource, her2resist.stages, her2resist.stats; "
+        "import resource, her2resist.cli, her2resist.stats; "
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
     )
 
@@ -266,7 +266,7 @@ def bench_python_startup(repeats: int) -> tuple[dict, dict]:
         cmd = ["Rscript", "-e", "suppressPackageStartupMessages(library(survival))"]
         ref_runs = repeated(lambda: {"seconds": time_process(cmd)}, repeats)
         ref_seconds = _median([r["seconds"] for r in ref_runs])
-    size = "python -c 'import her2resist.stages, her2resist.stats'"
+    size = "python -c 'import her2resist.cli, her2resist.stats'"
     row = _row(
         "python_startup",
         size,
@@ -537,8 +537,8 @@ def _cohort_kinds(config_path: Path, out: Path) -> Path:
     in resources/pathways.yaml (what counts as altered, for the R reference)."""
     import yaml
 
+    from her2resist.annotate.knowledge import knowledge_from
     from her2resist.config import resolve_resources, validate_config
-    from her2resist.stages import knowledge_from
 
     config = resolve_resources(validate_config(yaml.safe_load(config_path.read_text()), "c"))
     knowledge = knowledge_from(config)
@@ -829,7 +829,7 @@ METHOD = [
     "transcripts per record, on the contigs of the pathway genes of `resources/pathways.yaml` "
     "(~25 % of records inside those genes), and a random survival/response cohort (times "
     "rounded to 0.1 so there are ties).",
-    "- `ingest_full` / `ingest_panel`: `her2resist.stages.run_variants(vcf, out.tsv, "
+    "- `ingest_full` / `ingest_panel`: `her2resist.run.variants.run_variants(vcf, out.tsv, "
     "sample_id='BENCH', annotation='vep', regions=None | panel)` — the workflow's variant "
     "stage: it reads the VCF in chunks and writes the TSV stage output — timed around the call "
     "only, each run in a fresh interpreter (`benchmarks/measure.py`); peak RSS is that "
@@ -870,7 +870,7 @@ METHOD = [
     "`her2resist.example.cohort.generate` (as `tests/workdirs.py` does), timed as a process; "
     "peak RSS is the largest single process (snakemake or one job). Run once (it is long and "
     "the test suite runs it too). Reference: the issue's target (180 s).",
-    "- `python_startup`: interpreter start-up plus `import her2resist.stages, "
+    "- `python_startup`: interpreter start-up plus `import her2resist.cli, "
     "her2resist.stats`, which the in-process timings above exclude.",
     "- `cohort` (issue 15): a study of the size of the issue's real cohort (1,756 patients, "
     "1,918 samples, ~9,300 mutations, a 474-gene discrete CNA matrix, OS from diagnosis, "

@@ -15,7 +15,7 @@ from her2resist.clinical.endpoints import DAYS_PER_MONTH
 from her2resist.clinical.responses import derive
 from her2resist.config import validate_config
 from her2resist.errors import InputError
-from her2resist.stages import run_clinical
+from her2resist.run.clinical import run_clinical
 from her2resist.validate import validate_inputs
 
 DATA = Path("tests/data/adam_cdiscpilot01")
@@ -320,8 +320,7 @@ def test_population_selects_by_adsl_flag(tmp_path: Path) -> None:
 def test_variable_labels_from_xpt_reach_the_tables() -> None:
     """Issue 19: labels from ADaM where the data carry them (an .xpt's variable labels; a CSV
     has none), below the config's own labels."""
-    from her2resist.report.labels import Labels
-    from her2resist.stages import data_labels
+    from her2resist.report.labels import Labels, data_labels
 
     carried = data_labels({"clinical": {"adam": XPT}})
     assert carried["AGE"] == "Age" and carried["SAFFL"] == "Safety Population Flag"
@@ -334,7 +333,7 @@ def test_variable_labels_from_xpt_reach_the_tables() -> None:
 def test_cbioportal_attribute_names_are_labels() -> None:
     """A cBioPortal clinical file's first # row names each attribute (METABRIC: HER2_STATUS
     is 'HER2 Status', OS_MONTHS 'Overall Survival (Months)')."""
-    from her2resist.stages import data_labels
+    from her2resist.report.labels import data_labels
 
     carried = data_labels({"cbioportal_study": "../shared/data/cohorts/brca_metabric"})
     assert carried["HER2_STATUS"] == "HER2 Status"

@@ -20,9 +20,16 @@ import pandas as pd
 import pytest
 import yaml
 
-from her2resist import cli, stages
+from her2resist import cli
 from her2resist.config import load_config
+from her2resist.matrix import biomarker_status
 from her2resist.report.tables import disposition
+from her2resist.run import validate
+from her2resist.run.annotate import run_annotate
+from her2resist.run.clinical import run_clinical
+from her2resist.run.cnv import run_cnv
+from her2resist.run.matrix import run_matrix
+from her2resist.run.variants import run_variants
 from her2resist.tables import read_table
 
 CATALOGUE = Path(__file__).parent / "bad_inputs"
@@ -98,7 +105,7 @@ PIPELINE = [c for c in CASES if meta(c)["valid"] and meta(c).get("pipeline")]
 
 def run_stages(config: dict, out: Path) -> dict[str, pd.DataFrame]:
     """validate -> variants -> cnv -> annotate -> matrix -> clinical, in-process."""
-    stages.run_validate(
+    validate.run_validate(
         config, out / "samples.tsv", out / "clinical.tsv", out / "qc" / "input_report.tsv"
     )
     samples = read_table(out / "samples.tsv")
@@ -107,7 +114,7 @@ def run_stages(config: dict, out: Path) -> dict[str, pd.DataFrame]:
         sid = sample["sample_id"]
         if isinstance(sample["variant_file"], str):
             path = out / "variants" / f"{sid}.tsv"
-            stages.run_variants(
+            run_variants(
                 sample["variant_file"],
                 path,
                 sample_id=sid,
@@ -122,7 +129,7 @@ def run_stages(config: dict, out: Path) -> dict[str, pd.DataFrame]:
         if isinstance(sample["cnv_file"], str):
             path = out / "cnv" / f"{sid}.tsv"
             purity = sample["purity"]
-            stages.run_cnv(
+            run_cnv(
                 sample["cnv_file"],
                 path,
                 sample_id=sid,
@@ -132,10 +139,8 @@ def run_stages(config: dict, out: Path) -> dict[str, pd.DataFrame]:
                 purity=float(purity) if isinstance(purity, str) else None,
             )
             cnv_tables.append(path)
-    stages.run_annotate(
-        config, out / "samples.tsv", variant_tables, cnv_tables, out / "alterations.tsv"
-    )
-    stages.run_matrix(
+    run_annotate(config, out / "samples.tsv", variant_tables, cnv_tables, out / "alterations.tsv")
+    run_matrix(
         config,
         out / "samples.tsv",
         out / "clinical.tsv",
@@ -143,7 +148,7 @@ def run_stages(config: dict, out: Path) -> dict[str, pd.DataFrame]:
         out / "gene_by_patient.tsv",
         out / "pathway_by_patient.tsv",
     )
-    stages.run_clinical(config, out / "clinical.tsv", out / "endpoints.tsv", out / "ae.tsv")
+    run_clinical(config, out / "clinical.tsv", out / "endpoints.tsv", out / "ae.tsv")
     clinical = read_table(out / "clinical.tsv")
     patient_column = config["clinical"]["columns"].get("patient_id", "patient_id")
     clinical = clinical.rename(columns={patient_column: "patient_id"})
@@ -154,9 +159,7 @@ def run_stages(config: dict, out: Path) -> dict[str, pd.DataFrame]:
         keep_default_na=False,
         na_values=["NA"],
     )
-    status = stages.biomarker_status(
-        config, out / "gene_by_patient.tsv", out / "pathway_by_patient.tsv"
-    )
+    status = biomarker_status(config, out / "gene_by_patient.tsv", out / "pathway_by_patient.tsv")
     return {
         "listing": disposition(clinical, samples, endpoints, status),
         "genes": pd.read_csv(out / "gene_by_patient.tsv", sep="\t", dtype={"patient_id": str}),

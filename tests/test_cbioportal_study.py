@@ -15,8 +15,7 @@ import pytest
 from her2resist.cbioportal_study import read_study, study_config
 from her2resist.errors import InputError
 from her2resist.population import population_reasons, select_population
-from her2resist.validate import check_maf
-from her2resist.variants.maf import read_maf
+from her2resist.variants.maf import check_maf, read_maf
 
 PATIENT_HEADER = "#Patient Identifier\tOS\tStatus\n#a\tb\tc\n#STRING\tNUMBER\tSTRING\n#1\t1\t1\n"
 SAMPLE_HEADER = (

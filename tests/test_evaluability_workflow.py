@@ -102,7 +102,7 @@ def test_sample_evaluability_table(run: Path) -> None:
 
 def test_provenance_lists_sv_files_and_panels(run: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from her2resist.config import load_config
-    from her2resist.report.run import provenance_inputs
+    from her2resist.report.outputs import provenance_inputs
 
     monkeypatch.chdir(run)
     sheet = pd.read_csv("resources/example/samples.tsv", sep="\t", dtype=str)

@@ -17,9 +17,23 @@ from her2resist.annotate.tumour_fraction import (
     estimate_from_vafs,
 )
 from her2resist.config import resolve_resources, validate_config
+from her2resist.run import longitudinal as run_lg
 from her2resist.variants import read_maf
 
 # ---------------------------------------------------------------- real paired MAFs (APL)
+
+# The longitudinal rule's outputs (workflow/rules/longitudinal.smk), by role.
+LONGITUDINAL_OUTPUTS = {
+    "acquired": "results/longitudinal/acquired.tsv",
+    "table": "results/longitudinal/table_longitudinal_changes.tsv",
+    "concordance": "results/longitudinal/concordance.tsv",
+    "features": "results/longitudinal/ctdna_features.tsv",
+    "feature_values": "results/longitudinal/ctdna_feature_values.tsv",
+    "trajectories_png": "results/longitudinal/vaf_trajectories.png",
+    "trajectories_pdf": "results/longitudinal/vaf_trajectories.pdf",
+    "oncoprint_png": "results/longitudinal/acquired_oncoprint.png",
+    "oncoprint_pdf": "results/longitudinal/acquired_oncoprint.pdf",
+}
 
 
 def _apl_records(shared_data: Path) -> pd.DataFrame:
@@ -188,8 +202,10 @@ def test_tumour_fraction_estimate_and_plasma_copy_number() -> None:
 @pytest.fixture(scope="module")
 def example(tmp_path_factory: pytest.TempPathFactory, project_root: Path) -> dict:
     """The example cohort through variants, cnv and annotate (in process), then longitudinal."""
-    from her2resist import stages
     from her2resist.example.cohort import generate
+    from her2resist.run.annotate import run_annotate
+    from her2resist.run.cnv import run_cnv
+    from her2resist.run.variants import run_variants
 
     work = tmp_path_factory.mktemp("longitudinal")
     sheet = generate(work / "example")
@@ -202,7 +218,7 @@ def example(tmp_path_factory: pytest.TempPathFactory, project_root: Path) -> dic
     variants, cnvs = [], []
     for s in samples.to_dict("records"):
         out = work / "variants" / f"{s['sample_id']}.tsv"
-        stages.run_variants(
+        run_variants(
             s["variant_file"],
             out,
             sample_id=s["sample_id"],
@@ -213,7 +229,7 @@ def example(tmp_path_factory: pytest.TempPathFactory, project_root: Path) -> dic
         variants.append(out)
         if isinstance(s["cnv_file"], str) and s["cnv_file"]:
             out = work / "cnv" / f"{s['sample_id']}.tsv"
-            stages.run_cnv(
+            run_cnv(
                 s["cnv_file"],
                 out,
                 sample_id=s["sample_id"],
@@ -224,10 +240,10 @@ def example(tmp_path_factory: pytest.TempPathFactory, project_root: Path) -> dic
             )
             cnvs.append(out)
     alterations = work / "alterations.tsv"
-    stages.run_annotate(config, sheet, variants, cnvs, alterations)
+    run_annotate(config, sheet, variants, cnvs, alterations)
     fractions = work / "tumour_fraction.tsv"
-    lg.run_tumour_fraction(config, sheet, alterations, fractions)
-    outputs = {k: work / "out" / Path(v).name for k, v in lg.LONGITUDINAL_OUTPUTS.items()}
+    run_lg.run_tumour_fraction(config, sheet, alterations, fractions)
+    outputs = {k: work / "out" / Path(v).name for k, v in LONGITUDINAL_OUTPUTS.items()}
     inputs = {
         "samples": sheet,
         "clinical": work / "example" / "clinical.tsv",
@@ -236,8 +252,8 @@ def example(tmp_path_factory: pytest.TempPathFactory, project_root: Path) -> dic
         "hotspots": config["hotspots"],
         "variants": variants,
     }
-    lg.run_longitudinal(config, inputs, outputs)
-    lg.run_ctdna_features(config, inputs, outputs)
+    run_lg.run_longitudinal(config, inputs, outputs)
+    run_lg.run_ctdna_features(config, inputs, outputs)
     return {
         "events": pd.read_csv(work / "example" / "truth_events.tsv", sep="\t", dtype=str),
         "alterations": pd.read_csv(alterations, sep="\t", dtype={"patient_id": str}),

@@ -13,12 +13,13 @@ import pytest
 import yaml
 from workdirs import run_snakemake
 
-from her2resist import stages
 from her2resist.annotate.alterations import annotate_sample, apply_oncokb
 from her2resist.annotate.knowledge import load_knowledge
 from her2resist.annotate.oncokb import COLUMNS, ONCOGENICITY, oncokb_call
 from her2resist.config import resolve_resources, validate_config
 from her2resist.errors import InputError
+from her2resist.run.annotate import run_annotate
+from her2resist.run.variants import run_variants_from_maf
 from her2resist.variants import EXTRA_COLUMNS, VARIANT_COLUMNS, read_maf
 
 CONFIG = resolve_resources(validate_config({"clinical": {"table": "-"}}))
@@ -272,12 +273,12 @@ def test_cohort_maf_stages_carry_the_column_to_annotate(maf: Path, tmp_path: Pat
     """variants_from_maf writes the columns into the per-sample tables (an empty value as NA);
     annotate reads them back from there."""
     outputs = {sid: tmp_path / "variants" / f"{sid}.tsv" for sid in ("P01-T", "P02-T", "P03-T")}
-    stages.run_variants_from_maf(maf, outputs)
+    run_variants_from_maf(maf, outputs)
     written = pd.read_csv(outputs["P02-T"], sep="\t")
     assert list(written.columns[-3:]) == list(COLUMNS)
     samples = pd.DataFrame([sample(sid, str(maf)) for sid in outputs])
     samples.to_csv(tmp_path / "samples.tsv", sep="\t", index=False)
-    table = stages.run_annotate(
+    table = run_annotate(
         CONFIG, tmp_path / "samples.tsv", list(outputs.values()), [], tmp_path / "alt.tsv"
     ).set_index(["gene", "alteration"])
     assert table.loc[("ERBB2", "p.L755_T759del"), "oncogenicity_rule"] == "oncokb:Oncogenic"
@@ -324,12 +325,12 @@ def test_workflow_cohort_maf_uses_oncokb(maf: Path, tmp_path: Path, project_root
 
 def test_run_annotate_honours_the_config_key(maf: Path, tmp_path: Path) -> None:
     outputs = {sid: tmp_path / "variants" / f"{sid}.tsv" for sid in ("P01-T", "P02-T", "P03-T")}
-    stages.run_variants_from_maf(maf, outputs)
+    run_variants_from_maf(maf, outputs)
     pd.DataFrame([sample(sid, str(maf)) for sid in outputs]).to_csv(
         tmp_path / "samples.tsv", sep="\t", index=False
     )
     config = CONFIG | {"annotate": {"oncogenicity_source": "builtin"}}
-    table = stages.run_annotate(
+    table = run_annotate(
         config, tmp_path / "samples.tsv", list(outputs.values()), [], tmp_path / "alt.tsv"
     )
     assert not table["oncogenicity_rule"].str.startswith("oncokb:").any()

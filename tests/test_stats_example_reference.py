@@ -3,7 +3,7 @@
 Inputs are committed copies of the example run's results/clinical/endpoints.tsv, the baseline
 rows of results/matrix/{gene,pathway}_by_patient.tsv and the covariate columns of
 results/validated/clinical.tsv (tests/r/example/), so no workflow run is needed. Status and
-covariates are built here as stages.biomarker_status / covariate_frame do with
+covariates are built here as matrix.biomarker_status / clinical.covariates.covariate_frame do with
 config/config.yaml (re-implemented so this test does not depend on the stage module's config
 keys); every R value must agree to 1e-6 relative. With Rscript on PATH the R script is re-run
 live (marker r_reference)."""

@@ -203,8 +203,8 @@ def _r_only_rows() -> pd.DataFrame:
 def test_associate_stage_applies_the_configured_entry(project_root: Path, tmp_path: Path) -> None:
     """run_associate on the committed example inputs with clinical.columns.entry_date set: every
     survival row and the time-to-event efficacy rows are left-truncated, as the API computes."""
-    from her2resist import stages
     from her2resist.config import load_config
+    from her2resist.run.associate import run_associate
 
     example = R_DIR / "example"
     config = load_config(project_root / "config" / "config.yaml")
@@ -215,7 +215,7 @@ def test_associate_stage_applies_the_configured_entry(project_root: Path, tmp_pa
     endpoints["entry_months"] = 7.0  # e.g. sequenced seven months after the origin
     endpoints.to_csv(tmp_path / "endpoints.tsv", sep="\t", index=False)
     outputs = {name: tmp_path / f"{name}.tsv" for name in ("pfs", "os", "response", "efficacy")}
-    stages.run_associate(
+    run_associate(
         config, tmp_path / "endpoints.tsv", example / "gene_by_patient.tsv",
         example / "pathway_by_patient.tsv", example / "covariates.tsv", outputs,
     )  # fmt: skip

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from her2resist.cnv.segments import check_segment_header
 from her2resist.errors import InputError
 from her2resist.tables import data_line, read_table
-from her2resist.validate import check_cnv, check_vcf, validate_inputs
+from her2resist.validate import check_vcf, validate_inputs
 
 
 def test_data_line_counts_blank_lines(tmp_path: Path) -> None:
@@ -40,8 +41,8 @@ def test_check_vcf_reports_every_header_problem(tmp_path: Path) -> None:
 def test_check_cnv_aliases(tmp_path: Path) -> None:
     path = tmp_path / "x.seg"
     path.write_text("ID\tchrom\tloc.start\tloc.end\tnum.mark\tseg.mean\nS\t1\t1\t10\t3\t0.1\n")
-    assert check_cnv(path, "seg") == []
-    assert "log2" in check_cnv(path, "cnvkit_cns")[0].message
+    assert check_segment_header(path, "seg") == []
+    assert "log2" in check_segment_header(path, "cnvkit_cns")[0].message
 
 
 def test_validate_inputs_collects_across_files(tmp_path: Path, monkeypatch) -> None:

@@ -90,7 +90,7 @@ def test_read_regions_pathway_genes(workdir: Path, project_root: Path, tmp_path:
     import yaml
     from workdirs import example_workdir, run_snakemake
 
-    from her2resist import stages
+    from her2resist.annotate.knowledge import panel_regions
     from her2resist.config import load_config
 
     work = example_workdir(tmp_path, project_root, patients={"P01"})
@@ -104,7 +104,7 @@ def test_read_regions_pathway_genes(workdir: Path, project_root: Path, tmp_path:
 
     full = pd.read_csv(workdir / target, sep="\t", dtype=str, keep_default_na=False)
     regional = pd.read_csv(work / target, sep="\t", dtype=str, keep_default_na=False)
-    regions = stages.panel_regions(load_config(config_path))
+    regions = panel_regions(load_config(config_path))
     start, end = full["pos"].astype(int), full["pos"].astype(int) + full["ref"].str.len() - 1
     inside = pd.Series(False, index=full.index)
     for chrom, first, last in regions:
@@ -134,8 +134,8 @@ def test_domain_biomarkers_are_tested(workdir: Path) -> None:
 def test_matrix_uses_tumour_fraction_for_deletions(workdir: Path, tmp_path: Path) -> None:
     """A sample too dilute to show a deletion (annotate's tumour_fraction.tsv) is not
     evaluable for deep-deletion genes: PTEN is then never wild type."""
-    from her2resist import stages
     from her2resist.config import load_config
+    from her2resist.run.matrix import run_matrix
 
     config = load_config(workdir / "config" / "config.yaml")
     results = workdir / "results"
@@ -146,7 +146,7 @@ def test_matrix_uses_tumour_fraction_for_deletions(workdir: Path, tmp_path: Path
     for name, fraction_file in (("as_run", results / "annotated/tumour_fraction.tsv"),
                                 ("diluted", diluted)):  # fmt: skip
         genes = tmp_path / f"{name}_genes.tsv"
-        stages.run_matrix(
+        run_matrix(
             config,
             results / "validated/samples.tsv",
             results / "validated/clinical.tsv",

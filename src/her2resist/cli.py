@@ -7,9 +7,13 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from her2resist import __version__, stages
-from her2resist.config import load_config, resolve_resources
+import pandas as pd
+
+from her2resist import __version__
+from her2resist.cbioportal_study import study_config
+from her2resist.config import load_config, resolve_resources, validate_config
 from her2resist.errors import InputError
+from her2resist.run import annotate, associate, clinical, cnv, matrix, validate, variants
 
 
 def _genes_to_regions(
@@ -24,8 +28,6 @@ def _genes_to_regions(
                     regions.append((chrom, int(start) + 1, int(end)))  # BED is 0-based
         return regions
     if genes:
-        import pandas as pd
-
         # without --config, the workflow's own gene table for the chosen build
         config = load_config(config_path) if config_path else {"genome_build": genome_build}
         table = resolve_resources(config)["gene_coordinates"]
@@ -42,11 +44,9 @@ def _genes_to_regions(
 
 
 def cmd_validate(args: argparse.Namespace) -> None:
-    from her2resist.cbioportal_study import study_config
-
     out = Path(args.outdir)
     config = study_config(load_config(args.config), out / "study")
-    stages.run_validate(
+    validate.run_validate(
         config,
         out / "validated" / "samples.tsv",
         out / "validated" / "clinical.tsv",
@@ -59,7 +59,7 @@ def cmd_validate(args: argparse.Namespace) -> None:
 
 def cmd_variants(args: argparse.Namespace) -> None:
     regions = _genes_to_regions(args.config, args.genes, args.regions, args.genome_build)
-    summary = stages.run_variants(
+    summary = variants.run_variants(
         args.input,
         args.output,
         sample_id=args.sample_id or Path(args.input).name.split(".")[0],
@@ -74,10 +74,8 @@ def cmd_variants(args: argparse.Namespace) -> None:
 
 def cmd_cnv(args: argparse.Namespace) -> None:
     config = load_config(args.config) if args.config else None
-    from her2resist.config import resolve_resources, validate_config
-
     config = config or resolve_resources(validate_config({"clinical": {"table": "-"}}))
-    stages.run_cnv(
+    cnv.run_cnv(
         args.input,
         args.output,
         sample_id=args.sample_id or Path(args.input).name.split(".")[0],
@@ -89,14 +87,14 @@ def cmd_cnv(args: argparse.Namespace) -> None:
 
 
 def cmd_annotate(args: argparse.Namespace) -> None:
-    stages.run_annotate(
+    annotate.run_annotate(
         load_config(args.config), args.samples, args.variants, args.cnv, args.output
     )
 
 
 def cmd_matrix(args: argparse.Namespace) -> None:
     out = Path(args.outdir)
-    stages.run_matrix(
+    matrix.run_matrix(
         load_config(args.config),
         args.samples,
         args.clinical,
@@ -110,7 +108,7 @@ def cmd_matrix(args: argparse.Namespace) -> None:
 
 def cmd_clinical(args: argparse.Namespace) -> None:
     config = load_config(args.config)
-    stages.run_clinical(
+    clinical.run_clinical(
         config,
         args.clinical or config["clinical"].get("table") or "results/validated/clinical.tsv",
         args.output,
@@ -121,7 +119,7 @@ def cmd_clinical(args: argparse.Namespace) -> None:
 def cmd_associate(args: argparse.Namespace) -> None:
     out = Path(args.outdir)
     outputs = {name: out / f"{name}_associations.tsv" for name in ("pfs", "os", "response")}
-    stages.run_associate(
+    associate.run_associate(
         load_config(args.config),
         args.endpoints,
         args.gene_matrix,

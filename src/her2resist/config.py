@@ -10,6 +10,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from her2resist.clinical.adam import clinical_settings
 from her2resist.errors import InputError, Problem
 from her2resist.paths import RESOURCES, SCHEMAS
 
@@ -93,8 +94,6 @@ def validate_config(config: dict[str, Any], source: str = "config") -> dict[str,
         raise InputError(problems)
     if clinical.get("adam"):
         # ADaM: ids are USUBJID and PFS/OS come from ADTTE in months (clinical/adam.py).
-        from her2resist.clinical.adam import clinical_settings
-
         config["clinical"] = clinical_settings(clinical)
     return config
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -50,3 +51,25 @@ class InputError(Exception):
 
     def __str__(self) -> str:
         return "\n".join(str(p) for p in self.problems)
+
+
+@dataclass
+class Findings:
+    """Problems (stop the run) and warnings (reported, run goes on) collected so far."""
+
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    def error(self, *args: Any, **kwargs: Any) -> None:
+        self.problems.append(Problem(*args, **kwargs))
+
+    def warn(self, *args: Any, **kwargs: Any) -> None:
+        self.warnings.append(Problem(*args, **kwargs))
+
+    def run(self, check: Any, *args: Any) -> Any:
+        """Call ``check``; an InputError it raises becomes problems here. None on error."""
+        try:
+            return check(*args)
+        except InputError as error:
+            self.problems += error.problems
+            return None

@@ -38,9 +38,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from her2resist.annotate.variant_classes import NONSYNONYMOUS
+from her2resist.annotate.alterations import chip_call, mutation_filters, propagate_patient_flags
+from her2resist.annotate.tmb import coding_megabases
+from her2resist.tables import records
+from her2resist.vocabulary import (
+    ALTERED,
+    BASELINE,
+    CTDNA,
+    NONSYNONYMOUS,
+    NOT_EVALUABLE,
+    PROGRESSION,
+    TISSUE,
+    WILD_TYPE,
+)
 
-ALTERED, WILD_TYPE, NOT_EVALUABLE = "altered", "wild_type", "not_evaluable"
 ACQUIRED_COLUMNS = [
     "patient_id",
     "gene",
@@ -112,8 +123,6 @@ def tracked_mutations(alterations: pd.DataFrame) -> pd.DataFrame:
     """Mutation calls fit for tracking: ``called`` = passes every filter. Variants germline
     or CHIP-in-the-normal in any sample of the patient are dropped altogether; other
     CHIP-like calls (e.g. low-VAF TP53 in plasma) stay as not called."""
-    from her2resist.annotate.alterations import propagate_patient_flags
-
     frame = propagate_patient_flags(alterations)
     frame = frame[frame["alteration_type"].eq("mutation")].copy()
     key = frame["patient_id"].astype(str) + "|" + frame["chrom"].astype(str) + ":"
@@ -158,8 +167,8 @@ def compare_timepoints(
     records: pd.DataFrame,
     samples: pd.DataFrame,
     *,
-    baseline: str = "baseline",
-    progression: str = "progression",
+    baseline: str = BASELINE,
+    progression: str = PROGRESSION,
     min_alt_reads: Callable[[str], float] | float | None = None,
     resistance: dict | None = None,
     tumour_fraction: pd.DataFrame | None = None,
@@ -352,12 +361,12 @@ def concordance(
     samples: pd.DataFrame,
     genes: Iterable[str],
     *,
-    timepoint: str = "baseline",
+    timepoint: str = BASELINE,
     alteration_types: Iterable[str] = ("mutation",),
 ) -> pd.DataFrame:
     """Tissue-plasma agreement per gene (CONCORDANCE_COLUMNS), plus an ``any`` row."""
-    tissue = _baseline_sample_ids(samples, "tissue", timepoint)
-    plasma = _baseline_sample_ids(samples, "ctdna", timepoint)
+    tissue = _baseline_sample_ids(samples, TISSUE, timepoint)
+    plasma = _baseline_sample_ids(samples, CTDNA, timepoint)
     patients = sorted(set(tissue["patient_id"]) & set(plasma["patient_id"]))
     counted = alterations[
         alterations["counts_as_altered"].map(_truthy)
@@ -429,10 +438,6 @@ def tmb_per_sample(
     in ``excluded`` ((patient, chrom, pos, ref, alt), e.g. germline or CHIP in the patient's
     normal, see :func:`flagged_variants`) and, without a matched normal, calls at a
     germline-like VAF (0.4-0.6 or >= 0.9)."""
-    from her2resist.annotate.alterations import chip_call, mutation_filters
-    from her2resist.annotate.tmb import coding_megabases
-    from her2resist.tables import records
-
     info = samples.set_index("sample_id")
     excluded = excluded or set()
     out = {}
@@ -477,8 +482,6 @@ def _number(value: Any) -> float:
 
 def flagged_variants(alterations: pd.DataFrame) -> set[tuple[str, str, int, str, str]]:
     """(patient, chrom, pos, ref, alt) of calls germline or CHIP-in-normal in the patient."""
-    from her2resist.annotate.alterations import propagate_patient_flags
-
     frame = propagate_patient_flags(alterations)
     frame = frame[frame["alteration_type"].eq("mutation")]
     reason = frame.get("chip_reason", pd.Series("", index=frame.index)).fillna("").astype(str)
@@ -506,7 +509,7 @@ def ctdna_features(
     tumour_fraction: pd.DataFrame,
     pathways: dict[str, list[str]],
     tmb: pd.Series | None = None,
-    timepoint: str = "baseline",
+    timepoint: str = BASELINE,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(status table: patient_id + FEATURES, values table: FEATURE_VALUE_COLUMNS).
 
@@ -514,8 +517,8 @@ def ctdna_features(
     ``altered``. A patient without QC-passed baseline plasma is ``not_evaluable`` for the
     plasma features; without baseline tissue, for tissue TMB."""
     patients = sorted(set(patients))
-    plasma = _baseline_sample_ids(samples, "ctdna", timepoint)
-    tissue = _baseline_sample_ids(samples, "tissue", timepoint)
+    plasma = _baseline_sample_ids(samples, CTDNA, timepoint)
+    tissue = _baseline_sample_ids(samples, TISSUE, timepoint)
     somatic = somatic_mutations(alterations)
     tf = tumour_fraction.set_index("sample_id")["estimate"] if len(tumour_fraction) else {}
     tmb = tmb if tmb is not None else pd.Series(dtype=float)
@@ -568,6 +571,8 @@ def ctdna_features(
 def plot_vaf_trajectories(acquired: pd.DataFrame, path_png: Path, path_pdf: Path) -> None:
     """Small multiples, one per patient: VAF at baseline and progression per alteration,
     coloured by status (Okabe-Ito), resistance candidates as stars; 300 dpi."""
+    # matplotlib here, not at the top: the core env of rules tumour_fraction and ctdna_features,
+    # which import this module, has none (workflow/envs/core.yaml).
     import matplotlib
 
     matplotlib.use("Agg")
@@ -631,7 +636,7 @@ def plot_vaf_trajectories(acquired: pd.DataFrame, path_png: Path, path_pdf: Path
 
 def plot_acquired_oncoprint(acquired: pd.DataFrame, path_png: Path, path_pdf: Path) -> None:
     """Genes x patients: acquired resistance candidate (vermillion), other acquired (sky blue)."""
-    import matplotlib
+    import matplotlib  # not at the top: see plot_vaf_trajectories
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -685,126 +690,3 @@ def plot_acquired_oncoprint(acquired: pd.DataFrame, path_png: Path, path_pdf: Pa
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(path, dpi=300)
     plt.close(fig)
-
-
-# ---------------------------------------------------------------- stage functions
-
-LONGITUDINAL_OUTPUTS = {
-    "acquired": "results/longitudinal/acquired.tsv",
-    "table": "results/longitudinal/table_longitudinal_changes.tsv",
-    "concordance": "results/longitudinal/concordance.tsv",
-    "features": "results/longitudinal/ctdna_features.tsv",
-    "feature_values": "results/longitudinal/ctdna_feature_values.tsv",
-    "trajectories_png": "results/longitudinal/vaf_trajectories.png",
-    "trajectories_pdf": "results/longitudinal/vaf_trajectories.pdf",
-    "oncoprint_png": "results/longitudinal/acquired_oncoprint.png",
-    "oncoprint_pdf": "results/longitudinal/acquired_oncoprint.pdf",
-}
-
-
-def _read_alterations(path: str | Path) -> pd.DataFrame:
-    from her2resist.annotate.alterations import propagate_patient_flags
-
-    table = pd.read_csv(path, sep="\t", dtype={"patient_id": str, "chrom": str}, low_memory=False)
-    return propagate_patient_flags(table)
-
-
-def run_tumour_fraction(
-    config: dict[str, Any], samples_path: str | Path, alterations_path: str | Path, out: str | Path
-) -> pd.DataFrame:
-    """``results/annotated/tumour_fraction.tsv`` (see her2resist.annotate.tumour_fraction)."""
-    from her2resist.annotate.tumour_fraction import sample_tumour_fraction
-    from her2resist.tables import read_table, write_tsv
-
-    table = sample_tumour_fraction(
-        _read_alterations(alterations_path),
-        read_table(samples_path),
-        config.get("tumour_fraction"),
-    )
-    write_tsv(table, out)
-    return table
-
-
-def run_longitudinal(
-    config: dict[str, Any],
-    inputs: dict[str, Any],
-    outputs: dict[str, str | Path],
-) -> None:
-    """Baseline vs progression and tissue vs plasma: acquired, table, concordance and the
-    two figures. ``inputs``: samples, alterations, tumour_fraction, hotspots."""
-    from her2resist.annotate.tumour_fraction import settings_of
-    from her2resist.tables import read_table, write_tsv
-
-    samples = read_table(inputs["samples"])
-    alterations = _read_alterations(inputs["alterations"])
-    fractions = pd.read_csv(inputs["tumour_fraction"], sep="\t", dtype={"patient_id": str})
-    floor = float(settings_of(config.get("tumour_fraction"))["min_for_deletions"])
-    acquired = longitudinal_from_alterations(
-        alterations, samples, config["filters"], inputs["hotspots"], fractions, floor
-    )
-    write_tsv(acquired, outputs["acquired"])
-    write_tsv(manuscript_table(acquired), outputs["table"])
-    plot_vaf_trajectories(acquired, outputs["trajectories_png"], outputs["trajectories_pdf"])
-    plot_acquired_oncoprint(acquired, outputs["oncoprint_png"], outputs["oncoprint_pdf"])
-    markers = config["biomarkers"]
-    write_tsv(concordance(alterations, samples, markers["genes"]), outputs["concordance"])
-
-
-def run_ctdna_features(
-    config: dict[str, Any],
-    inputs: dict[str, Any],
-    outputs: dict[str, str | Path],
-) -> None:
-    """Baseline ctDNA features and tissue TMB (``outputs`` features, feature_values), tested
-    by the associate stage. Plasma features only when the sheet has plasma samples, tissue
-    TMB only when it has tissue samples: a study without plasma gets no ctDNA rows.
-    ``inputs``: samples, clinical, alterations, tumour_fraction, variants (per-sample tables)."""
-    from her2resist.stages import knowledge_from
-    from her2resist.tables import read_stage_tables, read_table, write_tsv
-
-    samples = read_table(inputs["samples"])
-    alterations = _read_alterations(inputs["alterations"])
-    fractions = pd.read_csv(inputs["tumour_fraction"], sep="\t", dtype={"patient_id": str})
-    knowledge = knowledge_from(config)
-    markers = config["biomarkers"]
-    clinical = read_table(inputs["clinical"])
-    patient_column = config["clinical"]["columns"].get("patient_id", "patient_id")
-    variant_tables = read_stage_tables(inputs["variants"])
-    tmb = tmb_per_sample(
-        variant_tables,
-        samples,
-        config["filters"],
-        knowledge.chip_genes,
-        config.get("panel_size_mb", 1.0),
-        config.get("chip"),
-        flagged_variants(alterations),
-        config.get("read_regions", "all"),
-    )
-    pathways = {p: knowledge.pathways.get(p, []) for p in markers["pathways"]}
-    status, values = ctdna_features(
-        alterations,
-        samples,
-        clinical[patient_column].astype(str),
-        fractions,
-        pathways,
-        tmb,
-        timepoint=markers["timepoint"],
-    )
-    specimens = set(samples["specimen"].astype(str))
-    dropped = [c for c in FEATURES if not _measured_feature(c, specimens)]
-    write_tsv(status.drop(columns=dropped), outputs["features"])
-    write_tsv(
-        values.drop(
-            columns=[c for c in FEATURE_VALUE_COLUMNS if not _measured_feature(c, specimens)]
-        ),
-        outputs["feature_values"],
-    )
-
-
-def _measured_feature(column: str, specimens: set[str]) -> bool:
-    """Plasma features need plasma samples in the sheet; tissue TMB, tissue samples."""
-    if column.startswith(("ctdna_", "plasma_")):
-        return "ctdna" in specimens
-    if column.startswith("tissue_"):
-        return "tissue" in specimens
-    return True

@@ -12,17 +12,19 @@ failed, missing or uncovered sample therefore never makes a patient "wild type".
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from her2resist.annotate.knowledge import Knowledge
 from her2resist.panels import read_panel
+from her2resist.tables import cell_text
+from her2resist.vocabulary import ALTERED, BASELINE, CTDNA, NOT_EVALUABLE, WILD_TYPE
 
-ALTERED, WILD_TYPE, NOT_EVALUABLE = "altered", "wild_type", "not_evaluable"
 # The measurement each listed alteration kind needs (pathways.yaml kind -> evaluability kind).
 MEASUREMENT = {
     "mutation": "mutation",
@@ -55,11 +57,6 @@ class Coverage:
         return measurement in self.evaluable and self.covers(measurement, gene)
 
 
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value).strip()
-    return "" if text in {"nan", "None", "<NA>"} else text
-
-
 def no_tumour_dna(
     samples: pd.DataFrame,
     tumour_fraction: pd.DataFrame | None,
@@ -80,7 +77,7 @@ def no_tumour_dna(
     if alterations is not None and len(alterations):
         passed = alterations["filter_status"].astype(str).eq("PASS")
         somatic = set(alterations.loc[passed, "sample_id"].astype(str))
-    plasma = samples["specimen"].eq("ctdna")
+    plasma = samples["specimen"].eq(CTDNA)
     low = plasma & estimate.lt(min_for_mutations)
     unknown = plasma & estimate.isna() & ~samples["sample_id"].astype(str).isin(somatic)
     reasons[low] = [
@@ -114,7 +111,7 @@ def sample_coverage(
 
         def panel_of(*columns: str, sample: dict = sample) -> frozenset[str] | None:
             for column in columns:
-                path = _cell(sample.get(column))
+                path = cell_text(sample.get(column))
                 if path:
                     return read_panel(path, gene_coordinates or "")
             return ALL_GENES
@@ -123,12 +120,12 @@ def sample_coverage(
         if sample["passed"] and sample["has_variant_file"]:
             entry.genes["mutation"] = panel_of("panel")
         if sample["passed"] and sample["has_cnv_file"]:
-            if _cell(sample.get("cnv_panel")) or sid not in cnv_genes:
+            if cell_text(sample.get("cnv_panel")) or sid not in cnv_genes:
                 genes = panel_of("cnv_panel", "panel")
             else:
                 genes = cnv_genes[sid]
             entry.genes["copy_number"] = entry.genes["deletion"] = genes
-        if sample["passed"] and _cell(sample.get("sv_file")):
+        if sample["passed"] and cell_text(sample.get("sv_file")):
             entry.genes["fusion"] = panel_of("sv_panel", "panel")
         entry.reason = no_tumour[index] or ("" if sample["passed"] else "failed QC")
         if not no_tumour[index]:
@@ -244,7 +241,7 @@ def gene_status(
         for gene in markers
     }
     samples = samples[samples["specimen"].isin(specimens)]
-    timepoints = sorted(set(samples["timepoint"]) | {"baseline"})
+    timepoints = sorted(set(samples["timepoint"]) | {BASELINE})
     counted = alterations[alterations["counts_as_altered"].astype(bool)]
     counted = counted[counted["specimen"].isin(specimens)]
     if domains:
@@ -259,7 +256,7 @@ def gene_status(
     for patient in patients:
         for timepoint in timepoints:
             sampled = pooled.get((patient, timepoint))
-            if sampled is None and timepoint != "baseline":
+            if sampled is None and timepoint != BASELINE:
                 continue  # no sample at that timepoint: not a row, rather than a wall of NE
             for gene in markers:
                 if (patient, timepoint, gene) in altered:
@@ -274,14 +271,6 @@ def gene_status(
     return pd.DataFrame(
         rows, columns=["patient_id", "timepoint", "gene", "status", "assessed_in_study"]
     )
-
-
-def combine(statuses: pd.Series) -> str:
-    """A set is altered if any member is; wild type only if every member is."""
-    values = set(statuses)
-    if ALTERED in values:
-        return ALTERED
-    return WILD_TYPE if values == {WILD_TYPE} else NOT_EVALUABLE
 
 
 def pathway_members(
@@ -386,3 +375,48 @@ def panel_genes(knowledge: Knowledge, configured: list[str], pathways: list[str]
     for pathway in pathways:
         ordered += [g for g in knowledge.pathways.get(pathway, []) if g not in ordered]
     return ordered
+
+
+def genes_measured(
+    samples: pd.DataFrame, cnv_tables: Sequence[str | Path]
+) -> dict[str, frozenset[str]]:
+    """Genes with a copy-number value, per sample whose calls come from a gene-level table
+    (a CNA matrix's rows, less its empty cells, are the genes measured)."""
+    from_tables = samples.loc[samples["cnv_format"].eq("gene_table"), "sample_id"].astype(str)
+    wanted = set(from_tables)
+    measured = {}
+    for path in cnv_tables:
+        sample_id = Path(path).stem
+        if sample_id in wanted:
+            genes = pd.read_csv(path, sep="\t", usecols=["gene"], dtype=str)["gene"]
+            measured[sample_id] = frozenset(genes.dropna())
+    return measured
+
+
+def _status_at(matrix_path: str | Path, timepoint: str, columns: list[str]) -> pd.DataFrame:
+    wide = pd.read_csv(matrix_path, sep="\t", dtype={"patient_id": str})
+    wide = wide[wide["timepoint"] == timepoint].set_index("patient_id")
+    missing = [c for c in columns if c not in wide.columns]
+    if missing:  # a configured biomarker must be tested or fail loudly, never vanish
+        raise ValueError(f"{matrix_path} has no column for biomarker(s) {', '.join(missing)}")
+    return wide[columns]
+
+
+def biomarker_status(
+    config: dict[str, Any], gene_matrix: str | Path, pathway_matrix: str | Path
+) -> pd.DataFrame:
+    """Baseline status per patient for every configured biomarker (genes, pathways, count)."""
+    markers = config["biomarkers"]
+    genes = _status_at(gene_matrix, markers["timepoint"], [*markers["genes"], *markers["domains"]])
+    pathways = _status_at(
+        pathway_matrix, markers["timepoint"], [*markers["pathways"], "n_altered_pathways"]
+    )
+    pathways = pathways.rename(columns={p: f"pathway:{p}" for p in markers["pathways"]})
+    count = pathways.pop("n_altered_pathways")
+    if len(markers["pathways"]) < 2:
+        return genes.join(pathways, how="outer")
+    # "Two or more altered HER2-network pathways" vs fewer, as published for pyrotinib.
+    pathways["pathways_altered>=2"] = count.map(
+        lambda n: "not_evaluable" if pd.isna(n) else ("altered" if n >= 2 else "wild_type")
+    )
+    return genes.join(pathways, how="outer")

@@ -9,23 +9,162 @@ copy number.
 
 from __future__ import annotations
 
+import os
+import re
+from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pandas as pd
 
+from her2resist.config import load_schema
 from her2resist.errors import Problem
-from her2resist.validate import SAMPLE_COLUMNS, check_samples
+from her2resist.panels import GENE_PANEL_COLUMNS
+from her2resist.tables import cell_text, data_line, duplicate_problems, read_table, records
+from her2resist.variants import read_maf
+from her2resist.vocabulary import BASELINE, TISSUE
+
+SAMPLE_COLUMNS = [
+    "patient_id",
+    "sample_id",
+    "specimen",
+    "timepoint",
+    "variant_file",
+    "variant_format",
+    "annotation",
+    "tumor_sample",
+    "normal_sample",
+    "cnv_file",
+    "cnv_format",
+    "purity",
+    "qc_status",
+]
+# Optional sheet columns (issue 15): what each assay covered and the fusion calls
+# (docs/configuration.md); an older sheet without them reads as empty.
+PANEL_COLUMNS = ["panel", "cnv_panel", "sv_panel", "sv_file", "sv_format"]
 
 
 def samples_from_maf(maf: str, patient_id_length: int | None = None) -> pd.DataFrame:
     """One baseline tissue sample per Tumor_Sample_Barcode of the MAF (sorted)."""
-    from her2resist.variants import read_maf
-
     barcodes = sorted(read_maf(maf)["sample_id"].dropna().astype(str).unique())
     patients = [b[:patient_id_length] if patient_id_length else b for b in barcodes]
     sheet = pd.DataFrame({"patient_id": patients, "sample_id": barcodes})
-    sheet["specimen"], sheet["timepoint"], sheet["qc_status"] = "tissue", "baseline", "pass"
+    sheet["specimen"], sheet["timepoint"], sheet["qc_status"] = TISSUE, BASELINE, "pass"
     return sheet.reindex(columns=SAMPLE_COLUMNS)
+
+
+def check_samples(path: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
+    """Sheet structure and values (not file contents): the parse-time check."""
+    samples = read_table(path, required=["patient_id", "sample_id", "specimen", "timepoint"])
+    source = str(path)
+    for column in [*SAMPLE_COLUMNS, *PANEL_COLUMNS]:
+        if column not in samples.columns:
+            samples[column] = pd.NA
+    problems = duplicate_problems(samples, "sample_id", source)
+    if len(samples) == 0:
+        problems.append(
+            Problem(
+                source,
+                "the sample sheet has a header but no samples (empty cohort)",
+                1,
+                hint="add one row per sequenced specimen",
+            )
+        )
+    validator = jsonschema.Draft202012Validator(load_schema("samples.schema.yaml"))
+    for i, row in zip(samples.index, records(samples), strict=True):
+        line = data_line(samples, i)
+        record = {k: v for k, v in row.items() if isinstance(v, str)}
+        for error in validator.iter_errors(record):
+            column = error.path[0] if error.path else None
+            hint = None
+            message = error.message
+            if error.validator == "enum":
+                hint = "use one of " + ", ".join(v for v in error.validator_value if v)
+            elif error.validator == "pattern":
+                hint = "use letters, digits, '.', '_' or '-' (sample ids name output files)"
+            elif error.validator == "required":
+                column = re.sub(r"^'([^']+)'.*", r"\1", error.message)
+                message = f"{column} is empty"
+                hint = "every row needs patient_id, sample_id, specimen and timepoint"
+            problems.append(Problem(source, message, line, column, hint))
+        for column in ("variant_file", "cnv_file", "sv_file", *GENE_PANEL_COLUMNS):
+            value = cell_text(row[column])
+            if value:
+                problems += _file_problems(value, source, line, column)
+        if cell_text(row["sv_file"]) and not cell_text(row["sv_format"]):
+            problems.append(
+                Problem(
+                    source,
+                    "sv_file is given but sv_format is empty",
+                    line,
+                    "sv_format",
+                    "use vcf (an annotated SV VCF) or cbioportal_sv (data_sv.txt / "
+                    "data_fusions.txt)",
+                )
+            )
+        if cell_text(row["cnv_file"]) and not cell_text(row["cnv_format"]):
+            problems.append(
+                Problem(
+                    source,
+                    "cnv_file is given but cnv_format is empty",
+                    line,
+                    "cnv_format",
+                    "use one of cnvkit_cns, cnvkit_cnr, seg, gene_table",
+                )
+            )
+        if isinstance(row["purity"], str):
+            try:
+                purity = float(row["purity"])
+                if not 0 < purity <= 1:
+                    raise ValueError
+            except ValueError:
+                problems.append(
+                    Problem(
+                        source,
+                        f"purity '{row['purity']}' is not a fraction in (0, 1]",
+                        line,
+                        "purity",
+                        "e.g. 0.6 for 60 %",
+                    )
+                )
+    samples["qc_status"] = samples["qc_status"].fillna("pass").replace("", "pass")
+    return samples[SAMPLE_COLUMNS + PANEL_COLUMNS], problems
+
+
+def _file_problems(value: str, source: str, line: int, column: str) -> list[Problem]:
+    path = Path(value)
+    if not path.exists():
+        near = ""
+        if path.parent.is_dir():
+            similar = [p.name for p in path.parent.iterdir() if p.name.lower() == path.name.lower()]
+            near = f"; did you mean '{path.parent / similar[0]}'?" if similar else ""
+        return [
+            Problem(
+                source,
+                f"file not found: '{value}' (working directory {Path.cwd()}){near}",
+                line,
+                column,
+                "paths are relative to the working directory (snakemake -d / her2resist "
+                "run folder); check spelling and case",
+            )
+        ]
+    if not path.is_file():
+        return [Problem(source, f"'{value}' is a folder, not a file", line, column)]
+    if not os.access(path, os.R_OK):
+        return [
+            Problem(source, f"file is not readable: '{value}'", line, column, "fix its permissions")
+        ]
+    if path.stat().st_size == 0:
+        return [
+            Problem(
+                source,
+                f"file is empty (0 bytes): '{value}'",
+                line,
+                column,
+                "re-copy it; a VCF without calls still needs its header and #CHROM line",
+            )
+        ]
+    return []
 
 
 def attach_cohort_files(samples: pd.DataFrame, config: dict[str, Any]) -> pd.DataFrame:

@@ -9,9 +9,8 @@ import re
 import zipfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from her2resist.errors import InputError, Problem
@@ -34,6 +33,19 @@ def text_lines(path: str | Path) -> list[str]:
     if raw[:2] == b"\x1f\x8b":
         raw = gzip.decompress(raw)
     return _decode(raw).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def first_header(path: str | Path) -> tuple[list[str], int]:
+    """The first line that is neither blank nor a ``#`` comment, split at tabs, and its line
+    number (``[], 0`` for a file without one): a table's header, read without the table."""
+    path = Path(path)
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8-sig", errors="replace", newline="") as handle:
+        for n, raw in enumerate(handle, 1):
+            line = raw.rstrip("\r\n")
+            if line.strip() and not line.startswith("#"):
+                return [c.strip() for c in line.split("\t")], n
+    return [], 0
 
 
 def read_table(path: str | Path, *, required: list[str] | None = None) -> pd.DataFrame:
@@ -146,6 +158,39 @@ def data_line(frame: pd.DataFrame | pd.Series, index: int) -> int:
     return int(index) + 2
 
 
+def cell_text(value: Any) -> str:
+    """A table cell as stripped text; '' for a missing cell (None, NaN, pd.NA, or one of
+    the :data:`MISSING` spellings)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    text = str(value).strip()
+    return "" if text in MISSING or text in ("None", "<NA>") else text
+
+
+def duplicate_problems(frame: pd.DataFrame, column: str, source: str) -> list[Problem]:
+    """One problem per repeated id in ``column`` (missing ids are not repeats)."""
+    dup = frame[column].duplicated(keep="first") & frame[column].notna()
+    problems = []
+    for i in frame.index[dup]:
+        first = frame.index[(frame[column] == frame[column][i])][0]
+        problems.append(
+            Problem(
+                source,
+                f"duplicated {column} '{frame[column][i]}' (first on line "
+                f"{data_line(frame, first)})",
+                data_line(frame, i),
+                column,
+                "each id must appear once: remove or rename the repeated row",
+            )
+        )
+    return problems
+
+
+def rows_where(mask: pd.Series) -> list:
+    """Index labels of the rows where ``mask`` is true (a missing value is not true)."""
+    return list(mask.index[mask.fillna(False).astype(bool)])
+
+
 def raise_for_rows(
     bad: pd.Series,
     source: str,
@@ -160,35 +205,14 @@ def raise_for_rows(
         )
 
 
-_SEP = "\t"
-_NA = "NA"
-_FLOAT_FORMAT = "%.10g"
+# The one TSV format of every stage table: fixed float format, NA for missing, LF line ends.
 _TSV_OPTIONS: dict[str, Any] = {
-    "sep": _SEP,
+    "sep": "\t",
     "index": False,
-    "na_rep": _NA,
-    "float_format": _FLOAT_FORMAT,
+    "na_rep": "NA",
+    "float_format": "%.10g",
     "lineterminator": "\n",
 }
-# Characters for which csv.QUOTE_MINIMAL may quote a field in to_csv's dialect: the
-# separator, the quote character and line breaks. A lone "\r" is quoted only from CPython
-# 3.11.9 / 3.12.3 on (gh-67044), so fields holding any of these go through the csv module.
-_QUOTE_TRIGGERS = (_SEP, '"', "\n", "\r")
-# Rows joined per write: small enough that the row strings stay in cache (measured faster
-# than one join of the whole frame).
-_BLOCK_ROWS = 2048
-_MASKED_DTYPES = (
-    pd.BooleanDtype,
-    pd.Int8Dtype,
-    pd.Int16Dtype,
-    pd.Int32Dtype,
-    pd.Int64Dtype,
-    pd.UInt8Dtype,
-    pd.UInt16Dtype,
-    pd.UInt32Dtype,
-    pd.UInt64Dtype,
-)
-_MASKED_FLOAT_DTYPES = (pd.Float32Dtype, pd.Float64Dtype)
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -233,9 +257,7 @@ def write_tsv_split(frame: pd.DataFrame, column: str, paths: dict[Any, str | Pat
     """``write_tsv`` of each value's rows (``frame[column] == value``) to ``paths[value]``
     (header only for a value without rows): the same bytes, but the cohort is formatted
     once instead of once per sample (thousands of small tables)."""
-    text = io.StringIO()
-    _write_frame(frame, text, header=True)
-    header, *lines = text.getvalue().split("\n")[:-1]
+    header, *lines = frame.to_csv(**_TSV_OPTIONS).split("\n")[:-1]
     if len(lines) != len(frame):  # a quoted field with a line break: one table at a time
         groups = dict(tuple(frame.groupby(column, sort=False)))
         for value, path in paths.items():
@@ -252,132 +274,13 @@ def write_tsv_split(frame: pd.DataFrame, column: str, paths: dict[Any, str | Pat
 
 
 def write_tsv_chunks(frames: Iterable[pd.DataFrame], path: str | Path) -> int:
-    """:func:`write_tsv` of the concatenated frames, one frame in memory at a time;
-    returns the number of rows.
-
-    The bytes are those of ``frame.to_csv(handle, header=..., **_TSV_OPTIONS)``; frames
-    with a column type :func:`_column_text` does not spell out are written by ``to_csv``.
-    """
+    """:func:`write_tsv` of the concatenated frames (header from the first), one frame in
+    memory at a time; returns the number of rows."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     rows = 0
     with path.open("w", newline="") as handle:
         for i, frame in enumerate(frames):
-            _write_frame(frame, handle, header=i == 0)
+            frame.to_csv(handle, header=i == 0, **_TSV_OPTIONS)
             rows += len(frame)
     return rows
-
-
-def _write_frame(frame: pd.DataFrame, handle: TextIO, *, header: bool) -> None:
-    labels = list(frame.columns)
-    alone = len(labels) == 1
-    # No columns: to_csv writes a blank line per row. Labels other than strings: to_csv
-    # formats them (float_format, na_rep) and writes MultiIndex levels as several rows.
-    if not labels or (header and not all(isinstance(label, str) for label in labels)):
-        frame.to_csv(handle, header=header, **_TSV_OPTIONS)
-        return
-    columns: list[list[str]] = []
-    if len(frame):
-        # a view without attrs: pandas deep-copies them into every column taken out
-        bare = pd.DataFrame(frame)
-        for j in range(len(labels)):
-            text = _column_text(bare.iloc[:, j], alone)
-            if text is None:
-                frame.to_csv(handle, header=header, **_TSV_OPTIONS)
-                return
-            columns.append(text)
-    if header:
-        handle.write(_SEP.join(_csv_quoted(labels, alone)) + "\n")
-    for start in range(0, len(frame), _BLOCK_ROWS):
-        block = [text[start : start + _BLOCK_ROWS] for text in columns]
-        handle.write("\n".join(map(_SEP.join, zip(*block, strict=True))))
-        handle.write("\n")
-
-
-def _column_text(column: pd.Series, alone: bool) -> list[str] | None:
-    """The column's fields as to_csv writes them, or None for a type left to to_csv.
-
-    ``alone``: the frame's only column (the csv module quotes an empty field there).
-    """
-    dtype = column.dtype
-    if isinstance(dtype, pd.StringDtype):
-        return _string_text(column.to_numpy(dtype=object), alone)
-    if isinstance(dtype, _MASKED_DTYPES):
-        values = column.to_numpy(dtype=dtype.numpy_dtype, na_value=0)
-        return _formatted(values, str, column.isna().to_numpy())
-    if isinstance(dtype, _MASKED_FLOAT_DTYPES):
-        # to_csv writes NA for a NaN left unmasked as for a masked value
-        values = column.to_numpy(dtype=dtype.numpy_dtype, na_value=np.nan)
-        return _formatted(values, _FLOAT_FORMAT.__mod__)
-    if not isinstance(dtype, np.dtype):
-        return None
-    if dtype.kind == "O":
-        return _string_text(column.to_numpy(), alone)
-    if dtype.kind in "biu":
-        return _formatted(column.to_numpy(), str)
-    if dtype.kind == "f" and dtype.itemsize in (4, 8):
-        return _formatted(column.to_numpy(), _FLOAT_FORMAT.__mod__)
-    return None
-
-
-def _string_text(values: np.ndarray, alone: bool) -> list[str] | None:
-    """Strings and missing values (``None``, NaN, ``pd.NA``...: whatever ``pd.isna`` says,
-    as to_csv does); None for any other value, whose ``str`` to_csv would write."""
-    if pd.api.types.infer_dtype(values, skipna=False) != "string":
-        missing = pd.isna(values)
-        if not missing.any():
-            return None
-        values = values.copy()
-        values[missing] = _NA
-        if pd.api.types.infer_dtype(values, skipna=False) != "string":
-            return None
-    return _csv_quoted(values.tolist(), alone)
-
-
-def _csv_quoted(fields: list[str], alone: bool) -> list[str]:
-    """Fields quoted as to_csv's csv writer (QUOTE_MINIMAL) quotes them; the few that may
-    need it go through the csv module, so its rules apply whatever the Python version."""
-    joined = "".join(fields)
-    if not any(c in joined for c in _QUOTE_TRIGGERS) and not (alone and "" in fields):
-        return fields
-    buffer = io.StringIO()
-    writer = csv.writer(
-        buffer,
-        delimiter=_SEP,
-        quotechar='"',
-        doublequote=True,
-        escapechar=None,
-        lineterminator="\n",
-        quoting=csv.QUOTE_MINIMAL,
-    )
-
-    def quoted(field: str) -> str:
-        if not (field == "" and alone) and not any(c in field for c in _QUOTE_TRIGGERS):
-            return field
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow([field])
-        return buffer.getvalue()[:-1]
-
-    return list(map(quoted, fields))
-
-
-def _formatted(
-    values: np.ndarray, spell: Callable[[Any], str], missing: np.ndarray | None = None
-) -> list[str]:
-    """Numbers (bool, int, float) spelled once per distinct value: far fewer calls than
-    values in typical tables (depths, allele fractions), and a small cost otherwise."""
-    keys = values
-    if values.dtype.kind == "f":
-        # bit patterns as keys: -0.0 (written "-0") stays apart from 0.0
-        keys = values.view(f"i{values.dtype.itemsize}")
-    codes, uniques = pd.factorize(keys)
-    if values.dtype.kind == "f":
-        uniques = uniques.view(values.dtype)
-    texts = np.array(list(map(spell, uniques.tolist())), dtype=object)
-    if values.dtype.kind == "f":
-        texts[np.isnan(uniques)] = _NA
-    text = texts[codes]
-    if missing is not None and missing.any():
-        text[missing] = _NA
-    return text.tolist()

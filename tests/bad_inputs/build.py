@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 
 from her2resist.example.cohort import CSQ_FIELDS
-from her2resist.validate import PANEL_COLUMNS, SAMPLE_COLUMNS
+from her2resist.sheet import PANEL_COLUMNS, SAMPLE_COLUMNS
 
 HERE = Path(__file__).resolve().parent
 

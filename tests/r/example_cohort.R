@@ -8,7 +8,7 @@
 #                   baseline rows, and ecog / visceral_disease from results/validated/clinical.tsv)
 #   default output: tests/r/example_reference_values.tsv (committed)
 #
-# Mirrors stages.run_associate with config/config.yaml: biomarkers = configured genes, pathways
+# Mirrors run/associate.run_associate with config/config.yaml: biomarkers = configured genes, pathways
 # (as "pathway:<name>") and "pathways_altered>=2" (n_altered_pathways >= 2) at baseline; a patient
 # missing from the matrix is not evaluable; min_altered = 3; covariates ecog (numeric) +
 # visceral_disease (factor: dummy for each non-reference level, as pandas get_dummies
@@ -53,7 +53,7 @@ clinical <- read_tsv("covariates.tsv")
 genes <- genes[genes$timepoint == "baseline", ]
 pathways <- pathways[pathways$timepoint == "baseline", ]
 
-# ---- biomarker status per patient of endpoints.tsv (stages.biomarker_status) ----------------
+# ---- biomarker status per patient of endpoints.tsv (matrix.biomarker_status) ----------------
 status <- data.frame(patient_id = endpoints$patient_id, stringsAsFactors = FALSE)
 pick <- function(table, column) {
   v <- table[[column]][match(status$patient_id, table$patient_id)]
@@ -73,7 +73,7 @@ status[["pathways_altered>=2"]] <- ifelse(is.na(count), "not_evaluable",
 markers <- c(markers, "pathways_altered>=2")
 d <- merge(endpoints, status, by = "patient_id", sort = FALSE)
 
-# ---- covariates (stages.covariate_frame): ecog numeric, visceral_disease dummies -------------
+# ---- covariates (clinical/covariates.covariate_frame): ecog numeric, visceral_disease dummies
 cov <- clinical[match(d$patient_id, clinical$patient_id), ]
 d$ecog <- suppressWarnings(as.numeric(cov$ecog))
 vis <- factor(cov$visceral_disease)

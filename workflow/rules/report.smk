@@ -1,4 +1,4 @@
-from her2resist.report.run import (  # noqa: E402
+from her2resist.report.outputs import (  # noqa: E402
     MANUSCRIPT,
     has_waterfall,
     provenance_inputs,

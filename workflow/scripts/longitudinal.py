@@ -4,8 +4,8 @@ from pathlib import Path
 # The package sits beside the workflow; conda envs do not pip-install it.
 sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))
 
-from her2resist import longitudinal
 from her2resist.rule import run_stage
+from her2resist.run import longitudinal
 
 
 def stage(sm, config):

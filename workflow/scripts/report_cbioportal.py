@@ -4,12 +4,12 @@ from pathlib import Path
 # The package sits beside the workflow; conda envs do not pip-install it.
 sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))
 
-from her2resist.report.run import run_cbioportal
 from her2resist.rule import run_stage
+from her2resist.run import report
 
 run_stage(
     snakemake,
-    lambda sm, config: run_cbioportal(
+    lambda sm, config: report.run_cbioportal(
         config,
         {"cnv": list(sm.input.cnv), **{k: v for k, v in sm.input.items() if k != "cnv"}},
         sm.output.study,

@@ -4,12 +4,12 @@ from pathlib import Path
 # The package sits beside the workflow; conda envs do not pip-install it.
 sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))
 
-from her2resist.report.run import run_figure
 from her2resist.rule import run_stage
+from her2resist.run import report
 
 run_stage(
     snakemake,
-    lambda sm, config: run_figure(
+    lambda sm, config: report.run_figure(
         sm.params.kind,
         config,
         dict(sm.input.items()),

@@ -4,12 +4,13 @@ from pathlib import Path
 # The package sits beside the workflow; conda envs do not pip-install it.
 sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))
 
-from her2resist import stages
+from her2resist.annotate.knowledge import panel_regions
 from her2resist.rule import run_stage
+from her2resist.run import variants
 
 run_stage(
     snakemake,
-    lambda sm, config: stages.run_variants(
+    lambda sm, config: variants.run_variants(
         sm.input.calls,
         sm.output[0],
         sample_id=sm.wildcards.sample,
@@ -17,6 +18,6 @@ run_stage(
         annotation=sm.params.annotation,
         tumor=sm.params.tumor,
         normal=sm.params.normal,
-        regions=stages.panel_regions(config) if sm.params.read_regions != "all" else None,
+        regions=panel_regions(config) if sm.params.read_regions != "all" else None,
     ),
 )

@@ -4,12 +4,12 @@ from pathlib import Path
 # The package sits beside the workflow; conda envs do not pip-install it.
 sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))
 
-from her2resist import stages
 from her2resist.rule import run_stage
+from her2resist.run import variants
 
 run_stage(
     snakemake,
-    lambda sm, config: stages.run_variants_from_maf(
+    lambda sm, config: variants.run_variants_from_maf(
         sm.input.maf, {Path(p).stem: p for p in sm.output}
     ),
 )

@@ -12,11 +12,12 @@ import numpy as np
 import pandas as pd
 
 from her2resist.annotate import oncokb
+from her2resist.annotate import tumour_fraction as tf
 from her2resist.annotate.evidence import EVIDENCE_SUMMARY_COLUMNS, summarise
 from her2resist.annotate.knowledge import Knowledge
-from her2resist.annotate.variant_classes import NONSYNONYMOUS, TRUNCATING
 from her2resist.errors import InputError
 from her2resist.tables import records
+from her2resist.vocabulary import CTDNA, NONSYNONYMOUS, TISSUE, TRUNCATING
 
 ONCOGENIC = {"hotspot", "oncogenic", "likely_oncogenic"}
 CNA_KINDS = {"amplification": "amplification", "gain": "gain", "deep_deletion": "deep_deletion"}
@@ -110,7 +111,7 @@ def chip_call(row: dict, specimen: str, chip_genes: frozenset | set, chip: dict 
         and not in_normal
         and (normal_vaf is None or normal_vaf == 0)
     )
-    if specimen != "ctdna" or absent_in_normal:
+    if specimen != CTDNA or absent_in_normal:
         return ""
     if gene in chip_genes:
         return "chip_gene_in_plasma"
@@ -153,7 +154,7 @@ def mutation_filters(
     # not germline; only a normal VAF at or above the threshold is germline.
     if germline_vaf is not None and _nan_ge(row.get("normal_vaf"), germline_vaf):
         failed.append("germline")
-    is_chip = gene_is_chip and (specimen == "ctdna" or isinstance(gene_is_chip, str))
+    is_chip = gene_is_chip and (specimen == CTDNA or isinstance(gene_is_chip, str))
     if is_chip and filters.get("exclude_chip", True):
         failed.append("chip")
     return failed
@@ -357,8 +358,6 @@ def annotate_sample_rows(
     :func:`her2resist.annotate.tumour_fraction.adjust_plasma_copy_number`). ``fusions``: the
     sample's rows of :func:`her2resist.variants.fusions.read_fusions` (see
     :func:`fusion_rows`)."""
-    from her2resist.annotate import tumour_fraction as tf
-
     rows = []
     specimen = sample["specimen"]
     # Calls from a sample that failed QC are kept for the record but never count.
@@ -417,7 +416,7 @@ def annotate_sample_rows(
             }
         )
         rows.append(with_evidence(row, knowledge, record.get("exon")))
-    if cnv is not None and len(cnv) and specimen == "ctdna":
+    if cnv is not None and len(cnv) and specimen == CTDNA:
         estimate = tf.estimate_from_calls(rows)
         cnv = tf.adjust_plasma_copy_number(cnv, estimate.estimate, tumour_fraction)
     if cnv is not None and len(cnv):
@@ -510,7 +509,7 @@ def propagate_patient_flags(alterations: pd.DataFrame) -> pd.DataFrame:
     normal_vaf = pd.to_numeric(out["normal_vaf"], errors="coerce")
     confirmed = (
         mutation
-        & out["specimen"].eq("tissue")
+        & out["specimen"].eq(TISSUE)
         & out["filter_status"].astype(str).eq("PASS")
         & normal_vaf.eq(0)
     )

@@ -27,8 +27,8 @@ from pathlib import Path
 import pandas as pd
 
 from her2resist.annotate.protein_change import parse_protein_change
-from her2resist.annotate.variant_classes import NONSYNONYMOUS, TRUNCATING
 from her2resist.errors import InputError
+from her2resist.vocabulary import NONSYNONYMOUS, TRUNCATING
 
 EVIDENCE_COLUMNS = [
     "evidence_id",

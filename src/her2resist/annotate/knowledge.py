@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import yaml
@@ -12,8 +13,8 @@ import yaml
 from her2resist.annotate.evidence import EvidenceBase, load_evidence
 from her2resist.annotate.protein_change import ProteinChange, parse_protein_change
 from her2resist.errors import InputError
+from her2resist.vocabulary import ALTERATION_KINDS
 
-ALTERATION_KINDS = {"mutation", "amplification", "gain", "deep_deletion", "fusion"}
 ROLES = {"oncogene", "tsg"}
 
 
@@ -231,3 +232,29 @@ def load_knowledge(
         domain_table = pd.read_csv(domains, sep="\t", comment="#")
     evidence_base = load_evidence(evidence) if evidence else None
     return Knowledge(genes, pathway_genes, chip, hotspot_table, domain_table, evidence_base)
+
+
+def knowledge_from(config: dict[str, Any]) -> Knowledge:
+    """The knowledge base, plus the configured biomarker genes that no pathway lists
+    (e.g. FLT3 or NPM1 in a leukaemia cohort): their mutations count by hotspot, or as
+    protein-changing under ``altered_if: nonsynonymous``."""
+    knowledge = load_knowledge(
+        config["pathways"],
+        config["hotspots"],
+        config.get("protein_domains"),
+        config.get("civic_evidence"),
+    )
+    for gene in config["biomarkers"]["genes"]:
+        if gene not in knowledge.genes:
+            knowledge.genes[gene] = GeneRule(gene, "unknown", frozenset({"mutation"}), ())
+    return knowledge
+
+
+def panel_regions(config: dict[str, Any]) -> list[tuple[str, int, int]]:
+    """Regions of every pathway and CHIP gene, for indexed reads of large VCFs."""
+    knowledge = knowledge_from(config)
+    genes = pd.read_csv(config["gene_coordinates"], sep="\t", dtype={"chrom": str})
+    wanted = genes[genes["gene"].isin(set(knowledge.genes) | knowledge.chip_genes)]
+    return list(
+        zip(wanted["chrom"], wanted["start"].astype(int), wanted["end"].astype(int), strict=True)
+    )

@@ -22,9 +22,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from her2resist.vocabulary import CTDNA, TISSUE
+
 DEFAULTS = {
     "min_for_deletions": 0.05,
-    "prefer": {"tissue": "purity", "ctdna": "vaf"},
+    "prefer": {TISSUE: "purity", CTDNA: "vaf"},
     "correct_plasma_genes": ["ERBB2"],
     "amplification_log2": 1.0,
 }
@@ -134,7 +136,7 @@ def sample_tumour_fraction(
         else:
             estimate, method = float("nan"), "none"
         # Unknown fraction: tissue is assumed adequate (it passed pathology), plasma is not.
-        evaluable = estimate >= floor if np.isfinite(estimate) else specimen != "ctdna"
+        evaluable = estimate >= floor if np.isfinite(estimate) else specimen != CTDNA
         rows.append(
             {
                 "sample_id": sid,

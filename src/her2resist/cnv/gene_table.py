@@ -18,7 +18,8 @@ from her2resist.cnv._tables import (
     require_columns,
 )
 from her2resist.cnv.calling import CNV_COLUMNS, classify, resolve_thresholds
-from her2resist.errors import InputError
+from her2resist.errors import InputError, Problem
+from her2resist.tables import first_header
 
 GENE_TABLE_KINDS = ("auto", "discrete", "absolute")
 
@@ -177,3 +178,23 @@ def _as_cnv_frame(calls: pd.DataFrame) -> pd.DataFrame:
     for column in ("log2", "purity"):
         out[column] = calls[column] if column in calls.columns else np.nan
     return out[CNV_COLUMNS].reset_index(drop=True)
+
+
+def check_gene_table_header(path: str | Path, *, row: str = "") -> list[Problem]:
+    """A gene-level table's header: Hugo_Symbol (or Gene_Symbol) and one column per sample,
+    or the long layout sample_id, gene, copy_number."""
+    columns, line = first_header(path)
+    keys = {header_key(c) for c in columns}
+    layouts = [("hugosymbol",), ("genesymbol",), ("sampleid", "gene", "copynumber")]
+    if any(all(k in keys for k in layout) for layout in layouts):
+        return []
+    return [
+        Problem(
+            str(path),
+            "gene table needs Hugo_Symbol + one column per sample, or sample_id, gene, "
+            f"copy_number; found: {', '.join(columns)}" + row,
+            line or 1,
+            "Hugo_Symbol",
+            "rename the columns",
+        )
+    ]

@@ -16,12 +16,14 @@ import pandas as pd
 
 from her2resist.cnv._tables import (
     find_column,
+    header_key,
     normalise_chroms,
     numeric_column,
     read_tsv,
     require_columns,
 )
-from her2resist.errors import InputError
+from her2resist.errors import InputError, Problem
+from her2resist.tables import first_header
 
 log = logging.getLogger(__name__)
 
@@ -214,3 +216,25 @@ def _drop_missing_log2(path: Path, segments: pd.DataFrame) -> pd.DataFrame:
     out["start"] = out["start"].astype("int64")
     out["end"] = out["end"].astype("int64")
     return out
+
+
+def check_segment_header(path: str | Path, fmt: str, *, row: str = "") -> list[Problem]:
+    """A segment file's header has the columns its format needs (under any alias the reader
+    takes); ``row`` names the sample sheet row that points at it."""
+    wanted = {"seg": _SEG_COLUMNS}.get(fmt, _CNVKIT_COLUMNS if fmt in SEGMENT_FORMATS else None)
+    if wanted is None:
+        return []
+    columns, line = first_header(path)
+    keys = {header_key(c) for c in columns}
+    missing = [name for name, aliases in wanted.items() if not keys & set(aliases)]
+    if not missing:
+        return []
+    return [
+        Problem(
+            str(path),
+            f"{fmt} file lacks column(s) {', '.join(missing)}; found: {', '.join(columns)}" + row,
+            line or 1,
+            missing[0],
+            "check cnv_format in the sample sheet, or rename the columns",
+        )
+    ]

@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from her2resist.cbioportal_study import read_meta as study_meta
+from her2resist.vocabulary import CTDNA, TISSUE
 
 PathLike = str | Path
 
@@ -158,7 +159,7 @@ def sample_table(samples: pd.DataFrame) -> str:
     frame["PATIENT_ID"] = frame["patient_id"].astype(str)
     frame["SAMPLE_TYPE"] = (
         frame["specimen"]
-        .map({"tissue": "Primary/Metastatic tissue", "ctdna": "cfDNA"})
+        .map({TISSUE: "Primary/Metastatic tissue", CTDNA: "cfDNA"})
         .fillna(frame["specimen"])
     )
     frame["SPECIMEN"] = frame["specimen"]

@@ -20,11 +20,14 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch
 from matplotlib.textpath import TextPath
+from matplotlib.ticker import NullLocator
 from numpy.typing import ArrayLike
 
-from her2resist.annotate.variant_classes import TRUNCATING
 from her2resist.matrix import domain_hits
 from her2resist.report.formatting import format_estimate_ci, format_p
+from her2resist.report.labels import biomarker_label
+from her2resist.stats.km import kaplan_meier, median_survival
+from her2resist.vocabulary import BASELINE, CTDNA, TISSUE, TRUNCATING
 
 PathLike = str | Path
 
@@ -82,7 +85,6 @@ SPECIMEN_COLOURS = {
     "none": "#FFFFFF",
 }
 WILD_TYPE_COLOUR = "#E8E8E8"
-NOT_EVALUABLE_COLOUR = "#FFFFFF"
 
 STYLE = {
     "font.family": "DejaVu Sans",
@@ -170,8 +172,6 @@ def km_figure(
     """KM curves with censor marks, median lines, a text box and a numbers-at-risk table; the
     time axis names ``time_origin`` (config ``clinical.time_origin``)."""
     # imported here: her2resist.stats loads scipy, which the other figures' jobs do not need
-    from her2resist.stats.km import kaplan_meier, median_survival
-
     with plt.rc_context(STYLE):
         n_groups = len(groups)
         # layout in inches: curves, x label, then the at-risk table (one line per group)
@@ -288,8 +288,6 @@ def _endpoint_frame(endpoints: pd.DataFrame, endpoint: str) -> pd.DataFrame:
 
 
 def trial_km(endpoints: pd.DataFrame, endpoint: str, time_origin: str = TIME_ORIGIN) -> plt.Figure:
-    from her2resist.stats.km import kaplan_meier, median_survival
-
     frame = _endpoint_frame(endpoints, endpoint)
     km = kaplan_meier(frame["time"], frame["event"])
     median = median_survival(km)
@@ -304,13 +302,6 @@ def trial_km(endpoints: pd.DataFrame, endpoint: str, time_origin: str = TIME_ORI
         annotation=lines,
         time_origin=time_origin,
     )
-
-
-def pretty_biomarker(name: str) -> str:
-    # one naming for tables and figures: report/labels.py
-    from her2resist.report.labels import biomarker_label
-
-    return biomarker_label(name)
 
 
 def biomarker_km(
@@ -336,7 +327,7 @@ def biomarker_km(
     return km_figure(
         groups,
         endpoint=endpoint,
-        title=f"{endpoint.upper()} by {pretty_biomarker(str(association['biomarker']))}",
+        title=f"{endpoint.upper()} by {biomarker_label(str(association['biomarker']))}",
         annotation=lines,
         time_origin=time_origin,
     )
@@ -366,8 +357,6 @@ def safe_name(biomarker: str) -> str:
 def forest_figure(associations: dict[str, pd.DataFrame]) -> plt.Figure:
     """Univariable and adjusted HRs (95% CI) per biomarker, one panel per endpoint, each with a
     text column: n altered/wild type, univariable HR (95% CI) and log-rank p."""
-    from matplotlib.ticker import NullLocator
-
     tested = {
         endpoint: table[pd.to_numeric(table["hr"], errors="coerce").notna()].reset_index(drop=True)
         for endpoint, table in associations.items()
@@ -448,7 +437,7 @@ def forest_figure(associations: dict[str, pd.DataFrame]) -> plt.Figure:
             if k:
                 ax.tick_params(labelleft=False)
         first_ax.set_yticks(range(n - 1, -1, -1))
-        first_ax.set_yticklabels([pretty_biomarker(b) for b in biomarkers])
+        first_ax.set_yticklabels([biomarker_label(b) for b in biomarkers])
         handles, names = first_ax.get_legend_handles_labels()
         unique = dict(zip(names, handles, strict=True))
         fig.legend(
@@ -505,7 +494,7 @@ def memo_sort(altered: pd.DataFrame, groups: Sequence[Any] | None = None) -> lis
 
 
 def oncoprint_data(
-    alterations: pd.DataFrame, gene_matrix: pd.DataFrame, timepoint: str = "baseline"
+    alterations: pd.DataFrame, gene_matrix: pd.DataFrame, timepoint: str = BASELINE
 ) -> tuple[pd.DataFrame, dict[tuple[str, str], list[str]]]:
     """Gene status (altered/wild_type/not_evaluable) by patient, and alteration kinds per cell."""
     status = gene_matrix[gene_matrix["timepoint"] == timepoint].set_index("patient_id")
@@ -606,7 +595,7 @@ def oncoprint_figure(
     gene_matrix: pd.DataFrame,
     endpoints: pd.DataFrame,
     samples: pd.DataFrame,
-    timepoint: str = "baseline",
+    timepoint: str = BASELINE,
 ) -> plt.Figure:
     """Genes (most altered first) by patients in maftools' oncoplot order (within best-response
     groups when there are responses). Tracks appear only where the study has the data: best
@@ -813,11 +802,11 @@ def oncoprint_figure(
 
 
 def _specimen_key(specimens: set[str]) -> str:
-    if {"tissue", "ctdna"} <= specimens:
+    if {TISSUE, CTDNA} <= specimens:
         return "tissue + ctDNA"
-    if "tissue" in specimens:
+    if TISSUE in specimens:
         return "tissue"
-    if "ctdna" in specimens:
+    if CTDNA in specimens:
         return "ctDNA"
     return "none"
 

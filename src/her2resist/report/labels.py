@@ -13,7 +13,10 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from her2resist.cbioportal_study import attribute_labels
+from her2resist.clinical.adam import variable_labels
 from her2resist.errors import Problem
+from her2resist.tables import read_table
 
 # Columns the workflow itself writes or the example clinical table has.
 DEFAULT_LABELS = {
@@ -158,8 +161,6 @@ def read_column_labels(path: str | Path) -> dict[str, str]:
     """Variable labels the data carry, as a table ``column<TAB>label`` (what an ADaM reader
     writes from a dataset's column labels); the hook ``report/tables.build_tables`` reads as
     its optional input ``column_labels``."""
-    from her2resist.tables import read_table
-
     table = read_table(path, required=["column", "label"])
     return {
         str(column): str(label)
@@ -192,3 +193,12 @@ def check_labels(labels: Mapping[str, Any], columns: Iterable[str], table: str) 
         for key in labels
         if key not in known
     ]
+
+
+def data_labels(config: dict[str, Any]) -> dict[str, str]:
+    """Labels the clinical data carry: a cBioPortal study's attribute display names, an ADSL
+    transport file's variable labels; none for a plain table."""
+    if config.get("cbioportal_study"):
+        return attribute_labels(config["cbioportal_study"])
+    adsl = ((config.get("clinical") or {}).get("adam") or {}).get("adsl")
+    return variable_labels(adsl) if adsl else {}

@@ -13,6 +13,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from her2resist.annotate.evidence import strongest_by_gene
+from her2resist.errors import InputError
+from her2resist.matrix import biomarker_status
 from her2resist.report import trial_tables
 from her2resist.report.labels import Labels, biomarker_label, read_column_labels
 from her2resist.report.layout import HEADING, Column, TableSpec, frame_spec
@@ -729,8 +732,6 @@ def with_follow_up(spec: TableSpec, follow_up: pd.DataFrame) -> TableSpec:
 def with_strongest_evidence(table: pd.DataFrame, alterations: pd.DataFrame) -> pd.DataFrame:
     """Adds ``anti_her2_evidence``: a gene biomarker's strongest CIViC anti-HER2 evidence
     among its counted alterations, with the PubMed id (empty for pathways and domains)."""
-    from her2resist.annotate.evidence import strongest_by_gene
-
     strongest = strongest_by_gene(alterations)
     return table.assign(anti_her2_evidence=table["biomarker"].map(strongest).fillna(""))
 
@@ -812,8 +813,6 @@ def table1_populations(
     }
     if by:
         if by not in status.columns:
-            from her2resist.errors import InputError
-
             raise InputError.one(
                 "config",
                 f"report.table1.by: '{by}' is not a biomarker of this run",
@@ -835,8 +834,6 @@ def build_tables(
     """Every manuscript table, in :data:`TABLE_ORDER`. ``data_labels``: variable labels the
     data carry (an ADaM reader's column labels; else the optional input ``column_labels``, a
     ``column<TAB>label`` table), used where the config gives none."""
-    from her2resist.stages import biomarker_status
-
     if data_labels is None and inputs.get("column_labels"):
         data_labels = read_column_labels(inputs["column_labels"])
     labels = Labels.from_config(config, data_labels)

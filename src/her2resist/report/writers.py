@@ -27,6 +27,17 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from docx import Document
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.oxml.simpletypes import ST_HpsMeasure, ST_SignedTwipsMeasure
+from docx.shared import Length, Mm, Pt
+from lxml import etree
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
 
 from her2resist.report.layout import (
     Rendered,
@@ -35,6 +46,7 @@ from her2resist.report.layout import (
     fitted_widths,
     render,
 )
+from her2resist.tables import write_tsv
 
 PathLike = str | Path
 
@@ -109,10 +121,6 @@ def _xlsx_value(value: Any) -> Any:
 
 def write_xlsx(spec: TableSpec, path: PathLike) -> None:
     """Sheet "Table" as the manuscript shows it; sheet "Data" with the TSV's values."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, Side
-    from openpyxl.utils import get_column_letter
-
     shown = render(spec)
     workbook = Workbook()
     sheet = workbook.active
@@ -187,8 +195,6 @@ def _notes(shown: Rendered) -> list[str]:
 
 
 def _set_cell_border(cell: Any, **edges: str) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
 
     tc_pr = cell._tc.get_or_add_tcPr()
     borders = tc_pr.find(qn("w:tcBorders"))
@@ -206,9 +212,6 @@ def _set_cell_border(cell: Any, **edges: str) -> None:
 
 def _repeat_as_header(row: Any) -> None:
     """Header rows repeat at the top of every page a long table runs onto."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
     tr_pr = row._tr.get_or_add_trPr()
     element = OxmlElement("w:tblHeader")
     element.set(qn("w:val"), "true")
@@ -216,8 +219,6 @@ def _repeat_as_header(row: Any) -> None:
 
 
 def _new_document() -> Any:
-    from docx import Document
-    from docx.shared import Pt
 
     document = Document()
     stamp = fixed_datetime()
@@ -236,8 +237,6 @@ def _new_document() -> Any:
 
 
 def _orient(section: Any, landscape: bool) -> None:
-    from docx.enum.section import WD_ORIENT
-    from docx.shared import Mm
 
     section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
     width, height = (Mm(297), Mm(210)) if landscape else (Mm(210), Mm(297))
@@ -249,10 +248,6 @@ def _orient(section: Any, landscape: bool) -> None:
 def add_table(document: Any, spec: TableSpec, first: bool) -> None:
     """Append ``spec`` to ``document``: on a new page (its own section, so a wide table turns
     landscape alone), title, header rows between rules, body, bottom rule, notes."""
-    from docx.enum.section import WD_SECTION
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Length, Mm, Pt
-
     shown = render(spec)
     section = document.sections[0] if first else document.add_section(WD_SECTION.NEW_PAGE)
     _orient(section, shown.landscape)
@@ -329,8 +324,6 @@ def _breaks(text: str) -> bool:
 @functools.cache
 def _clark_name(tag: str) -> str:
     """python-docx's ``qn`` (``w:tr`` -> ``{namespace}tr``), resolved once per tag."""
-    from docx.oxml.ns import qn
-
     return qn(tag)
 
 
@@ -340,10 +333,6 @@ def _append_body_row(
     """A body row exactly as add_table's python-docx calls write it (add_row, add_run with
     the font size, left indent or centring), built directly in lxml: python-docx's per-cell
     lookups took most of a minute for a cohort's patient listings."""
-    from docx.oxml.simpletypes import ST_HpsMeasure, ST_SignedTwipsMeasure
-    from docx.shared import Mm
-    from lxml import etree
-
     qn = _clark_name
     half_points = ST_HpsMeasure.convert_to_xml(size)
     tr = etree.SubElement(tbl, qn("w:tr"))
@@ -372,9 +361,6 @@ def _append_body_row(
 
 def _narrow_cell_margins(grid: Any) -> None:
     """1 mm left and right cell margins (Word's default is 1.9 mm): journal tables are tight."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
     margins = OxmlElement("w:tblCellMar")
     for edge in ("left", "right"):
         element = OxmlElement(f"w:{edge}")
@@ -407,8 +393,6 @@ def write_docx(specs: Sequence[TableSpec], path: PathLike, title: str | None = N
 
 def write_table(spec: TableSpec, tsv: PathLike) -> dict[str, Path]:
     """Write ``spec`` as TSV at ``tsv`` and as .xlsx/.docx beside it; return the paths."""
-    from her2resist.tables import write_tsv
-
     tsv = Path(tsv)
     paths = {"tsv": tsv, "xlsx": tsv.with_suffix(".xlsx"), "docx": tsv.with_suffix(".docx")}
     # The three formats show the same numbers: the office files are made from the data as

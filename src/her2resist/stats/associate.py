@@ -27,8 +27,7 @@ from her2resist.stats.logrank import cox_score_test_from_tables, logrank_from_ta
 from her2resist.stats.multiple import benjamini_hochberg
 from her2resist.stats.response import clopper_pearson, fisher_exact_r, logistic_2x2
 from her2resist.stats.risksets import binary_risk_tables
-
-ALTERED, WILD_TYPE, NOT_EVALUABLE = "altered", "wild_type", "not_evaluable"
+from her2resist.vocabulary import ALTERED, WILD_TYPE
 
 SURVIVAL_COLUMNS = [
     "biomarker", "endpoint", "n_altered", "n_wild_type", "n_not_evaluable", "events_altered",

@@ -13,6 +13,7 @@ import pandas as pd
 
 from her2resist.annotate import oncokb
 from her2resist.errors import InputError, Problem
+from her2resist.tables import first_header
 
 from .rules import most_severe, shorten_hgvsp, variant_classification
 from .schema import frame_from_columns
@@ -380,3 +381,67 @@ def _max_numeric(series_list) -> pd.Series | None:
     if not present:
         return None
     return pd.concat(present, axis=1).max(axis=1, skipna=True)
+
+
+def check_maf(path: str | Path, *, row: str = "") -> tuple[list[Problem], list[Problem]]:
+    """Problems and warnings of a MAF's header (``row`` names the sample sheet row that
+    points at it): required columns, and where a mutation's class and protein change
+    come from."""
+    path = Path(path)
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    columns, line = first_header(path)
+    lower = {c.lower() for c in columns}
+    missing = [c for c in _REQUIRED if c.lower() not in lower]
+    if not {"tumor_seq_allele2", "tumor_seq_allele1"} & lower:
+        missing.append("Tumor_Seq_Allele2")
+    if missing:
+        problems.append(
+            Problem(
+                str(path),
+                f"missing required MAF column(s): {', '.join(missing)}" + row,
+                line or 1,
+                missing[0],
+                f"the header has: {', '.join(columns[:20])}",
+            )
+        )
+    elif "variant_classification" not in lower:
+        source = next(
+            (c for c in ("Consequence", *PROTEIN_CHANGE_COLUMNS) if c.lower() in lower), None
+        )
+        if source is None:
+            problems.append(
+                Problem(
+                    str(path), NO_CLASS_MESSAGE + row, line, "Variant_Classification", NO_CLASS_HINT
+                )
+            )
+        else:
+            warnings.append(
+                Problem(
+                    str(path),
+                    f"no Variant_Classification column: each mutation's class is derived from "
+                    f"its {source} column"
+                    + (
+                        " (vcf2maf's rules)"
+                        if source == "Consequence"
+                        else "; a row without a "
+                        "protein change gets no class and does not count as altered"
+                    )
+                    + row,
+                    line,
+                    "Variant_Classification",
+                    "keep the MAF's Variant_Classification column to use the caller's own classes",
+                )
+            )
+    if not missing and not any(c.lower() in lower for c in PROTEIN_CHANGE_COLUMNS):
+        warnings.append(
+            Problem(
+                str(path),
+                "no HGVSp_Short (or Protein_Change) column: protein changes are empty, so hotspot "
+                "matching falls back to gene-level rules" + row,
+                line,
+                "HGVSp_Short",
+                "export the MAF with vcf2maf, which writes HGVSp_Short",
+            )
+        )
+    return problems, warnings

@@ -1,4 +1,6 @@
-"""Report stage entry points called by the rule scripts (read files, build, write)."""
+"""Stage 8, report: manuscript tables, figures, the cBioPortal export and provenance; also the
+trial tables (subgroups, follow-up, detectable effects) and the tumour-change figures, which
+run in the report environment (matplotlib)."""
 
 from __future__ import annotations
 
@@ -9,19 +11,18 @@ from typing import Any
 
 import pandas as pd
 
+from her2resist.clinical import subgroups
+from her2resist.errors import InputError
+from her2resist.matrix import biomarker_status
+from her2resist.report import cbioportal, figures, tables, writers
 from her2resist.report.formatting import waterfall_column
-from her2resist.tables import read_stage_tables, read_table
-
-PathLike = str | Path
-
-
-def report_settings(config: dict[str, Any]) -> dict[str, Any]:
-    """The ``report`` config section; its defaults live in the config schema."""
-    if config.get("report"):
-        return config["report"]
-    from her2resist.config import validate_config
-
-    return validate_config({"clinical": {"table": "-"}})["report"]
+from her2resist.report.labels import Labels, data_labels
+from her2resist.report.outputs import MANUSCRIPT, report_settings
+from her2resist.report.provenance import provenance
+from her2resist.report.spider import spider_figure
+from her2resist.report.subgroup_forest import subgroup_forest_figure
+from her2resist.run import PathLike
+from her2resist.tables import read_stage_tables, read_table, write_tsv
 
 
 def run_tables(
@@ -29,8 +30,6 @@ def run_tables(
 ) -> None:
     """Every manuscript table as TSV, XLSX and DOCX; ``outputs`` name the TSV (or all) paths,
     and :data:`MANUSCRIPT` the one document with every table written, in order."""
-    from her2resist.report import tables, writers
-
     built = tables.build_tables(config, inputs)
     written = []
     for path in outputs:
@@ -52,9 +51,7 @@ def run_tables(
 
 def time_origin(config: dict[str, Any]) -> str:
     """What time zero of PFS and OS is (config ``clinical.time_origin``), for axis labels."""
-    from her2resist.report.figures import TIME_ORIGIN
-
-    return str(config.get("clinical", {}).get("time_origin") or TIME_ORIGIN)
+    return str(config.get("clinical", {}).get("time_origin") or figures.TIME_ORIGIN)
 
 
 def _endpoints(path: PathLike) -> pd.DataFrame:
@@ -80,8 +77,6 @@ def run_figure(
 ) -> list[Path]:
     """Render figure ``kind``; ``output`` is the PNG path (PDF beside it) or, for
     ``km_biomarkers``, a directory."""
-    from her2resist.report import figures
-
     stem = Path(output).with_suffix("")
     if kind == "km_trial":
         return figures.save_figure(
@@ -122,9 +117,6 @@ def run_km_biomarkers(
     config: dict[str, Any], inputs: dict[str, PathLike], out_dir: PathLike
 ) -> list[Path]:
     """KM by status for each biomarker whose p (or q) is below ``report.km_threshold``."""
-    from her2resist.report import figures
-    from her2resist.stages import biomarker_status
-
     settings = report_settings(config)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -158,8 +150,6 @@ def run_cbioportal(
     inputs: dict[str, Any],
     out_dir: PathLike,
 ) -> Path:
-    from her2resist.report import cbioportal
-
     cnv_tables = read_stage_tables(inputs["cnv"], dtype={"chrom": str})
     return cbioportal.write_study(
         out_dir,
@@ -177,60 +167,51 @@ def run_cbioportal(
 def run_provenance(
     config: dict[str, Any], inputs: dict[str, list[PathLike]], out: PathLike, workflow_dir: PathLike
 ) -> None:
-    from her2resist.report.provenance import provenance
-
     data = provenance(config, inputs, workflow_dir)
     Path(out).write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
 
 
-# ---------------------------------------------------------------- used by workflow/rules/report.smk
+def run_trial_tables(
+    config: dict[str, Any],
+    endpoints_path: PathLike,
+    clinical_path: PathLike,
+    associations: dict[str, PathLike],
+    outputs: dict[str, PathLike],
+) -> None:
+    """Subgroups (table and forest plot), median follow-up, detectable hazard ratios."""
+    endpoints = pd.read_csv(endpoints_path, sep="\t", dtype={"patient_id": str})
+    endpoints = endpoints.set_index("patient_id")
+    clinical = read_table(clinical_path)
+    patient_column = config["clinical"]["columns"].get("patient_id", "patient_id")
+    clinical = clinical.set_index(clinical[patient_column].astype(str))
+    missing = [c for c in config["subgroups"] if c not in clinical.columns]
+    if missing:
+        raise InputError.one(
+            "config",
+            f"subgroups: column(s) {', '.join(missing)} not in the clinical table",
+            "key subgroups",
+            hint=f"use clinical (or ADSL) columns: {', '.join(clinical.columns)}",
+        )
+    table = subgroups.subgroup_table(endpoints, clinical, config["subgroups"])
+    write_tsv(table, outputs["subgroups"])
+    labels = Labels.from_config(config, data_labels(config))
+    figures.save_figure(
+        subgroup_forest_figure(table, labels), Path(outputs["forest"]).with_suffix("")
+    )
+    write_tsv(subgroups.median_follow_up(endpoints), outputs["follow_up"])
+    survival = {name: pd.read_csv(path, sep="\t") for name, path in associations.items()}
+    write_tsv(subgroups.detectable_effects(survival), outputs["detectable"])
 
-TABLE_FORMATS = ("tsv", "xlsx", "docx")
-MANUSCRIPT = "results/tables/manuscript_tables.docx"
 
-
-def table_files(table: str) -> list[str]:
-    return [f"results/tables/{table}.{ext}" for ext in TABLE_FORMATS]
-
-
-def has_waterfall(config: dict[str, Any]) -> bool:
-    """A best % change column in the clinical table (read when the workflow is parsed)."""
-    try:
-        columns = read_table(config["clinical"]["table"]).columns
-    except Exception:
-        return False
-    return waterfall_column(columns, report_settings(config)["waterfall_column"]) is not None
-
-
-def provenance_inputs(config: dict[str, Any], samples: pd.DataFrame) -> dict[str, list[str]]:
-    """Every input file by role: sheet, clinical, AE table, variant/CNV/SV files, gene panels,
-    resources."""
-    roles: dict[str, list[Any]] = {
-        "samples": [config.get("samples")],
-        "clinical": [
-            config["clinical"].get("table"),
-            config["clinical"].get("visits"),
-            *(config["clinical"].get("adam") or {}).values(),
-        ],
-        "adverse_events": [config.get("adverse_events")],
-        "cohort_maf": [config.get("maf")],
-        "cohort_cnv": [config.get("cnv")],
-        "resources": [
-            config.get(key)
-            for key in ("pathways", "hotspots", "protein_domains", "gene_coordinates")
-        ],
-    }
-    for role, column in (
-        ("variant_files", "variant_file"),
-        ("cnv_files", "cnv_file"),
-        ("sv_files", "sv_file"),
-        ("gene_panels", "panel"),
-        ("cnv_panels", "cnv_panel"),
-        ("sv_panels", "sv_panel"),
-    ):
-        values = samples[column].dropna() if column in samples.columns else []
-        roles[role] = sorted({str(v) for v in values if str(v) not in ("", "nan", "<NA>")})
-    return {
-        role: [str(p) for p in paths if p and Path(str(p)).is_file()]
-        for role, paths in roles.items()
-    }
+def run_tumour_figures(
+    endpoints_path: PathLike,
+    changes_path: PathLike,
+    spider_out: PathLike,
+    waterfall_out: PathLike,
+) -> None:
+    """Spider plot and waterfall from the per-visit target-lesion % changes."""
+    endpoints = pd.read_csv(endpoints_path, sep="\t", dtype={"patient_id": str})
+    changes = pd.read_csv(changes_path, sep="\t", dtype={"patient_id": str})
+    figures.save_figure(spider_figure(changes, endpoints), Path(spider_out).with_suffix(""))
+    waterfall = figures.waterfall_figure(endpoints, "best_pct_change", endpoints)
+    figures.save_figure(waterfall, Path(waterfall_out).with_suffix(""))
