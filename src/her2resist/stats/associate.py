@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from statsmodels.stats.multitest import multipletests
 
 from her2resist.stats.cox import DIVERGENCE_LIMIT, cox_fit, cox_fit_binary_batch
 from her2resist.stats.coxzph import cox_zph_binary_batch
 from her2resist.stats.firth import firth_cox_fit, is_monotone_binary
 from her2resist.stats.km import kaplan_meier, median_survival
 from her2resist.stats.logrank import cox_score_test_from_tables, logrank_from_tables
-from her2resist.stats.multiple import benjamini_hochberg
 from her2resist.stats.response import clopper_pearson, fisher_exact_r, logistic_2x2
 from her2resist.stats.risksets import binary_risk_tables
 
@@ -64,6 +64,15 @@ def _status_codes(status: pd.DataFrame) -> pd.DataFrame:
     values = status.to_numpy(dtype=object)
     codes = np.where(values == ALTERED, 1.0, np.where(values == WILD_TYPE, 0.0, np.nan))
     return pd.DataFrame(codes, index=status.index, columns=status.columns)
+
+
+def benjamini_hochberg(p_values: pd.Series) -> pd.Series:
+    """R p.adjust(p, "BH") (statsmodels fdr_bh) over the tested rows; untested stay NaN."""
+    tested = p_values.notna()
+    q_values = pd.Series(np.nan, index=p_values.index)
+    if tested.any():
+        q_values[tested] = multipletests(p_values[tested].astype(float), method="fdr_bh")[1]
+    return q_values
 
 
 def _too_small_note(n_altered: int, n_wild_type: int, min_altered: int) -> str | None:
@@ -198,7 +207,7 @@ def survival_associations(
         rows.append(row)
 
     result = pd.DataFrame(rows, columns=SURVIVAL_COLUMNS)
-    result["q_value"] = benjamini_hochberg(result["logrank_p"].to_numpy(float))
+    result["q_value"] = benjamini_hochberg(result["logrank_p"])
     return result
 
 
@@ -314,7 +323,7 @@ def response_associations(
                 row.update(odds_ratio=fisher.odds_ratio, or_lcl=fisher.lcl, or_ucl=fisher.ucl)
             endpoint_rows.append(row)
         table = pd.DataFrame(endpoint_rows, columns=RESPONSE_COLUMNS)
-        table["q_value"] = benjamini_hochberg(table["fisher_p"].to_numpy(float))
+        table["q_value"] = benjamini_hochberg(table["fisher_p"])
         rows.append(table)
     if not rows:
         return pd.DataFrame(columns=RESPONSE_COLUMNS)

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.stats import beta, hypergeom
+from statsmodels.genmod.families import Binomial
+from statsmodels.genmod.generalized_linear_model import GLM
 
 from her2resist.stats.rootfind import r_uniroot
 
@@ -148,30 +150,23 @@ class LogisticResult:
 
 
 def logistic_2x2(a: int, b: int, c: int, d: int, conf_level: float = 0.95) -> LogisticResult:
-    """Logistic regression of response on one binary biomarker, from its 2x2 table.
+    """Logistic regression of response on one binary biomarker (statsmodels GLM, binomial),
+    fitted on its 2x2 table as four frequency-weighted rows.
 
     ``a``/``b``: responders / non-responders among altered; ``c``/``d`` among wild type.
-    With one binary covariate the model is saturated, so the maximum-likelihood odds ratio is
-    the sample odds ratio ad/bc with Wald CI and p. When a cell is empty (separation) the ML
-    estimate is infinite or zero; the Firth-penalized estimate is then used, which for this
-    saturated model is exactly the odds ratio with 0.5 added to every cell (Jeffreys prior on
-    each group's logit), with its Wald interval.
+    When a cell is empty (separation) the ML estimate is infinite or zero; the Firth-penalized
+    estimate is then used, which for this saturated model is exactly the fit with 0.5 added to
+    every cell (Jeffreys prior on each group's logit), with its Wald interval.
     """
-    from scipy.stats import norm
-
     cells = np.array([a, b, c, d], dtype=float)
     method = "logistic"
     if (cells == 0).any():
         cells = cells + 0.5
         method = "logistic_firth"
-    log_or = np.log(cells[0] * cells[3] / (cells[1] * cells[2]))
-    se = float(np.sqrt((1.0 / cells).sum()))
-    z = norm.ppf(0.5 + conf_level / 2)
-    p = float(2 * norm.sf(abs(log_or) / se))
+    responded = [1.0, 0.0, 1.0, 0.0]
+    intercept_altered = [[1.0, 1.0], [1.0, 1.0], [1.0, 0.0], [1.0, 0.0]]
+    fit = GLM(responded, intercept_altered, family=Binomial(), freq_weights=cells).fit(tol=1e-12)
+    lcl, ucl = np.exp(fit.conf_int(alpha=1.0 - conf_level)[1])
     return LogisticResult(
-        float(np.exp(log_or)),
-        float(np.exp(log_or - z * se)),
-        float(np.exp(log_or + z * se)),
-        p,
-        method,
+        float(np.exp(fit.params[1])), float(lcl), float(ucl), float(fit.pvalues[1]), method
     )
