@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from scipy.stats.contingency import odds_ratio
 
-from her2resist.stats.cox import EfronDesign, cox_fit, cox_fit_binary_batch
-from her2resist.stats.firth import _PenalizedCox, firth_cox_fit, is_monotone_binary
+from her2resist.stats.cox import cox_fit, cox_fit_binary_batch
+from her2resist.stats.firth import EfronDesign, _PenalizedCox, firth_cox_fit, is_monotone_binary
 from her2resist.stats.km import kaplan_meier, landmark_rates, median_survival
 from her2resist.stats.logrank import logrank_test
 from her2resist.stats.response import clopper_pearson, fisher_exact_r

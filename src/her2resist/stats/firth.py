@@ -17,8 +17,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import brentq
 from scipy.stats import chi2
 
-from her2resist.stats.cox import EfronDesign
-from her2resist.stats.risksets import BinaryRiskTables
+from her2resist.stats.risksets import BinaryRiskTables, checked_entry
 
 MAX_ITER = 100
 STEP_TOLERANCE = 1e-10
@@ -38,6 +37,109 @@ class FirthFit:
     @property
     def hr(self) -> NDArray[np.float64]:
         return np.exp(self.coef)
+
+
+@dataclass(frozen=True)
+class EfronTerms:
+    """Efron-row sums of w, w·x and w·x·x' (and optionally w·x⊗x⊗x) at a given beta."""
+
+    s0: NDArray[np.float64]  # (R,)
+    s1: NDArray[np.float64]  # (R, p)
+    s2: NDArray[np.float64]  # (R, p, p)
+    s3: NDArray[np.float64] | None  # (R, p, p, p)
+    sum_event_eta: float
+    sum_event_x: NDArray[np.float64]
+
+
+class EfronDesign:
+    """Sorted data and Efron row layout for one dataset, reused across Newton iterations."""
+
+    def __init__(
+        self, time: ArrayLike, event: ArrayLike, x: ArrayLike, entry: ArrayLike | None = None
+    ) -> None:
+        t = np.asarray(time, dtype=float)
+        e = np.asarray(event, dtype=float)
+        xm = np.asarray(x, dtype=float)
+        if xm.ndim == 1:
+            xm = xm[:, None]
+        order = np.argsort(t, kind="stable")
+        self.time, self.event = t[order], e[order]
+        # centring (as R does) keeps exp(x·beta) in range; the partial likelihood is unchanged
+        self.center = xm.mean(axis=0)
+        self.x = xm[order] - self.center
+        self.n, self.p = self.x.shape
+        unique_time, first = np.unique(self.time, return_index=True)
+        deaths = np.add.reduceat(self.event, first)
+        has_event = deaths > 0
+        self.first = first
+        self.event_time_first = first[has_event]
+        self.deaths = deaths[has_event]
+        self.event_times = unique_time[has_event]
+        self.time_group = np.searchsorted(unique_time, self.time)  # group of each sorted row
+        # map each unique time to its position among event times (or -1)
+        event_pos = np.full(unique_time.size, -1)
+        event_pos[has_event] = np.arange(int(has_event.sum()))
+        self.event_pos_of_time = event_pos
+        d = self.deaths.astype(int)
+        self.row_time = np.repeat(np.arange(d.size), d)
+        self.row_fraction = (
+            np.concatenate([np.arange(k) / k for k in d]) if d.size else np.array([])
+        )
+        # delayed entry: rows (in entry order) of those not yet at risk at each event time
+        self.entry_order: NDArray[np.int64] | None = None
+        if entry is not None:
+            start = checked_entry(entry, t)[order]
+            self.entry_order = np.argsort(start, kind="stable")
+            self.first_late = np.searchsorted(
+                start[self.entry_order], self.event_times, side="left"
+            )
+
+    def terms(self, beta: NDArray[np.float64], third: bool = False) -> EfronTerms:
+        eta = self.x @ beta
+        w = np.exp(eta)
+        x = self.x
+        outer = x[:, :, None] * x[:, None, :]
+        cols = [w, w[:, None] * x, w[:, None, None] * outer]
+        if third:
+            cols.append(w[:, None, None, None] * outer[:, :, :, None] * x[:, None, None, :])
+        dead = self.event > 0
+        risk, tied = [], []
+        for c in cols:
+            # risk set = rows with time >= event time: reverse cumulative sums at first index
+            at_risk = np.cumsum(c[::-1], axis=0)[::-1][self.event_time_first]
+            if self.entry_order is not None:
+                late = np.cumsum(c[self.entry_order][::-1], axis=0)[::-1]
+                late = np.concatenate([late, np.zeros((1, *c.shape[1:]))])
+                at_risk = at_risk - late[self.first_late]
+            risk.append(at_risk)
+            dead_c = np.where(dead.reshape((-1,) + (1,) * (c.ndim - 1)), c, 0.0)
+            tied.append(np.add.reduceat(dead_c, self.first, axis=0)[self.deaths_mask_full()])
+        f = self.row_fraction
+        rows = []
+        for r, d in zip(risk, tied, strict=True):
+            shape = (-1,) + (1,) * (r.ndim - 1)
+            rows.append(r[self.row_time] - f.reshape(shape) * d[self.row_time])
+        return EfronTerms(
+            s0=rows[0],
+            s1=rows[1],
+            s2=rows[2],
+            s3=rows[3] if third else None,
+            sum_event_eta=float(eta[dead].sum()),
+            sum_event_x=x[dead].sum(axis=0),
+        )
+
+    def deaths_mask_full(self) -> NDArray[np.bool_]:
+        return self.event_pos_of_time >= 0
+
+    def loglik_score_info(
+        self, beta: NDArray[np.float64]
+    ) -> tuple[float, NDArray[np.float64], NDArray[np.float64]]:
+        t = self.terms(beta)
+        mean = t.s1 / t.s0[:, None]
+        loglik = t.sum_event_eta - float(np.log(t.s0).sum())
+        score = t.sum_event_x - mean.sum(axis=0)
+        info = (t.s2 / t.s0[:, None, None] - mean[:, :, None] * mean[:, None, :]).sum(axis=0)
+        return loglik, score, info
 
 
 def is_monotone_binary(tables: BinaryRiskTables) -> NDArray[np.bool_]:
