@@ -12,7 +12,6 @@ from scipy.stats.contingency import odds_ratio
 from her2resist.stats.cox import cox_fit, cox_fit_binary_batch
 from her2resist.stats.firth import EfronDesign, _PenalizedCox, firth_cox_fit, is_monotone_binary
 from her2resist.stats.km import kaplan_meier, landmark_rates, median_survival
-from her2resist.stats.logrank import logrank_test
 from her2resist.stats.response import clopper_pearson, fisher_exact_r
 from her2resist.stats.risksets import binary_risk_tables
 from her2resist.stats.rootfind import r_uniroot
@@ -79,14 +78,6 @@ def test_batched_cox_equals_general_cox_and_lifelines() -> None:
         warnings.simplefilter("ignore")
         cph = CoxPHFitter().fit(df, "t", "e")  # lifelines uses Efron ties
     assert cph.params_["g"] == pytest.approx(batch.coef[0], rel=1e-5)
-
-
-def test_logrank_single_grouping_shape_and_symmetry() -> None:
-    g = np.array([1, 0] * 5, dtype=float)
-    a = logrank_test(T10, E10, g)
-    b = logrank_test(T10, E10, 1 - g)
-    assert a.chi2 == pytest.approx(b.chi2)
-    assert a.p.shape == (1,)
 
 
 def _zero_event_trial() -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -94,6 +94,13 @@ class BinaryCoxBatch:
     loglik_null: NDArray[np.float64]
     loglik: NDArray[np.float64]
     converged: NDArray[np.bool_]
+    # score test at beta = 0, R `summary(coxph)$sctest`: the log-rank test with Efron's tie
+    # handling, reported as the log-rank with delayed entry (R's survdiff takes no entry times)
+    score_chi2: NDArray[np.float64]
+
+    @property
+    def score_p(self) -> NDArray[np.float64]:
+        return chi2.sf(self.score_chi2, 1)
 
     def hr_ci(self, conf_level: float = 0.95) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         z = norm.ppf(1 - (1 - conf_level) / 2)
@@ -143,6 +150,8 @@ def cox_fit_binary_batch(tables: BinaryRiskTables) -> BinaryCoxBatch:
     n_groupings = a.shape[1]
     beta = np.zeros(n_groupings)
     loglik_null, score, info = binary_loglik_score_info(beta, a, b, events_1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        score_chi2 = np.where(info > 0, score**2 / info, np.nan)
     loglik = loglik_null.copy()
     converged = np.zeros(n_groupings, dtype=bool)
     active = info > 0
@@ -168,4 +177,4 @@ def cox_fit_binary_batch(tables: BinaryRiskTables) -> BinaryCoxBatch:
         active[cols[~keep]] = False
     with np.errstate(divide="ignore"):
         se = np.where(info > 0, 1.0 / np.sqrt(np.where(info > 0, info, 1.0)), np.nan)
-    return BinaryCoxBatch(beta, se, loglik_null, loglik, converged)
+    return BinaryCoxBatch(beta, se, loglik_null, loglik, converged, score_chi2)
