@@ -1,12 +1,13 @@
-"""Binary-response statistics matching R: Clopper–Pearson CI (`binom.test`) and Fisher's exact
-test with the conditional maximum-likelihood odds ratio and its exact CI (`fisher.test`)."""
+"""Binary-response statistics matching R: Clopper–Pearson CI (`binom.test`; scipy), Fisher's exact
+test (scipy's p) with R's conditional maximum-likelihood odds ratio and exact CI (`fisher.test`),
+and logistic regression (statsmodels)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import beta, hypergeom
+from scipy.stats import binomtest, fisher_exact, hypergeom
 from statsmodels.genmod.families import Binomial
 from statsmodels.genmod.generalized_linear_model import GLM
 
@@ -28,10 +29,8 @@ def clopper_pearson(successes: int, n: int, conf_level: float = 0.95) -> Proport
     """Exact binomial CI as R binom.test(x, n)$conf.int."""
     if n <= 0:
         return Proportion(successes, n, float("nan"), float("nan"), float("nan"))
-    alpha = (1.0 - conf_level) / 2.0
-    lcl = 0.0 if successes == 0 else float(beta.ppf(alpha, successes, n - successes + 1))
-    ucl = 1.0 if successes == n else float(beta.ppf(1.0 - alpha, successes + 1, n - successes))
-    return Proportion(successes, n, successes / n, lcl, ucl)
+    ci = binomtest(successes, n).proportion_ci(conf_level, method="exact")
+    return Proportion(successes, n, successes / n, float(ci.low), float(ci.high))
 
 
 @dataclass(frozen=True)
@@ -98,9 +97,7 @@ def fisher_exact_r(a: int, b: int, c: int, d: int, conf_level: float = 0.95) -> 
     x, lo, hi = h.x, h.lo, h.hi
     if lo == hi:  # a zero margin: only one table is possible
         return FisherResult(1.0, float("nan"), float("nan"), float("nan"))
-    dens = h.density(1.0)
-    # R counts tables as extreme as observed with a relative tolerance of 1e-7
-    p_value = float(min(1.0, dens[dens <= dens[x - lo] * (1 + 1e-7)].sum()))
+    p_value = float(fisher_exact([[a, b], [c, d]]).pvalue)  # R's relative tolerance, 1e-7
 
     def mle() -> float:
         if x == lo:
