@@ -22,7 +22,7 @@ from scipy.stats import chi2
 from statsmodels.duration.survfunc import survdiff
 from statsmodels.stats.multitest import multipletests
 
-from her2resist.stats.cox import DIVERGENCE_LIMIT, cox_fit, cox_fit_binary_batch
+from her2resist.stats.cox import cox_fit, cox_fit_binary_batch
 from her2resist.stats.coxzph import cox_zph_binary_batch
 from her2resist.stats.firth import firth_cox_fit, is_monotone_binary
 from her2resist.stats.km import kaplan_meier, median_survival
@@ -250,7 +250,7 @@ def _adjusted_hazard_ratio(
         notes.append("adjusted model not estimable")
         return {**empty, "adjusted_p": np.nan}, notes
     fit = None if force_firth else cox_fit(tc, ec, x, entry_c)
-    if fit is not None and fit.converged and np.all(np.abs(fit.coef) < DIVERGENCE_LIMIT):
+    if fit is not None and fit.converged:
         lcl, ucl = fit.hr_ci()
         return {
             "hr_adjusted": float(fit.hr[0]),

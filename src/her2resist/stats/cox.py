@@ -29,15 +29,11 @@ DIVERGENCE_LIMIT = 18.0
 
 @dataclass(frozen=True)
 class CoxFit:
-    coef: NDArray[np.float64]
-    var: NDArray[np.float64]
-    loglik_null: float
-    loglik: float
-    converged: bool
+    """Coefficients of one model (`cox_fit`), or of one model per grouping (the batch)."""
 
-    @property
-    def se(self) -> NDArray[np.float64]:
-        return np.sqrt(np.diag(self.var))
+    coef: NDArray[np.float64]
+    se: NDArray[np.float64]
+    converged: bool  # the batch flags monotone groupings itself (`firth.is_monotone_binary`)
 
     @property
     def hr(self) -> NDArray[np.float64]:
@@ -45,17 +41,14 @@ class CoxFit:
 
     def hr_ci(self, conf_level: float = 0.95) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         z = norm.ppf(1 - (1 - conf_level) / 2)
-        return np.exp(self.coef - z * self.se), np.exp(self.coef + z * self.se)
+        # diverged (monotone) fits overflow here; callers replace them with Firth fits
+        with np.errstate(over="ignore", invalid="ignore"):
+            return np.exp(self.coef - z * self.se), np.exp(self.coef + z * self.se)
 
     @property
     def wald_p(self) -> NDArray[np.float64]:
         """Per-coefficient Wald p as summary(coxph)$coefficients[, "Pr(>|z|)"]."""
         return chi2.sf((self.coef / self.se) ** 2, 1)
-
-    @property
-    def lr_p(self) -> float:
-        """Likelihood-ratio test of all coefficients, summary(coxph)$logtest."""
-        return float(chi2.sf(2.0 * (self.loglik - self.loglik_null), self.coef.size))
 
 
 def cox_fit(
@@ -72,48 +65,30 @@ def cox_fit(
         # after it: entering at the next representable time gives R's risk sets
         entry = np.nextafter(checked_entry(entry, t), np.inf)
     model = PHReg(t, xm, status=np.asarray(event, dtype=float), entry=entry, ties="efron")
-    null = np.zeros(xm.shape[1])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # a diverging (monotone) fit warns; reported below
         try:
             result = model.fit(method="newton", tol=STEP_TOLERANCE, maxiter=MAX_ITER)
         except np.linalg.LinAlgError:
-            nan = np.full(null.size, np.nan)
-            return CoxFit(nan, np.diag(nan), model.loglike(null), np.nan, False)
+            return CoxFit(np.full(xm.shape[1], np.nan), np.full(xm.shape[1], np.nan), False)
     coef = np.asarray(result.params)
     converged = bool(np.all(np.abs(coef) < DIVERGENCE_LIMIT))  # NaN fails too
-    return CoxFit(coef, result.cov_params(), model.loglike(null), result.llf, converged)
+    return CoxFit(coef, np.asarray(result.bse), converged)
 
 
 @dataclass(frozen=True)
-class BinaryCoxBatch:
+class BinaryCoxBatch(CoxFit):
     """Single 0/1 covariate Cox fits, one per grouping column."""
 
-    coef: NDArray[np.float64]
-    se: NDArray[np.float64]
     loglik_null: NDArray[np.float64]
     loglik: NDArray[np.float64]
-    converged: NDArray[np.bool_]
     # score test at beta = 0, R `summary(coxph)$sctest`: the log-rank test with Efron's tie
     # handling, reported as the log-rank with delayed entry (R's survdiff takes no entry times)
     score_chi2: NDArray[np.float64]
 
     @property
-    def score_p(self) -> NDArray[np.float64]:
-        return chi2.sf(self.score_chi2, 1)
-
-    def hr_ci(self, conf_level: float = 0.95) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        z = norm.ppf(1 - (1 - conf_level) / 2)
-        # diverged (monotone) columns overflow here; callers replace them with Firth fits
-        with np.errstate(over="ignore", invalid="ignore"):
-            return np.exp(self.coef - z * self.se), np.exp(self.coef + z * self.se)
-
-    @property
-    def wald_p(self) -> NDArray[np.float64]:
-        return chi2.sf((self.coef / self.se) ** 2, 1)
-
-    @property
     def lr_p(self) -> NDArray[np.float64]:
+        """Likelihood-ratio p per grouping, summary(coxph)$logtest."""
         return chi2.sf(np.maximum(2.0 * (self.loglik - self.loglik_null), 0.0), 1)
 
 
@@ -177,4 +152,4 @@ def cox_fit_binary_batch(tables: BinaryRiskTables) -> BinaryCoxBatch:
         active[cols[~keep]] = False
     with np.errstate(divide="ignore"):
         se = np.where(info > 0, 1.0 / np.sqrt(np.where(info > 0, info, 1.0)), np.nan)
-    return BinaryCoxBatch(beta, se, loglik_null, loglik, converged, score_chi2)
+    return BinaryCoxBatch(beta, se, bool(converged.all()), loglik_null, loglik, score_chi2)
