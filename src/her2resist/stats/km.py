@@ -49,10 +49,6 @@ class KaplanMeier:
         # every subject leaves once (event or censoring); with delayed entry n_risk[0] is not n
         return int(self.n_event.sum() + self.n_censor.sum())
 
-    @property
-    def events(self) -> int:
-        return int(self.n_event.sum())
-
 
 @dataclass(frozen=True)
 class Median:
