@@ -4,6 +4,7 @@ and logistic regression (statsmodels)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -99,42 +100,23 @@ def fisher_exact_r(a: int, b: int, c: int, d: int, conf_level: float = 0.95) -> 
         return FisherResult(1.0, float("nan"), float("nan"), float("nan"))
     p_value = float(fisher_exact([[a, b], [c, d]]).pvalue)  # R's relative tolerance, 1e-7
 
-    def mle() -> float:
-        if x == lo:
-            return 0.0
-        if x == hi:
-            return float("inf")
-        mu = h.mean(1.0)
-        if mu > x:
-            return r_uniroot(lambda t: h.mean(t) - x, 0.0, 1.0)
-        if mu < x:
-            return 1.0 / r_uniroot(lambda t: h.mean(1.0 / t) - x, _DOUBLE_EPS, 1.0)
-        return 1.0
-
-    def ncp_upper(alpha: float) -> float:
-        if x == hi:
-            return float("inf")
-        p = h.cdf(x, 1.0)
-        if p < alpha:
-            return r_uniroot(lambda t: h.cdf(x, t) - alpha, 0.0, 1.0)
-        if p > alpha:
-            return 1.0 / r_uniroot(lambda t: h.cdf(x, 1.0 / t) - alpha, _DOUBLE_EPS, 1.0)
-        return 1.0
-
-    def ncp_lower(alpha: float) -> float:
-        if x == lo:
-            return 0.0
-        p = h.cdf(x, 1.0, upper_tail=True)
-        if p > alpha:
-            return r_uniroot(lambda t: h.cdf(x, t, upper_tail=True) - alpha, 0.0, 1.0)
-        if p < alpha:
-            return 1.0 / r_uniroot(
-                lambda t: h.cdf(x, 1.0 / t, upper_tail=True) - alpha, _DOUBLE_EPS, 1.0
-            )
-        return 1.0
-
     alpha = (1.0 - conf_level) / 2.0
-    return FisherResult(p_value, mle(), ncp_lower(alpha), ncp_upper(alpha))
+    inf = float("inf")
+    mle = 0.0 if x == lo else inf if x == hi else _odds_ratio_root(lambda t: h.mean(t) - x, True)
+    lcl = 0.0 if x == lo else _odds_ratio_root(lambda t: h.cdf(x, t, True) - alpha, True)
+    ucl = inf if x == hi else _odds_ratio_root(lambda t: h.cdf(x, t) - alpha, False)
+    return FisherResult(p_value, mle, lcl, ucl)
+
+
+def _odds_ratio_root(f: Callable[[float], float], increasing: bool) -> float:
+    """R fisher.test's search for f(t) = 0: uniroot over (0, 1) when the root is below 1, else
+    over 1/t in (eps, 1), so its iterates (and answers, to uniroot's tolerance) are R's."""
+    at_one = f(1.0)
+    if at_one == 0.0:
+        return 1.0
+    if (at_one > 0.0) == increasing:
+        return r_uniroot(f, 0.0, 1.0)
+    return 1.0 / r_uniroot(lambda t: f(1.0 / t), _DOUBLE_EPS, 1.0)
 
 
 @dataclass(frozen=True)
