@@ -46,7 +46,7 @@ class EfronTerms:
     s0: NDArray[np.float64]  # (R,)
     s1: NDArray[np.float64]  # (R, p)
     s2: NDArray[np.float64]  # (R, p, p)
-    s3: NDArray[np.float64] | None  # (R, p, p, p)
+    s3: NDArray[np.float64]  # (R, p, p, p)
     sum_event_eta: float
     sum_event_x: NDArray[np.float64]
 
@@ -65,22 +65,15 @@ class EfronDesign:
         order = np.argsort(t, kind="stable")
         self.time, self.event = t[order], e[order]
         # centring (as R does) keeps exp(x·beta) in range; the partial likelihood is unchanged
-        self.center = xm.mean(axis=0)
-        self.x = xm[order] - self.center
-        self.n, self.p = self.x.shape
+        self.x = xm[order] - xm.mean(axis=0)
+        self.p = self.x.shape[1]
         unique_time, first = np.unique(self.time, return_index=True)
         deaths = np.add.reduceat(self.event, first)
-        has_event = deaths > 0
+        self.has_event = deaths > 0
         self.first = first
-        self.event_time_first = first[has_event]
-        self.deaths = deaths[has_event]
-        self.event_times = unique_time[has_event]
-        self.time_group = np.searchsorted(unique_time, self.time)  # group of each sorted row
-        # map each unique time to its position among event times (or -1)
-        event_pos = np.full(unique_time.size, -1)
-        event_pos[has_event] = np.arange(int(has_event.sum()))
-        self.event_pos_of_time = event_pos
-        d = self.deaths.astype(int)
+        self.event_time_first = first[self.has_event]
+        self.event_times = unique_time[self.has_event]
+        d = deaths[self.has_event].astype(int)
         self.row_time = np.repeat(np.arange(d.size), d)
         self.row_fraction = (
             np.concatenate([np.arange(k) / k for k in d]) if d.size else np.array([])
@@ -94,14 +87,13 @@ class EfronDesign:
                 start[self.entry_order], self.event_times, side="left"
             )
 
-    def terms(self, beta: NDArray[np.float64], third: bool = False) -> EfronTerms:
+    def terms(self, beta: NDArray[np.float64]) -> EfronTerms:
         eta = self.x @ beta
         w = np.exp(eta)
         x = self.x
         outer = x[:, :, None] * x[:, None, :]
-        cols = [w, w[:, None] * x, w[:, None, None] * outer]
-        if third:
-            cols.append(w[:, None, None, None] * outer[:, :, :, None] * x[:, None, None, :])
+        third = outer[:, :, :, None] * x[:, None, None, :]
+        cols = [w, w[:, None] * x, w[:, None, None] * outer, w[:, None, None, None] * third]
         dead = self.event > 0
         risk, tied = [], []
         for c in cols:
@@ -113,7 +105,7 @@ class EfronDesign:
                 at_risk = at_risk - late[self.first_late]
             risk.append(at_risk)
             dead_c = np.where(dead.reshape((-1,) + (1,) * (c.ndim - 1)), c, 0.0)
-            tied.append(np.add.reduceat(dead_c, self.first, axis=0)[self.deaths_mask_full()])
+            tied.append(np.add.reduceat(dead_c, self.first, axis=0)[self.has_event])
         f = self.row_fraction
         rows = []
         for r, d in zip(risk, tied, strict=True):
@@ -123,23 +115,10 @@ class EfronDesign:
             s0=rows[0],
             s1=rows[1],
             s2=rows[2],
-            s3=rows[3] if third else None,
+            s3=rows[3],
             sum_event_eta=float(eta[dead].sum()),
             sum_event_x=x[dead].sum(axis=0),
         )
-
-    def deaths_mask_full(self) -> NDArray[np.bool_]:
-        return self.event_pos_of_time >= 0
-
-    def loglik_score_info(
-        self, beta: NDArray[np.float64]
-    ) -> tuple[float, NDArray[np.float64], NDArray[np.float64]]:
-        t = self.terms(beta)
-        mean = t.s1 / t.s0[:, None]
-        loglik = t.sum_event_eta - float(np.log(t.s0).sum())
-        score = t.sum_event_x - mean.sum(axis=0)
-        info = (t.s2 / t.s0[:, None, None] - mean[:, :, None] * mean[:, None, :]).sum(axis=0)
-        return loglik, score, info
 
 
 def is_monotone_binary(tables: BinaryRiskTables) -> NDArray[np.bool_]:
@@ -160,7 +139,7 @@ class _PenalizedCox:
     def value_score_info(
         self, beta: NDArray[np.float64]
     ) -> tuple[float, NDArray[np.float64], NDArray[np.float64]]:
-        t = self.design.terms(beta, third=True)
+        t = self.design.terms(beta)
         s0 = t.s0
         m1 = t.s1 / s0[:, None]
         m2 = t.s2 / s0[:, None, None]
