@@ -41,7 +41,7 @@ class FirthFit:
 
 @dataclass(frozen=True)
 class EfronTerms:
-    """Efron-row sums of w, w·x and w·x·x' (and optionally w·x⊗x⊗x) at a given beta."""
+    """Efron-row sums of w, w·x, w·x·x' and w·x⊗x⊗x at a given beta."""
 
     s0: NDArray[np.float64]  # (R,)
     s1: NDArray[np.float64]  # (R, p)
