@@ -1,4 +1,4 @@
-"""Binary-response statistics matching R: Clopper–Pearson CI (`binom.test`; scipy), Fisher's exact
+"""Binary-response statistics matching R: Clopper–Pearson CI (`binom.test`), Fisher's exact
 test (scipy's p) with R's conditional maximum-likelihood odds ratio and exact CI (`fisher.test`),
 and logistic regression (statsmodels)."""
 
@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import binomtest, fisher_exact, hypergeom
+from scipy.stats import beta, fisher_exact, hypergeom
 from statsmodels.genmod.families import Binomial
 from statsmodels.genmod.generalized_linear_model import GLM
 
@@ -30,8 +30,12 @@ def clopper_pearson(successes: int, n: int, conf_level: float = 0.95) -> Proport
     """Exact binomial CI as R binom.test(x, n)$conf.int."""
     if n <= 0:
         return Proportion(successes, n, float("nan"), float("nan"), float("nan"))
-    ci = binomtest(successes, n).proportion_ci(conf_level, method="exact")
-    return Proportion(successes, n, successes / n, float(ci.low), float(ci.high))
+    # the beta quantiles binom.test takes (scipy's binomtest(...).proportion_ci gives the same
+    # by root finding, 25x slower)
+    alpha = (1.0 - conf_level) / 2.0
+    lcl = 0.0 if successes == 0 else float(beta.ppf(alpha, successes, n - successes + 1))
+    ucl = 1.0 if successes == n else float(beta.ppf(1.0 - alpha, successes + 1, n - successes))
+    return Proportion(successes, n, successes / n, lcl, ucl)
 
 
 @dataclass(frozen=True)
