@@ -9,11 +9,9 @@ import pandas as pd
 import pytest
 from scipy.stats.contingency import odds_ratio
 
-from her2resist.stats.cox import EfronDesign, cox_fit, cox_fit_binary_batch
-from her2resist.stats.firth import _PenalizedCox, firth_cox_fit, is_monotone_binary
+from her2resist.stats.cox import cox_fit, cox_fit_binary_batch
+from her2resist.stats.firth import EfronDesign, _PenalizedCox, firth_cox_fit, is_monotone_binary
 from her2resist.stats.km import kaplan_meier, landmark_rates, median_survival
-from her2resist.stats.logrank import logrank_test
-from her2resist.stats.multiple import benjamini_hochberg
 from her2resist.stats.response import clopper_pearson, fisher_exact_r
 from her2resist.stats.risksets import binary_risk_tables
 from her2resist.stats.rootfind import r_uniroot
@@ -45,7 +43,8 @@ def test_km_band_undefined_after_curve_reaches_zero() -> None:
 def test_median_midpoint_rule_when_curve_is_flat_at_half() -> None:
     # S = 0.5 exactly from t=2 until t=4: R reports (2 + 4) / 2
     km = kaplan_meier([1, 2, 3, 4], [1, 1, 0, 1])
-    assert km.surv[1] == 0.5
+    # statsmodels forms the product as exp(sum log): 0.5 to the last bit or two
+    assert km.surv[1] == pytest.approx(0.5, rel=1e-15)
     assert median_survival(km).estimate == 3.0
     # flat at 0.5 until the end of follow-up: print(fit) reports the time of the drop, 2, with
     # 0.95LCL 1 (quantile(fit) would say 3.5, the midpoint to the last follow-up)
@@ -79,14 +78,6 @@ def test_batched_cox_equals_general_cox_and_lifelines() -> None:
         warnings.simplefilter("ignore")
         cph = CoxPHFitter().fit(df, "t", "e")  # lifelines uses Efron ties
     assert cph.params_["g"] == pytest.approx(batch.coef[0], rel=1e-5)
-
-
-def test_logrank_single_grouping_shape_and_symmetry() -> None:
-    g = np.array([1, 0] * 5, dtype=float)
-    a = logrank_test(T10, E10, g)
-    b = logrank_test(T10, E10, 1 - g)
-    assert a.chi2 == pytest.approx(b.chi2)
-    assert a.p.shape == (1,)
 
 
 def _zero_event_trial() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -162,10 +153,3 @@ def test_fisher_separation_gives_infinite_mle_and_finite_lower_bound() -> None:
 
 def test_r_uniroot_finds_root() -> None:
     assert r_uniroot(lambda x: x * x - 2, 0, 2) == pytest.approx(np.sqrt(2), abs=1e-4)
-
-
-def test_benjamini_hochberg_matches_r_and_keeps_nan() -> None:
-    # R: p.adjust(c(0.01, 0.04, 0.03, 0.2), "BH") = 0.04 0.05333333 0.05333333 0.2
-    q = benjamini_hochberg([0.01, np.nan, 0.04, 0.03, 0.2])
-    assert np.isnan(q[1])
-    assert q[[0, 2, 3, 4]] == pytest.approx([0.04, 0.0533333333, 0.0533333333, 0.2])

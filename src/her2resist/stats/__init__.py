@@ -1,5 +1,6 @@
 """Trial efficacy and biomarker association statistics that reproduce R's `survival`,
-`fisher.test` and `binom.test` (see tests/r/reference.R)."""
+`fisher.test` and `binom.test` (see tests/r/reference.R), computed by statsmodels and scipy
+except where docs/design.md ("Own statistics code, and why") says otherwise."""
 
 from her2resist.stats.associate import (
     RESPONSE_COLUMNS,

@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.stats import chi2
+from statsmodels.duration.survfunc import survdiff
+from statsmodels.stats.multitest import multipletests
 
-from her2resist.stats.cox import DIVERGENCE_LIMIT, cox_fit, cox_fit_binary_batch
+from her2resist.stats.cox import cox_fit, cox_fit_binary_batch
 from her2resist.stats.coxzph import cox_zph_binary_batch
 from her2resist.stats.firth import firth_cox_fit, is_monotone_binary
 from her2resist.stats.km import kaplan_meier, median_survival
-from her2resist.stats.logrank import cox_score_test_from_tables, logrank_from_tables
-from her2resist.stats.multiple import benjamini_hochberg
 from her2resist.stats.response import clopper_pearson, fisher_exact_r, logistic_2x2
 from her2resist.stats.risksets import binary_risk_tables
 from her2resist.vocabulary import ALTERED, WILD_TYPE
@@ -63,6 +64,23 @@ def _status_codes(status: pd.DataFrame) -> pd.DataFrame:
     values = status.to_numpy(dtype=object)
     codes = np.where(values == ALTERED, 1.0, np.where(values == WILD_TYPE, 0.0, np.nan))
     return pd.DataFrame(codes, index=status.index, columns=status.columns)
+
+
+def _logrank_chi2(time: np.ndarray, event: np.ndarray, group: np.ndarray) -> float:
+    """R survdiff's chi-square (statsmodels survdiff); NaN without variance (R's 0/0)."""
+    try:
+        return float(survdiff(time, event, group)[0])
+    except np.linalg.LinAlgError:
+        return float("nan")
+
+
+def benjamini_hochberg(p_values: pd.Series) -> pd.Series:
+    """R p.adjust(p, "BH") (statsmodels fdr_bh) over the tested rows; untested stay NaN."""
+    tested = p_values.notna()
+    q_values = pd.Series(np.nan, index=p_values.index)
+    if tested.any():
+        q_values[tested] = multipletests(p_values[tested].astype(float), method="fdr_bh")[1]
+    return q_values
 
 
 def _too_small_note(n_altered: int, n_wild_type: int, min_altered: int) -> str | None:
@@ -115,7 +133,6 @@ def survival_associations(
         return pd.DataFrame(columns=SURVIVAL_COLUMNS)
 
     tables = binary_risk_tables(t, e, g, start)
-    logrank = logrank_from_tables(tables) if start is None else cox_score_test_from_tables(tables)
     batch = cox_fit_binary_batch(tables)
     monotone = is_monotone_binary(tables)
     zph_p = cox_zph_binary_batch(tables, np.where(monotone, 0.0, batch.coef))
@@ -155,11 +172,13 @@ def survival_associations(
             row["note"] = "; ".join(notes)
             rows.append(row)
             continue
-        row["logrank_chi2"] = logrank.chi2[j]
-        row["logrank_p"] = logrank.p[j]
-        if start is not None:
-            notes.append(SCORE_TEST_NOTE)
         mask = in_alt | in_wt
+        if start is None:
+            row["logrank_chi2"] = _logrank_chi2(t[mask], e[mask], col[mask])
+        else:
+            row["logrank_chi2"] = batch.score_chi2[j]
+            notes.append(SCORE_TEST_NOTE)
+        row["logrank_p"] = float(chi2.sf(row["logrank_chi2"], 1))
         if monotone[j]:
             firth = firth_cox_fit(t[mask], e[mask], col[mask], entry=_at(start, mask))
             row.update(
@@ -197,7 +216,7 @@ def survival_associations(
         rows.append(row)
 
     result = pd.DataFrame(rows, columns=SURVIVAL_COLUMNS)
-    result["q_value"] = benjamini_hochberg(result["logrank_p"].to_numpy(float))
+    result["q_value"] = benjamini_hochberg(result["logrank_p"])
     return result
 
 
@@ -230,7 +249,7 @@ def _adjusted_hazard_ratio(
         notes.append("adjusted model not estimable")
         return {**empty, "adjusted_p": np.nan}, notes
     fit = None if force_firth else cox_fit(tc, ec, x, entry_c)
-    if fit is not None and fit.converged and np.all(np.abs(fit.coef) < DIVERGENCE_LIMIT):
+    if fit is not None and fit.converged:
         lcl, ucl = fit.hr_ci()
         return {
             "hr_adjusted": float(fit.hr[0]),
@@ -313,7 +332,7 @@ def response_associations(
                 row.update(odds_ratio=fisher.odds_ratio, or_lcl=fisher.lcl, or_ucl=fisher.ucl)
             endpoint_rows.append(row)
         table = pd.DataFrame(endpoint_rows, columns=RESPONSE_COLUMNS)
-        table["q_value"] = benjamini_hochberg(table["fisher_p"].to_numpy(float))
+        table["q_value"] = benjamini_hochberg(table["fisher_p"])
         rows.append(table)
     if not rows:
         return pd.DataFrame(columns=RESPONSE_COLUMNS)

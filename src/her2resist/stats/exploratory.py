@@ -33,7 +33,12 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+from lifelines import CoxPHFitter
+from lifelines.utils import concordance_index
 from numpy.typing import NDArray
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import StratifiedKFold
 
 EXPLORATORY_COLUMNS = [
     "model", "endpoint", "metric", "estimate", "lcl", "ucl", "permutation_p", "n", "n_events",
@@ -68,8 +73,6 @@ def _drop_constant(x: pd.DataFrame) -> pd.DataFrame:
 def _splits(
     labels: NDArray, n_splits: int, n_repeats: int, seed: int
 ) -> list[list[tuple[NDArray, NDArray]]]:
-    from sklearn.model_selection import StratifiedKFold
-
     rng = np.random.default_rng(seed)
     out = []
     for _ in range(n_repeats):
@@ -82,8 +85,6 @@ def _splits(
 
 
 def _logistic_oof(x: NDArray, y: NDArray, folds: list[tuple[NDArray, NDArray]], c: float):
-    from sklearn.linear_model import LogisticRegression
-
     pred = np.empty(y.size)
     for train, test in folds:
         model = LogisticRegression(C=c, l1_ratio=0.0, solver="newton-cholesky", max_iter=100)
@@ -92,17 +93,9 @@ def _logistic_oof(x: NDArray, y: NDArray, folds: list[tuple[NDArray, NDArray]], 
     return pred
 
 
-def _auc(y: NDArray, score: NDArray) -> float:
-    from sklearn.metrics import roc_auc_score
-
-    return float(roc_auc_score(y, score))
-
-
 def _cox_oof(
     x: NDArray, t: NDArray, e: NDArray, folds: list[tuple[NDArray, NDArray]], penalizer: float
 ) -> NDArray:
-    from lifelines import CoxPHFitter
-
     cols = [f"x{i}" for i in range(x.shape[1])]
     pred = np.empty(t.size)
     for train, test in folds:
@@ -118,12 +111,6 @@ def _cox_oof(
         beta = fit.params_.reindex(keep).to_numpy(float)
         pred[test] = x[test][:, [cols.index(c) for c in keep]] @ beta
     return pred
-
-
-def _c_index(t: NDArray, e: NDArray, risk: NDArray) -> float:
-    from lifelines.utils import concordance_index
-
-    return float(concordance_index(t, -risk, e))
 
 
 def _cv_statistic(
@@ -236,7 +223,7 @@ def _logistic_row(
     x = x_frame.to_numpy(float)
     repeats = _splits(y, k, n_repeats, seed)
     per_repeat = _cv_statistic(
-        lambda folds: _logistic_oof(x, y, folds, c), lambda p: _auc(y, p), repeats
+        lambda folds: _logistic_oof(x, y, folds, c), lambda p: roc_auc_score(y, p), repeats
     )
     observed = per_repeat[:permutation_repeats].mean()
     rng = np.random.default_rng(seed + 1)
@@ -245,7 +232,9 @@ def _logistic_row(
         yp = rng.permutation(y)
         reps = _splits(yp, k, permutation_repeats, seed)
         stat = _cv_statistic(
-            lambda folds, yp=yp: _logistic_oof(x, yp, folds, c), lambda p, yp=yp: _auc(yp, p), reps
+            lambda folds, yp=yp: _logistic_oof(x, yp, folds, c),
+            lambda p, yp=yp: roc_auc_score(yp, p),
+            reps,
         ).mean()
         exceed += stat >= observed - 1e-12
     note = _note(k, n_repeats, n_permutations, permutation_repeats)
@@ -286,7 +275,9 @@ def _cox_row(
     strata = e.astype(int) if n_ev < n else np.zeros(n, int)
     repeats = _splits(strata, k, n_repeats, seed)
     per_repeat = _cv_statistic(
-        lambda folds: _cox_oof(x, t, e, folds, penalizer), lambda r: _c_index(t, e, r), repeats
+        lambda folds: _cox_oof(x, t, e, folds, penalizer),
+        lambda r: concordance_index(t, -r, e),
+        repeats,
     )
     observed = per_repeat[:permutation_repeats].mean()
     rng = np.random.default_rng(seed + 1)
@@ -297,7 +288,7 @@ def _cox_row(
         reps = _splits(ep.astype(int) if n_ev < n else strata, k, permutation_repeats, seed)
         stat = _cv_statistic(
             lambda folds, tp=tp, ep=ep: _cox_oof(x, tp, ep, folds, penalizer),
-            lambda r, tp=tp, ep=ep: _c_index(tp, ep, r),
+            lambda r, tp=tp, ep=ep: concordance_index(tp, -r, ep),
             reps,
         ).mean()
         exceed += stat >= observed - 1e-12

@@ -17,8 +17,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import brentq
 from scipy.stats import chi2
 
-from her2resist.stats.cox import EfronDesign
-from her2resist.stats.risksets import BinaryRiskTables
+from her2resist.stats.risksets import BinaryRiskTables, checked_entry
 
 MAX_ITER = 100
 STEP_TOLERANCE = 1e-10
@@ -40,6 +39,88 @@ class FirthFit:
         return np.exp(self.coef)
 
 
+@dataclass(frozen=True)
+class EfronTerms:
+    """Efron-row sums of w, w·x, w·x·x' and w·x⊗x⊗x at a given beta."""
+
+    s0: NDArray[np.float64]  # (R,)
+    s1: NDArray[np.float64]  # (R, p)
+    s2: NDArray[np.float64]  # (R, p, p)
+    s3: NDArray[np.float64]  # (R, p, p, p)
+    sum_event_eta: float
+    sum_event_x: NDArray[np.float64]
+
+
+class EfronDesign:
+    """Sorted data and Efron row layout for one dataset, reused across Newton iterations."""
+
+    def __init__(
+        self, time: ArrayLike, event: ArrayLike, x: ArrayLike, entry: ArrayLike | None = None
+    ) -> None:
+        t = np.asarray(time, dtype=float)
+        e = np.asarray(event, dtype=float)
+        xm = np.asarray(x, dtype=float)
+        if xm.ndim == 1:
+            xm = xm[:, None]
+        order = np.argsort(t, kind="stable")
+        self.time, self.event = t[order], e[order]
+        # centring (as R does) keeps exp(x·beta) in range; the partial likelihood is unchanged
+        self.x = xm[order] - xm.mean(axis=0)
+        self.p = self.x.shape[1]
+        unique_time, first = np.unique(self.time, return_index=True)
+        deaths = np.add.reduceat(self.event, first)
+        self.has_event = deaths > 0
+        self.first = first
+        self.event_time_first = first[self.has_event]
+        self.event_times = unique_time[self.has_event]
+        d = deaths[self.has_event].astype(int)
+        self.row_time = np.repeat(np.arange(d.size), d)
+        self.row_fraction = (
+            np.concatenate([np.arange(k) / k for k in d]) if d.size else np.array([])
+        )
+        # delayed entry: rows (in entry order) of those not yet at risk at each event time
+        self.entry_order: NDArray[np.int64] | None = None
+        if entry is not None:
+            start = checked_entry(entry, t)[order]
+            self.entry_order = np.argsort(start, kind="stable")
+            self.first_late = np.searchsorted(
+                start[self.entry_order], self.event_times, side="left"
+            )
+
+    def terms(self, beta: NDArray[np.float64]) -> EfronTerms:
+        eta = self.x @ beta
+        w = np.exp(eta)
+        x = self.x
+        outer = x[:, :, None] * x[:, None, :]
+        third = outer[:, :, :, None] * x[:, None, None, :]
+        cols = [w, w[:, None] * x, w[:, None, None] * outer, w[:, None, None, None] * third]
+        dead = self.event > 0
+        risk, tied = [], []
+        for c in cols:
+            # risk set = rows with time >= event time: reverse cumulative sums at first index
+            at_risk = np.cumsum(c[::-1], axis=0)[::-1][self.event_time_first]
+            if self.entry_order is not None:
+                late = np.cumsum(c[self.entry_order][::-1], axis=0)[::-1]
+                late = np.concatenate([late, np.zeros((1, *c.shape[1:]))])
+                at_risk = at_risk - late[self.first_late]
+            risk.append(at_risk)
+            dead_c = np.where(dead.reshape((-1,) + (1,) * (c.ndim - 1)), c, 0.0)
+            tied.append(np.add.reduceat(dead_c, self.first, axis=0)[self.has_event])
+        f = self.row_fraction
+        rows = []
+        for r, d in zip(risk, tied, strict=True):
+            shape = (-1,) + (1,) * (r.ndim - 1)
+            rows.append(r[self.row_time] - f.reshape(shape) * d[self.row_time])
+        return EfronTerms(
+            s0=rows[0],
+            s1=rows[1],
+            s2=rows[2],
+            s3=rows[3],
+            sum_event_eta=float(eta[dead].sum()),
+            sum_event_x=x[dead].sum(axis=0),
+        )
+
+
 def is_monotone_binary(tables: BinaryRiskTables) -> NDArray[np.bool_]:
     """Per grouping: does the partial likelihood of a 0/1 covariate have no finite maximum?
 
@@ -58,7 +139,7 @@ class _PenalizedCox:
     def value_score_info(
         self, beta: NDArray[np.float64]
     ) -> tuple[float, NDArray[np.float64], NDArray[np.float64]]:
-        t = self.design.terms(beta, third=True)
+        t = self.design.terms(beta)
         s0 = t.s0
         m1 = t.s1 / s0[:, None]
         m2 = t.s2 / s0[:, None, None]

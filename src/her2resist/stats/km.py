@@ -1,6 +1,8 @@
-"""Kaplan–Meier estimate, median with CI and landmark rates, matching R `survfit` defaults.
+"""Kaplan–Meier estimate (statsmodels), median with CI and landmark rates as R `survfit`.
 
-R conventions reproduced (survival 3.x):
+The product-limit curve and Greenwood SE come from statsmodels `SurvfuncRight`; R conventions
+added here (survival 3.x), because statsmodels has none of them (its `quantile_ci(method="log")`
+takes the last time inside the band, `quantile(fit)`'s later crossing):
 - curve at every distinct exit time (events and censorings), Greenwood standard error of log S;
 - delayed entry (left truncation, R `Surv(entry, time, event)`): a subject is at risk at t only
   if entry < t <= time, so the risk set may shrink to nothing and fill again;
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.stats import norm
+from statsmodels.duration.survfunc import SurvfuncRight
 
 from her2resist.stats.risksets import checked_entry
 
@@ -46,10 +49,6 @@ class KaplanMeier:
         # every subject leaves once (event or censoring); with delayed entry n_risk[0] is not n
         return int(self.n_event.sum() + self.n_censor.sum())
 
-    @property
-    def events(self) -> int:
-        return int(self.n_event.sum())
-
 
 @dataclass(frozen=True)
 class Median:
@@ -73,7 +72,8 @@ def kaplan_meier(
     conf_level: float = 0.95,
     entry: ArrayLike | None = None,
 ) -> KaplanMeier:
-    """Kaplan–Meier curve with log-transformed Greenwood confidence band (R survfit default).
+    """Kaplan–Meier curve (statsmodels `SurvfuncRight`) at every distinct exit time, with R's
+    log-transformed Greenwood band.
 
     `entry`: delayed-entry times (R `Surv(entry, time, event)`); each must be below its time."""
     t = np.asarray(time, dtype=float)
@@ -82,31 +82,24 @@ def kaplan_meier(
         raise ValueError("time and event must have the same length")
     if np.isnan(t).any() or np.isnan(e).any():
         raise ValueError("time and event must not contain NaN; exclude non-evaluable patients")
+    start = None if entry is None else checked_entry(entry, t)
+    # statsmodels, like R, counts a subject at risk at t when entry < t <= time
+    fit = SurvfuncRight(t, e, entry=start)
     unique_time, inverse = np.unique(t, return_inverse=True)
     n_event = np.bincount(inverse, weights=e, minlength=unique_time.size)
-    n_total = np.bincount(inverse, minlength=unique_time.size).astype(float)
-    n_censor = n_total - n_event
-    # number at risk = everyone whose time is >= this time (reverse cumulative count) ...
-    n_risk = np.cumsum(n_total[::-1])[::-1]
-    if entry is not None:
-        # ... less those who enter at or after it (entry < t <= time)
-        n_risk = n_risk - not_yet_entered(entry, t, unique_time)
-    surv = np.cumprod(1.0 - n_event / n_risk)
+    n_censor = np.bincount(inverse, minlength=unique_time.size) - n_event
+    n_risk = np.cumsum((n_event + n_censor)[::-1])[::-1]
+    if start is not None:
+        n_risk = n_risk - (start.size - np.searchsorted(np.sort(start), unique_time, "left"))
+    # the library reports the event times only; between them the curve is flat (R reports
+    # every exit time, censorings included)
+    last_event = np.searchsorted(fit.surv_times, unique_time, side="right")
+    surv = np.r_[1.0, fit.surv_prob][last_event]
     with np.errstate(divide="ignore", invalid="ignore"):
-        greenwood_terms = n_event / (n_risk * (n_risk - n_event))
-    # n_risk == n_event gives d/0 = inf once S drops to 0, as in R
-    greenwood_terms = np.where(n_event == 0, 0.0, greenwood_terms)
-    std_err = np.sqrt(np.cumsum(greenwood_terms))
+        # R's std.err is the SE of log S (statsmodels gives that of S); infinite once S = 0
+        std_err = np.where(surv > 0, np.r_[0.0, fit.surv_prob_se][last_event] / surv, np.inf)
     lower, upper = log_confidence_band(surv, std_err, conf_level)
     return KaplanMeier(unique_time, n_risk, n_event, n_censor, surv, std_err, lower, upper)
-
-
-def not_yet_entered(
-    entry: ArrayLike, time: NDArray[np.float64], at: NDArray[np.float64]
-) -> NDArray[np.float64]:
-    """How many subjects have entry >= each of `at` (not yet at risk there)."""
-    sorted_entry = np.sort(checked_entry(entry, time))
-    return (sorted_entry.size - np.searchsorted(sorted_entry, at, side="left")).astype(float)
 
 
 def log_confidence_band(

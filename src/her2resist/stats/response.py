@@ -1,12 +1,16 @@
-"""Binary-response statistics matching R: Clopper–Pearson CI (`binom.test`) and Fisher's exact
-test with the conditional maximum-likelihood odds ratio and its exact CI (`fisher.test`)."""
+"""Binary-response statistics matching R: Clopper–Pearson CI (`binom.test`), Fisher's exact
+test (scipy's p) with R's conditional maximum-likelihood odds ratio and exact CI (`fisher.test`),
+and logistic regression (statsmodels)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import beta, hypergeom
+from scipy.stats import beta, fisher_exact, hypergeom
+from statsmodels.genmod.families import Binomial
+from statsmodels.genmod.generalized_linear_model import GLM
 
 from her2resist.stats.rootfind import r_uniroot
 
@@ -26,6 +30,8 @@ def clopper_pearson(successes: int, n: int, conf_level: float = 0.95) -> Proport
     """Exact binomial CI as R binom.test(x, n)$conf.int."""
     if n <= 0:
         return Proportion(successes, n, float("nan"), float("nan"), float("nan"))
+    # the beta quantiles binom.test takes (scipy's binomtest(...).proportion_ci gives the same
+    # by root finding, 25x slower)
     alpha = (1.0 - conf_level) / 2.0
     lcl = 0.0 if successes == 0 else float(beta.ppf(alpha, successes, n - successes + 1))
     ucl = 1.0 if successes == n else float(beta.ppf(1.0 - alpha, successes + 1, n - successes))
@@ -96,46 +102,25 @@ def fisher_exact_r(a: int, b: int, c: int, d: int, conf_level: float = 0.95) -> 
     x, lo, hi = h.x, h.lo, h.hi
     if lo == hi:  # a zero margin: only one table is possible
         return FisherResult(1.0, float("nan"), float("nan"), float("nan"))
-    dens = h.density(1.0)
-    # R counts tables as extreme as observed with a relative tolerance of 1e-7
-    p_value = float(min(1.0, dens[dens <= dens[x - lo] * (1 + 1e-7)].sum()))
-
-    def mle() -> float:
-        if x == lo:
-            return 0.0
-        if x == hi:
-            return float("inf")
-        mu = h.mean(1.0)
-        if mu > x:
-            return r_uniroot(lambda t: h.mean(t) - x, 0.0, 1.0)
-        if mu < x:
-            return 1.0 / r_uniroot(lambda t: h.mean(1.0 / t) - x, _DOUBLE_EPS, 1.0)
-        return 1.0
-
-    def ncp_upper(alpha: float) -> float:
-        if x == hi:
-            return float("inf")
-        p = h.cdf(x, 1.0)
-        if p < alpha:
-            return r_uniroot(lambda t: h.cdf(x, t) - alpha, 0.0, 1.0)
-        if p > alpha:
-            return 1.0 / r_uniroot(lambda t: h.cdf(x, 1.0 / t) - alpha, _DOUBLE_EPS, 1.0)
-        return 1.0
-
-    def ncp_lower(alpha: float) -> float:
-        if x == lo:
-            return 0.0
-        p = h.cdf(x, 1.0, upper_tail=True)
-        if p > alpha:
-            return r_uniroot(lambda t: h.cdf(x, t, upper_tail=True) - alpha, 0.0, 1.0)
-        if p < alpha:
-            return 1.0 / r_uniroot(
-                lambda t: h.cdf(x, 1.0 / t, upper_tail=True) - alpha, _DOUBLE_EPS, 1.0
-            )
-        return 1.0
+    p_value = float(fisher_exact([[a, b], [c, d]]).pvalue)  # R's relative tolerance, 1e-7
 
     alpha = (1.0 - conf_level) / 2.0
-    return FisherResult(p_value, mle(), ncp_lower(alpha), ncp_upper(alpha))
+    inf = float("inf")
+    mle = 0.0 if x == lo else inf if x == hi else _odds_ratio_root(lambda t: h.mean(t) - x, True)
+    lcl = 0.0 if x == lo else _odds_ratio_root(lambda t: h.cdf(x, t, True) - alpha, True)
+    ucl = inf if x == hi else _odds_ratio_root(lambda t: h.cdf(x, t) - alpha, False)
+    return FisherResult(p_value, mle, lcl, ucl)
+
+
+def _odds_ratio_root(f: Callable[[float], float], increasing: bool) -> float:
+    """R fisher.test's search for f(t) = 0: uniroot over (0, 1) when the root is below 1, else
+    over 1/t in (eps, 1), so its iterates (and answers, to uniroot's tolerance) are R's."""
+    at_one = f(1.0)
+    if at_one == 0.0:
+        return 1.0
+    if (at_one > 0.0) == increasing:
+        return r_uniroot(f, 0.0, 1.0)
+    return 1.0 / r_uniroot(lambda t: f(1.0 / t), _DOUBLE_EPS, 1.0)
 
 
 @dataclass(frozen=True)
@@ -148,30 +133,23 @@ class LogisticResult:
 
 
 def logistic_2x2(a: int, b: int, c: int, d: int, conf_level: float = 0.95) -> LogisticResult:
-    """Logistic regression of response on one binary biomarker, from its 2x2 table.
+    """Logistic regression of response on one binary biomarker (statsmodels GLM, binomial),
+    fitted on its 2x2 table as four frequency-weighted rows.
 
     ``a``/``b``: responders / non-responders among altered; ``c``/``d`` among wild type.
-    With one binary covariate the model is saturated, so the maximum-likelihood odds ratio is
-    the sample odds ratio ad/bc with Wald CI and p. When a cell is empty (separation) the ML
-    estimate is infinite or zero; the Firth-penalized estimate is then used, which for this
-    saturated model is exactly the odds ratio with 0.5 added to every cell (Jeffreys prior on
-    each group's logit), with its Wald interval.
+    When a cell is empty (separation) the ML estimate is infinite or zero; the Firth-penalized
+    estimate is then used, which for this saturated model is exactly the fit with 0.5 added to
+    every cell (Jeffreys prior on each group's logit), with its Wald interval.
     """
-    from scipy.stats import norm
-
     cells = np.array([a, b, c, d], dtype=float)
     method = "logistic"
     if (cells == 0).any():
         cells = cells + 0.5
         method = "logistic_firth"
-    log_or = np.log(cells[0] * cells[3] / (cells[1] * cells[2]))
-    se = float(np.sqrt((1.0 / cells).sum()))
-    z = norm.ppf(0.5 + conf_level / 2)
-    p = float(2 * norm.sf(abs(log_or) / se))
+    responded = [1.0, 0.0, 1.0, 0.0]
+    intercept_altered = [[1.0, 1.0], [1.0, 1.0], [1.0, 0.0], [1.0, 0.0]]
+    fit = GLM(responded, intercept_altered, family=Binomial(), freq_weights=cells).fit(tol=1e-12)
+    lcl, ucl = np.exp(fit.conf_int(alpha=1.0 - conf_level)[1])
     return LogisticResult(
-        float(np.exp(log_or)),
-        float(np.exp(log_or - z * se)),
-        float(np.exp(log_or + z * se)),
-        p,
-        method,
+        float(np.exp(fit.params[1])), float(lcl), float(ucl), float(fit.pvalues[1]), method
     )
