@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from example_cohort import generate
 
 from her2resist import longitudinal as lg
 from her2resist.annotate.tumour_fraction import (
@@ -189,7 +190,6 @@ def test_tumour_fraction_estimate_and_plasma_copy_number() -> None:
 def example(tmp_path_factory: pytest.TempPathFactory, project_root: Path) -> dict:
     """The example cohort through variants, cnv and annotate (in process), then longitudinal."""
     from her2resist import stages
-    from her2resist.example.cohort import generate
 
     work = tmp_path_factory.mktemp("longitudinal")
     sheet = generate(work / "example")
