@@ -15,4 +15,3 @@ from pathlib import Path
 SNAKEFILE = Path(files("her2resist") / "workflow" / "Snakefile").resolve()
 SCHEMAS = SNAKEFILE.parent / "schemas"
 RESOURCES = Path(files("her2resist") / "resources").resolve()
-CONFIG = Path(files("her2resist") / "config.yaml").resolve()
