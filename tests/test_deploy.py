@@ -68,7 +68,9 @@ def readme_snakefile(project_root: Path) -> str:
     """The user's Snakefile that README's "Deploy as a module" shows."""
     readme = (project_root / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Deploy as a module", 1)[1]
-    return re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    block = re.search(r"```python\n(.*?)```", section, re.S)
+    assert block, "README's 'Deploy as a module' shows no ```python Snakefile"
+    return block.group(1)
 
 
 @pytest.mark.xdist_group("workflow")
