@@ -8,6 +8,7 @@ import io
 import random
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
@@ -370,12 +371,10 @@ def write_dag_workdir(work: Path, n_samples: int) -> Path:
 
 def write_example_workdir(work: Path) -> Path:
     """A fresh copy of the 30-patient example cohort and the default config in `work`
-    (what tests/workdirs.py's example_workdir does); returns the config."""
-    from her2resist.example.cohort import generate
+    (tests/workdirs.py's example_workdir); returns the config."""
+    sys.path.insert(0, str(ROOT / "tests"))  # the example generator is a test tool
+    from workdirs import example_workdir
 
     if work.exists():
         shutil.rmtree(work)
-    generate(work / "resources" / "example", workdir=work)
-    (work / "config").mkdir(parents=True)
-    shutil.copy(CONFIG_YAML, work / "config" / "config.yaml")
-    return work / "config" / "config.yaml"
+    return example_workdir(work, ROOT) / "config" / "config.yaml"

@@ -867,7 +867,7 @@ METHOD = [
     "ratio = seconds / 30.",
     "- `example`: the 30-patient example end to end (`snakemake --cores 2 --profile "
     "profiles/local`, default target, report rules included) in a fresh copy written by "
-    "`her2resist.example.cohort.generate` (as `tests/workdirs.py` does), timed as a process; "
+    "`tests/example_cohort.py` (as `tests/workdirs.py` does), timed as a process; "
     "peak RSS is the largest single process (snakemake or one job). Run once (it is long and "
     "the test suite runs it too). Reference: the issue's target (180 s).",
     "- `python_startup`: interpreter start-up plus `import her2resist.cli, "

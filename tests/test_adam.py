@@ -256,7 +256,7 @@ def test_visits_table_route(tmp_path: Path) -> None:
 
 def test_example_adam_rendering_gives_the_same_endpoints(tmp_path: Path) -> None:
     """The bundled trial through clinical.table + clinical.visits and through clinical.adam:
-    identical endpoints (resources/example/adam is written by her2resist example-cohort)."""
+    identical endpoints (resources/example/adam is written by tests/example_cohort.py)."""
     base = Path("config/config.yaml")
     import yaml
 

@@ -30,7 +30,6 @@ def test_cli_entry_point_lists_every_stage() -> None:
         "matrix",
         "clinical",
         "associate",
-        "example-cohort",
     ]:
         assert stage in out
 

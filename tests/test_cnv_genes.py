@@ -15,8 +15,8 @@ from her2resist.cnv import (
     read_segments,
     segments_to_genes,
 )
-from her2resist.cnv.genes import resources_dir
 from her2resist.errors import InputError
+from her2resist.paths import RESOURCES
 
 GENES_GRCH37 = Path(__file__).parent / "data" / "cnv" / "genes_grch37_subset.tsv"
 
@@ -60,7 +60,7 @@ def test_fixture_gene_table(genes: pd.DataFrame) -> None:
 @pytest.mark.parametrize(("build", "erbb2_start_mb"), [("GRCh38", 39.69), ("hg19", 37.84)])
 def test_default_resources_table(build: str, erbb2_start_mb: float) -> None:
     """The project tables are written by another stage; until then the error names the file."""
-    expected = resources_dir() / ("genes_grch38.tsv" if build == "GRCh38" else "genes_grch37.tsv")
+    expected = RESOURCES / ("genes_grch38.tsv" if build == "GRCh38" else "genes_grch37.tsv")
     if not expected.is_file():
         with pytest.raises(InputError, match="gene coordinate table not found") as err:
             load_gene_coordinates(build)

@@ -1,8 +1,7 @@
 from pathlib import Path
 
 import pandas as pd
-
-from her2resist.example.cohort import PFS_HAZARD_RATIO_PI3K, generate
+from example_cohort import PFS_HAZARD_RATIO_PI3K, generate
 
 
 def test_regenerated_cohort_equals_the_shipped_one(tmp_path: Path, project_root: Path) -> None:

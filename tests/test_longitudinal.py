@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from example_cohort import generate
 
 from her2resist import longitudinal as lg
 from her2resist.annotate.tumour_fraction import (
@@ -202,7 +203,6 @@ def test_tumour_fraction_estimate_and_plasma_copy_number() -> None:
 @pytest.fixture(scope="module")
 def example(tmp_path_factory: pytest.TempPathFactory, project_root: Path) -> dict:
     """The example cohort through variants, cnv and annotate (in process), then longitudinal."""
-    from her2resist.example.cohort import generate
     from her2resist.run.annotate import run_annotate
     from her2resist.run.cnv import run_cnv
     from her2resist.run.variants import run_variants

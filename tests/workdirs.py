@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from her2resist.example.cohort import generate
+from example_cohort import generate
 
 
 def example_workdir(work: Path, project_root: Path, patients: set[str] | None = None) -> Path:

@@ -129,12 +129,6 @@ def cmd_associate(args: argparse.Namespace) -> None:
     )
 
 
-def cmd_example(args: argparse.Namespace) -> None:
-    from her2resist.example.cohort import generate
-
-    print(generate(args.outdir, seed=args.seed, workdir=Path.cwd()))
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="her2resist", description=__doc__)
     parser.add_argument("--version", action="version", version=__version__)
@@ -204,10 +198,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pathway-matrix", default="results/matrix/pathway_by_patient.tsv")
     p.add_argument("--clinical", default="results/validated/clinical.tsv")
     p.add_argument("--outdir", default="results/stats")
-
-    p = add("example-cohort", cmd_example, "write the synthetic 30-patient example cohort")
-    p.add_argument("-o", "--outdir", default="resources/example")
-    p.add_argument("--seed", type=int, default=20261125)
     return parser
 
 

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import copy
 import shutil
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import yaml
 
-from her2resist.example.cohort import CSQ_FIELDS
 from her2resist.sheet import PANEL_COLUMNS, SAMPLE_COLUMNS
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))  # tests/, for the example generator's CSQ fields
+from example_cohort import CSQ_FIELDS  # noqa: E402
 
 CSQ_VALUES = {
     "Allele": "G",

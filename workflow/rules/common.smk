@@ -9,7 +9,8 @@ from snakemake.utils import min_version
 min_version("9.20")
 
 # The package lives beside the workflow; use it even when it is not pip-installed.
-sys.path.insert(0, str(Path(workflow.basedir).parent / "src"))
+# (current_basedir: this file's folder, also when the workflow is a user's module)
+sys.path.insert(0, str(Path(workflow.current_basedir).parents[1] / "src"))
 
 from her2resist.cbioportal_study import study_config  # noqa: E402
 from her2resist.config import resolve_resources, validate_config  # noqa: E402

@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-import her2resist
 from her2resist.cnv._tables import normalise_chroms, numeric_column, read_tsv, require_columns
 from her2resist.errors import InputError
+from her2resist.paths import RESOURCES
 
 log = logging.getLogger(__name__)
 
@@ -36,11 +36,6 @@ _GENE_COLUMNS = {
 GENE_LEVEL_COLUMNS = ["sample_id", "gene", "chrom", "start", "end", "log2", "n_segments"]
 
 
-def resources_dir() -> Path:
-    """The project's resources/ folder (src/her2resist/__init__.py -> parents[2])."""
-    return Path(her2resist.__file__).resolve().parents[2] / "resources"
-
-
 def normalise_build(build: str) -> str:
     key = str(build).strip().lower()
     if key not in _BUILD_NAMES:
@@ -59,7 +54,7 @@ def load_gene_coordinates(build: str = "GRCh38", path: str | Path | None = None)
     A symbol listed twice (e.g. on X and Y pseudo-autosomal regions) keeps its first row.
     """
     if path is None:
-        path = resources_dir() / f"genes_{normalise_build(build)}.tsv"
+        path = RESOURCES / f"genes_{normalise_build(build)}.tsv"
     path = Path(path)
     if not path.is_file():
         raise InputError.one(

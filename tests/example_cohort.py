@@ -1,4 +1,7 @@
-"""A deterministic, synthetic 30-patient trial cohort shaped like the real one.
+"""A deterministic, synthetic 30-patient trial cohort shaped like the real one: what
+``resources/example`` holds, and the cohort the end-to-end tests and benchmarks run.
+
+    .venv/bin/python tests/example_cohort.py resources/example     # rewrite the bundled copy
 
 HER2-positive metastatic breast cancer after trastuzumab, treated with inetetamab +
 pyrotinib + vinorelbine. Every patient has a baseline tumour (tissue) VCF against a matched
@@ -12,13 +15,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import example_trial_records as trial_records
 import numpy as np
 import pandas as pd
 
-from her2resist.example import trial_records
 from her2resist.paths import RESOURCES
 
 SEED = 20261125
@@ -724,7 +728,7 @@ def generate(outdir: str | Path, seed: int = SEED, workdir: str | Path | None = 
     clinical.to_csv(outdir / "clinical.tsv", sep="\t", index=False, lineterminator="\n")
     adverse_events = trial_records.code_adverse_events(adverse_events)
     adverse_events.to_csv(outdir / "adverse_events.tsv", sep="\t", index=False, lineterminator="\n")
-    # Per-visit RECIST responses and the ADaM rendering (deterministic; example/trial_records.py)
+    # Per-visit RECIST responses and the ADaM rendering (deterministic; example_trial_records.py)
     per_visit = trial_records.visits(clinical, patients)
     per_visit.to_csv(outdir / "visits.tsv", sep="\t", index=False, lineterminator="\n")
     sums = trial_records.measurements(clinical, per_visit)
@@ -737,3 +741,7 @@ def generate(outdir: str | Path, seed: int = SEED, workdir: str | Path | None = 
     truth.to_csv(outdir / "truth.tsv", sep="\t", index=False, lineterminator="\n")
     events.to_csv(outdir / "truth_events.tsv", sep="\t", index=False, lineterminator="\n")
     return sheet_path
+
+
+if __name__ == "__main__":
+    print(generate(sys.argv[1], workdir=Path.cwd()))
