@@ -17,7 +17,7 @@ import pandas as pd
 from her2resist.errors import InputError
 from her2resist.tables import write_tsv_chunks
 
-from . import fast, rules
+from . import rules
 from .annotations import (
     SUPPORTED_ANNOTATORS,
     AnnotationFormat,
@@ -54,9 +54,7 @@ _ALL_COLUMNS = VARIANT_COLUMNS + EXTRA_COLUMNS
 # gene .. biotype, canonical, population_af, all_consequences (see _annotation_row)
 _NO_ANNOTATION = (None,) * 10 + (False, None, None)
 _NO_COUNTS = (None, None, None)
-_CHUNK_ROWS = fast.CHUNK_RECORDS
-#: Tests set this to compare the column-wise reader against the per-record one.
-_FORCE_RECORD_READER = False
+_CHUNK_ROWS = 10_000  # rows per chunk: write_vcf_table's memory does not grow with the file
 
 
 def read_vcf(
@@ -97,7 +95,7 @@ def read_vcf(
         pieces = list(frames)
         return pd.concat(pieces, ignore_index=True) if len(pieces) > 1 else pieces[0]
 
-    df = _with_fallback(
+    df = _read(
         collect,
         attrs,
         path,
@@ -117,13 +115,11 @@ def write_vcf_table(path: str | PathLike[str], out: str | PathLike[str], **optio
     does not grow with the file; returns what ``read_vcf`` puts in ``df.attrs``, plus
     ``rows``."""
     attrs: dict = {}
-    attrs["rows"] = _with_fallback(
-        lambda frames: write_tsv_chunks(frames, out), attrs, path, **options
-    )
+    attrs["rows"] = _read(lambda frames: write_tsv_chunks(frames, out), attrs, path, **options)
     return attrs
 
 
-def _with_fallback(
+def _read(
     consume,
     attrs,
     path,
@@ -135,33 +131,13 @@ def _with_fallback(
     regions: list[Region] | None = None,
     custom_isoforms: Iterable[str] | None = None,
 ):
-    """``consume(frames)`` with the column-wise reader, again with the per-record reader
-    when the file turns out to be outside the column-wise reader's scope (any chunk)."""
+    """``consume(frames)``: the table in chunks (at least one, possibly empty); fills
+    ``attrs`` when done."""
     path = Path(path)
     if annotation not in (*_ANNOTATION_KEYS, "none"):
         raise ValueError(
             f"annotation must be 'auto', 'vep', 'snpeff' or 'none', not {annotation!r}"
         )
-    custom = frozenset(custom_isoforms or ())
-    args = (path, sample_id, annotation, tumor, normal, regions, custom, attrs)
-    if not _FORCE_RECORD_READER:
-        try:
-            result = consume(_frames(*args, columnwise=True))
-            slow = ", ".join(fast.uncompiled_steps())
-            log.info(
-                "%s: column-wise reader%s",
-                path.name,
-                f"; C extension missing or stale (make setup): {slow}" if slow else "",
-            )
-            return result
-        except fast.Fallback as exc:
-            log.info("%s: per-record reader (%s)", path.name, exc)
-            attrs.clear()
-    return consume(_frames(*args, columnwise=False))
-
-
-def _frames(path, sample_id, annotation, tumor, normal, regions, custom, attrs, *, columnwise):
-    """The table in chunks (at least one, possibly empty); fills ``attrs`` when done."""
     vcf = _open_vcf(path)
     try:
         fmt = _annotation_format(vcf, path, annotation)
@@ -170,28 +146,17 @@ def _frames(path, sample_id, annotation, tumor, normal, regions, custom, attrs, 
             vcf.samples, vcf.raw_header, tumor, normal, path
         )
         merged = _merge_regions(_match_contigs(regions, vcf.seqnames)) if regions else None
-        converter_args = dict(
+        converter = _RecordConverter(
             sample_id=sample_id,
             caller=caller,
             fmt=fmt,
             tumor_idx=tumor_idx,
             normal_idx=normal_idx,
-            custom_isoforms=custom,
+            custom_isoforms=frozenset(custom_isoforms or ()),
+            path=path,
+            format_keys=_declared_format_keys(vcf),
         )
-        if columnwise:
-            converter = fast.ChunkConverter(rule=caller_rule(caller), **converter_args)
-            pieces = _columnwise_pieces(vcf, path, converter, merged)
-        else:
-            converter = _RecordConverter(
-                path=path, format_keys=_declared_format_keys(vcf), **converter_args
-            )
-            pieces = converter.pieces(_records(vcf, path, merged))
-        empty = True
-        for piece in pieces:
-            empty = False
-            yield piece
-        if empty:
-            yield frame_from_columns({c: [] for c in _ALL_COLUMNS})
+        result = consume(_at_least_one(converter.pieces(_records(vcf, path, merged))))
         attrs.update(
             skipped_symbolic=converter.skipped_symbolic,
             skipped_no_alt=converter.skipped_no_alt,
@@ -201,29 +166,18 @@ def _frames(path, sample_id, annotation, tumor, normal, regions, custom, attrs, 
             normal=normal,
             warnings=converter.warnings(),
         )
+        return result
     finally:
         vcf.close()
 
 
-def _columnwise_pieces(vcf, path, converter, merged) -> Iterator[pd.DataFrame]:
-    """The column-wise reader (see :mod:`.fast`); raises fast.Fallback when out of scope."""
-    has_samples = converter.tumor_idx is not None or converter.normal_idx is not None
-    indexed = merged is not None and _has_index(path)
-    fast.check_eligible(
-        vcf, path, converter.fmt, converter.rule, converter.caller, has_samples, merged, indexed
-    )
-    n_samples = len(vcf.samples)
-    if indexed:
-        chunks = fast.indexed_chunks(path, n_samples, merged, list(vcf.seqnames))
-    elif merged is not None:
-        chunks = (fast.filter_streamed(c, merged) for c in fast.streamed_chunks(path, n_samples))
-    else:
-        chunks = fast.streamed_chunks(path, n_samples)
-    for chunk in chunks:
-        if len(chunk):
-            piece = converter.convert(chunk)
-            if len(piece["pos"]):
-                yield fast.assemble([piece])
+def _at_least_one(pieces: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+    empty = True
+    for piece in pieces:
+        empty = False
+        yield piece
+    if empty:
+        yield frame_from_columns({c: [] for c in _ALL_COLUMNS})
 
 
 def _match_contigs(regions: list[Region], seqnames: list[str]) -> list[Region]:
