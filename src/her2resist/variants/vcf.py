@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-import gzip
 import logging
 import re
 from collections.abc import Iterable, Iterator
@@ -11,7 +10,6 @@ from os import PathLike
 from pathlib import Path
 from sys import intern
 
-import cyvcf2
 import pandas as pd
 
 from her2resist.errors import InputError
@@ -42,14 +40,13 @@ from .depths import (
     record_format_values,
     sample_counts,
 )
+from .header import ANNOTATION_KEYS, open_vcf
 from .schema import EXTRA_COLUMNS, VARIANT_COLUMNS, frame_from_columns
 
 log = logging.getLogger(__name__)
 
 Region = tuple[str, int, int]
 
-_ANNOTATION_KEYS = {"auto": ("CSQ", "ANN", "EFF"), "vep": ("CSQ",), "snpeff": ("ANN", "EFF")}
-_BGZF_EOF = bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")
 _ALL_COLUMNS = VARIANT_COLUMNS + EXTRA_COLUMNS
 # gene .. biotype, canonical, population_af, all_consequences (see _annotation_row)
 _NO_ANNOTATION = (None,) * 10 + (False, None, None)
@@ -134,11 +131,11 @@ def _read(
     """``consume(frames)``: the table in chunks (at least one, possibly empty); fills
     ``attrs`` when done."""
     path = Path(path)
-    if annotation not in (*_ANNOTATION_KEYS, "none"):
+    if annotation not in (*ANNOTATION_KEYS, "none"):
         raise ValueError(
             f"annotation must be 'auto', 'vep', 'snpeff' or 'none', not {annotation!r}"
         )
-    vcf = _open_vcf(path)
+    vcf = open_vcf(path)
     try:
         fmt = _annotation_format(vcf, path, annotation)
         caller = detect_caller(vcf.raw_header)
@@ -196,70 +193,6 @@ def _match_contigs(regions: list[Region], seqnames: list[str]) -> list[Region]:
 # --------------------------------------------------------------------------- opening
 
 
-def _open_vcf(path: Path) -> cyvcf2.VCF:
-    if not path.is_file():
-        raise InputError.one(str(path), "VCF file not found", hint="check the path")
-    _check_bgzf_eof(path)
-    try:
-        return cyvcf2.VCF(str(path))
-    except Exception as exc:  # cyvcf2 raises bare Exception/OSError for unreadable headers
-        message, where, hint = _diagnose_header(path, exc)
-        raise InputError.one(str(path), message, where=where, hint=hint) from exc
-
-
-def _check_bgzf_eof(path: Path) -> None:
-    with path.open("rb") as handle:
-        head = handle.read(18)
-        is_bgzf = head[:2] == b"\x1f\x8b" and len(head) >= 14 and head[12:14] == b"BC"
-        if not is_bgzf:
-            return
-        handle.seek(0, 2)
-        size = handle.tell()
-        handle.seek(max(0, size - len(_BGZF_EOF)))
-        tail = handle.read()
-    if tail != _BGZF_EOF:
-        raise InputError.one(
-            str(path),
-            "bgzip file has no end-of-file block: it is truncated (or was cut while copying)",
-            where="end of file",
-            hint="copy or re-create the file (bgzip -c file.vcf > file.vcf.gz)",
-        )
-
-
-def _diagnose_header(path: Path, exc: Exception) -> tuple[str, int | None, str]:
-    with path.open("rb") as handle:
-        compressed = handle.read(2) == b"\x1f\x8b"
-    opener = gzip.open if compressed else open
-    lines: list[str] = []
-    try:
-        with opener(path, "rt", errors="replace") as handle:
-            for line in handle:
-                lines.append(line.rstrip("\r\n"))
-                if not line.startswith("#") or line.startswith("#CHROM"):
-                    break
-    except (OSError, EOFError) as read_error:
-        return (
-            f"compressed file is truncated or corrupt ({read_error})",
-            None,
-            "re-create the file with bgzip",
-        )
-    if not lines or not any(lines):
-        return "file is empty", None, "supply a VCF with a header and a #CHROM line"
-    if not lines[0].startswith("##fileformat=VCF"):
-        return (
-            f"first line is {lines[0][:60]!r}, not '##fileformat=VCFv4.x' (htslib requires it)",
-            1,
-            "add '##fileformat=VCFv4.2' as the first line",
-        )
-    if not lines[-1].startswith("#CHROM"):
-        return (
-            "no '#CHROM' column header line before the first record",
-            len(lines),
-            "add the tab-separated '#CHROM POS ID REF ALT QUAL FILTER INFO ...' line",
-        )
-    return f"htslib could not parse the VCF header ({exc})", None, "check the header lines"
-
-
 def _annotation_format(vcf, path: Path, annotation: str) -> AnnotationFormat | None:
     if annotation == "none":
         return None
@@ -279,7 +212,7 @@ def _annotation_format(vcf, path: Path, annotation: str) -> AnnotationFormat | N
                 hint="keep the annotator's original header line (e.g. VEP's 'Format: Allele|...')",
             )
         declared[key] = fmt
-    for key in _ANNOTATION_KEYS[annotation]:
+    for key in ANNOTATION_KEYS[annotation]:
         if key in declared:
             return declared[key]
     found = ", ".join(f"INFO/{k}" for k in declared) or "none"
