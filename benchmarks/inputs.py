@@ -4,8 +4,10 @@ synthetic association cohort. Everything is drawn from fixed seeds."""
 from __future__ import annotations
 
 import contextlib
+import gzip
 import io
 import random
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -49,6 +51,11 @@ BASES = "ACGT"
 
 # Fraction of records placed inside panel genes (the rest anywhere on the same contigs).
 PANEL_FRACTION = 0.25
+
+# Real VEP CSQ entries (Ensembl VEP 95, every field of a full annotation run) that the heavy
+# VEP file is made of; from the repository root, as the tests name shared data.
+REAL_VEP_VCF = Path("..") / "shared/data/variants/vep95_grch37/pvacseq_input.vep95.grch37.vcf.gz"
+HEAVY_LINE_BYTES = 4600  # a VEP 105 record carrying every transcript of its locus
 
 
 # --------------------------------------------------------------------------- panel
@@ -220,6 +227,53 @@ def write_vcf(path: Path, n_records: int, panel: pd.DataFrame, seed: int = VCF_S
                     f"0/0:{n_dp - n_alt},{n_alt}:{n_alt / n_dp:.3f}:{n_dp}\n"
                 )
                 if len(buffer) >= 10_000:
+                    out.write("".join(buffer))
+                    buffer.clear()
+        out.write("".join(buffer))
+    pysam.tabix_index(str(path), preset="vcf", force=True)
+    return path
+
+
+def write_heavy_vep_vcf(path: Path, n_records: int, seed: int = VCF_SEED) -> Path:
+    """Write `path` (.vcf.gz + .tbi): `n_records` Mutect2-style records whose CSQ carries real
+    VEP entries (those of REAL_VEP_VCF, Allele set to the record's ALT) until the line is
+    about HEAVY_LINE_BYTES long, as a record annotated with every transcript is."""
+    with gzip.open(ROOT / REAL_VEP_VCF, "rt") as source:  # plain gzip: pysam cannot seek it
+        text = source.read().splitlines()
+    csq_header = next(line for line in text if line.startswith("##INFO=<ID=CSQ,"))
+    entries = [
+        entry
+        for line in text
+        if not line.startswith("#")
+        for entry in re.search(r"(?:^|;)CSQ=([^;]*)", line.split("\t")[7]).group(1).split(",")
+    ]
+    rng = random.Random(seed)
+    panel = panel_genes()
+    positions = _positions(n_records, panel, rng)
+    lines = _header(list(positions))
+    csq_line = next(i for i, line in enumerate(lines) if line.startswith("##INFO=<ID=CSQ"))
+    lines[csq_line] = csq_header
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _bgzip_writer(path) as out:
+        out.write("\n".join(lines) + "\n")
+        buffer: list[str] = []
+        for chrom, poss in positions.items():
+            for pos in poss:
+                ref = rng.choice(BASES)
+                alt = rng.choice([b for b in BASES if b != ref])
+                csq, length = [], 0
+                while length < HEAVY_LINE_BYTES - 700:  # the last entry and the other columns: ~700
+                    entry = rng.choice(entries).split("|", 1)[1]
+                    csq.append(f"{alt}|{entry}")
+                    length += len(entry) + 3
+                t_dp, n_dp = rng.randint(20, 400), rng.randint(20, 200)
+                t_alt = max(1, int(t_dp * rng.uniform(0.02, 0.6)))
+                tumour = f"0/1:{t_dp - t_alt},{t_alt}:{t_alt / t_dp:.3f}:{t_dp}"
+                buffer.append(
+                    f"{chrom}\t{pos}\t.\t{ref}\t{alt}\t.\tPASS\tCSQ={','.join(csq)}\t"
+                    f"GT:AD:AF:DP\t{tumour}\t0/0:{n_dp},0:0.000:{n_dp}\n"
+                )
+                if len(buffer) >= 2_000:
                     out.write("".join(buffer))
                     buffer.clear()
         out.write("".join(buffer))
