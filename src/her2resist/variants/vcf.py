@@ -6,6 +6,7 @@ import bisect
 import logging
 import re
 from collections.abc import Iterable, Iterator
+from itertools import chain
 from os import PathLike
 from pathlib import Path
 from sys import intern
@@ -87,22 +88,9 @@ def read_vcf(
     and ``warnings``. :func:`write_vcf_table` writes the same table without holding it.
     """
     attrs: dict = {}
-
-    def collect(frames: Iterator[pd.DataFrame]) -> pd.DataFrame:
-        pieces = list(frames)
-        return pd.concat(pieces, ignore_index=True) if len(pieces) > 1 else pieces[0]
-
-    df = _read(
-        collect,
-        attrs,
-        path,
-        sample_id=sample_id,
-        annotation=annotation,
-        tumor=tumor,
-        normal=normal,
-        regions=regions,
-        custom_isoforms=custom_isoforms,
-    )
+    options = dict(annotation=annotation, tumor=tumor, normal=normal, regions=regions)
+    pieces = list(_chunks(attrs, path, sample_id, custom_isoforms=custom_isoforms, **options))
+    df = pd.concat(pieces, ignore_index=True) if len(pieces) > 1 else pieces[0]
     df.attrs.update(attrs)
     return df
 
@@ -112,23 +100,24 @@ def write_vcf_table(path: str | PathLike[str], out: str | PathLike[str], **optio
     does not grow with the file; returns what ``read_vcf`` puts in ``df.attrs``, plus
     ``rows``."""
     attrs: dict = {}
-    attrs["rows"] = _read(lambda frames: write_tsv_chunks(frames, out), attrs, path, **options)
+    chunks = _chunks(attrs, path, **options)
+    first = next(chunks)  # a header problem stops here, before the output file is created
+    attrs["rows"] = write_tsv_chunks(chain([first], chunks), out)
     return attrs
 
 
-def _read(
-    consume,
-    attrs,
-    path,
-    *,
+def _chunks(
+    attrs: dict,
+    path: str | PathLike[str],
     sample_id: str,
+    *,
     annotation: str = "auto",
     tumor: str | None = None,
     normal: str | None = None,
     regions: list[Region] | None = None,
     custom_isoforms: Iterable[str] | None = None,
-):
-    """``consume(frames)``: the table in chunks (at least one, possibly empty); fills
+) -> Iterator[pd.DataFrame]:
+    """The table in chunks of _CHUNK_ROWS rows (at least one, possibly empty); fills
     ``attrs`` when done."""
     path = Path(path)
     if annotation not in (*ANNOTATION_KEYS, "none"):
@@ -153,7 +142,7 @@ def _read(
             path=path,
             format_keys=_declared_format_keys(vcf),
         )
-        result = consume(_at_least_one(converter.pieces(_records(vcf, path, merged))))
+        yield from converter.pieces(_records(vcf, path, merged))
         attrs.update(
             skipped_symbolic=converter.skipped_symbolic,
             skipped_no_alt=converter.skipped_no_alt,
@@ -163,18 +152,8 @@ def _read(
             normal=normal,
             warnings=converter.warnings(),
         )
-        return result
     finally:
         vcf.close()
-
-
-def _at_least_one(pieces: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-    empty = True
-    for piece in pieces:
-        empty = False
-        yield piece
-    if empty:
-        yield frame_from_columns({c: [] for c in _ALL_COLUMNS})
 
 
 def _match_contigs(regions: list[Region], seqnames: list[str]) -> list[Region]:
@@ -359,9 +338,9 @@ class _RecordConverter:
         self._seen_terms: set[tuple[str, ...]] = set()
 
     def take(self) -> pd.DataFrame:
-        columns = dict(zip(_ALL_COLUMNS, map(list, zip(*self.rows, strict=True)), strict=True))
+        columns = list(zip(*self.rows, strict=True)) or [()] * len(_ALL_COLUMNS)
         self.rows = []
-        return frame_from_columns(columns)
+        return frame_from_columns(dict(zip(_ALL_COLUMNS, map(list, columns), strict=True)))
 
     def warnings(self) -> list[str]:
         if not self.unknown_terms:
@@ -370,12 +349,13 @@ class _RecordConverter:
         return [f"consequence terms not in vcf2maf's priority table (ranked last): {terms}"]
 
     def pieces(self, records: Iterator) -> Iterator[pd.DataFrame]:
-        n_read, last = 0, "the header"
+        """Tables of _CHUNK_ROWS rows, then the rest (an empty table if there is nothing)."""
+        n_read, last, taken = 0, "the header", False
         while True:
             try:
                 record = next(records)
             except StopIteration:
-                if self.rows:
+                if self.rows or not taken:
                     yield self.take()
                 return
             except Exception as exc:  # htslib read errors surface as bare Exception
@@ -389,6 +369,7 @@ class _RecordConverter:
             last = f"{record.CHROM}:{record.POS}"
             self.add(record)
             if len(self.rows) >= _CHUNK_ROWS:
+                taken = True
                 yield self.take()
 
     def add(self, record) -> None:
