@@ -6,7 +6,7 @@ CORES ?= 8
 
 .PHONY: setup run test lint bench report clean system-deps
 
-$(BIN)/snakemake: requirements.lock pyproject.toml setup.py $(wildcard src/her2resist/variants/*.c)
+$(BIN)/snakemake: requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.lock
@@ -22,8 +22,8 @@ report: run  ## the Snakemake HTML report of the last run
 	$(BIN)/snakemake --cores 1 --profile profiles/local --report report.html
 
 lint: setup
-	$(BIN)/ruff check src tests workflow/scripts benchmarks setup.py
-	$(BIN)/ruff format --check src tests workflow/scripts benchmarks setup.py
+	$(BIN)/ruff check src tests workflow/scripts benchmarks
+	$(BIN)/ruff format --check src tests workflow/scripts benchmarks
 	$(BIN)/snakefmt --check workflow
 	$(BIN)/snakemake --lint --cores 1
 

@@ -4,8 +4,11 @@ synthetic association cohort. Everything is drawn from fixed seeds."""
 from __future__ import annotations
 
 import contextlib
+import gzip
 import io
+import itertools
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -18,6 +21,8 @@ import pandas as pd
 import pysam
 import yaml
 
+from her2resist.variants.header import CONTIG_LENGTHS as BUILD_CONTIG_LENGTHS
+
 ROOT = Path(__file__).resolve().parents[1]
 GENES_TSV = ROOT / "resources" / "genes_grch38.tsv"
 PATHWAYS_YAML = ROOT / "resources" / "pathways.yaml"
@@ -26,13 +31,7 @@ VCF_SEED = 20261125
 COHORT_SEED = 7
 
 # GRCh38 primary assembly lengths (Ensembl names, as resources/genes_grch38.tsv uses).
-CONTIG_LENGTHS = {
-    "1": 248956422, "2": 242193529, "3": 198295559, "4": 190214555, "5": 181538259,
-    "6": 170805979, "7": 159345973, "8": 145138636, "9": 138394717, "10": 133797422,
-    "11": 135086622, "12": 133275309, "13": 114364328, "14": 107043718, "15": 101991189,
-    "16": 90338345, "17": 83257441, "18": 80373285, "19": 58617616, "20": 64444167,
-    "21": 46709983, "22": 50818468, "X": 156040895, "Y": 57227415,
-}  # fmt: skip
+CONTIG_LENGTHS = BUILD_CONTIG_LENGTHS["GRCh38"]
 
 CSQ_FIELDS = [
     "Allele", "Consequence", "IMPACT", "SYMBOL", "Gene", "Feature_type", "Feature", "BIOTYPE",
@@ -50,6 +49,11 @@ BASES = "ACGT"
 
 # Fraction of records placed inside panel genes (the rest anywhere on the same contigs).
 PANEL_FRACTION = 0.25
+
+# Real VEP CSQ entries (Ensembl VEP 95, every field of a full annotation run) that the heavy
+# VEP file is made of; from the repository root, as the tests name shared data.
+REAL_VEP_VCF = Path("..") / "shared/data/variants/vep95_grch37/pvacseq_input.vep95.grch37.vcf.gz"
+HEAVY_LINE_BYTES = 4600  # a VEP 105 record carrying every transcript of its locus
 
 
 # --------------------------------------------------------------------------- panel
@@ -187,11 +191,8 @@ def write_vcf(path: Path, n_records: int, panel: pd.DataFrame, seed: int = VCF_S
         gene_at.setdefault(str(r.chrom), []).append(
             (int(r.start), int(r.end), r.gene, r.ensembl_gene_id)
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    lines = _header(list(positions))
-    with _bgzip_writer(path) as out:
-        out.write("\n".join(lines) + "\n")
-        buffer: list[str] = []
+
+    def records() -> Iterator[str]:
         for chrom, poss in positions.items():
             genes = gene_at.get(chrom, [])
             for pos in poss:
@@ -210,22 +211,66 @@ def write_vcf(path: Path, n_records: int, panel: pd.DataFrame, seed: int = VCF_S
                     kind = "missense" if roll < 0.6 else "syn" if roll < 0.75 else "intron"
                     alt = rng.choice([b for b in BASES if b != ref])
                     allele = alt
-                t_dp, n_dp = rng.randint(20, 400), rng.randint(20, 200)
-                t_alt = max(1, int(t_dp * rng.uniform(0.02, 0.6)))
-                n_alt = int(n_dp * rng.uniform(0, 0.01))
+                samples = _samples(rng)
                 flt = "PASS" if rng.random() < 0.8 else "weak_evidence"
-                buffer.append(
-                    f"{chrom}\t{pos}\t.\t{ref}\t{alt}\t.\t{flt}\t"
-                    f"CSQ={_csq(ref[0], allele, kind, symbol, gene_id, rng)}\tGT:AD:AF:DP\t"
-                    f"0/1:{t_dp - t_alt},{t_alt}:{t_alt / t_dp:.3f}:{t_dp}\t"
-                    f"0/0:{n_dp - n_alt},{n_alt}:{n_alt / n_dp:.3f}:{n_dp}\n"
-                )
-                if len(buffer) >= 10_000:
-                    out.write("".join(buffer))
-                    buffer.clear()
-        out.write("".join(buffer))
+                csq = _csq(ref[0], allele, kind, symbol, gene_id, rng)
+                yield f"{chrom}\t{pos}\t.\t{ref}\t{alt}\t.\t{flt}\tCSQ={csq}\t{samples}\n"
+
+    return _write_bgzipped(path, _header(list(positions)), records())
+
+
+def _samples(rng: random.Random) -> str:
+    """FORMAT and the tumour (2-60 % VAF) and normal (under 1 %) columns."""
+    t_dp, n_dp = rng.randint(20, 400), rng.randint(20, 200)
+    t_alt = max(1, int(t_dp * rng.uniform(0.02, 0.6)))
+    n_alt = int(n_dp * rng.uniform(0, 0.01))
+    return (
+        f"GT:AD:AF:DP\t0/1:{t_dp - t_alt},{t_alt}:{t_alt / t_dp:.3f}:{t_dp}\t"
+        f"0/0:{n_dp - n_alt},{n_alt}:{n_alt / n_dp:.3f}:{n_dp}"
+    )
+
+
+def _write_bgzipped(path: Path, header: list[str], records: Iterator[str]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _bgzip_writer(path) as out:
+        out.write("\n".join(header) + "\n")
+        while chunk := list(itertools.islice(records, 10_000)):
+            out.write("".join(chunk))
     pysam.tabix_index(str(path), preset="vcf", force=True)
     return path
+
+
+def write_heavy_vep_vcf(path: Path, n_records: int, seed: int = VCF_SEED) -> Path:
+    """Write `path` (.vcf.gz + .tbi): `n_records` Mutect2-style records whose CSQ carries real
+    VEP entries (those of REAL_VEP_VCF, Allele set to the record's ALT) until the line is
+    about HEAVY_LINE_BYTES long, as a record annotated with every transcript is."""
+    with gzip.open(ROOT / REAL_VEP_VCF, "rt") as source:  # plain gzip: pysam cannot seek it
+        text = source.read().splitlines()
+    header = next(line for line in text if line.startswith("##INFO=<ID=CSQ,"))
+    entries = [
+        entry.split("|", 1)[1]  # without its Allele
+        for line in text
+        if not line.startswith("#")
+        for entry in re.search(r"(?:^|;)CSQ=([^;]*)", line.split("\t")[7]).group(1).split(",")
+    ]
+    rng = random.Random(seed)
+    positions = _positions(n_records, panel_genes(), rng)
+    lines = [header if line.startswith("##INFO=<ID=CSQ,") else line
+             for line in _header(list(positions))]  # fmt: skip
+
+    def records() -> Iterator[str]:
+        for chrom, poss in positions.items():
+            for pos in poss:
+                ref = rng.choice(BASES)
+                alt = rng.choice([b for b in BASES if b != ref])
+                csq, length = [], 0
+                while length < HEAVY_LINE_BYTES - 700:  # the last entry, other columns: ~700
+                    csq.append(f"{alt}|{rng.choice(entries)}")
+                    length += len(csq[-1]) + 1
+                csq_text = ",".join(csq)
+                yield f"{chrom}\t{pos}\t.\t{ref}\t{alt}\t.\tPASS\tCSQ={csq_text}\t{_samples(rng)}\n"
+
+    return _write_bgzipped(path, lines, records())
 
 
 @contextlib.contextmanager

@@ -54,7 +54,8 @@ def test_results_json_has_every_task(quick_run):
     assert written == results
     assert {r["task"] for r in written} == set(runner.TASKS)
     for row in written:
-        assert set(row) == KEYS
+        ingest = row["task"] in runner.INGEST_TASKS
+        assert set(row) == KEYS | ({"ratio_vs_split_vep"} if ingest else set())
         assert row["seconds"] > 0, row
         assert row["peak_rss_mb"] > 0, row
     text = (out / "RESULTS.md").read_text()
@@ -66,9 +67,9 @@ def test_results_json_has_every_task(quick_run):
 
 
 def test_reference_times_when_tools_installed(quick_run):
-    runner, _, _, results, _ = quick_run
+    runner, _, _, results, checks = quick_run
     rows = {r["task"]: r for r in results}
-    expect = {"ingest_full": HAS_BCFTOOLS, "ingest_panel": HAS_BCFTOOLS, "associate": HAS_R}
+    expect = dict.fromkeys(runner.INGEST_TASKS, HAS_BCFTOOLS) | {"associate": HAS_R}
     for task, installed in expect.items():
         row = rows[task]
         if installed:
@@ -76,6 +77,15 @@ def test_reference_times_when_tools_installed(quick_run):
             assert row["ratio"] == pytest.approx(row["seconds"] / row["reference_seconds"])
         else:
             assert row["reference_seconds"] is None and row["ratio"] is None
+    split_vep = HAS_BCFTOOLS and runner._has_split_vep()
+    for task in runner.INGEST_TASKS:
+        row, check = _by_task(results, checks)[task]
+        if split_vep:  # issue 17's figure: whole process against bcftools +split-vep -s worst
+            expected = row["seconds"] / check["split_vep_worst_s"]
+            assert row["ratio_vs_split_vep"] == pytest.approx(expected)
+            assert "split-vep -s worst (issue 17): " in runner.target_text(row, check)
+        else:
+            assert row["ratio_vs_split_vep"] is None
     for task, target in runner.TARGET_SECONDS.items():
         row = rows[task]
         assert row["reference"] == runner.TARGET_REFERENCE
@@ -86,7 +96,7 @@ def test_reference_times_when_tools_installed(quick_run):
 @pytest.mark.skipif(not HAS_BCFTOOLS, reason="bcftools not installed")
 def test_ingest_row_counts_match_bcftools(quick_run):
     runner, _, work, results, checks = quick_run
-    for task in ("ingest_full", "ingest_panel"):
+    for task in runner.INGEST_TASKS:
         _, check = _by_task(results, checks)[task]
         assert check["rows_ours"] == check["rows_reference"] > 0, (task, check)
     full = _by_task(results, checks)["ingest_full"][1]["rows_ours"]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import pytest
 
 from her2resist.variants import rules
@@ -63,3 +66,20 @@ def test_population_af_takes_the_maximum_over_fields_and_alleles() -> None:
 
     assert _max_af(["T:0.0012&C:0.2", "0.05", "", "1e-05"], (0, 1, 2, 3)) == 0.2
     assert _max_af(["", "."], (0, 1)) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "size", "digest"),
+    [
+        ("EFFECT_PRIORITY", 79, "3a822c7e9ca07ceb"),
+        ("BIOTYPE_PRIORITY", 79, "dc823c69ab0259ff"),
+        ("CONSEQUENCE_CLASS", 43, "40c99a9b8eeadad5"),
+        ("EFF_TO_SO", 42, "6418dcbc17fa5019"),
+    ],
+)
+def test_tables_are_those_transcribed_from_vcf2maf(name: str, size: int, digest: str) -> None:
+    """The compact tables hold exactly the entries of the one-per-line literals they replaced
+    (digest of the sorted items, taken from those literals)."""
+    table = getattr(rules, name)
+    assert len(table) == size
+    assert hashlib.sha256(json.dumps(sorted(table.items())).encode()).hexdigest()[:16] == digest

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
 from . import rules
@@ -438,30 +438,29 @@ def choose_effect(
     """
     if not effects:
         return None
-    ranked = sorted(effects, key=_rank)  # stable, like Perl's merge sort
-
-    def is_custom(e: Entry) -> bool:
-        return (
-            bool(custom_isoforms)
-            and bool(e.feature)
-            and (e.feature in custom_isoforms or _unversioned(e.feature) in custom_isoforms)
-        )
-
+    ranked = sorted(effects, key=_RANK)  # stable, like Perl's merge sort
     gene = next((e.symbol for e in ranked if e.symbol), None)
-    if gene is not None:
-        for wanted in (is_custom, lambda e: e.canonical):
-            chosen = next((e for e in ranked if e.symbol == gene and wanted(e)), None)
-            if chosen is not None:
-                return chosen
-        for wanted in (is_custom, lambda e: e.canonical):
-            chosen = next((e for e in ranked if e.symbol and wanted(e)), None)
+    if gene is None:
+        return ranked[0]
+    tiers = [lambda e: e.canonical]
+    if custom_isoforms:  # a user-preferred isoform before the canonical one
+
+        def is_custom(e: Entry) -> bool:
+            feature = e.feature
+            return bool(feature) and (
+                feature in custom_isoforms or _unversioned(feature) in custom_isoforms
+            )
+
+        tiers.insert(0, is_custom)
+    for candidates in ([e for e in ranked if e.symbol == gene], [e for e in ranked if e.symbol]):
+        for wanted in tiers:
+            chosen = next(filter(wanted, candidates), None)
             if chosen is not None:
                 return chosen
     return ranked[0]
 
 
-def _rank(entry: Entry) -> tuple[int, int, int]:
-    return entry.rank
+_RANK = attrgetter("rank")
 
 
 def first_int(text: str) -> int | None:

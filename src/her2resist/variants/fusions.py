@@ -247,9 +247,10 @@ def _sv_events(vcf: object, fmt: object, is_symbolic: Callable[[str], bool]) -> 
 
 def read_sv_vcf(path: str | Path, sample_id: str) -> pd.DataFrame:
     """Fusions of an annotated SV VCF; every record belongs to ``sample_id``."""
-    from her2resist.variants.vcf import _is_symbolic, _open_vcf
+    from her2resist.variants.header import open_vcf
+    from her2resist.variants.vcf import _is_symbolic
 
-    vcf = _open_vcf(Path(path))
+    vcf = open_vcf(Path(path))
     try:
         events, mates = _sv_events(vcf, _annotation(vcf, path), _is_symbolic)
     finally:
@@ -307,9 +308,9 @@ def check_sv_file(path: str | Path, sv_format: str, *, row: str = "") -> list[Pr
         if sv_format == "cbioportal_sv":
             _layout(path, list(read_table(path).columns))
         elif sv_format == "vcf":
-            from her2resist.variants.vcf import _open_vcf
+            from her2resist.variants.header import open_vcf
 
-            vcf = _open_vcf(Path(path))
+            vcf = open_vcf(Path(path))
             try:
                 _annotation(vcf, path)
             finally:

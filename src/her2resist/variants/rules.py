@@ -10,274 +10,107 @@ from __future__ import annotations
 
 import re
 
+
+def _table(text: str, value=str) -> dict:
+    """Lines of ``VALUE key key ...`` -> {key: value(VALUE)} (the tables below, compactly)."""
+    return {key: value(v) for v, *keys in map(str.split, text.strip().splitlines()) for key in keys}
+
+
 #: Lower number = more severe. Unknown terms get ``UNKNOWN_EFFECT_PRIORITY`` (as vcf2maf).
-EFFECT_PRIORITY: dict[str, int] = {
-    "transcript_ablation": 1,
-    "exon_loss_variant": 1,
+EFFECT_PRIORITY: dict[str, int] = _table(
+    """
+1 transcript_ablation exon_loss_variant feature_ablation chromosome_number_variation
+2 bidirectional_gene_fusion duplication gene_fusion splice_donor_variant
+2 splice_acceptor_variant
+3 stop_gained frameshift_variant stop_lost inversion
+4 initiator_codon_variant+non_canonical_start_codon rearranged_at_DNA_level start_lost
+4 initiator_codon_variant
+5 disruptive_inframe_insertion disruptive_inframe_deletion conservative_inframe_insertion
+5 conservative_inframe_deletion inframe_insertion inframe_deletion
+6 missense_variant conservative_missense_variant rare_amino_acid_variant
+7 transcript_amplification protein_altering_variant
+8 protein_protein_contact structural_interaction_variant splice_branch_variant
+8 splice_region_variant splice_donor_5th_base_variant splice_donor_region_variant
+8 splice_polypyrimidine_tract_variant
+9 start_retained_variant stop_retained_variant synonymous_variant start_retained
+10 incomplete_terminal_codon_variant
+11 coding_sequence_variant exon_variant transcript_variant
+12 5_prime_UTR_variant 5_prime_UTR_premature_start_codon_gain_variant 3_prime_UTR_variant
+13 non_coding_exon_variant non_coding_transcript_exon_variant
+14 non_coding_transcript_variant nc_transcript_variant intron_variant intragenic_variant
+14 INTRAGENIC
+15 NMD_transcript_variant coding_transcript_variant
+16 upstream_gene_variant downstream_gene_variant
+17 TFBS_ablation TFBS_amplification TF_binding_site_variant regulatory_region_ablation
+17 regulatory_region_amplification regulatory_region_variant regulatory_region
+17 mature_miRNA_variant miRNA
+18 feature_elongation feature_truncation
+19 intergenic_variant intergenic_region sequence_feature conserved_intron_variant gene_variant
+20 conserved_intergenic_variant custom
+""",
+    int,
+) | {
     "sequence_feature + exon_loss_variant": 1,
-    "feature_ablation": 1,
-    "chromosome_number_variation": 1,
-    "bidirectional_gene_fusion": 2,
-    "duplication": 2,
-    "gene_fusion": 2,
-    "splice_donor_variant": 2,
-    "splice_acceptor_variant": 2,
-    "stop_gained": 3,
-    "frameshift_variant": 3,
-    "stop_lost": 3,
-    "inversion": 3,
-    "initiator_codon_variant+non_canonical_start_codon": 4,
-    "rearranged_at_DNA_level": 4,
-    "start_lost": 4,
-    "initiator_codon_variant": 4,
-    "disruptive_inframe_insertion": 5,
-    "disruptive_inframe_deletion": 5,
-    "conservative_inframe_insertion": 5,
-    "conservative_inframe_deletion": 5,
-    "inframe_insertion": 5,
-    "inframe_deletion": 5,
-    "missense_variant": 6,
-    "conservative_missense_variant": 6,
-    "rare_amino_acid_variant": 6,
-    "transcript_amplification": 7,
     "5_prime_UTR_truncation + exon_loss_variant": 7,
-    "protein_altering_variant": 7,
-    "protein_protein_contact": 8,
     "3_prime_UTR_truncation + exon_loss": 8,
-    "structural_interaction_variant": 8,
-    "splice_branch_variant": 8,
-    "splice_region_variant": 8,
-    "splice_donor_5th_base_variant": 8,
-    "splice_donor_region_variant": 8,
-    "splice_polypyrimidine_tract_variant": 8,
-    "start_retained_variant": 9,
-    "stop_retained_variant": 9,
-    "synonymous_variant": 9,
-    "start_retained": 9,
-    "incomplete_terminal_codon_variant": 10,
-    "coding_sequence_variant": 11,
-    "exon_variant": 11,
-    "transcript_variant": 11,
-    "5_prime_UTR_variant": 12,
-    "5_prime_UTR_premature_start_codon_gain_variant": 12,
-    "3_prime_UTR_variant": 12,
-    "non_coding_exon_variant": 13,
-    "non_coding_transcript_exon_variant": 13,
-    "non_coding_transcript_variant": 14,
-    "nc_transcript_variant": 14,
-    "intron_variant": 14,
-    "intragenic_variant": 14,
-    "INTRAGENIC": 14,
-    "NMD_transcript_variant": 15,
-    "coding_transcript_variant": 15,
-    "upstream_gene_variant": 16,
-    "downstream_gene_variant": 16,
-    "TFBS_ablation": 17,
-    "TFBS_amplification": 17,
-    "TF_binding_site_variant": 17,
-    "regulatory_region_ablation": 17,
-    "regulatory_region_amplification": 17,
-    "regulatory_region_variant": 17,
-    "regulatory_region": 17,
-    "mature_miRNA_variant": 17,
-    "miRNA": 17,
-    "feature_elongation": 18,
-    "feature_truncation": 18,
-    "intergenic_variant": 19,
-    "intergenic_region": 19,
-    "sequence_feature": 19,
-    "conserved_intron_variant": 19,
-    "conserved_intergenic_variant": 20,
-    "gene_variant": 19,
-    "custom": 20,
     "": 20,
 }
 UNKNOWN_EFFECT_PRIORITY = 20
 
 #: Transcript biotypes by disease relevance (lower = preferred).
-BIOTYPE_PRIORITY: dict[str, int] = {
-    "protein_coding": 1,
-    **dict.fromkeys(
-        [
-            "LRG_gene",
-            "IG_C_gene",
-            "IG_D_gene",
-            "IG_J_gene",
-            "IG_LV_gene",
-            "IG_V_gene",
-            "TR_C_gene",
-            "TR_D_gene",
-            "TR_J_gene",
-            "TR_V_gene",
-        ],
-        2,
-    ),
-    **dict.fromkeys(
-        [
-            "miRNA",
-            "snRNA",
-            "snoRNA",
-            "ribozyme",
-            "tRNA",
-            "sRNA",
-            "scaRNA",
-            "rRNA",
-            "scRNA",
-            "lincRNA",
-            "lncRNA",
-            "bidirectional_promoter_lncrna",
-            "bidirectional_promoter_lncRNA",
-        ],
-        3,
-    ),
-    **dict.fromkeys(["known_ncrna", "vaultRNA", "macro_lncRNA", "Mt_tRNA", "Mt_rRNA"], 4),
-    **dict.fromkeys(
-        [
-            "antisense",
-            "antisense_RNA",
-            "sense_intronic",
-            "sense_overlapping",
-            "3prime_overlapping_ncrna",
-            "3prime_overlapping_ncRNA",
-            "misc_RNA",
-            "non_coding",
-        ],
-        5,
-    ),
-    **dict.fromkeys(
-        [
-            "regulatory_region",
-            "disrupted_domain",
-            "processed_transcript",
-            "protein_coding_CDS_not_defined",
-            "TEC",
-        ],
-        6,
-    ),
-    **dict.fromkeys(
-        [
-            "TF_binding_site",
-            "CTCF_binding_site",
-            "promoter_flanking_region",
-            "enhancer",
-            "promoter",
-            "open_chromatin_region",
-            "retained_intron",
-            "nonsense_mediated_decay",
-            "non_stop_decay",
-            "ambiguous_orf",
-        ],
-        7,
-    ),
-    **dict.fromkeys(
-        [
-            "pseudogene",
-            "processed_pseudogene",
-            "polymorphic_pseudogene",
-            "retrotransposed",
-            "translated_processed_pseudogene",
-            "translated_unprocessed_pseudogene",
-            "transcribed_processed_pseudogene",
-            "transcribed_unprocessed_pseudogene",
-            "transcribed_unitary_pseudogene",
-            "unitary_pseudogene",
-            "unprocessed_pseudogene",
-            "Mt_tRNA_pseudogene",
-            "tRNA_pseudogene",
-            "snoRNA_pseudogene",
-            "snRNA_pseudogene",
-            "scRNA_pseudogene",
-            "rRNA_pseudogene",
-            "misc_RNA_pseudogene",
-            "miRNA_pseudogene",
-            "IG_C_pseudogene",
-            "IG_D_pseudogene",
-            "IG_J_pseudogene",
-            "IG_V_pseudogene",
-            "TR_J_pseudogene",
-            "TR_V_pseudogene",
-        ],
-        8,
-    ),
-    "artifact": 9,
-    "": 10,
-}
+BIOTYPE_PRIORITY: dict[str, int] = _table(
+    """
+1 protein_coding
+2 LRG_gene IG_C_gene IG_D_gene IG_J_gene IG_LV_gene IG_V_gene TR_C_gene TR_D_gene TR_J_gene
+2 TR_V_gene
+3 miRNA snRNA snoRNA ribozyme tRNA sRNA scaRNA rRNA scRNA lincRNA lncRNA
+3 bidirectional_promoter_lncrna bidirectional_promoter_lncRNA
+4 known_ncrna vaultRNA macro_lncRNA Mt_tRNA Mt_rRNA
+5 antisense antisense_RNA sense_intronic sense_overlapping 3prime_overlapping_ncrna
+5 3prime_overlapping_ncRNA misc_RNA non_coding
+6 regulatory_region disrupted_domain processed_transcript protein_coding_CDS_not_defined TEC
+7 TF_binding_site CTCF_binding_site promoter_flanking_region enhancer promoter
+7 open_chromatin_region retained_intron nonsense_mediated_decay non_stop_decay ambiguous_orf
+8 pseudogene processed_pseudogene polymorphic_pseudogene retrotransposed
+8 translated_processed_pseudogene translated_unprocessed_pseudogene
+8 transcribed_processed_pseudogene transcribed_unprocessed_pseudogene
+8 transcribed_unitary_pseudogene unitary_pseudogene unprocessed_pseudogene Mt_tRNA_pseudogene
+8 tRNA_pseudogene snoRNA_pseudogene snRNA_pseudogene scRNA_pseudogene rRNA_pseudogene
+8 misc_RNA_pseudogene miRNA_pseudogene IG_C_pseudogene IG_D_pseudogene IG_J_pseudogene
+8 IG_V_pseudogene TR_J_pseudogene TR_V_pseudogene
+9 artifact
+""",
+    int,
+) | {"": 10}
 UNKNOWN_BIOTYPE_PRIORITY = 10
 
 #: SO term -> MAF Variant_Classification, for terms whose class does not depend on the
 #: variant type. ``frameshift_variant`` and ``protein_altering_variant`` are resolved in
 #: :func:`variant_classification` because they need the indel type and frame.
-CONSEQUENCE_CLASS: dict[str, str] = {
-    **dict.fromkeys(
-        [
-            "splice_acceptor_variant",
-            "splice_donor_variant",
-            "transcript_ablation",
-            "exon_loss_variant",
-        ],
-        "Splice_Site",
-    ),
-    "stop_gained": "Nonsense_Mutation",
-    "stop_lost": "Nonstop_Mutation",
-    "initiator_codon_variant": "Translation_Start_Site",
-    "start_lost": "Translation_Start_Site",
-    **dict.fromkeys(
-        ["inframe_insertion", "disruptive_inframe_insertion", "conservative_inframe_insertion"],
-        "In_Frame_Ins",
-    ),
-    **dict.fromkeys(
-        ["inframe_deletion", "disruptive_inframe_deletion", "conservative_inframe_deletion"],
-        "In_Frame_Del",
-    ),
-    **dict.fromkeys(
-        [
-            "missense_variant",
-            "coding_sequence_variant",
-            "conservative_missense_variant",
-            "rare_amino_acid_variant",
-        ],
-        "Missense_Mutation",
-    ),
-    **dict.fromkeys(
-        ["transcript_amplification", "intron_variant", "INTRAGENIC", "intragenic_variant"], "Intron"
-    ),
-    "splice_region_variant": "Splice_Region",
-    **dict.fromkeys(
-        [
-            "incomplete_terminal_codon_variant",
-            "synonymous_variant",
-            "stop_retained_variant",
-            "NMD_transcript_variant",
-        ],
-        "Silent",
-    ),
-    **dict.fromkeys(
-        [
-            "mature_miRNA_variant",
-            "exon_variant",
-            "non_coding_exon_variant",
-            "non_coding_transcript_exon_variant",
-            "non_coding_transcript_variant",
-            "nc_transcript_variant",
-        ],
-        "RNA",
-    ),
-    "5_prime_UTR_variant": "5'UTR",
-    "5_prime_UTR_premature_start_codon_gain_variant": "5'UTR",
-    "3_prime_UTR_variant": "3'UTR",
-    **dict.fromkeys(
-        [
-            "TF_binding_site_variant",
-            "regulatory_region_variant",
-            "regulatory_region",
-            "intergenic_variant",
-            "intergenic_region",
-        ],
-        "IGR",
-    ),
-    "upstream_gene_variant": "5'Flank",
-    "downstream_gene_variant": "3'Flank",
-}
+CONSEQUENCE_CLASS: dict[str, str] = _table(
+    """
+Splice_Site splice_acceptor_variant splice_donor_variant transcript_ablation exon_loss_variant
+Nonsense_Mutation stop_gained
+Nonstop_Mutation stop_lost
+Translation_Start_Site initiator_codon_variant start_lost
+In_Frame_Ins inframe_insertion disruptive_inframe_insertion conservative_inframe_insertion
+In_Frame_Del inframe_deletion disruptive_inframe_deletion conservative_inframe_deletion
+Missense_Mutation missense_variant coding_sequence_variant conservative_missense_variant
+Missense_Mutation rare_amino_acid_variant
+Intron transcript_amplification intron_variant INTRAGENIC intragenic_variant
+Splice_Region splice_region_variant
+Silent incomplete_terminal_codon_variant synonymous_variant stop_retained_variant
+Silent NMD_transcript_variant
+RNA mature_miRNA_variant exon_variant non_coding_exon_variant
+RNA non_coding_transcript_exon_variant non_coding_transcript_variant nc_transcript_variant
+5'UTR 5_prime_UTR_variant 5_prime_UTR_premature_start_codon_gain_variant
+3'UTR 3_prime_UTR_variant
+IGR TF_binding_site_variant regulatory_region_variant regulatory_region intergenic_variant
+IGR intergenic_region
+5'Flank upstream_gene_variant
+3'Flank downstream_gene_variant
+"""
+)
 #: What vcf2maf reports when nothing else matches, or when there is no effect at all.
 DEFAULT_CLASS = "Targeted_Region"
 
@@ -294,50 +127,47 @@ _INDEL_DEPENDENT_CLASS: dict[tuple[str, str, bool], str] = {
 }
 
 #: Legacy SnpEff ``EFF`` effect names -> Sequence Ontology terms (SnpEff's own mapping).
-EFF_TO_SO: dict[str, str] = {
-    "NON_SYNONYMOUS_CODING": "missense_variant",
-    "SYNONYMOUS_CODING": "synonymous_variant",
-    "STOP_GAINED": "stop_gained",
-    "STOP_LOST": "stop_lost",
-    "START_LOST": "start_lost",
-    "NON_SYNONYMOUS_START": "initiator_codon_variant",
-    "SYNONYMOUS_START": "start_retained_variant",
-    "SYNONYMOUS_STOP": "stop_retained_variant",
-    "NON_SYNONYMOUS_STOP": "stop_retained_variant",
-    "FRAME_SHIFT": "frameshift_variant",
-    "CODON_INSERTION": "inframe_insertion",
-    "CODON_DELETION": "inframe_deletion",
-    "CODON_CHANGE_PLUS_CODON_INSERTION": "disruptive_inframe_insertion",
-    "CODON_CHANGE_PLUS_CODON_DELETION": "disruptive_inframe_deletion",
-    "CODON_CHANGE": "coding_sequence_variant",
-    "CDS": "coding_sequence_variant",
-    "RARE_AMINO_ACID": "rare_amino_acid_variant",
-    "SPLICE_SITE_ACCEPTOR": "splice_acceptor_variant",
-    "SPLICE_SITE_DONOR": "splice_donor_variant",
-    "SPLICE_SITE_REGION": "splice_region_variant",
-    "SPLICE_SITE_BRANCH": "splice_branch_variant",
-    "SPLICE_SITE_BRANCH_U12": "splice_branch_variant",
-    "UTR_5_PRIME": "5_prime_UTR_variant",
-    "UTR_5_DELETED": "5_prime_UTR_variant",
-    "START_GAINED": "5_prime_UTR_premature_start_codon_gain_variant",
-    "UTR_3_PRIME": "3_prime_UTR_variant",
-    "UTR_3_DELETED": "3_prime_UTR_variant",
-    "EXON": "exon_variant",
-    "EXON_DELETED": "exon_loss_variant",
-    "INTRON": "intron_variant",
-    "INTRON_CONSERVED": "conserved_intron_variant",
-    "INTRAGENIC": "intragenic_variant",
-    "TRANSCRIPT": "transcript_variant",
-    "GENE": "gene_variant",
-    "UPSTREAM": "upstream_gene_variant",
-    "DOWNSTREAM": "downstream_gene_variant",
-    "INTERGENIC": "intergenic_region",
-    "INTERGENIC_CONSERVED": "conserved_intergenic_variant",
-    "REGULATION": "regulatory_region_variant",
-    "MOTIF": "TF_binding_site_variant",
-    "MICRO_RNA": "miRNA",
-    "NEXT_PROT": "sequence_feature",
-}
+EFF_TO_SO: dict[str, str] = _table(
+    """
+missense_variant NON_SYNONYMOUS_CODING
+synonymous_variant SYNONYMOUS_CODING
+stop_gained STOP_GAINED
+stop_lost STOP_LOST
+start_lost START_LOST
+initiator_codon_variant NON_SYNONYMOUS_START
+start_retained_variant SYNONYMOUS_START
+stop_retained_variant SYNONYMOUS_STOP NON_SYNONYMOUS_STOP
+frameshift_variant FRAME_SHIFT
+inframe_insertion CODON_INSERTION
+inframe_deletion CODON_DELETION
+disruptive_inframe_insertion CODON_CHANGE_PLUS_CODON_INSERTION
+disruptive_inframe_deletion CODON_CHANGE_PLUS_CODON_DELETION
+coding_sequence_variant CODON_CHANGE CDS
+rare_amino_acid_variant RARE_AMINO_ACID
+splice_acceptor_variant SPLICE_SITE_ACCEPTOR
+splice_donor_variant SPLICE_SITE_DONOR
+splice_region_variant SPLICE_SITE_REGION
+splice_branch_variant SPLICE_SITE_BRANCH SPLICE_SITE_BRANCH_U12
+5_prime_UTR_variant UTR_5_PRIME UTR_5_DELETED
+5_prime_UTR_premature_start_codon_gain_variant START_GAINED
+3_prime_UTR_variant UTR_3_PRIME UTR_3_DELETED
+exon_variant EXON
+exon_loss_variant EXON_DELETED
+intron_variant INTRON
+conserved_intron_variant INTRON_CONSERVED
+intragenic_variant INTRAGENIC
+transcript_variant TRANSCRIPT
+gene_variant GENE
+upstream_gene_variant UPSTREAM
+downstream_gene_variant DOWNSTREAM
+intergenic_region INTERGENIC
+conserved_intergenic_variant INTERGENIC_CONSERVED
+regulatory_region_variant REGULATION
+TF_binding_site_variant MOTIF
+miRNA MICRO_RNA
+sequence_feature NEXT_PROT
+"""
+)
 
 #: vcf2maf's %aa3to1.
 AA3_TO_1: dict[str, str] = {

@@ -52,8 +52,3 @@ def _column_array(values: list, dtype: str):
         filled = [0 if m else v for v, m in zip(values, mask.tolist(), strict=True)]
         return pd.arrays.IntegerArray(np.array(filled, dtype="int64"), mask)
     return np.array(values, dtype=dtype)
-
-
-def empty_variant_frame(extra: bool = True) -> pd.DataFrame:
-    names = VARIANT_COLUMNS + (EXTRA_COLUMNS if extra else [])
-    return frame_from_columns({c: [] for c in names})

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import bisect
-import gzip
 import logging
 import re
 from collections.abc import Iterable, Iterator
+from itertools import chain
 from os import PathLike
 from pathlib import Path
 from sys import intern
 
-import cyvcf2
 import pandas as pd
 
 from her2resist.errors import InputError
 from her2resist.tables import write_tsv_chunks
 
-from . import fast, rules
+from . import rules
 from .annotations import (
     SUPPORTED_ANNOTATORS,
     AnnotationFormat,
@@ -42,21 +41,18 @@ from .depths import (
     record_format_values,
     sample_counts,
 )
+from .header import ANNOTATION_KEYS, open_vcf
 from .schema import EXTRA_COLUMNS, VARIANT_COLUMNS, frame_from_columns
 
 log = logging.getLogger(__name__)
 
 Region = tuple[str, int, int]
 
-_ANNOTATION_KEYS = {"auto": ("CSQ", "ANN", "EFF"), "vep": ("CSQ",), "snpeff": ("ANN", "EFF")}
-_BGZF_EOF = bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")
 _ALL_COLUMNS = VARIANT_COLUMNS + EXTRA_COLUMNS
 # gene .. biotype, canonical, population_af, all_consequences (see _annotation_row)
 _NO_ANNOTATION = (None,) * 10 + (False, None, None)
 _NO_COUNTS = (None, None, None)
-_CHUNK_ROWS = fast.CHUNK_RECORDS
-#: Tests set this to compare the column-wise reader against the per-record one.
-_FORCE_RECORD_READER = False
+_CHUNK_ROWS = 10_000  # rows per chunk: write_vcf_table's memory does not grow with the file
 
 
 def read_vcf(
@@ -92,22 +88,9 @@ def read_vcf(
     and ``warnings``. :func:`write_vcf_table` writes the same table without holding it.
     """
     attrs: dict = {}
-
-    def collect(frames: Iterator[pd.DataFrame]) -> pd.DataFrame:
-        pieces = list(frames)
-        return pd.concat(pieces, ignore_index=True) if len(pieces) > 1 else pieces[0]
-
-    df = _with_fallback(
-        collect,
-        attrs,
-        path,
-        sample_id=sample_id,
-        annotation=annotation,
-        tumor=tumor,
-        normal=normal,
-        regions=regions,
-        custom_isoforms=custom_isoforms,
-    )
+    options = dict(annotation=annotation, tumor=tumor, normal=normal, regions=regions)
+    pieces = list(_chunks(attrs, path, sample_id, custom_isoforms=custom_isoforms, **options))
+    df = pd.concat(pieces, ignore_index=True) if len(pieces) > 1 else pieces[0]
     df.attrs.update(attrs)
     return df
 
@@ -117,52 +100,31 @@ def write_vcf_table(path: str | PathLike[str], out: str | PathLike[str], **optio
     does not grow with the file; returns what ``read_vcf`` puts in ``df.attrs``, plus
     ``rows``."""
     attrs: dict = {}
-    attrs["rows"] = _with_fallback(
-        lambda frames: write_tsv_chunks(frames, out), attrs, path, **options
-    )
+    chunks = _chunks(attrs, path, **options)
+    first = next(chunks)  # a header problem stops here, before the output file is created
+    attrs["rows"] = write_tsv_chunks(chain([first], chunks), out)
     return attrs
 
 
-def _with_fallback(
-    consume,
-    attrs,
-    path,
-    *,
+def _chunks(
+    attrs: dict,
+    path: str | PathLike[str],
     sample_id: str,
+    *,
     annotation: str = "auto",
     tumor: str | None = None,
     normal: str | None = None,
     regions: list[Region] | None = None,
     custom_isoforms: Iterable[str] | None = None,
-):
-    """``consume(frames)`` with the column-wise reader, again with the per-record reader
-    when the file turns out to be outside the column-wise reader's scope (any chunk)."""
+) -> Iterator[pd.DataFrame]:
+    """The table in chunks of _CHUNK_ROWS rows (at least one, possibly empty); fills
+    ``attrs`` when done."""
     path = Path(path)
-    if annotation not in (*_ANNOTATION_KEYS, "none"):
+    if annotation not in (*ANNOTATION_KEYS, "none"):
         raise ValueError(
             f"annotation must be 'auto', 'vep', 'snpeff' or 'none', not {annotation!r}"
         )
-    custom = frozenset(custom_isoforms or ())
-    args = (path, sample_id, annotation, tumor, normal, regions, custom, attrs)
-    if not _FORCE_RECORD_READER:
-        try:
-            result = consume(_frames(*args, columnwise=True))
-            slow = ", ".join(fast.uncompiled_steps())
-            log.info(
-                "%s: column-wise reader%s",
-                path.name,
-                f"; C extension missing or stale (make setup): {slow}" if slow else "",
-            )
-            return result
-        except fast.Fallback as exc:
-            log.info("%s: per-record reader (%s)", path.name, exc)
-            attrs.clear()
-    return consume(_frames(*args, columnwise=False))
-
-
-def _frames(path, sample_id, annotation, tumor, normal, regions, custom, attrs, *, columnwise):
-    """The table in chunks (at least one, possibly empty); fills ``attrs`` when done."""
-    vcf = _open_vcf(path)
+    vcf = open_vcf(path)
     try:
         fmt = _annotation_format(vcf, path, annotation)
         caller = detect_caller(vcf.raw_header)
@@ -170,28 +132,17 @@ def _frames(path, sample_id, annotation, tumor, normal, regions, custom, attrs, 
             vcf.samples, vcf.raw_header, tumor, normal, path
         )
         merged = _merge_regions(_match_contigs(regions, vcf.seqnames)) if regions else None
-        converter_args = dict(
+        converter = _RecordConverter(
             sample_id=sample_id,
             caller=caller,
             fmt=fmt,
             tumor_idx=tumor_idx,
             normal_idx=normal_idx,
-            custom_isoforms=custom,
+            custom_isoforms=frozenset(custom_isoforms or ()),
+            path=path,
+            format_keys=_declared_format_keys(vcf),
         )
-        if columnwise:
-            converter = fast.ChunkConverter(rule=caller_rule(caller), **converter_args)
-            pieces = _columnwise_pieces(vcf, path, converter, merged)
-        else:
-            converter = _RecordConverter(
-                path=path, format_keys=_declared_format_keys(vcf), **converter_args
-            )
-            pieces = converter.pieces(_records(vcf, path, merged))
-        empty = True
-        for piece in pieces:
-            empty = False
-            yield piece
-        if empty:
-            yield frame_from_columns({c: [] for c in _ALL_COLUMNS})
+        yield from converter.pieces(_records(vcf, path, merged))
         attrs.update(
             skipped_symbolic=converter.skipped_symbolic,
             skipped_no_alt=converter.skipped_no_alt,
@@ -203,27 +154,6 @@ def _frames(path, sample_id, annotation, tumor, normal, regions, custom, attrs, 
         )
     finally:
         vcf.close()
-
-
-def _columnwise_pieces(vcf, path, converter, merged) -> Iterator[pd.DataFrame]:
-    """The column-wise reader (see :mod:`.fast`); raises fast.Fallback when out of scope."""
-    has_samples = converter.tumor_idx is not None or converter.normal_idx is not None
-    indexed = merged is not None and _has_index(path)
-    fast.check_eligible(
-        vcf, path, converter.fmt, converter.rule, converter.caller, has_samples, merged, indexed
-    )
-    n_samples = len(vcf.samples)
-    if indexed:
-        chunks = fast.indexed_chunks(path, n_samples, merged, list(vcf.seqnames))
-    elif merged is not None:
-        chunks = (fast.filter_streamed(c, merged) for c in fast.streamed_chunks(path, n_samples))
-    else:
-        chunks = fast.streamed_chunks(path, n_samples)
-    for chunk in chunks:
-        if len(chunk):
-            piece = converter.convert(chunk)
-            if len(piece["pos"]):
-                yield fast.assemble([piece])
 
 
 def _match_contigs(regions: list[Region], seqnames: list[str]) -> list[Region]:
@@ -240,70 +170,6 @@ def _match_contigs(regions: list[Region], seqnames: list[str]) -> list[Region]:
 
 
 # --------------------------------------------------------------------------- opening
-
-
-def _open_vcf(path: Path) -> cyvcf2.VCF:
-    if not path.is_file():
-        raise InputError.one(str(path), "VCF file not found", hint="check the path")
-    _check_bgzf_eof(path)
-    try:
-        return cyvcf2.VCF(str(path))
-    except Exception as exc:  # cyvcf2 raises bare Exception/OSError for unreadable headers
-        message, where, hint = _diagnose_header(path, exc)
-        raise InputError.one(str(path), message, where=where, hint=hint) from exc
-
-
-def _check_bgzf_eof(path: Path) -> None:
-    with path.open("rb") as handle:
-        head = handle.read(18)
-        is_bgzf = head[:2] == b"\x1f\x8b" and len(head) >= 14 and head[12:14] == b"BC"
-        if not is_bgzf:
-            return
-        handle.seek(0, 2)
-        size = handle.tell()
-        handle.seek(max(0, size - len(_BGZF_EOF)))
-        tail = handle.read()
-    if tail != _BGZF_EOF:
-        raise InputError.one(
-            str(path),
-            "bgzip file has no end-of-file block: it is truncated (or was cut while copying)",
-            where="end of file",
-            hint="copy or re-create the file (bgzip -c file.vcf > file.vcf.gz)",
-        )
-
-
-def _diagnose_header(path: Path, exc: Exception) -> tuple[str, int | None, str]:
-    with path.open("rb") as handle:
-        compressed = handle.read(2) == b"\x1f\x8b"
-    opener = gzip.open if compressed else open
-    lines: list[str] = []
-    try:
-        with opener(path, "rt", errors="replace") as handle:
-            for line in handle:
-                lines.append(line.rstrip("\r\n"))
-                if not line.startswith("#") or line.startswith("#CHROM"):
-                    break
-    except (OSError, EOFError) as read_error:
-        return (
-            f"compressed file is truncated or corrupt ({read_error})",
-            None,
-            "re-create the file with bgzip",
-        )
-    if not lines or not any(lines):
-        return "file is empty", None, "supply a VCF with a header and a #CHROM line"
-    if not lines[0].startswith("##fileformat=VCF"):
-        return (
-            f"first line is {lines[0][:60]!r}, not '##fileformat=VCFv4.x' (htslib requires it)",
-            1,
-            "add '##fileformat=VCFv4.2' as the first line",
-        )
-    if not lines[-1].startswith("#CHROM"):
-        return (
-            "no '#CHROM' column header line before the first record",
-            len(lines),
-            "add the tab-separated '#CHROM POS ID REF ALT QUAL FILTER INFO ...' line",
-        )
-    return f"htslib could not parse the VCF header ({exc})", None, "check the header lines"
 
 
 def _annotation_format(vcf, path: Path, annotation: str) -> AnnotationFormat | None:
@@ -325,7 +191,7 @@ def _annotation_format(vcf, path: Path, annotation: str) -> AnnotationFormat | N
                 hint="keep the annotator's original header line (e.g. VEP's 'Format: Allele|...')",
             )
         declared[key] = fmt
-    for key in _ANNOTATION_KEYS[annotation]:
+    for key in ANNOTATION_KEYS[annotation]:
         if key in declared:
             return declared[key]
     found = ", ".join(f"INFO/{k}" for k in declared) or "none"
@@ -472,9 +338,9 @@ class _RecordConverter:
         self._seen_terms: set[tuple[str, ...]] = set()
 
     def take(self) -> pd.DataFrame:
-        columns = dict(zip(_ALL_COLUMNS, map(list, zip(*self.rows, strict=True)), strict=True))
+        columns = list(zip(*self.rows, strict=True)) or [()] * len(_ALL_COLUMNS)
         self.rows = []
-        return frame_from_columns(columns)
+        return frame_from_columns(dict(zip(_ALL_COLUMNS, map(list, columns), strict=True)))
 
     def warnings(self) -> list[str]:
         if not self.unknown_terms:
@@ -483,12 +349,13 @@ class _RecordConverter:
         return [f"consequence terms not in vcf2maf's priority table (ranked last): {terms}"]
 
     def pieces(self, records: Iterator) -> Iterator[pd.DataFrame]:
-        n_read, last = 0, "the header"
+        """Tables of _CHUNK_ROWS rows, then the rest (an empty table if there is nothing)."""
+        n_read, last, taken = 0, "the header", False
         while True:
             try:
                 record = next(records)
             except StopIteration:
-                if self.rows:
+                if self.rows or not taken:
                     yield self.take()
                 return
             except Exception as exc:  # htslib read errors surface as bare Exception
@@ -502,6 +369,7 @@ class _RecordConverter:
             last = f"{record.CHROM}:{record.POS}"
             self.add(record)
             if len(self.rows) >= _CHUNK_ROWS:
+                taken = True
                 yield self.take()
 
     def add(self, record) -> None:
