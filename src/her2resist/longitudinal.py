@@ -758,9 +758,9 @@ def run_ctdna_features(
     """Baseline ctDNA features and tissue TMB (``outputs`` features, feature_values), tested
     by the associate stage. Plasma features only when the sheet has plasma samples, tissue
     TMB only when it has tissue samples: a study without plasma gets no ctDNA rows.
-    ``inputs``: samples, clinical, alterations, tumour_fraction, variants (per-sample tables)."""
+    ``inputs``: samples, clinical, alterations, tumour_fraction, variants (stage tables)."""
     from her2resist.stages import knowledge_from
-    from her2resist.tables import read_stage_tables, read_table, write_tsv
+    from her2resist.tables import read_stage_tables, read_table, with_file, write_tsv
 
     samples = read_table(inputs["samples"])
     alterations = _read_alterations(inputs["alterations"])
@@ -769,7 +769,9 @@ def run_ctdna_features(
     markers = config["biomarkers"]
     clinical = read_table(inputs["clinical"])
     patient_column = config["clinical"]["columns"].get("patient_id", "patient_id")
-    variant_tables = read_stage_tables(inputs["variants"])
+    variant_tables = read_stage_tables(
+        inputs["variants"], samples=with_file(samples, "variant_file")
+    )
     tmb = tmb_per_sample(
         variant_tables,
         samples,

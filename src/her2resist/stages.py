@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ from her2resist.clinical.responses import progression_dates as derived_progressi
 from her2resist.clinical.tumour_change import CHANGE_COLUMNS, best_percent_change
 from her2resist.errors import InputError, Problem
 from her2resist.sheet import load_sample_sheet
-from her2resist.tables import read_stage_tables, read_table, records, write_tsv, write_tsv_split
+from her2resist.tables import read_stage_tables, read_table, records, with_file, write_tsv
 from her2resist.validate import validate_inputs
 
 PathLike = str | Path
@@ -153,21 +153,23 @@ def run_variants(
     return summary
 
 
-def run_variants_from_maf(maf: PathLike, outputs: dict[str, PathLike]) -> None:
-    """Read a cohort MAF once and write one variant table per sample (``outputs``)."""
+def run_variants_from_maf(maf: PathLike, out: PathLike, samples: Iterable[str]) -> None:
+    """Read a cohort MAF once; one cohort table (``cohort.tsv``, read by
+    :func:`read_stage_tables`) of the rows of ``samples``, the sheet's."""
     from her2resist.variants import read_maf
 
-    write_tsv_split(read_maf(maf), "sample_id", outputs)
+    table = read_maf(maf)
+    write_tsv(table[table["sample_id"].isin(set(samples))], out)
 
 
 def run_cnv_from_gene_table(
-    table: PathLike, outputs: dict[str, PathLike], thresholds: dict[str, float]
+    table: PathLike, out: PathLike, samples: Iterable[str], thresholds: dict[str, float]
 ) -> None:
-    """Read a cohort gene-level copy-number table once; one table per sample."""
+    """Read a cohort gene-level copy-number table once; one cohort table of ``samples``."""
     from her2resist import cnv
 
     calls = cnv.read_gene_table(table, thresholds=thresholds).reindex(columns=cnv.CNV_COLUMNS)
-    write_tsv_split(calls, "sample_id", outputs)
+    write_tsv(calls[calls["sample_id"].isin(set(samples))], out)
 
 
 def run_cnv(
@@ -216,8 +218,10 @@ def run_annotate(
     knowledge = knowledge_from(config)
     samples = read_table(samples_path)
     # every per-sample table read in one parse per header (read_stage_tables)
-    by_sample_variants = read_stage_tables(variant_tables)
-    by_sample_cnv = read_stage_tables(cnv_tables)
+    by_sample_variants = read_stage_tables(
+        variant_tables, samples=with_file(samples, "variant_file")
+    )
+    by_sample_cnv = read_stage_tables(cnv_tables, samples=with_file(samples, "cnv_file"))
     by_sample_fusions = fusions_by_sample(samples) if "sv_file" in samples else {}
     rows: list[dict] = []
     for sample in records(samples):
@@ -312,13 +316,12 @@ def _genes_measured(
     (a CNA matrix's rows, less its empty cells, are the genes measured)."""
     from_tables = samples.loc[samples["cnv_format"].eq("gene_table"), "sample_id"].astype(str)
     wanted = set(from_tables)
-    measured = {}
-    for path in cnv_tables:
-        sample_id = Path(path).stem
-        if sample_id in wanted:
-            genes = pd.read_csv(path, sep="\t", usecols=["gene"], dtype=str)["gene"]
-            measured[sample_id] = frozenset(genes.dropna())
-    return measured
+    tables = read_stage_tables(cnv_tables, {"gene": str}, samples=with_file(samples, "cnv_file"))
+    return {
+        sample_id: frozenset(table["gene"].dropna())
+        for sample_id, table in tables.items()
+        if sample_id in wanted
+    }
 
 
 # ---------------------------------------------------------------- 6 clinical

@@ -1,8 +1,8 @@
 rule annotate:
     input:
         samples="results/validated/samples.tsv",
-        variants=expand("results/variants/{sample}.tsv", sample=variant_samples()),
-        cnv=expand("results/cnv/{sample}.tsv", sample=cnv_samples()),
+        variants=variant_tables(),
+        cnv=cnv_tables(),
         sv=sv_files(),
         pathways=config["pathways"],
         hotspots=config["hotspots"],

@@ -67,6 +67,20 @@ def cnv_samples():
     return has_file("cnv_file")
 
 
+def variant_tables():
+    """The variants stage's tables: one cohort table from a MAF, else one per sample."""
+    if config["maf"]:
+        return ["results/variants/cohort.tsv"]
+    return expand("results/variants/{sample}.tsv", sample=variant_samples())
+
+
+def cnv_tables():
+    """The cnv stage's tables: one cohort table from a gene table, else one per sample."""
+    if config["cnv"]:
+        return ["results/cnv/cohort.tsv"]
+    return expand("results/cnv/{sample}.tsv", sample=cnv_samples())
+
+
 def distinct_files(*columns):
     """Each file named in these sheet columns, once (a cohort SV file or a gene panel is
     shared by many samples)."""

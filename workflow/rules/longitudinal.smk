@@ -43,7 +43,7 @@ rule ctdna_features:
         clinical="results/validated/clinical.tsv",
         alterations="results/annotated/alterations.tsv",
         tumour_fraction="results/annotated/tumour_fraction.tsv",
-        variants=expand("results/variants/{sample}.tsv", sample=variant_samples()),
+        variants=variant_tables(),
     output:
         features="results/longitudinal/ctdna_features.tsv",
         feature_values="results/longitudinal/ctdna_feature_values.tsv",

@@ -4,7 +4,7 @@ rule matrix:
         clinical="results/validated/clinical.tsv",
         alterations="results/annotated/alterations.tsv",
         tumour_fraction="results/annotated/tumour_fraction.tsv",
-        cnv=expand("results/cnv/{sample}.tsv", sample=cnv_samples()),
+        cnv=cnv_tables(),
         panels=panel_files(),
     output:
         genes=report(

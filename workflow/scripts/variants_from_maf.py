@@ -9,7 +9,5 @@ from her2resist.rule import run_stage
 
 run_stage(
     snakemake,
-    lambda sm, config: stages.run_variants_from_maf(
-        sm.input.maf, {Path(p).stem: p for p in sm.output}
-    ),
+    lambda sm, config: stages.run_variants_from_maf(sm.input.maf, sm.output[0], sm.params.samples),
 )

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from her2resist.report.formatting import waterfall_column
-from her2resist.tables import read_stage_tables, read_table
+from her2resist.tables import read_stage_tables, read_table, with_file
 
 PathLike = str | Path
 
@@ -160,12 +160,15 @@ def run_cbioportal(
 ) -> Path:
     from her2resist.report import cbioportal
 
-    cnv_tables = read_stage_tables(inputs["cnv"], dtype={"chrom": str})
+    samples = read_table(inputs["samples"])
+    cnv_tables = read_stage_tables(
+        inputs["cnv"], dtype={"chrom": str}, samples=with_file(samples, "cnv_file")
+    )
     return cbioportal.write_study(
         out_dir,
         study=report_settings(config)["study"],
         clinical=_clinical(config, inputs["clinical"]),
-        samples=read_table(inputs["samples"]),
+        samples=samples,
         endpoints=_endpoints(inputs["endpoints"]),
         alterations=pd.read_csv(inputs["alterations"], sep="\t", dtype={"patient_id": str}),
         cnv_tables=cnv_tables,
