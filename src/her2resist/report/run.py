@@ -30,24 +30,29 @@ def run_tables(
     """Every manuscript table as TSV, XLSX and DOCX; ``outputs`` name the TSV (or all) paths,
     and :data:`MANUSCRIPT` the one document with every table written, in order."""
     from her2resist.report import tables, writers
+    from her2resist.report.layout import render
 
     built = tables.build_tables(config, inputs)
-    written = []
+    written = {}  # name -> (spec at full precision, its rendering): rendered once, used twice
     for path in outputs:
         path = Path(path)
         if path.suffix == ".tsv":
-            writers.write_table(built[path.stem], path)
-            written.append(path.stem)
+            spec = built[path.stem]
+            spec = spec.with_data(writers.full_precision(spec.data))
+            written[path.stem] = (spec, render(spec))
+            writers.write_table(spec, path, written[path.stem][1])
     if not report_settings(config).get("patient_listing", True):
-        written = [name for name in written if name not in tables.PATIENT_LEVEL_TABLES]
+        written = {k: v for k, v in written.items() if k not in tables.PATIENT_LEVEL_TABLES}
     for path in outputs:
         if Path(path).name == Path(MANUSCRIPT).name:
-            specs = [
-                spec.with_data(writers.full_precision(spec.data))
-                for name, spec in built.items()
-                if name in written
-            ]
-            writers.write_docx(specs, path, title="Manuscript tables")
+            # in the order the tables are built
+            kept = [written[name] for name in built if name in written]
+            writers.write_docx(
+                [spec for spec, _ in kept],
+                path,
+                title="Manuscript tables",
+                shown=[shown for _, shown in kept],
+            )
 
 
 def time_origin(config: dict[str, Any]) -> str:
