@@ -84,7 +84,8 @@ def run_validate(
 
     validated = validate_inputs(config)
     if not config.get("samples") or config.get("maf") or config.get("cnv"):
-        validated.samples, problems = load_sample_sheet(config)
+        # the sheet validate_inputs checked is not checked again
+        validated.samples, problems = load_sample_sheet(config, checked=validated.samples)
         if problems:
             raise InputError(problems)
     clinical, samples, excluded = select_population(config, validated.clinical, validated.samples)
