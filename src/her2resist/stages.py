@@ -386,10 +386,10 @@ def run_trial_tables(
     config: dict[str, Any],
     endpoints_path: PathLike,
     clinical_path: PathLike,
-    associations: dict[str, PathLike],
     outputs: dict[str, PathLike],
 ) -> None:
-    """Subgroups (table and forest plot), median follow-up, detectable hazard ratios."""
+    """Subgroups (table and forest plot), median follow-up: from endpoints and clinical
+    data only, so they are made while the biomarker stages run."""
     from her2resist.clinical import subgroups
     from her2resist.report.figures import save_figure
     from her2resist.report.labels import Labels
@@ -413,8 +413,6 @@ def run_trial_tables(
     labels = Labels.from_config(config, data_labels(config))
     save_figure(subgroup_forest_figure(table, labels), Path(outputs["forest"]).with_suffix(""))
     write_tsv(subgroups.median_follow_up(endpoints), outputs["follow_up"])
-    tables = {name: pd.read_csv(path, sep="\t") for name, path in associations.items()}
-    write_tsv(subgroups.detectable_effects(tables), outputs["detectable"])
 
 
 def run_tumour_figures(
@@ -554,6 +552,11 @@ def run_associate(
         entry=None if entry is None else dict.fromkeys(time_event, entry),
     )
     write_tsv(efficacy, outputs["efficacy"])
+    if outputs.get("detectable"):  # the hazard ratio each survival test could detect
+        from her2resist.clinical.subgroups import detectable_effects
+
+        tables = {e: pd.read_csv(outputs[e], sep="\t") for e in ("pfs", "os")}
+        write_tsv(detectable_effects(tables), outputs["detectable"])
 
 
 def run_exploratory(

@@ -8,11 +8,12 @@ rule annotate:
         hotspots=config["hotspots"],
         evidence=config["civic_evidence"],
     output:
-        report(
+        alterations=report(
             "results/annotated/alterations.tsv",
             caption="../report/alterations.rst",
             category="Alterations",
         ),
+        tumour_fraction="results/annotated/tumour_fraction.tsv",
     log:
         "logs/annotate.log",
     conda:

@@ -21,6 +21,8 @@ rule matrix:
         evaluability="results/matrix/sample_evaluability.tsv",
     log:
         "logs/matrix.log",
+    # the chain to the association tables (matrix, ctdna_features, associate) goes first
+    priority: 20
     conda:
         "../envs/core.yaml"
     threads: 1

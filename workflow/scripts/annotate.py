@@ -4,12 +4,16 @@ from pathlib import Path
 # The package sits beside the workflow; conda envs do not pip-install it.
 sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))
 
-from her2resist import stages
+from her2resist import longitudinal, stages
 from her2resist.rule import run_stage
 
-run_stage(
-    snakemake,
-    lambda sm, config: stages.run_annotate(
-        config, sm.input.samples, sm.input.variants, sm.input.cnv, sm.output[0]
-    ),
-)
+
+def stage(sm, config):
+    stages.run_annotate(config, sm.input.samples, sm.input.variants, sm.input.cnv, sm.output[0])
+    # tumour fraction per sample from the calls just written (one job, not two in a row)
+    longitudinal.run_tumour_fraction(
+        config, sm.input.samples, sm.output.alterations, sm.output.tumour_fraction
+    )
+
+
+run_stage(snakemake, stage)
