@@ -249,10 +249,16 @@ def _split_cohort_table(
     path: str | Path, dtype: dict[str, Any] | None, samples: Iterable[str]
 ) -> dict[str, pd.DataFrame]:
     frame = pd.read_csv(path, sep="\t", low_memory=False, dtype={**(dtype or {}), "sample_id": str})
-    by_sample = {
-        str(sid): rows.reset_index(drop=True)
-        for sid, rows in frame.groupby("sample_id", sort=False)
-    }
+    # one reordering and a slice per sample: a groupby's take per sample cost seconds
+    codes, ids = pd.factorize(frame["sample_id"])
+    order = np.argsort(codes, kind="stable")
+    ordered = frame.iloc[order].reset_index(drop=True)
+    bounds = np.searchsorted(codes[order], np.arange(len(ids) + 1))
+    by_sample = {}
+    for k, sid in enumerate(ids):
+        part = ordered.iloc[bounds[k] : bounds[k + 1]]
+        part.index = pd.RangeIndex(len(part))
+        by_sample[str(sid)] = part
     empty = frame.iloc[0:0]
     return {sid: by_sample.get(sid, empty) for sid in sorted(set(by_sample) | set(samples))}
 

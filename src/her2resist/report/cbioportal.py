@@ -419,11 +419,9 @@ def write_study(
             out / "data_sv.txt", sep="\t", index=False, lineterminator="\n"
         )
     all_ids = sorted(samples["sample_id"])
+    variant_files = passed.get("variant_file", pd.Series("", index=passed.index))
     sequenced = sorted(
-        s
-        for s in passed["sample_id"]
-        if str(passed.set_index("sample_id").loc[s].get("variant_file", "") or "")
-        not in ("", "nan")
+        passed.loc[~variant_files.fillna("").astype(str).isin(["", "nan"]), "sample_id"]
     )
     cna_ids = sorted(s for s in cna.columns if s in set(passed["sample_id"]))
     lists = out / "case_lists"
