@@ -276,14 +276,6 @@ def gene_status(
     )
 
 
-def combine(statuses: pd.Series) -> str:
-    """A set is altered if any member is; wild type only if every member is."""
-    values = set(statuses)
-    if ALTERED in values:
-        return ALTERED
-    return WILD_TYPE if values == {WILD_TYPE} else NOT_EVALUABLE
-
-
 def pathway_members(
     genes_long: pd.DataFrame, knowledge: Knowledge, pathways: list[str]
 ) -> pd.DataFrame:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ from her2resist.clinical.tumour_change import CHANGE_COLUMNS, best_percent_chang
 from her2resist.errors import InputError, Problem
 from her2resist.sheet import load_sample_sheet
 from her2resist.tables import read_stage_tables, read_table, records, with_file, write_tsv
-from her2resist.validate import validate_inputs
+from her2resist.validate import Validated, validate_inputs
 
 PathLike = str | Path
 log = logging.getLogger(__name__)
@@ -79,27 +79,45 @@ def run_validate(
     study reader's too) in the input report; everyone outside the population in
     ``excluded_out`` with the reason; ``labels_out``: the variable labels the clinical data
     carry (``column<TAB>label``; the report's tables and figures use them)."""
+    outputs = {"samples": samples_out, "clinical": clinical_out, "report": report_out}
+    outputs |= {"excluded": excluded_out, "labels": labels_out}
+    write_validated(config, validate_inputs(config), outputs, study_warnings)
+
+
+def write_validated(
+    config: dict[str, Any],
+    validated: Validated,
+    outputs: dict[str, PathLike | None],
+    study_warnings: PathLike | None = None,
+    write: Callable[[pd.DataFrame, PathLike], None] = write_tsv,
+) -> pd.DataFrame:
+    """The validate stage's tables (``outputs``: samples, clinical, report, and excluded and
+    labels where given; see :func:`run_validate`) from ``validate_inputs``' result, which
+    the workflow has when it is parsed: inputs are validated once. ``write``: how a table is
+    written (the workflow: only on a change). Returns the population's samples."""
     from her2resist.cbioportal_study import warning_table
     from her2resist.population import select_population
 
-    validated = validate_inputs(config)
+    sheet = validated.samples.copy()
     if not config.get("samples") or config.get("maf") or config.get("cnv"):
         # the sheet validate_inputs checked is not checked again
-        validated.samples, problems = load_sample_sheet(config, checked=validated.samples)
+        sheet, problems = load_sample_sheet(config, checked=sheet)
         if problems:
             raise InputError(problems)
-    clinical, samples, excluded = select_population(config, validated.clinical, validated.samples)
-    write_tsv(samples, samples_out)
-    write_tsv(clinical, clinical_out)
-    if excluded_out:
-        write_tsv(excluded, excluded_out)
-    if labels_out:
+    clinical, samples, excluded = select_population(config, validated.clinical, sheet)
+    write(samples, outputs["samples"])
+    write(clinical, outputs["clinical"])
+    if outputs.get("excluded"):
+        write(excluded, outputs["excluded"])
+    if outputs.get("labels"):
         labels = pd.Series(data_labels(config), dtype=object)
-        write_tsv(pd.DataFrame({"column": labels.index, "label": labels.to_numpy()}), labels_out)
+        frame = pd.DataFrame({"column": labels.index, "label": labels.to_numpy()})
+        write(frame, outputs["labels"])
     report = warning_table(validated.warnings)
     if study_warnings:
         report = pd.concat([read_table(study_warnings), report], ignore_index=True)
-    write_tsv(report, report_out)
+    write(report, outputs["report"])
+    return samples
 
 
 def data_labels(config: dict[str, Any]) -> dict[str, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import os
 import re
 import zipfile
 from collections.abc import Callable, Iterable
@@ -266,6 +267,20 @@ def _split_cohort_table(
 def write_tsv(frame: pd.DataFrame, path: str | Path) -> None:
     """Deterministic TSV: fixed float format, NA written as ``NA``, LF line endings."""
     write_tsv_chunks([frame], path)
+
+
+def write_tsv_if_changed(frame: pd.DataFrame, path: str | Path) -> None:
+    """:func:`write_tsv`, rewriting only on a change: Snakemake reruns what depends on a
+    newer file, and these are written when the workflow is parsed. (Cluster jobs parse the
+    workflow too, at the same time: each writes its own temporary file.)"""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buffer = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    write_tsv(frame, buffer)
+    if path.is_file() and path.read_bytes() == buffer.read_bytes():
+        buffer.unlink()
+    else:
+        buffer.replace(path)
 
 
 def write_tsv_chunks(frames: Iterable[pd.DataFrame], path: str | Path) -> int:
