@@ -16,8 +16,19 @@ from her2resist.config import resolve_resources, validate_config  # noqa: E402
 from her2resist.errors import InputError  # noqa: E402
 from her2resist.population import select_population  # noqa: E402
 from her2resist.sheet import load_sample_sheet  # noqa: E402
+from her2resist.stages import write_validated  # noqa: E402
 from her2resist.study_data import study_data  # noqa: E402
+from her2resist.tables import write_tsv_if_changed  # noqa: E402
 from her2resist.validate import validate_inputs  # noqa: E402
+
+# The validate stage's tables (docs/design.md), written here: inputs are validated once.
+VALIDATED = {
+    "samples": "results/validated/samples.tsv",
+    "clinical": "results/validated/clinical.tsv",
+    "report": "results/qc/input_report.tsv",
+    "excluded": "results/validated/population_excluded.tsv",
+    "labels": "results/validated/column_labels.tsv",
+}
 
 # Config, sheet, clinical and AE tables and the headers of every variant/CNV file are
 # checked here, before any job runs; every problem is listed at once (docs/errors.md).
@@ -26,6 +37,14 @@ try:
     # a cBioPortal study becomes samples/maf/cnv/clinical (files under results/study/)
     config.update(study_config(config))
     validated = validate_inputs(config)
+    # only what changed is rewritten: the jobs reading these rerun when their content does
+    write_validated(
+        config,
+        validated,
+        VALIDATED,
+        "results/study/warnings.tsv" if config.get("cbioportal_study") else None,
+        write=write_tsv_if_changed,
+    )
     samples, problems = load_sample_sheet(config, checked=validated.samples)
     if problems:
         raise InputError(problems)
