@@ -17,7 +17,6 @@ fixed (``SOURCE_DATE_EPOCH`` or :data:`DEFAULT_EPOCH`) so two runs give identica
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import os
 import re
 import zipfile
@@ -252,6 +251,7 @@ def add_table(document: Any, spec: TableSpec, first: bool, shown: Rendered | Non
     landscape alone), title, header rows between rules, body, bottom rule, notes."""
     from docx.enum.section import WD_SECTION
     from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
     from docx.shared import Length, Mm, Pt
 
     shown = shown or render(spec)
@@ -295,7 +295,7 @@ def add_table(document: Any, spec: TableSpec, first: bool, shown: Rendered | Non
                 edges["top"] = "8"
             _set_cell_border(cell, **edges)
             j = span + 1
-    column_twips = [col.get(_clark_name("w:w")) for col in grid._tbl.tblGrid.gridCol_lst]
+    column_twips = [col.get(qn("w:w")) for col in grid._tbl.tblGrid.gridCol_lst]
     plain: list[str] = []  # consecutive plain body rows, as XML, added to the table at once
     for i, (cells, indent) in enumerate(zip(shown.body, shown.indents, strict=True)):
         if i < len(shown.body) - 1 and not any(_breaks(text) for text in cells):
@@ -327,14 +327,6 @@ def add_table(document: Any, spec: TableSpec, first: bool, shown: Rendered | Non
 def _breaks(text: str) -> bool:
     """Text python-docx writes as more than one run element (tab, line break)."""
     return any(c in text for c in "\t\r\n")
-
-
-@functools.cache
-def _clark_name(tag: str) -> str:
-    """python-docx's ``qn`` (``w:tr`` -> ``{namespace}tr``), resolved once per tag."""
-    from docx.oxml.ns import qn
-
-    return qn(tag)
 
 
 def _body_row_xml(
