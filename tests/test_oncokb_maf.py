@@ -270,16 +270,18 @@ def test_config_key_defaults_to_auto_and_is_checked() -> None:
 
 
 def test_cohort_maf_stages_carry_the_column_to_annotate(maf: Path, tmp_path: Path) -> None:
-    """variants_from_maf writes the columns into the per-sample tables (an empty value as NA);
+    """variants_from_maf writes the columns into the cohort table (an empty value as NA);
     annotate reads them back from there."""
-    outputs = {sid: tmp_path / "variants" / f"{sid}.tsv" for sid in ("P01-T", "P02-T", "P03-T")}
-    run_variants_from_maf(maf, outputs)
-    written = pd.read_csv(outputs["P02-T"], sep="\t")
+    ids = ("P01-T", "P02-T", "P03-T")
+    out = tmp_path / "variants" / "cohort.tsv"
+    run_variants_from_maf(maf, out, ids)
+    written = pd.read_csv(out, sep="\t")
     assert list(written.columns[-3:]) == list(COLUMNS)
-    samples = pd.DataFrame([sample(sid, str(maf)) for sid in outputs])
+    assert set(written["sample_id"]) == {"P01-T", "P02-T", "P03-T"}
+    samples = pd.DataFrame([sample(sid, str(maf)) for sid in ids])
     samples.to_csv(tmp_path / "samples.tsv", sep="\t", index=False)
     table = run_annotate(
-        CONFIG, tmp_path / "samples.tsv", list(outputs.values()), [], tmp_path / "alt.tsv"
+        CONFIG, tmp_path / "samples.tsv", [out], [], tmp_path / "alt.tsv"
     ).set_index(["gene", "alteration"])
     assert table.loc[("ERBB2", "p.L755_T759del"), "oncogenicity_rule"] == "oncokb:Oncogenic"
     assert table.loc[("PTEN", "p.R130Q"), "oncogenicity"] == "hotspot"
@@ -315,8 +317,9 @@ def test_workflow_cohort_maf_uses_oncokb(maf: Path, tmp_path: Path, project_root
         timeout=120,
     )
     assert completed.returncode == 0, completed.stderr[-5000:]
-    variants = pd.read_csv(work / "results/variants/P01-T.tsv", sep="\t")
+    variants = pd.read_csv(work / "results/variants/cohort.tsv", sep="\t")
     assert "ONCOGENIC" in variants.columns
+    assert not (work / "results/variants/P01-T.tsv").exists()  # one table, not one per sample
     alterations = pd.read_csv(work / "results/annotated/alterations.tsv", sep="\t")
     rules = alterations.set_index(["gene", "alteration"])["oncogenicity_rule"]
     assert rules[("ERBB2", "p.L755_T759del")] == "oncokb:Oncogenic"
@@ -324,13 +327,12 @@ def test_workflow_cohort_maf_uses_oncokb(maf: Path, tmp_path: Path, project_root
 
 
 def test_run_annotate_honours_the_config_key(maf: Path, tmp_path: Path) -> None:
-    outputs = {sid: tmp_path / "variants" / f"{sid}.tsv" for sid in ("P01-T", "P02-T", "P03-T")}
-    run_variants_from_maf(maf, outputs)
-    pd.DataFrame([sample(sid, str(maf)) for sid in outputs]).to_csv(
+    ids = ("P01-T", "P02-T", "P03-T")
+    out = tmp_path / "variants" / "cohort.tsv"
+    run_variants_from_maf(maf, out, ids)
+    pd.DataFrame([sample(sid, str(maf)) for sid in ids]).to_csv(
         tmp_path / "samples.tsv", sep="\t", index=False
     )
     config = CONFIG | {"annotate": {"oncogenicity_source": "builtin"}}
-    table = run_annotate(
-        config, tmp_path / "samples.tsv", list(outputs.values()), [], tmp_path / "alt.tsv"
-    )
+    table = run_annotate(config, tmp_path / "samples.tsv", [out], [], tmp_path / "alt.tsv")
     assert not table["oncogenicity_rule"].str.startswith("oncokb:").any()

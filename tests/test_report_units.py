@@ -249,8 +249,8 @@ def test_cbioportal_study_structure(tmp_path: Path) -> None:
 
 def assert_study_is_well_formed(folder: Path) -> None:
     """Required meta keys, 4 header lines, case-list samples in the sample clinical file."""
-    assert cbioportal.check_study(folder) == []
-    for name, keys in cbioportal.REQUIRED_META.items():
+    assert study_problems(folder) == []
+    for name, keys in REQUIRED_META.items():
         meta = cbioportal.read_meta(folder / name)
         assert all(meta.get(k) for k in keys), name
     sample_lines = (folder / "data_clinical_sample.txt").read_text().splitlines()
@@ -361,3 +361,64 @@ def test_disposition_names_samples_that_can_show_nothing() -> None:
     # without the table (older runs, the stage-level tests) the QC verdict alone, as before
     plain = tables.disposition(clinical, samples, endpoints, status).set_index("id")
     assert plain.loc["P1_C", "status"] == "analysed"
+
+
+# Required keys per meta file (cBioPortal file-formats documentation)
+_DATA_META = ["cancer_study_identifier", "genetic_alteration_type", "datatype"]
+_PROFILE_META = [*_DATA_META, "stable_id", "show_profile_in_analysis_tab", "profile_name",
+                 "profile_description", "data_filename"]  # fmt: skip
+REQUIRED_META = {
+    "meta_study.txt": ["type_of_cancer", "cancer_study_identifier", "name", "description"],
+    "meta_clinical_patient.txt": [*_DATA_META, "data_filename"],
+    "meta_clinical_sample.txt": [*_DATA_META, "data_filename"],
+    "meta_mutations.txt": _PROFILE_META,
+    "meta_cna.txt": _PROFILE_META,
+}
+REQUIRED_CASE_LIST = [
+    "cancer_study_identifier",
+    "stable_id",
+    "case_list_name",
+    "case_list_description",
+    "case_list_ids",
+]
+
+
+def study_problems(folder: Path) -> list[str]:
+    """Structural problems of an exported study folder (empty list when well formed)."""
+    folder = Path(folder)
+    problems = []
+    for name, keys in REQUIRED_META.items():
+        path = folder / name
+        if not path.is_file():
+            problems.append(f"{name} missing")
+            continue
+        meta = cbioportal.read_meta(path)
+        problems += [f"{name}: missing {k}" for k in keys if not meta.get(k)]
+        data = meta.get("data_filename")
+        if data and not (folder / data).is_file():
+            problems.append(f"{name}: data file {data} missing")
+    sample_ids: set[str] = set()
+    for level, key in (("patient", "PATIENT_ID"), ("sample", "SAMPLE_ID")):
+        path = folder / f"data_clinical_{level}.txt"
+        if not path.is_file():
+            continue
+        lines = path.read_text().splitlines()
+        if len(lines) < 5 or not all(line.startswith("#") for line in lines[:4]):
+            problems.append(f"{path.name}: needs 4 '#' header lines")
+            continue
+        widths = {len(line.split("\t")) for line in lines}
+        if len(widths) != 1:
+            problems.append(f"{path.name}: rows of different widths")
+        header = lines[4].split("\t")
+        if key not in header:
+            problems.append(f"{path.name}: no {key} column")
+        if level == "sample":
+            sample_ids = {line.split("\t")[header.index("SAMPLE_ID")] for line in lines[5:]}
+    for case_list in sorted((folder / "case_lists").glob("*.txt")):
+        meta = cbioportal.read_meta(case_list)
+        problems += [f"{case_list.name}: missing {k}" for k in REQUIRED_CASE_LIST if k not in meta]
+        ids = [i for i in meta.get("case_list_ids", "").split("\t") if i]
+        unknown = sorted(set(ids) - sample_ids)
+        if unknown:
+            problems.append(f"{case_list.name}: samples not in clinical file: {unknown}")
+    return problems

@@ -1,5 +1,5 @@
-"""Per-sample stage tables written and read for a whole cohort at once: the same bytes and
-the same values as one write_tsv / read_csv per sample."""
+"""Per-sample stage tables read for a whole cohort at once, and a cohort table (one file for
+every sample): the same values as one read_csv per sample's file."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from her2resist.tables import (
     read_stage_tables,
     read_table,
     records,
+    with_file,
     write_tsv,
-    write_tsv_split,
 )
 
 
@@ -32,29 +32,39 @@ def cohort() -> pd.DataFrame:
     )
 
 
-def test_write_tsv_split_equals_write_tsv_per_sample(tmp_path: Path) -> None:
+def write_per_sample(frame: pd.DataFrame, paths: dict[str, Path]) -> None:
+    for sample, path in paths.items():
+        write_tsv(frame[frame["sample_id"] == sample], path)
+
+
+def test_cohort_table_reads_as_the_per_sample_files(tmp_path: Path) -> None:
+    """``cohort.tsv`` split by sample_id gives what one file per sample gives, a sample of
+    the sheet without rows included (an empty table, as its header-only file)."""
     frame = cohort()
-    ids = ["S1", "S2", "S3", "S4"]  # S4 has no rows: a header-only table
-    write_tsv_split(frame, "sample_id", {s: tmp_path / "split" / f"{s}.tsv" for s in ids})
+    ids = ["S1", "S2", "S3", "S4"]  # S4 has no rows
+    paths = {s: tmp_path / f"{s}.tsv" for s in ids}
+    write_per_sample(frame, paths)
+    write_tsv(frame, tmp_path / "cohort" / "cohort.tsv")
+    per_sample = read_stage_tables(paths.values())
+    whole = read_stage_tables([tmp_path / "cohort" / "cohort.tsv"], samples=ids)
+    assert list(whole) == ids
+    assert whole["S4"].empty and list(whole["S4"].columns) == list(frame.columns)
     for sample in ids:
-        write_tsv(frame[frame["sample_id"] == sample], tmp_path / f"{sample}.tsv")
-        expected = (tmp_path / f"{sample}.tsv").read_bytes()
-        assert (tmp_path / "split" / f"{sample}.tsv").read_bytes() == expected, sample
-    assert (tmp_path / "split" / "S4.tsv").read_text().count("\n") == 1
+        pd.testing.assert_frame_equal(
+            whole[sample].astype(str), per_sample[sample].astype(str), check_dtype=False
+        )
 
 
-def test_write_tsv_split_with_a_line_break_in_a_field(tmp_path: Path) -> None:
-    frame = cohort()
-    frame.loc[0, "note"] = "two\nlines"
-    write_tsv_split(frame, "sample_id", {"S1": tmp_path / "a.tsv", "S2": tmp_path / "b.tsv"})
-    write_tsv(frame[frame["sample_id"] == "S1"], tmp_path / "a_expected.tsv")
-    assert (tmp_path / "a.tsv").read_bytes() == (tmp_path / "a_expected.tsv").read_bytes()
+def test_with_file_lists_the_samples_with_a_file() -> None:
+    sheet = pd.DataFrame({"sample_id": ["S1", "S2", "S3"], "cnv_file": ["a.cns", "", None]})
+    assert with_file(sheet, "cnv_file") == ["S1"]
+    assert with_file(sheet, "variant_file") == []
 
 
 def test_read_stage_tables_equals_read_csv_per_file(tmp_path: Path) -> None:
     frame = cohort()
     paths = {s: tmp_path / f"{s}.tsv" for s in ("S1", "S2", "S3", "S4")}
-    write_tsv_split(frame, "sample_id", paths)
+    write_per_sample(frame, paths)
     other = tmp_path / "S5.tsv"  # another header: read on its own
     write_tsv(pd.DataFrame({"sample_id": ["S5"], "call": ["gain"]}), other)
     tables = read_stage_tables([*paths.values(), other])

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from her2resist.errors import InputError, Problem
-from her2resist.tables import MISSING, text_lines, write_tsv
+from her2resist.tables import MISSING, text_lines, write_tsv_if_changed
 
 PathLike = str | Path
 
@@ -625,17 +624,6 @@ def read_study(folder: PathLike) -> Study:
     )
 
 
-def _write_if_changed(frame: pd.DataFrame, path: Path) -> None:
-    """Rewrite only on a change: Snakemake reruns what depends on a newer file. (Cluster
-    jobs parse the workflow too, at the same time: each writes its own temporary file.)"""
-    buffer = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    write_tsv(frame, buffer)
-    if path.is_file() and path.read_bytes() == buffer.read_bytes():
-        buffer.unlink()
-    else:
-        buffer.replace(path)
-
-
 def attribute_labels(folder: PathLike) -> dict[str, str]:
     """The display names of the study's clinical attributes (the first ``#`` row above each
     clinical file's header, e.g. ``HER2_STATUS`` -> ``HER2 Status``): labels the data carry."""
@@ -663,9 +651,9 @@ def study_config(config: dict[str, Any], out: PathLike = "results/study") -> dic
     study = read_study(config["cbioportal_study"])
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    _write_if_changed(study.samples, out / "samples.tsv")
-    _write_if_changed(study.clinical, out / "clinical.tsv")
-    _write_if_changed(warning_table(study.warnings), out / "warnings.tsv")
+    write_tsv_if_changed(study.samples, out / "samples.tsv")
+    write_tsv_if_changed(study.clinical, out / "clinical.tsv")
+    write_tsv_if_changed(warning_table(study.warnings), out / "warnings.tsv")
     clinical = dict(config.get("clinical") or {})
     clinical["table"] = str(out / "clinical.tsv")
     clinical["source"] = "times"

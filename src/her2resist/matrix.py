@@ -22,7 +22,7 @@ import pandas as pd
 
 from her2resist.annotate.knowledge import Knowledge
 from her2resist.panels import read_panel
-from her2resist.tables import cell_text
+from her2resist.tables import cell_text, read_stage_tables, with_file
 from her2resist.vocabulary import ALTERED, BASELINE, CTDNA, NOT_EVALUABLE, WILD_TYPE
 
 # The measurement each listed alteration kind needs (pathways.yaml kind -> evaluability kind).
@@ -384,13 +384,12 @@ def genes_measured(
     (a CNA matrix's rows, less its empty cells, are the genes measured)."""
     from_tables = samples.loc[samples["cnv_format"].eq("gene_table"), "sample_id"].astype(str)
     wanted = set(from_tables)
-    measured = {}
-    for path in cnv_tables:
-        sample_id = Path(path).stem
-        if sample_id in wanted:
-            genes = pd.read_csv(path, sep="\t", usecols=["gene"], dtype=str)["gene"]
-            measured[sample_id] = frozenset(genes.dropna())
-    return measured
+    tables = read_stage_tables(cnv_tables, {"gene": str}, samples=with_file(samples, "cnv_file"))
+    return {
+        sample_id: frozenset(table["gene"].dropna())
+        for sample_id, table in tables.items()
+        if sample_id in wanted
+    }
 
 
 def _status_at(matrix_path: str | Path, timepoint: str, columns: list[str]) -> pd.DataFrame:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import os
 import re
 import zipfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from her2resist.errors import InputError, Problem
@@ -222,12 +224,25 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [dict(zip(columns, row, strict=True)) for row in frame.to_numpy(dtype=object)]
 
 
+#: file stem of a stage table holding every sample's rows (the cohort route: one
+#: ``results/variants/cohort.tsv`` from a MAF, not thousands of per-sample files)
+COHORT_TABLE = "cohort"
+
+
 def read_stage_tables(
-    paths: Iterable[str | Path], dtype: dict[str, Any] | None = None
+    paths: Iterable[str | Path],
+    dtype: dict[str, Any] | None = None,
+    samples: Iterable[str] = (),
 ) -> dict[str, pd.DataFrame]:
     """Per-sample stage tables (TSV with a header, as ``write_tsv`` writes them) by file
     stem. Files sharing a header are parsed as one text and split again: one read_csv per
-    file costs more than the parsing for a cohort's thousands of small tables."""
+    file costs more than the parsing for a cohort's thousands of small tables. A cohort
+    table (stem :data:`COHORT_TABLE`) is split by its ``sample_id`` column, and each of
+    ``samples`` without rows in it gets an empty table, as its own file would have been
+    (a sample named ``cohort`` alone reads the same either way)."""
+    paths = list(paths)
+    if len(paths) == 1 and Path(paths[0]).stem == COHORT_TABLE:
+        return _split_cohort_table(paths[0], dtype, samples)
     groups: dict[str, list[tuple[str, str]]] = {}
     tables: dict[str, pd.DataFrame] = {}
     for path in paths:
@@ -248,29 +263,49 @@ def read_stage_tables(
     return tables
 
 
+def with_file(samples: pd.DataFrame, column: str) -> list[str]:
+    """Ids of the sheet's samples with a file named in ``column`` (their stage tables)."""
+    if column not in samples:
+        return []
+    files = samples[column].fillna("").astype(str)
+    return list(samples.loc[files.str.len() > 0, "sample_id"].astype(str))
+
+
+def _split_cohort_table(
+    path: str | Path, dtype: dict[str, Any] | None, samples: Iterable[str]
+) -> dict[str, pd.DataFrame]:
+    frame = pd.read_csv(path, sep="\t", low_memory=False, dtype={**(dtype or {}), "sample_id": str})
+    # one reordering and a slice per sample: a groupby's take per sample cost seconds
+    codes, ids = pd.factorize(frame["sample_id"])
+    order = np.argsort(codes, kind="stable")
+    ordered = frame.iloc[order].reset_index(drop=True)
+    bounds = np.searchsorted(codes[order], np.arange(len(ids) + 1))
+    by_sample = {}
+    for k, sid in enumerate(ids):
+        part = ordered.iloc[bounds[k] : bounds[k + 1]]
+        part.index = pd.RangeIndex(len(part))
+        by_sample[str(sid)] = part
+    empty = frame.iloc[0:0]
+    return {sid: by_sample.get(sid, empty) for sid in sorted(set(by_sample) | set(samples))}
+
+
 def write_tsv(frame: pd.DataFrame, path: str | Path) -> None:
     """Deterministic TSV: fixed float format, NA written as ``NA``, LF line endings."""
     write_tsv_chunks([frame], path)
 
 
-def write_tsv_split(frame: pd.DataFrame, column: str, paths: dict[Any, str | Path]) -> None:
-    """``write_tsv`` of each value's rows (``frame[column] == value``) to ``paths[value]``
-    (header only for a value without rows): the same bytes, but the cohort is formatted
-    once instead of once per sample (thousands of small tables)."""
-    header, *lines = frame.to_csv(**_TSV_OPTIONS).split("\n")[:-1]
-    if len(lines) != len(frame):  # a quoted field with a line break: one table at a time
-        groups = dict(tuple(frame.groupby(column, sort=False)))
-        for value, path in paths.items():
-            write_tsv(groups.get(value, frame.iloc[0:0]), path)
-        return
-    rows: dict[Any, list[str]] = {}
-    for value, line in zip(frame[column].to_numpy(dtype=object), lines, strict=True):
-        rows.setdefault(value, []).append(line)
-    for value, path in paths.items():
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("w", newline="") as handle:
-            handle.write("\n".join([header, *rows.get(value, [])]) + "\n")
+def write_tsv_if_changed(frame: pd.DataFrame, path: str | Path) -> None:
+    """:func:`write_tsv`, rewriting only on a change: Snakemake reruns what depends on a
+    newer file, and these are written when the workflow is parsed. (Cluster jobs parse the
+    workflow too, at the same time: each writes its own temporary file.)"""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buffer = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    write_tsv(frame, buffer)
+    if path.is_file() and path.read_bytes() == buffer.read_bytes():
+        buffer.unlink()
+    else:
+        buffer.replace(path)
 
 
 def write_tsv_chunks(frames: Iterable[pd.DataFrame], path: str | Path) -> int:

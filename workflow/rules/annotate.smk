@@ -1,18 +1,19 @@
 rule annotate:
     input:
         samples="results/validated/samples.tsv",
-        variants=expand("results/variants/{sample}.tsv", sample=variant_samples()),
-        cnv=expand("results/cnv/{sample}.tsv", sample=cnv_samples()),
+        variants=variant_tables(),
+        cnv=cnv_tables(),
         sv=sv_files(),
         pathways=config["pathways"],
         hotspots=config["hotspots"],
         evidence=config["civic_evidence"],
     output:
-        report(
+        alterations=report(
             "results/annotated/alterations.tsv",
             caption="../report/alterations.rst",
             category="Alterations",
         ),
+        tumour_fraction="results/annotated/tumour_fraction.tsv",
     log:
         "logs/annotate.log",
     conda:

@@ -22,8 +22,11 @@ rule associate:
             category="Associations",
         ),
         efficacy="results/stats/efficacy.tsv",
+        # Table 4b: hazard ratios each test could detect, from the tables above
+        detectable="results/stats/detectable_effects.tsv",
     log:
         "logs/associate.log",
+    priority: 20  # on the chain to the tables, as matrix
     conda:
         "../envs/stats.yaml"
     threads: 1

@@ -24,12 +24,9 @@ rule trial_tables:
     input:
         endpoints="results/clinical/endpoints.tsv",
         clinical="results/validated/clinical.tsv",
-        pfs="results/stats/pfs_associations.tsv",
-        os="results/stats/os_associations.tsv",
     output:
         subgroups="results/stats/subgroups.tsv",
         follow_up="results/stats/follow_up.tsv",
-        detectable="results/stats/detectable_effects.tsv",
         forest=report(
             "results/figures/subgroups_forest.png",
             caption="../report/subgroups_forest.rst",

@@ -5,7 +5,7 @@ if config["cnv"]:
             table=config["cnv"],
             validated="results/validated/samples.tsv",
         output:
-            expand("results/cnv/{sample}.tsv", sample=cnv_samples()),
+            cnv_tables(),
         log:
             "logs/cnv/from_gene_table.log",
         conda:
@@ -15,6 +15,7 @@ if config["cnv"]:
             mem_mb=lambda wc, input, attempt: 2000 * attempt + 5 * int(input_mb(input)),
             runtime=lambda wc, attempt: 20 * attempt,
         params:
+            samples=cnv_samples(),
             thresholds=config["cnv_thresholds"],
         script:
             "../scripts/cnv_from_gene_table.py"

@@ -15,10 +15,19 @@ sys.path.insert(0, str(Path(workflow.current_basedir).parents[1] / "src"))
 from her2resist.cbioportal_study import study_config  # noqa: E402
 from her2resist.config import resolve_resources, validate_config  # noqa: E402
 from her2resist.errors import InputError  # noqa: E402
-from her2resist.population import select_population  # noqa: E402
-from her2resist.sheet import load_sample_sheet  # noqa: E402
+from her2resist.run.validate import write_validated  # noqa: E402
 from her2resist.study_data import study_data  # noqa: E402
+from her2resist.tables import write_tsv_if_changed  # noqa: E402
 from her2resist.validate import validate_inputs  # noqa: E402
+
+# The validate stage's tables (docs/design.md), written here: inputs are validated once.
+VALIDATED = {
+    "samples": "results/validated/samples.tsv",
+    "clinical": "results/validated/clinical.tsv",
+    "report": "results/qc/input_report.tsv",
+    "excluded": "results/validated/population_excluded.tsv",
+    "labels": "results/validated/column_labels.tsv",
+}
 
 # Config, sheet, clinical and AE tables and the headers of every variant/CNV file are
 # checked here, before any job runs; every problem is listed at once (docs/errors.md).
@@ -27,10 +36,14 @@ try:
     # a cBioPortal study becomes samples/maf/cnv/clinical (files under results/study/)
     config.update(study_config(config))
     validated = validate_inputs(config)
-    samples, problems = load_sample_sheet(config, checked=validated.samples)
-    if problems:
-        raise InputError(problems)
-    samples = select_population(config, validated.clinical, samples)[1]
+    # only what changed is rewritten: the jobs reading these rerun when their content does
+    samples = write_validated(
+        config,
+        validated,
+        VALIDATED,
+        "results/study/warnings.tsv" if config.get("cbioportal_study") else None,
+        write=write_tsv_if_changed,
+    )
 except InputError as error:
     raise WorkflowError(
         "input problem(s):\n" + "\n".join(f"  - {p}" for p in error.problems)
@@ -66,6 +79,20 @@ def variant_samples():
 
 def cnv_samples():
     return has_file("cnv_file")
+
+
+def variant_tables():
+    """The variants stage's tables: one cohort table from a MAF, else one per sample."""
+    if config["maf"]:
+        return ["results/variants/cohort.tsv"]
+    return expand("results/variants/{sample}.tsv", sample=variant_samples())
+
+
+def cnv_tables():
+    """The cnv stage's tables: one cohort table from a gene table, else one per sample."""
+    if config["cnv"]:
+        return ["results/cnv/cohort.tsv"]
+    return expand("results/cnv/{sample}.tsv", sample=cnv_samples())
 
 
 def distinct_files(*columns):

@@ -1,5 +1,6 @@
-# Longitudinal ctDNA (her2resist.longitudinal): tumour fraction per sample, baseline vs
-# progression, tissue-plasma concordance, baseline ctDNA features for the PFS analysis.
+# Longitudinal ctDNA (her2resist.longitudinal): baseline vs progression, tissue-plasma
+# concordance, baseline ctDNA features for the PFS analysis (tumour fraction per sample:
+# the annotate job, from the calls it has just written).
 # The longitudinal outputs are made only for a study with plasma or a second timepoint.
 LONGITUDINAL_OUTPUTS = [
     "results/longitudinal/acquired.tsv",
@@ -19,36 +20,19 @@ LONGITUDINAL_OUTPUTS += [
 ]
 
 
-rule tumour_fraction:
-    input:
-        samples="results/validated/samples.tsv",
-        alterations="results/annotated/alterations.tsv",
-    output:
-        "results/annotated/tumour_fraction.tsv",
-    log:
-        "logs/tumour_fraction.log",
-    conda:
-        "../envs/core.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=10,
-    script:
-        "../scripts/longitudinal.py"
-
-
 rule ctdna_features:
     input:
         samples="results/validated/samples.tsv",
         clinical="results/validated/clinical.tsv",
         alterations="results/annotated/alterations.tsv",
         tumour_fraction="results/annotated/tumour_fraction.tsv",
-        variants=expand("results/variants/{sample}.tsv", sample=variant_samples()),
+        variants=variant_tables(),
     output:
         features="results/longitudinal/ctdna_features.tsv",
         feature_values="results/longitudinal/ctdna_feature_values.tsv",
     log:
         "logs/ctdna_features.log",
+    priority: 20  # on the chain to the association tables, as matrix
     conda:
         "../envs/core.yaml"
     threads: 1

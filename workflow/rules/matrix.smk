@@ -4,7 +4,7 @@ rule matrix:
         clinical="results/validated/clinical.tsv",
         alterations="results/annotated/alterations.tsv",
         tumour_fraction="results/annotated/tumour_fraction.tsv",
-        cnv=expand("results/cnv/{sample}.tsv", sample=cnv_samples()),
+        cnv=cnv_tables(),
         panels=panel_files(),
     output:
         genes=report(
@@ -21,6 +21,8 @@ rule matrix:
         evaluability="results/matrix/sample_evaluability.tsv",
     log:
         "logs/matrix.log",
+    # the chain to the association tables (matrix, ctdna_features, associate) goes first
+    priority: 20
     conda:
         "../envs/core.yaml"
     threads: 1

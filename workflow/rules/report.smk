@@ -267,7 +267,7 @@ rule report_cbioportal:
         samples="results/validated/samples.tsv",
         endpoints="results/clinical/endpoints.tsv",
         alterations="results/annotated/alterations.tsv",
-        cnv=expand("results/cnv/{sample}.tsv", sample=cnv_samples()),
+        cnv=cnv_tables(),
     output:
         study=directory("results/cbioportal"),
     log:

@@ -5,7 +5,7 @@ if config["maf"]:
             maf=config["maf"],
             validated="results/validated/samples.tsv",
         output:
-            expand("results/variants/{sample}.tsv", sample=variant_samples()),
+            variant_tables(),
         log:
             "logs/variants/from_maf.log",
         conda:
@@ -14,6 +14,8 @@ if config["maf"]:
         resources:
             mem_mb=lambda wc, input, attempt: 2000 * attempt + 5 * int(input_mb(input)),
             runtime=lambda wc, attempt: 20 * attempt,
+        params:
+            samples=variant_samples(),
         script:
             "../scripts/variants_from_maf.py"
 

@@ -5,11 +5,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))
 
 from her2resist.rule import run_stage
-from her2resist.run import annotate
+from her2resist.run import annotate, longitudinal
 
-run_stage(
-    snakemake,
-    lambda sm, config: annotate.run_annotate(
-        config, sm.input.samples, sm.input.variants, sm.input.cnv, sm.output[0]
-    ),
-)
+
+def stage(sm, config):
+    annotate.run_annotate(config, sm.input.samples, sm.input.variants, sm.input.cnv, sm.output[0])
+    # tumour fraction per sample from the calls just written (one job, not two in a row)
+    longitudinal.run_tumour_fraction(
+        config, sm.input.samples, sm.output.alterations, sm.output.tumour_fraction
+    )
+
+
+run_stage(snakemake, stage)

@@ -10,6 +10,6 @@ from her2resist.run import cnv
 run_stage(
     snakemake,
     lambda sm, config: cnv.run_cnv_from_gene_table(
-        sm.input.table, {Path(p).stem: p for p in sm.output}, sm.params.thresholds
+        sm.input.table, sm.output[0], sm.params.samples, sm.params.thresholds
     ),
 )

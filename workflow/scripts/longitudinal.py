@@ -9,11 +9,7 @@ from her2resist.run import longitudinal
 
 
 def stage(sm, config):
-    if sm.rule == "tumour_fraction":
-        longitudinal.run_tumour_fraction(
-            config, sm.input.samples, sm.input.alterations, sm.output[0]
-        )
-    elif sm.rule == "ctdna_features":
+    if sm.rule == "ctdna_features":
         longitudinal.run_ctdna_features(
             config,
             dict(sm.input.items()),

@@ -13,7 +13,6 @@ run_stage(
         config,
         sm.input.endpoints,
         sm.input.clinical,
-        {"pfs": sm.input.pfs, "os": sm.input.os},
         dict(sm.output.items()),
     ),
 )

@@ -10,6 +10,6 @@ from her2resist.run import variants
 run_stage(
     snakemake,
     lambda sm, config: variants.run_variants_from_maf(
-        sm.input.maf, {Path(p).stem: p for p in sm.output}
+        sm.input.maf, sm.output[0], sm.params.samples
     ),
 )

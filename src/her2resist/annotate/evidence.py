@@ -20,6 +20,7 @@ this reader does not understand.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -190,9 +191,20 @@ def parse_variants(text: str) -> tuple[list[tuple[str, str, tuple[str, ...]]], s
 class EvidenceBase:
     items: list[EvidenceItem]
 
+    @functools.cached_property
+    def _by_gene(self) -> dict[str, list[EvidenceItem]]:
+        """Items by the genes their rules name (a rule matches its genes' calls only): a
+        cohort's thousands of calls are each checked against their gene's items."""
+        index: dict[str, list[EvidenceItem]] = {}
+        for item in self.items:
+            for gene in dict.fromkeys(g for r in item.rules for g in (r.partners or (r.gene,))):
+                index.setdefault(gene, []).append(item)
+        return index
+
     def matching(self, alteration: dict) -> list[EvidenceItem]:
+        candidates = self._by_gene.get(alteration.get("gene"), [])  # type: ignore[arg-type]
         return sorted(
-            (item for item in self.items if item.matches(alteration)), key=lambda i: i.eid
+            (item for item in candidates if item.matches(alteration)), key=lambda i: i.eid
         )
 
 

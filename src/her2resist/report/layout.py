@@ -217,7 +217,10 @@ def _width(header: list[str], body: list[list[str]]) -> int:
 
 def abbreviations(text: str) -> str:
     """``Abbreviations: CI, confidence interval; HR, hazard ratio.`` for those in ``text``."""
-    used = sorted(a for a in ABBREVIATIONS if re.search(rf"(?<![\w-]){a}(?![\w-])", text))
+    # an abbreviation is used where it is a whole word (not part of "PD-L1" or "ORRs"):
+    # one pass over the text, not one search per abbreviation
+    words = set(re.findall(r"[\w-]+", text))
+    used = sorted(a for a in ABBREVIATIONS if a in words)
     if not used:
         return ""
     return "Abbreviations: " + "; ".join(f"{a}, {ABBREVIATIONS[a]}" for a in used) + "."

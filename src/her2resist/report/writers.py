@@ -17,7 +17,6 @@ fixed (``SOURCE_DATE_EPOCH`` or :data:`DEFAULT_EPOCH`) so two runs give identica
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import os
 import re
 import zipfile
@@ -25,16 +24,17 @@ from collections.abc import Sequence
 from io import BytesIO
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 import pandas as pd
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml.ns import nsdecls, qn
+from docx.oxml.parser import parse_xml
 from docx.oxml.simpletypes import ST_HpsMeasure, ST_SignedTwipsMeasure
 from docx.shared import Length, Mm, Pt
-from lxml import etree
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
@@ -119,9 +119,11 @@ def _xlsx_value(value: Any) -> Any:
     return value
 
 
-def write_xlsx(spec: TableSpec, path: PathLike) -> None:
-    """Sheet "Table" as the manuscript shows it; sheet "Data" with the TSV's values."""
-    shown = render(spec)
+def write_xlsx(spec: TableSpec, path: PathLike, shown: Rendered | None = None) -> None:
+    """Sheet "Table" as the manuscript shows it; sheet "Data" with the TSV's values.
+    ``shown``: ``render(spec)``, where the caller has it already."""
+
+    shown = shown or render(spec)
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Table"
@@ -245,10 +247,11 @@ def _orient(section: Any, landscape: bool) -> None:
         setattr(section, margin, Mm(15))
 
 
-def add_table(document: Any, spec: TableSpec, first: bool) -> None:
+def add_table(document: Any, spec: TableSpec, first: bool, shown: Rendered | None = None) -> None:
     """Append ``spec`` to ``document``: on a new page (its own section, so a wide table turns
     landscape alone), title, header rows between rules, body, bottom rule, notes."""
-    shown = render(spec)
+
+    shown = shown or render(spec)
     section = document.sections[0] if first else document.add_section(WD_SECTION.NEW_PAGE)
     _orient(section, shown.landscape)
     title = document.add_paragraph()
@@ -289,11 +292,13 @@ def add_table(document: Any, spec: TableSpec, first: bool) -> None:
                 edges["top"] = "8"
             _set_cell_border(cell, **edges)
             j = span + 1
-    column_twips = [col.get(_clark_name("w:w")) for col in grid._tbl.tblGrid.gridCol_lst]
+    column_twips = [col.get(qn("w:w")) for col in grid._tbl.tblGrid.gridCol_lst]
+    plain: list[str] = []  # consecutive plain body rows, as XML, added to the table at once
     for i, (cells, indent) in enumerate(zip(shown.body, shown.indents, strict=True)):
         if i < len(shown.body) - 1 and not any(_breaks(text) for text in cells):
-            _append_body_row(grid._tbl, cells, column_twips, size, indent, bool(spec.stub))
+            plain.append(_body_row_xml(cells, column_twips, size, indent, bool(spec.stub)))
             continue
+        _append_rows(grid._tbl, plain)
         # the row's cells once: row.cells walks the whole row (spans, merges) on every call
         row_cells = grid.add_row().cells
         for j, text in enumerate(cells):
@@ -321,42 +326,40 @@ def _breaks(text: str) -> bool:
     return any(c in text for c in "\t\r\n")
 
 
-@functools.cache
-def _clark_name(tag: str) -> str:
-    """python-docx's ``qn`` (``w:tr`` -> ``{namespace}tr``), resolved once per tag."""
-    return qn(tag)
-
-
-def _append_body_row(
-    tbl: Any, texts: list[str], column_twips: list[str], size: Any, indent: int, stub: bool
-) -> None:
+def _body_row_xml(
+    texts: list[str], column_twips: list[str], size: Any, indent: int, stub: bool
+) -> str:
     """A body row exactly as add_table's python-docx calls write it (add_row, add_run with
-    the font size, left indent or centring), built directly in lxml: python-docx's per-cell
-    lookups took most of a minute for a cohort's patient listings."""
-    qn = _clark_name
-    half_points = ST_HpsMeasure.convert_to_xml(size)
-    tr = etree.SubElement(tbl, qn("w:tr"))
+    the font size, left indent or centring), as XML text: python-docx's per-cell lookups
+    took most of a minute for a cohort's patient listings, and one lxml element at a time
+    still seconds."""
+
+
+    run_properties = f'<w:rPr><w:sz w:val="{ST_HpsMeasure.convert_to_xml(size)}"/></w:rPr>'
+    cells = []
     for j, text in enumerate(texts):
-        tc = etree.SubElement(tr, qn("w:tc"))
-        width = etree.SubElement(etree.SubElement(tc, qn("w:tcPr")), qn("w:tcW"))
-        width.set(qn("w:type"), "dxa")
-        width.set(qn("w:w"), column_twips[j])
-        paragraph = etree.SubElement(tc, qn("w:p"))
+        paragraph = ""
         if j == 0 and indent:
-            properties = etree.SubElement(paragraph, qn("w:pPr"))
-            left = etree.SubElement(properties, qn("w:ind"))
-            left.set(qn("w:left"), ST_SignedTwipsMeasure.convert_to_xml(Mm(3 * indent)))
+            left = ST_SignedTwipsMeasure.convert_to_xml(Mm(3 * indent))
+            paragraph = f'<w:pPr><w:ind w:left="{left}"/></w:pPr>'
         elif j > 0 and stub:
-            properties = etree.SubElement(paragraph, qn("w:pPr"))
-            etree.SubElement(properties, qn("w:jc")).set(qn("w:val"), "center")
-        run = etree.SubElement(paragraph, qn("w:r"))
-        font = etree.SubElement(etree.SubElement(run, qn("w:rPr")), qn("w:sz"))
-        font.set(qn("w:val"), half_points)
+            paragraph = '<w:pPr><w:jc w:val="center"/></w:pPr>'
         if text:
-            run_text = etree.SubElement(run, qn("w:t"))
-            run_text.text = text
-            if len(text.strip()) < len(text):
-                run_text.set(qn("xml:space"), "preserve")
+            space = ' xml:space="preserve"' if len(text.strip()) < len(text) else ""
+            paragraph += f"<w:r>{run_properties}<w:t{space}>{escape(text)}</w:t></w:r>"
+        else:
+            paragraph += f"<w:r>{run_properties}</w:r>"
+        width = f'<w:tcPr><w:tcW w:type="dxa" w:w="{column_twips[j]}"/></w:tcPr>'
+        cells.append(f"<w:tc>{width}<w:p>{paragraph}</w:p></w:tc>")
+    return "<w:tr>" + "".join(cells) + "</w:tr>"
+
+
+def _append_rows(tbl: Any, rows: list[str]) -> None:
+    """Parse the rows' XML once and append them to the table; empties ``rows``."""
+
+    if rows:
+        tbl.extend(list(parse_xml(f"<w:tbl {nsdecls('w')}>{''.join(rows)}</w:tbl>")))
+        rows.clear()
 
 
 def _narrow_cell_margins(grid: Any) -> None:
@@ -381,24 +384,34 @@ def _write_lines(cell: Any, text: str, size: Any, bold: bool = False) -> None:
             run.add_break()
 
 
-def write_docx(specs: Sequence[TableSpec], path: PathLike, title: str | None = None) -> None:
-    """One document with ``specs`` in order, each on its own page."""
+def write_docx(
+    specs: Sequence[TableSpec],
+    path: PathLike,
+    title: str | None = None,
+    shown: Sequence[Rendered] | None = None,
+) -> None:
+    """One document with ``specs`` in order, each on its own page (``shown``: their
+    renderings, where the caller has them)."""
     document = _new_document()
     document.core_properties.title = title or (specs[0].title if specs else "")
     for k, spec in enumerate(specs):
-        add_table(document, spec, first=k == 0)
+        add_table(document, spec, first=k == 0, shown=shown[k] if shown else None)
     document.save(path)
     normalize_zip(path)
 
 
-def write_table(spec: TableSpec, tsv: PathLike) -> dict[str, Path]:
-    """Write ``spec`` as TSV at ``tsv`` and as .xlsx/.docx beside it; return the paths."""
+def write_table(spec: TableSpec, tsv: PathLike, shown: Rendered | None = None) -> dict[str, Path]:
+    """Write ``spec`` as TSV at ``tsv`` and as .xlsx/.docx beside it; return the paths.
+    ``shown``: the caller's ``render`` of ``spec`` already at :func:`full_precision`."""
+
     tsv = Path(tsv)
     paths = {"tsv": tsv, "xlsx": tsv.with_suffix(".xlsx"), "docx": tsv.with_suffix(".docx")}
     # The three formats show the same numbers: the office files are made from the data as
     # the TSV holds it (10 significant digits).
-    spec = spec.with_data(full_precision(spec.data))
+    if shown is None:
+        spec = spec.with_data(full_precision(spec.data))
+        shown = render(spec)
     write_tsv(spec.data, paths["tsv"])
-    write_xlsx(spec, paths["xlsx"])
-    write_docx([spec], paths["docx"])
+    write_xlsx(spec, paths["xlsx"], shown)
+    write_docx([spec], paths["docx"], shown=[shown])
     return paths

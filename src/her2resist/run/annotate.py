@@ -14,7 +14,7 @@ from her2resist.annotate.alterations import (
 )
 from her2resist.annotate.knowledge import knowledge_from
 from her2resist.run import PathLike
-from her2resist.tables import read_stage_tables, read_table, records, write_tsv
+from her2resist.tables import read_stage_tables, read_table, records, with_file, write_tsv
 from her2resist.variants.fusions import fusions_by_sample
 
 
@@ -28,8 +28,10 @@ def run_annotate(
     knowledge = knowledge_from(config)
     samples = read_table(samples_path)
     # every per-sample table read in one parse per header (read_stage_tables)
-    by_sample_variants = read_stage_tables(variant_tables)
-    by_sample_cnv = read_stage_tables(cnv_tables)
+    by_sample_variants = read_stage_tables(
+        variant_tables, samples=with_file(samples, "variant_file")
+    )
+    by_sample_cnv = read_stage_tables(cnv_tables, samples=with_file(samples, "cnv_file"))
     by_sample_fusions = fusions_by_sample(samples) if "sv_file" in samples else {}
     rows: list[dict] = []
     for sample in records(samples):

@@ -10,6 +10,7 @@ import pandas as pd
 
 from her2resist.clinical.covariates import covariate_frame
 from her2resist.clinical.endpoints import has_delayed_entry
+from her2resist.clinical.subgroups import detectable_effects
 from her2resist.matrix import biomarker_status
 from her2resist.run import PathLike
 from her2resist.stats import efficacy_summary, response_associations, survival_associations
@@ -90,6 +91,9 @@ def run_associate(
         entry=None if entry is None else dict.fromkeys(time_event, entry),
     )
     write_tsv(efficacy, outputs["efficacy"])
+    if outputs.get("detectable"):  # the hazard ratio each survival test could detect
+        tables = {e: pd.read_csv(outputs[e], sep="\t") for e in ("pfs", "os")}
+        write_tsv(detectable_effects(tables), outputs["detectable"])
 
 
 def run_exploratory(

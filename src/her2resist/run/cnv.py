@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 
 from her2resist import cnv
 from her2resist.run import PathLike
-from her2resist.tables import write_tsv, write_tsv_split
+from her2resist.tables import write_tsv
 
 
 def run_cnv_from_gene_table(
-    table: PathLike, outputs: dict[str, PathLike], thresholds: dict[str, float]
+    table: PathLike, out: PathLike, samples: Iterable[str], thresholds: dict[str, float]
 ) -> None:
-    """Read a cohort gene-level copy-number table once; one table per sample."""
+    """Read a cohort gene-level copy-number table once; one cohort table of ``samples``."""
     calls = cnv.read_gene_table(table, thresholds=thresholds).reindex(columns=cnv.CNV_COLUMNS)
-    write_tsv_split(calls, "sample_id", outputs)
+    write_tsv(calls[calls["sample_id"].isin(set(samples))], out)
 
 
 def run_cnv(

@@ -23,7 +23,7 @@ from her2resist.longitudinal import (
     plot_vaf_trajectories,
     tmb_per_sample,
 )
-from her2resist.tables import read_stage_tables, read_table, write_tsv
+from her2resist.tables import read_stage_tables, read_table, with_file, write_tsv
 from her2resist.vocabulary import CTDNA, TISSUE
 
 
@@ -75,7 +75,7 @@ def run_ctdna_features(
     """Baseline ctDNA features and tissue TMB (``outputs`` features, feature_values), tested
     by the associate stage. Plasma features only when the sheet has plasma samples, tissue
     TMB only when it has tissue samples: a study without plasma gets no ctDNA rows.
-    ``inputs``: samples, clinical, alterations, tumour_fraction, variants (per-sample tables)."""
+    ``inputs``: samples, clinical, alterations, tumour_fraction, variants (stage tables)."""
     samples = read_table(inputs["samples"])
     alterations = _read_alterations(inputs["alterations"])
     fractions = pd.read_csv(inputs["tumour_fraction"], sep="\t", dtype={"patient_id": str})
@@ -83,7 +83,9 @@ def run_ctdna_features(
     markers = config["biomarkers"]
     clinical = read_table(inputs["clinical"])
     patient_column = config["clinical"]["columns"].get("patient_id", "patient_id")
-    variant_tables = read_stage_tables(inputs["variants"])
+    variant_tables = read_stage_tables(
+        inputs["variants"], samples=with_file(samples, "variant_file")
+    )
     tmb = tmb_per_sample(
         variant_tables,
         samples,

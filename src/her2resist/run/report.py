@@ -17,12 +17,13 @@ from her2resist.matrix import biomarker_status
 from her2resist.report import cbioportal, figures, tables, writers
 from her2resist.report.formatting import waterfall_column
 from her2resist.report.labels import Labels, data_labels
+from her2resist.report.layout import render
 from her2resist.report.outputs import MANUSCRIPT, report_settings
 from her2resist.report.provenance import provenance
 from her2resist.report.spider import spider_figure
 from her2resist.report.subgroup_forest import subgroup_forest_figure
 from her2resist.run import PathLike
-from her2resist.tables import read_stage_tables, read_table, write_tsv
+from her2resist.tables import read_stage_tables, read_table, with_file, write_tsv
 
 
 def run_tables(
@@ -31,22 +32,26 @@ def run_tables(
     """Every manuscript table as TSV, XLSX and DOCX; ``outputs`` name the TSV (or all) paths,
     and :data:`MANUSCRIPT` the one document with every table written, in order."""
     built = tables.build_tables(config, inputs)
-    written = []
+    written = {}  # name -> (spec at full precision, its rendering): rendered once, used twice
     for path in outputs:
         path = Path(path)
         if path.suffix == ".tsv":
-            writers.write_table(built[path.stem], path)
-            written.append(path.stem)
+            spec = built[path.stem]
+            spec = spec.with_data(writers.full_precision(spec.data))
+            written[path.stem] = (spec, render(spec))
+            writers.write_table(spec, path, written[path.stem][1])
     if not report_settings(config).get("patient_listing", True):
-        written = [name for name in written if name not in tables.PATIENT_LEVEL_TABLES]
+        written = {k: v for k, v in written.items() if k not in tables.PATIENT_LEVEL_TABLES}
     for path in outputs:
         if Path(path).name == Path(MANUSCRIPT).name:
-            specs = [
-                spec.with_data(writers.full_precision(spec.data))
-                for name, spec in built.items()
-                if name in written
-            ]
-            writers.write_docx(specs, path, title="Manuscript tables")
+            # in the order the tables are built
+            kept = [written[name] for name in built if name in written]
+            writers.write_docx(
+                [spec for spec, _ in kept],
+                path,
+                title="Manuscript tables",
+                shown=[shown for _, shown in kept],
+            )
 
 
 def time_origin(config: dict[str, Any]) -> str:
@@ -150,12 +155,15 @@ def run_cbioportal(
     inputs: dict[str, Any],
     out_dir: PathLike,
 ) -> Path:
-    cnv_tables = read_stage_tables(inputs["cnv"], dtype={"chrom": str})
+    samples = read_table(inputs["samples"])
+    cnv_tables = read_stage_tables(
+        inputs["cnv"], dtype={"chrom": str}, samples=with_file(samples, "cnv_file")
+    )
     return cbioportal.write_study(
         out_dir,
         study=report_settings(config)["study"],
         clinical=_clinical(config, inputs["clinical"]),
-        samples=read_table(inputs["samples"]),
+        samples=samples,
         endpoints=_endpoints(inputs["endpoints"]),
         alterations=pd.read_csv(inputs["alterations"], sep="\t", dtype={"patient_id": str}),
         cnv_tables=cnv_tables,
@@ -175,10 +183,10 @@ def run_trial_tables(
     config: dict[str, Any],
     endpoints_path: PathLike,
     clinical_path: PathLike,
-    associations: dict[str, PathLike],
     outputs: dict[str, PathLike],
 ) -> None:
-    """Subgroups (table and forest plot), median follow-up, detectable hazard ratios."""
+    """Subgroups (table and forest plot), median follow-up: from endpoints and clinical
+    data only, so they are made while the biomarker stages run."""
     endpoints = pd.read_csv(endpoints_path, sep="\t", dtype={"patient_id": str})
     endpoints = endpoints.set_index("patient_id")
     clinical = read_table(clinical_path)
@@ -199,8 +207,6 @@ def run_trial_tables(
         subgroup_forest_figure(table, labels), Path(outputs["forest"]).with_suffix("")
     )
     write_tsv(subgroups.median_follow_up(endpoints), outputs["follow_up"])
-    survival = {name: pd.read_csv(path, sep="\t") for name, path in associations.items()}
-    write_tsv(subgroups.detectable_effects(survival), outputs["detectable"])
 
 
 def run_tumour_figures(

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from her2resist.run import PathLike
-from her2resist.tables import write_tsv, write_tsv_split
+from her2resist.tables import write_tsv
 from her2resist.variants import read_maf, write_vcf_table
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,8 @@ def run_variants(
     return summary
 
 
-def run_variants_from_maf(maf: PathLike, outputs: dict[str, PathLike]) -> None:
-    """Read a cohort MAF once and write one variant table per sample (``outputs``)."""
-    write_tsv_split(read_maf(maf), "sample_id", outputs)
+def run_variants_from_maf(maf: PathLike, out: PathLike, samples: Iterable[str]) -> None:
+    """Read a cohort MAF once; one cohort table (``cohort.tsv``, read by
+    :func:`read_stage_tables`) of the rows of ``samples``, the sheet's."""
+    table = read_maf(maf)
+    write_tsv(table[table["sample_id"].isin(set(samples))], out)
