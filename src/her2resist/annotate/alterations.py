@@ -61,7 +61,8 @@ ALTERATION_COLUMNS = [
 ]
 
 
-def _per_specimen(setting: Any, specimen: str, default: float) -> float:
+def per_specimen(setting: Any, specimen: str, default: float) -> float:
+    """A filter setting that is one number or a number per specimen (``{tissue: 5, ctdna: 3}``)."""
     if isinstance(setting, dict):
         return float(setting.get(specimen, default))
     return float(setting) if setting is not None else default
@@ -140,11 +141,11 @@ def mutation_filters(
         "<NA>",
     }:
         failed.append(f"filter_{row.get('filter')}")
-    if _nan_lt(row.get("depth"), _per_specimen(filters.get("min_depth"), specimen, 0)):
+    if _nan_lt(row.get("depth"), per_specimen(filters.get("min_depth"), specimen, 0)):
         failed.append("low_depth")
-    if _nan_lt(row.get("alt_reads"), _per_specimen(filters.get("min_alt_reads"), specimen, 0)):
+    if _nan_lt(row.get("alt_reads"), per_specimen(filters.get("min_alt_reads"), specimen, 0)):
         failed.append("low_alt_reads")
-    if _nan_lt(row.get("vaf"), _per_specimen(filters.get("min_vaf"), specimen, 0)):
+    if _nan_lt(row.get("vaf"), per_specimen(filters.get("min_vaf"), specimen, 0)):
         failed.append("low_vaf")
     max_af = filters.get("max_population_af")
     if max_af is not None and _nan_gt(row.get("population_af"), max_af):
