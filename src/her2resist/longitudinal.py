@@ -690,4 +690,3 @@ def plot_acquired_oncoprint(acquired: pd.DataFrame, path_png: Path, path_pdf: Pa
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(path, dpi=300)
     plt.close(fig)
-
