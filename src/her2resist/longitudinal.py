@@ -43,6 +43,7 @@ from her2resist.annotate.alterations import (
     mutation_filters,
     per_specimen,
     propagate_patient_flags,
+    variant_key,
 )
 from her2resist.annotate.tmb import coding_megabases
 from her2resist.tables import records
@@ -130,8 +131,7 @@ def tracked_mutations(alterations: pd.DataFrame) -> pd.DataFrame:
     CHIP-like calls (e.g. low-VAF TP53 in plasma) stay as not called."""
     frame = propagate_patient_flags(alterations)
     frame = frame[frame["alteration_type"].eq("mutation")].copy()
-    key = frame["patient_id"].astype(str) + "|" + frame["chrom"].astype(str) + ":"
-    key += frame["pos"].astype(str) + frame["ref"].astype(str) + ">" + frame["alt"].astype(str)
+    key = variant_key(frame)
     reason = frame.get("chip_reason", pd.Series("", index=frame.index)).fillna("").astype(str)
     status = frame["filter_status"].astype(str)
     flagged = frame["germline_flag"].map(_truthy) | status.str.contains("germline")
