@@ -862,6 +862,13 @@ def swimmer_figure(endpoints: pd.DataFrame) -> plt.Figure:
     return fig
 
 
+def recist_lines(ax: plt.Axes) -> None:
+    """RECIST 1.1's +20 % (progression) and -30 % (partial response) lines, and zero."""
+    ax.axhline(20, color="#555555", linestyle="--", linewidth=0.6)
+    ax.axhline(-30, color="#555555", linestyle="--", linewidth=0.6)
+    ax.axhline(0, color="#000000", linewidth=0.6)
+
+
 def _response_handles(responses: pd.Series) -> list[Patch]:
     """Legend patches of the best responses present, in RECIST order."""
     return [
@@ -883,9 +890,7 @@ def waterfall_figure(clinical: pd.DataFrame, column: str, endpoints: pd.DataFram
         fig, ax = plt.subplots(figsize=(SINGLE_COLUMN, SINGLE_COLUMN * 0.7))
         colours = [RESPONSE_COLOURS.get(r, RESPONSE_COLOURS["NE"]) for r in frame["best_response"]]
         ax.bar(range(len(frame)), frame[column], color=colours, width=0.8)
-        ax.axhline(20, color="#555555", linestyle="--", linewidth=0.6)
-        ax.axhline(-30, color="#555555", linestyle="--", linewidth=0.6)
-        ax.axhline(0, color="#000000", linewidth=0.6)
+        recist_lines(ax)
         ax.set_xticks([])
         ax.set_ylabel("Best change in target lesions (%)")
         ax.set_title("Best change from baseline in target lesions", loc="left")
