@@ -12,7 +12,6 @@ from her2resist.cnv import (
     CNV_COLUMNS,
     DEFAULT_THRESHOLDS,
     call_copy_number,
-    load_gene_coordinates,
     read_segments,
     segments_to_genes,
 )
@@ -162,7 +161,7 @@ def test_sex_chromosomes_against_a_male_reference(shared_data: Path) -> None:
 
     Taken at face value AR looks amplified; for a female sample (2 X copies expected, 1 in the
     reference) it is copy-neutral, which is what CNVkit's reference/expect copies give."""
-    genes = load_gene_coordinates("GRCh37", path=GENES_GRCH37)
+    genes = pd.read_csv(GENES_GRCH37, sep="\t", dtype={"chrom": str})
     path = shared_data / "variants" / "cnvkit" / "cnvkit_p2-9_2.call.cns"
     gene_level = segments_to_genes(read_segments(path, fmt="cnvkit_cns"), genes)
     naive = call_copy_number(gene_level).set_index("gene")
