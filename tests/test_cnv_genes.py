@@ -14,7 +14,8 @@ from her2resist.cnv import (
     read_segments,
     segments_to_genes,
 )
-from her2resist.config import resolve_resources
+from her2resist.config import resolve_resources, validate_config
+from her2resist.errors import InputError
 
 GENES_GRCH37 = Path(__file__).parent / "data" / "cnv" / "genes_grch37_subset.tsv"
 
@@ -67,6 +68,11 @@ def test_default_resources_table(build: str, erbb2_start_mb: float) -> None:
     table = read_genes(path).set_index("gene")
     assert table.loc["ERBB2", "chrom"] == "17"
     assert table.loc["ERBB2", "start"] / 1e6 == pytest.approx(erbb2_start_mb, abs=0.02)
+
+
+def test_unknown_build() -> None:
+    with pytest.raises(InputError, match="genome_build: 'hg18' is not one of"):
+        validate_config({"clinical": {"table": "x.tsv"}, "genome_build": "hg18"})
 
 
 def test_weighted_mean_and_uncovered_genes() -> None:
