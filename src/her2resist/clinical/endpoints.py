@@ -103,16 +103,26 @@ def parse_dates(values: pd.Series, column: str, fmt: str | None, source: str) ->
     return parsed
 
 
+def event_codes(mapping: dict) -> dict:
+    """Lower-case event code -> 1/0: the defaults, then clinical.event_values."""
+    return {str(k).strip().lower(): v for k, v in {**DEFAULT_EVENT_CODES, **mapping}.items()}
+
+
+def response_codes(mapping: dict) -> dict:
+    """Lower-case response -> RECIST code: defaults, clinical.response_values, the codes."""
+    codes = {**DEFAULT_RESPONSE_CODES, **{k.strip().lower(): v for k, v in mapping.items()}}
+    return codes | {c.lower(): c for c in RECIST}
+
+
 def recode_events(values: pd.Series, column: str, mapping: dict, source: str) -> pd.Series:
-    codes = {str(k).strip().lower(): v for k, v in {**DEFAULT_EVENT_CODES, **mapping}.items()}
     hint = f"map it to 1 (event) or 0 (censored) in clinical.event_values.{column}"
+    codes = event_codes(mapping)
     return _recode(values, codes, column, source, "event code", hint).astype("Float64")
 
 
 def recode_response(values: pd.Series, column: str, mapping: dict, source: str) -> pd.Series:
-    codes = {**DEFAULT_RESPONSE_CODES, **{k.strip().lower(): v for k, v in mapping.items()}}
-    codes.update({c.lower(): c for c in RECIST})
     hint = "use CR, PR, SD, PD or NE, or map the code in clinical.response_values"
+    codes = response_codes(mapping)
     return _recode(values, codes, column, source, "response", hint).fillna("NE")
 
 
