@@ -11,19 +11,23 @@ import pytest
 from her2resist.cnv import (
     CNV_COLUMNS,
     call_copy_number,
-    load_gene_coordinates,
     read_segments,
     segments_to_genes,
 )
+from her2resist.config import resolve_resources, validate_config
 from her2resist.errors import InputError
-from her2resist.paths import RESOURCES
 
 GENES_GRCH37 = Path(__file__).parent / "data" / "cnv" / "genes_grch37_subset.tsv"
 
 
 @pytest.fixture(scope="module")
 def genes() -> pd.DataFrame:
-    return load_gene_coordinates("GRCh37", path=GENES_GRCH37)
+    return read_genes(GENES_GRCH37)
+
+
+def read_genes(path: Path | str) -> pd.DataFrame:
+    """A gene coordinate table as the cnv stage reads it (her2resist.run.cnv)."""
+    return pd.read_csv(path, sep="\t", dtype={"chrom": str})
 
 
 @pytest.fixture(scope="module")
@@ -57,34 +61,18 @@ def test_fixture_gene_table(genes: pd.DataFrame) -> None:
     assert genes["start"].dtype == np.int64
 
 
-@pytest.mark.parametrize(("build", "erbb2_start_mb"), [("GRCh38", 39.69), ("hg19", 37.84)])
+@pytest.mark.parametrize(("build", "erbb2_start_mb"), [("GRCh38", 39.69), ("GRCh37", 37.84)])
 def test_default_resources_table(build: str, erbb2_start_mb: float) -> None:
-    """The project tables are written by another stage; until then the error names the file."""
-    expected = RESOURCES / ("genes_grch38.tsv" if build == "GRCh38" else "genes_grch37.tsv")
-    if not expected.is_file():
-        with pytest.raises(InputError, match="gene coordinate table not found") as err:
-            load_gene_coordinates(build)
-        assert str(expected) in str(err.value)
-        return
-    table = load_gene_coordinates(build).set_index("gene")
+    """The workflow's own gene table of each build (config genome_build)."""
+    path = resolve_resources({"genome_build": build})["gene_coordinates"]
+    table = read_genes(path).set_index("gene")
     assert table.loc["ERBB2", "chrom"] == "17"
     assert table.loc["ERBB2", "start"] / 1e6 == pytest.approx(erbb2_start_mb, abs=0.02)
 
 
 def test_unknown_build() -> None:
-    with pytest.raises(InputError, match="unknown genome build"):
-        load_gene_coordinates("hg18")
-
-
-def test_gene_table_errors(tmp_path: Path) -> None:
-    path = tmp_path / "genes.tsv"
-    path.write_text("symbol\tchr\tfrom\tto\nERBB2\t17\t1\t2\n")
-    with pytest.raises(InputError, match="start: one of start"):
-        load_gene_coordinates(path=path)
-    path.write_text("gene\tchrom\tstart\tend\nERBB2\tchr17\t300\t200\n")
-    with pytest.raises(InputError) as err:
-        load_gene_coordinates(path=path)
-    assert err.value.problems[0].where == 2
+    with pytest.raises(InputError, match="genome_build: 'hg18' is not one of"):
+        validate_config({"clinical": {"table": "x.tsv"}, "genome_build": "hg18"})
 
 
 def test_weighted_mean_and_uncovered_genes() -> None:

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from her2resist.cnv import call_copy_number, cnvkit_threshold_copy_number, read_segments
+from her2resist.cnv import call_copy_number, read_segments
+from her2resist.cnv.calling import _reference_and_expected_copies
 from her2resist.errors import InputError
 
 CNVKIT_FILES = [
@@ -75,8 +76,36 @@ def test_call_cns_integer_cn_is_read(cnvkit_dir: Path) -> None:
     assert segments["cn"].tolist() == _raw(path)["cn"].tolist()
 
 
+# CNVkit's default `call -m threshold` cut-offs (DEL, LOSS, GAIN, AMP).
+CNVKIT_DEFAULT_THRESHOLDS = (-1.1, -0.25, 0.2, 0.7)
+
+
+def cnvkit_threshold_copy_number(
+    log2: pd.Series, chrom: pd.Series, *, ploidy: int = 2, haploid_x_reference: bool = False
+) -> np.ndarray:
+    """Integer copy number as CNVkit ``call -m threshold`` assigns it, on the reference copies
+    the workflow computes: counting up from 0, the first threshold the log2 is <= gives the
+    copy number (scaled by reference copies / ploidy on haploid X/Y); above the last one it
+    is ``ceil(r * 2^log2)``."""
+    reference, _ = _reference_and_expected_copies(
+        chrom.astype(str), ploidy, haploid_x_reference, None
+    )
+
+    def one(value: float, ref: float) -> int:
+        if np.isnan(value):
+            return int(ref)
+        for cnum, limit in enumerate(CNVKIT_DEFAULT_THRESHOLDS):
+            if value <= limit:
+                return int(cnum * ref / ploidy) if ref != ploidy else cnum
+        return int(np.ceil(ref * 2.0**value))
+
+    values = log2.astype(float)
+    return np.array([one(v, r) for v, r in zip(values, reference, strict=True)], dtype=np.int64)
+
+
 def test_cnvkit_threshold_rule_reproduces_the_call_cns(cnvkit_dir: Path) -> None:
-    """CNVkit `call -m threshold` (haploid-X reference) produced this file's cn column."""
+    """CNVkit `call -m threshold` (haploid-X reference) produced this file's cn column: the
+    workflow's reference copies on X and Y are CNVkit's."""
     raw = _raw(cnvkit_dir / "cnvkit_p2-9_2.call.cns")
     ours = cnvkit_threshold_copy_number(raw["log2"], raw["chromosome"], haploid_x_reference=True)
     np.testing.assert_array_equal(ours, raw["cn"].to_numpy())

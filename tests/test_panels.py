@@ -12,7 +12,7 @@ from her2resist import matrix
 from her2resist.annotate.knowledge import load_knowledge
 from her2resist.config import resolve_resources, validate_config
 from her2resist.errors import InputError
-from her2resist.panels import read_panel
+from her2resist.panels import bed_regions, read_panel
 
 CONFIG = resolve_resources(validate_config({"clinical": {"table": "-"}}))
 COORDINATES = CONFIG["gene_coordinates"]  # GRCh38
@@ -289,3 +289,14 @@ def test_sample_evaluability_table_says_why(knowledge, tmp_path: Path) -> None:
     assert table.loc["P2_T", "reason"] == ""
     assert table.loc["P3_T", "mutation"] == "not measured"
     assert table.loc["P3_T", "reason"] == "failed QC"
+
+
+def test_bed_regions_as_written_and_a_bad_line_named(tmp_path: Path) -> None:
+    """The one BED reader (gene panels, ``her2resist variants --regions``)."""
+    bed = tmp_path / "targets.bed"
+    bed.write_text("track name=x\nchr17\t39687000\t39730000\tERBB2\n# note\n\n3\t10\t20\n")
+    assert bed_regions(bed) == [("chr17", 39687000, 39730000), ("3", 10, 20)]
+    bed.write_text("chr17\t39687000\t39730000\nchr17\tstart\tend\n")
+    with pytest.raises(InputError) as error:
+        bed_regions(bed)
+    assert error.value.problems[0].where == 2

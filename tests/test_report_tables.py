@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from her2resist.report import tables, writers
-from her2resist.report.labels import Labels, check_labels, label_for, read_column_labels
+from her2resist.report.labels import Labels, check_labels, read_column_labels
 from her2resist.report.layout import frame_spec, render
 from her2resist.stats import efficacy_summary
 
@@ -87,10 +87,10 @@ def test_labels_configured_data_builtin_readable() -> None:
     assert labels("ecog") == "ECOG performance status"  # then the built-in one
     assert labels("her2_ihc_score") == "Her2 ihc score"  # else the name made readable
     assert labels("TRTDURD") == "TRTDURD"
-    assert label_for("visceral_disease", {"visceral_disease": "Visceral metastases"}) == (
+    assert Labels({"visceral_disease": "Visceral metastases"})("visceral_disease") == (
         "Visceral metastases"
     )
-    assert label_for("pfs") == "Progression-free survival"
+    assert Labels()("pfs") == "Progression-free survival"
 
 
 def test_data_labels_from_a_column_label_table(tmp_path: Path) -> None:

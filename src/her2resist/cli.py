@@ -13,20 +13,15 @@ from her2resist import __version__
 from her2resist.cbioportal_study import study_config
 from her2resist.config import load_config, resolve_resources, validate_config
 from her2resist.errors import InputError
+from her2resist.panels import bed_regions
 from her2resist.run import annotate, associate, clinical, cnv, matrix, validate, variants
 
 
 def _genes_to_regions(
     config_path: str | None, genes: str | None, bed: str | None, genome_build: str = "GRCh38"
 ):
-    if bed:
-        regions = []
-        with open(bed, encoding="utf-8") as handle:
-            for line in handle:
-                if line.strip() and not line.startswith(("#", "track", "browser")):
-                    chrom, start, end = line.split("\t")[:3]
-                    regions.append((chrom, int(start) + 1, int(end)))  # BED is 0-based
-        return regions
+    if bed:  # BED is 0-based half-open, the reader's regions 1-based inclusive
+        return [(chrom, start + 1, end) for chrom, start, end in bed_regions(bed)]
     if genes:
         # without --config, the workflow's own gene table for the chosen build
         config = load_config(config_path) if config_path else {"genome_build": genome_build}

@@ -38,7 +38,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from her2resist.annotate.alterations import chip_call, mutation_filters, propagate_patient_flags
+from her2resist.annotate.alterations import (
+    chip_call,
+    mutation_filters,
+    per_specimen,
+    propagate_patient_flags,
+    variant_key,
+)
 from her2resist.annotate.tmb import coding_megabases
 from her2resist.tables import records
 from her2resist.vocabulary import (
@@ -125,8 +131,7 @@ def tracked_mutations(alterations: pd.DataFrame) -> pd.DataFrame:
     CHIP-like calls (e.g. low-VAF TP53 in plasma) stay as not called."""
     frame = propagate_patient_flags(alterations)
     frame = frame[frame["alteration_type"].eq("mutation")].copy()
-    key = frame["patient_id"].astype(str) + "|" + frame["chrom"].astype(str) + ":"
-    key += frame["pos"].astype(str) + frame["ref"].astype(str) + ">" + frame["alt"].astype(str)
+    key = variant_key(frame)
     reason = frame.get("chip_reason", pd.Series("", index=frame.index)).fillna("").astype(str)
     status = frame["filter_status"].astype(str)
     flagged = frame["germline_flag"].map(_truthy) | status.str.contains("germline")
@@ -282,21 +287,13 @@ def longitudinal_from_alterations(
     min_tumour_fraction: float = 0.05,
 ) -> pd.DataFrame:
     """:func:`compare_timepoints` on the annotated alterations (QC-passed samples only)."""
-    passed = samples[samples["qc_status"].fillna("pass").replace("", "pass").eq("pass")]
-    passed = passed[passed["variant_file"].fillna("").astype(str).str.len() > 0]
+    passed = samples[_sequenced(samples)]
     records = tracked_mutations(alterations)
     records = records[records["sample_id"].isin(set(passed["sample_id"]))]
-    setting = filters.get("min_alt_reads")
-
-    def floor(specimen: str) -> float:
-        if isinstance(setting, dict):
-            return float(setting.get(specimen, 1))
-        return float(setting) if setting is not None else 1.0
-
     return compare_timepoints(
         records,
         passed,
-        min_alt_reads=floor,
+        min_alt_reads=lambda specimen: per_specimen(filters.get("min_alt_reads"), specimen, 1.0),
         resistance=resistance_catalogue(hotspots),
         tumour_fraction=tumour_fraction,
         min_tumour_fraction=min_tumour_fraction,
@@ -340,10 +337,15 @@ def manuscript_table(acquired: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------- concordance
 
 
-def _baseline_sample_ids(samples: pd.DataFrame, specimen: str, timepoint: str) -> pd.DataFrame:
+def _sequenced(samples: pd.DataFrame) -> pd.Series:
+    """Samples that passed QC and have a variant file."""
     ok = samples["qc_status"].fillna("pass").replace("", "pass").eq("pass")
-    ok &= samples["variant_file"].fillna("").astype(str).str.len() > 0
-    return samples[ok & samples["specimen"].eq(specimen) & samples["timepoint"].eq(timepoint)]
+    return ok & (samples["variant_file"].fillna("").astype(str).str.len() > 0)
+
+
+def _baseline_sample_ids(samples: pd.DataFrame, specimen: str, timepoint: str) -> pd.DataFrame:
+    ok = _sequenced(samples) & samples["specimen"].eq(specimen)
+    return samples[ok & samples["timepoint"].eq(timepoint)]
 
 
 def cohen_kappa(a: int, b: int, c: int, d: int) -> float:
@@ -374,13 +376,9 @@ def concordance(
     ]
     positive = {
         name: set(
-            zip(
-                *[
-                    counted.loc[counted["sample_id"].isin(set(ids["sample_id"])), c]
-                    for c in ("patient_id", "gene")
-                ],
-                strict=True,
-            )
+            counted.loc[
+                counted["sample_id"].isin(set(ids["sample_id"])), ["patient_id", "gene"]
+            ].itertuples(index=False, name=None)
         )
         for name, ids in (("tissue", tissue), ("plasma", plasma))
     }
@@ -492,6 +490,12 @@ def flagged_variants(alterations: pd.DataFrame) -> set[tuple[str, str, int, str,
     }
 
 
+def _at_least(values: pd.Series, bound: float) -> pd.Series:
+    return values.map(
+        lambda v: NOT_EVALUABLE if pd.isna(v) else (ALTERED if v >= bound else WILD_TYPE)
+    )
+
+
 def _median_split(values: pd.Series) -> pd.Series:
     evaluable = values.dropna()
     if not len(evaluable):
@@ -552,14 +556,10 @@ def ctdna_features(
         values_frame[column] = pd.to_numeric(values_frame[column], errors="coerce")
     v = values_frame.set_index("patient_id")
     status = pd.DataFrame(index=v.index)
-    status["ctdna_detectable"] = v["ctdna_n_somatic"].map(
-        lambda n: NOT_EVALUABLE if pd.isna(n) else (ALTERED if n > 0 else WILD_TYPE)
-    )
+    status["ctdna_detectable"] = _at_least(v["ctdna_n_somatic"], 1)
     status["ctdna_tumour_fraction_above_median"] = _median_split(v["ctdna_tumour_fraction"])
     status["ctdna_max_vaf_above_median"] = _median_split(v["ctdna_max_vaf"])
-    status["ctdna_pathways_altered>=2"] = v["ctdna_n_altered_pathways"].map(
-        lambda n: NOT_EVALUABLE if pd.isna(n) else (ALTERED if n >= 2 else WILD_TYPE)
-    )
+    status["ctdna_pathways_altered>=2"] = _at_least(v["ctdna_n_altered_pathways"], 2)
     status["tissue_tmb_above_median"] = _median_split(v["tissue_tmb_per_mb"])
     status["plasma_btmb_above_median"] = _median_split(v["plasma_btmb_per_mb"])
     return status.reset_index(), values_frame

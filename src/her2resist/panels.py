@@ -35,16 +35,16 @@ def _is_bed(path: Path, lines: list[str]) -> bool:
     return bool(data) and _BED_LINE.match(data[0]) is not None
 
 
-def _bed_genes(path: Path, lines: list[str], gene_coordinates: str | Path) -> set[str]:
-    genes = pd.read_csv(gene_coordinates, sep="\t", dtype={"chrom": str})
-    genes["chrom"] = genes["chrom"].str.removeprefix("chr")
-    covered: set[str] = set()
-    for n, line in enumerate(lines, 1):
+def bed_regions(path: str | Path, lines: list[str] | None = None) -> list[tuple[str, int, int]]:
+    """(chrom, start, end) of every region of a BED file as written (0-based, end exclusive);
+    a line that is not a region is an error naming it."""
+    regions = []
+    for n, line in enumerate(text_lines(path) if lines is None else lines, 1):
         if not line.strip() or line.startswith(("#", "track", "browser")):
             continue
         fields = line.split("\t")
         try:
-            chrom, start, end = fields[0].removeprefix("chr"), int(fields[1]), int(fields[2])
+            regions.append((fields[0], int(fields[1]), int(fields[2])))
         except (IndexError, ValueError):
             raise InputError.one(
                 str(path),
@@ -52,10 +52,18 @@ def _bed_genes(path: Path, lines: list[str], gene_coordinates: str | Path) -> se
                 n,
                 hint="BED needs chrom<TAB>start<TAB>end on every line (0-based, end exclusive)",
             ) from None
+    return regions
+
+
+def _bed_genes(path: Path, lines: list[str], gene_coordinates: str | Path) -> set[str]:
+    genes = pd.read_csv(gene_coordinates, sep="\t", dtype={"chrom": str})
+    genes["chrom"] = genes["chrom"].str.removeprefix("chr")
+    covered: set[str] = set()
+    for chrom, start, end in bed_regions(path, lines):
         # BED is 0-based half-open, the gene table 1-based inclusive: [start+1, end] overlaps
         # a gene [gene_start, gene_end] when start < gene_end and end >= gene_start.
-        hit = genes[(genes["chrom"] == chrom) & (genes["end"] > start) & (genes["start"] <= end)]
-        covered.update(hit["gene"])
+        on_chrom = genes["chrom"] == chrom.removeprefix("chr")
+        covered.update(genes[on_chrom & (genes["end"] > start) & (genes["start"] <= end)]["gene"])
     return covered
 
 

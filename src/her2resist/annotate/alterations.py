@@ -6,6 +6,8 @@ table with ``filter_status`` naming the filter(s), so what was dropped, and why,
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -61,7 +63,8 @@ ALTERATION_COLUMNS = [
 ]
 
 
-def _per_specimen(setting: Any, specimen: str, default: float) -> float:
+def per_specimen(setting: Any, specimen: str, default: float) -> float:
+    """A filter setting that is one number or a number per specimen (``{tissue: 5, ctdna: 3}``)."""
     if isinstance(setting, dict):
         return float(setting.get(specimen, default))
     return float(setting) if setting is not None else default
@@ -140,19 +143,23 @@ def mutation_filters(
         "<NA>",
     }:
         failed.append(f"filter_{row.get('filter')}")
-    if _nan_lt(row.get("depth"), _per_specimen(filters.get("min_depth"), specimen, 0)):
+    if _compares(
+        row.get("depth"), operator.lt, per_specimen(filters.get("min_depth"), specimen, 0)
+    ):
         failed.append("low_depth")
-    if _nan_lt(row.get("alt_reads"), _per_specimen(filters.get("min_alt_reads"), specimen, 0)):
+    if _compares(
+        row.get("alt_reads"), operator.lt, per_specimen(filters.get("min_alt_reads"), specimen, 0)
+    ):
         failed.append("low_alt_reads")
-    if _nan_lt(row.get("vaf"), _per_specimen(filters.get("min_vaf"), specimen, 0)):
+    if _compares(row.get("vaf"), operator.lt, per_specimen(filters.get("min_vaf"), specimen, 0)):
         failed.append("low_vaf")
     max_af = filters.get("max_population_af")
-    if max_af is not None and _nan_gt(row.get("population_af"), max_af):
+    if max_af is not None and _compares(row.get("population_af"), operator.gt, max_af):
         failed.append("population_af")
     germline_vaf = filters.get("germline_normal_vaf")
     # A CHIP clone in the blood normal stays below the germline threshold, so it is CHIP,
     # not germline; only a normal VAF at or above the threshold is germline.
-    if germline_vaf is not None and _nan_ge(row.get("normal_vaf"), germline_vaf):
+    if germline_vaf is not None and _compares(row.get("normal_vaf"), operator.ge, germline_vaf):
         failed.append("germline")
     is_chip = gene_is_chip and (specimen == CTDNA or isinstance(gene_is_chip, str))
     if is_chip and filters.get("exclude_chip", True):
@@ -160,16 +167,9 @@ def mutation_filters(
     return failed
 
 
-def _nan_lt(value: Any, bound: float) -> bool:
-    return value is not None and not pd.isna(value) and float(value) < bound
-
-
-def _nan_gt(value: Any, bound: float) -> bool:
-    return value is not None and not pd.isna(value) and float(value) > bound
-
-
-def _nan_ge(value: Any, bound: float) -> bool:
-    return value is not None and not pd.isna(value) and float(value) >= bound
+def _compares(value: Any, compare: Callable[[float, float], bool], bound: float) -> bool:
+    """``compare(value, bound)`` for a known value; a missing value passes every filter."""
+    return value is not None and not pd.isna(value) and compare(float(value), bound)
 
 
 def classify_mutation(row: dict, knowledge: Knowledge) -> tuple[str, str, str]:
@@ -456,6 +456,13 @@ def alteration_frame(rows: list[dict]) -> pd.DataFrame:
     return frame.replace({np.nan: None}).astype(object)
 
 
+def variant_key(frame: pd.DataFrame) -> pd.Series:
+    """One text per (patient, variant): the same call in several samples of a patient."""
+    columns = ("patient_id", "chrom", "pos", "ref", "alt")
+    text = [frame[c].astype(str) for c in columns]
+    return text[0] + "|" + text[1] + ":" + text[2] + text[3] + ">" + text[4]
+
+
 def propagate_patient_flags(alterations: pd.DataFrame) -> pd.DataFrame:
     """Carry germline and CHIP evidence across a patient's samples.
 
@@ -474,16 +481,7 @@ def propagate_patient_flags(alterations: pd.DataFrame) -> pd.DataFrame:
         out["chip_reason"] = ""
     out["chip_reason"] = out["chip_reason"].fillna("").astype(str)
     mutation = out["alteration_type"].eq("mutation")
-    key = (
-        out["patient_id"].astype(str)
-        + "|"
-        + out["chrom"].astype(str)
-        + ":"
-        + out["pos"].astype(str)
-        + out["ref"].astype(str)
-        + ">"
-        + out["alt"].astype(str)
-    )
+    key = variant_key(out)
     flags = {
         "germline": mutation & out["germline_flag"].astype(str).str.lower().isin({"true", "1"}),
         "chip": mutation & out["chip_reason"].isin({"in_normal", "in_patient"}),

@@ -58,7 +58,7 @@ class Hotspots:
             return self.exact[(gene, change)], "exact"
         parsed = parse_protein_change(change)
         if parsed is None and position is not None and variant_class == "Missense_Mutation":
-            parsed = ProteinChange(position, position, "substitution", "")
+            parsed = ProteinChange(position, position, "substitution")
         if parsed is None or variant_class in {"Silent", "Frame_Shift_Del", "Frame_Shift_Ins"}:
             return None
         if variant_class == "Splice_Site" or parsed.kind == "splice":

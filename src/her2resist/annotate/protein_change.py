@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 _AMINO = r"(?:[A-Z][a-z]{2}|[A-Z*])"
 _CHANGE = re.compile(
-    rf"^(?P<first_aa>{_AMINO})?(?P<start>\d+)(?:_(?P<last_aa>{_AMINO})?(?P<end>\d+))?(?P<rest>.*)$"
+    rf"^(?:{_AMINO})?(?P<start>\d+)(?:_(?P<last_aa>{_AMINO})?(?P<end>\d+))?(?P<rest>.*)$"
 )
 IN_FRAME_KINDS = {"del", "ins", "dup", "delins"}
 
@@ -23,7 +23,6 @@ class ProteinChange:
     start: int
     end: int
     kind: str  # del | ins | dup | delins | frameshift | splice | substitution | other
-    first_aa: str
 
     @property
     def in_frame_indel(self) -> bool:
@@ -55,4 +54,4 @@ def parse_protein_change(text: object) -> ProteinChange | None:
         return None
     start = int(match["start"])
     end = int(match["end"]) if match["end"] else start
-    return ProteinChange(start, max(start, end), _kind(match["rest"]), match["first_aa"] or "")
+    return ProteinChange(start, max(start, end), _kind(match["rest"]))

@@ -23,7 +23,7 @@ import pandas as pd
 from her2resist.clinical.adverse_events import RELATED
 from her2resist.clinical.endpoints import DAYS_PER_MONTH
 from her2resist.errors import InputError, Problem
-from her2resist.tables import MISSING, data_line, read_table
+from her2resist.tables import MISSING, data_line, raise_for_rows, read_table
 
 SUBJECT = "USUBJID"
 SAS_EPOCH = pd.Timestamp("1960-01-01")
@@ -131,20 +131,13 @@ def parse_adam_dates(frame: pd.DataFrame, column: str, source: str) -> pd.Series
     iso = pd.to_datetime(values, format="ISO8601", errors="coerce")
     date9 = pd.to_datetime(values, format="%d%b%Y", errors="coerce")
     parsed = iso.fillna(date9).dt.normalize()
-    bad = values.notna() & parsed.isna()
-    if bad.any():
-        raise InputError(
-            [
-                Problem(
-                    source,
-                    f"subject '{frame[SUBJECT][i]}': {column} '{values[i]}' is not a date",
-                    data_line(frame, i),
-                    column,
-                    "write dates as YYYY-MM-DD (ISO 8601) or DATE9 (02JAN2014)",
-                )
-                for i in values.index[bad]
-            ]
-        )
+    raise_for_rows(
+        values.notna() & parsed.isna(),
+        source,
+        lambda i: f"subject '{frame[SUBJECT][i]}': {column} '{values[i]}' is not a date",
+        column,
+        "write dates as YYYY-MM-DD (ISO 8601) or DATE9 (02JAN2014)",
+    )
     return parsed
 
 
@@ -212,27 +205,29 @@ def endpoints_from_adtte(path: str | Path, subjects: pd.Series) -> pd.DataFrame:
     )
     used = tte["PARAMCD"].isin(["PFS", "OS"])
 
-    def row_problem(i: int, message: str, column: str, hint: str) -> Problem:
-        who = f"subject '{tte[SUBJECT][i]}', {tte['PARAMCD'][i]}"
-        return Problem(source, f"{who}: {message}", data_line(tte, i), column, hint)
-
-    for i in tte.index[used & tte["CNSR"].isna()]:
-        problems.append(row_problem(i, "CNSR is missing", "CNSR", "1 = censored, 0 = event"))
-    for i in tte.index[used & tte["CNSR"].notna() & ~cnsr.isin([0, 1])]:
-        problems.append(
-            row_problem(i, f"CNSR '{tte['CNSR'][i]}' is not 0 or 1", "CNSR", "0 = event")
+    checks = [  # (rows, message, column, hint)
+        (tte["CNSR"].isna(), "CNSR is missing", "CNSR", "1 = censored, 0 = event"),
+        (tte["CNSR"].notna() & ~cnsr.isin([0, 1]), "CNSR '{}' is not 0 or 1", "CNSR", "0 = event"),
+        (tte["AVAL"].notna() & aval.isna(), "AVAL '{}' is not a number", "AVAL", "days"),
+        (per_day.isna(), "AVALU '{}' is not a time unit", "AVALU", "DAYS"),
+        (
+            tte.duplicated([SUBJECT, "PARAMCD"], keep=False),
+            "more than one row",
+            "PARAMCD",
+            "keep one row per subject and PARAMCD",
+        ),
+    ]
+    problems += [
+        Problem(
+            source,
+            f"subject '{tte[SUBJECT][i]}', {tte['PARAMCD'][i]}: {message.format(tte[column][i])}",
+            data_line(tte, i),
+            column,
+            hint,
         )
-    for i in tte.index[used & tte["AVAL"].notna() & aval.isna()]:
-        problems.append(row_problem(i, f"AVAL '{tte['AVAL'][i]}' is not a number", "AVAL", "days"))
-    for i in tte.index[used & per_day.isna()]:
-        problems.append(
-            row_problem(i, f"AVALU '{tte['AVALU'][i]}' is not a time unit", "AVALU", "DAYS")
-        )
-    repeated = used & tte.duplicated([SUBJECT, "PARAMCD"], keep=False)
-    for i in tte.index[repeated]:
-        problems.append(
-            row_problem(i, "more than one row", "PARAMCD", "keep one row per subject and PARAMCD")
-        )
+        for rows, message, column, hint in checks
+        for i in tte.index[used & rows]
+    ]
     if problems:
         raise InputError(problems)
     out = pd.DataFrame(index=pd.Index(subjects, name=SUBJECT))
@@ -271,20 +266,13 @@ def visits_from_adrs(path: str | Path, subjects: set[str]) -> tuple[pd.DataFrame
         raise InputError(problems)
     ovr = adrs[adrs["PARAMCD"] == "OVR"]
     dates = parse_adam_dates(ovr, "ADT", source)
-    missing = ovr["ADT"].isna()
-    if missing.any():
-        raise InputError(
-            [
-                Problem(
-                    source,
-                    f"subject '{ovr[SUBJECT][i]}': OVR record without ADT",
-                    data_line(ovr, i),
-                    "ADT",
-                    "give the assessment date",
-                )
-                for i in ovr.index[missing]
-            ]
-        )
+    raise_for_rows(
+        ovr["ADT"].isna(),
+        source,
+        lambda i: f"subject '{ovr[SUBJECT][i]}': OVR record without ADT",
+        "ADT",
+        "give the assessment date",
+    )
     visits = pd.DataFrame({"patient_id": ovr[SUBJECT], "date": dates, "response": ovr["AVALC"]})
     visits.attrs["lines"] = [data_line(adrs, i) for i in ovr.index]
     visits = visits.reset_index(drop=True)

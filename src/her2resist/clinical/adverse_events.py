@@ -55,18 +55,16 @@ def _counts(worst: pd.Series, n_treated: int) -> dict[str, float]:
 
 
 def _section(events: pd.DataFrame, attribution: str, n_treated: int) -> list[dict]:
-    overall = events.groupby("patient_id")["grade"].max()
-    rows = [{"attribution": attribution, "level": "any", "soc": ALL_SOCS, "term": ANY_AE}]
-    rows[0].update(_counts(overall, n_treated))
+    def row(level: str, soc: str, term: str, own: pd.DataFrame) -> dict:
+        worst = own.groupby("patient_id")["grade"].max()
+        key = {"attribution": attribution, "level": level, "soc": soc, "term": term}
+        return key | _counts(worst, n_treated)
+
+    rows = [row("any", ALL_SOCS, ANY_AE, events)]
     socs = []
     for soc, in_soc in events.groupby("soc"):
-        soc_row = {"attribution": attribution, "level": "soc", "soc": soc, "term": ALL_TERMS}
-        soc_row.update(_counts(in_soc.groupby("patient_id")["grade"].max(), n_treated))
-        terms = []
-        for term, in_term in in_soc.groupby("term"):
-            row = {"attribution": attribution, "level": "term", "soc": soc, "term": term}
-            row.update(_counts(in_term.groupby("patient_id")["grade"].max(), n_treated))
-            terms.append(row)
+        soc_row = row("soc", soc, ALL_TERMS, in_soc)
+        terms = [row("term", soc, term, in_term) for term, in_term in in_soc.groupby("term")]
         terms.sort(key=lambda r: (-r["any_grade_n"], -r["grade3plus_n"], r["term"]))
         socs.append((soc_row, terms))
     socs.sort(key=lambda s: (-s[0]["any_grade_n"], s[0]["soc"]))

@@ -12,7 +12,7 @@ import pandas as pd
 
 from her2resist.clinical.adam import adverse_events_from_adae, clinical_from_adam, clinical_source
 from her2resist.clinical.adverse_events import validate_grades
-from her2resist.clinical.endpoints import DEFAULT_EVENT_CODES, DEFAULT_RESPONSE_CODES, RECIST
+from her2resist.clinical.endpoints import event_codes, response_codes
 from her2resist.errors import Findings, Problem
 from her2resist.tables import data_line, duplicate_problems, read_table, rows_where
 
@@ -232,10 +232,7 @@ def check_clinical_values(
                         "check the value",
                     )
             if event_name is not None:
-                mapping = events.get(event_name, events.get(f"{endpoint}_event", {}))
-                codes = {
-                    str(k).strip().lower(): v for k, v in {**DEFAULT_EVENT_CODES, **mapping}.items()
-                }
+                codes = event_codes(events.get(event_name, events.get(f"{endpoint}_event", {})))
                 values = clinical[event_name]
                 lowered = values.astype("string").str.strip().str.lower()
                 for i in rows_where(lowered.notna() & ~lowered.isin(list(codes))):
@@ -250,8 +247,7 @@ def check_clinical_values(
     _check_entry(clinical, settings, found, who)
     response_name = col("best_response")
     if response_name is not None:
-        mapping = {k.strip().lower(): v for k, v in settings.get("response_values", {}).items()}
-        codes = {**DEFAULT_RESPONSE_CODES, **mapping, **{c.lower(): c for c in RECIST}}
+        codes = response_codes(settings.get("response_values", {}))
         values = clinical[response_name]
         lowered = values.astype("string").str.strip().str.lower()
         for i in rows_where(lowered.notna() & ~lowered.isin(list(codes))):

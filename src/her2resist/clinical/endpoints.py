@@ -103,33 +103,38 @@ def parse_dates(values: pd.Series, column: str, fmt: str | None, source: str) ->
     return parsed
 
 
+def event_codes(mapping: dict) -> dict:
+    """Lower-case event code -> 1/0: the defaults, then clinical.event_values."""
+    return {str(k).strip().lower(): v for k, v in {**DEFAULT_EVENT_CODES, **mapping}.items()}
+
+
+def response_codes(mapping: dict) -> dict:
+    """Lower-case response -> RECIST code: defaults, clinical.response_values, the codes."""
+    codes = {**DEFAULT_RESPONSE_CODES, **{k.strip().lower(): v for k, v in mapping.items()}}
+    return codes | {c.lower(): c for c in RECIST}
+
+
 def recode_events(values: pd.Series, column: str, mapping: dict, source: str) -> pd.Series:
-    codes = {str(k).strip().lower(): v for k, v in {**DEFAULT_EVENT_CODES, **mapping}.items()}
-    lowered = values.astype("string").str.strip().str.lower()
-    result = lowered.map(codes)
-    raise_for_rows(
-        lowered.notna() & result.isna(),
-        source,
-        lambda i: f"unknown event code '{values[i]}'",
-        column,
-        f"map it to 1 (event) or 0 (censored) in clinical.event_values.{column}",
-    )
-    return result.astype("Float64")
+    hint = f"map it to 1 (event) or 0 (censored) in clinical.event_values.{column}"
+    codes = event_codes(mapping)
+    return _recode(values, codes, column, source, "event code", hint).astype("Float64")
 
 
 def recode_response(values: pd.Series, column: str, mapping: dict, source: str) -> pd.Series:
-    codes = {**DEFAULT_RESPONSE_CODES, **{k.strip().lower(): v for k, v in mapping.items()}}
-    codes.update({c.lower(): c for c in RECIST})
+    hint = "use CR, PR, SD, PD or NE, or map the code in clinical.response_values"
+    codes = response_codes(mapping)
+    return _recode(values, codes, column, source, "response", hint).fillna("NE")
+
+
+def _recode(
+    values: pd.Series, codes: dict, column: str, source: str, what: str, hint: str
+) -> pd.Series:
+    """Values mapped case-insensitively through ``codes``; every unknown one is an error."""
     lowered = values.astype("string").str.strip().str.lower()
     result = lowered.map(codes)
-    raise_for_rows(
-        lowered.notna() & result.isna(),
-        source,
-        lambda i: f"unknown response '{values[i]}'",
-        column,
-        "use CR, PR, SD, PD or NE, or map the code in clinical.response_values",
-    )
-    return result.fillna("NE")
+    unknown = lowered.notna() & result.isna()
+    raise_for_rows(unknown, source, lambda i: f"unknown {what} '{values[i]}'", column, hint)
+    return result
 
 
 def _column(table: pd.DataFrame, mapping: dict, key: str) -> pd.Series | None:

@@ -94,8 +94,7 @@ def reference_dates(
     """Patient -> the reference date (``recist.reference_date``, a clinical column)."""
     settings = config["clinical"]
     column = config["recist"]["reference_date"]
-    patient_column = settings.get("columns", {}).get("patient_id", "patient_id")
-    clinical_source = str(settings.get("table") or (settings.get("adam") or {}).get("adsl"))
+    clinical_source = adam.clinical_source(settings)
     if column not in table.columns:
         raise InputError.one(
             clinical_source,
@@ -105,9 +104,7 @@ def reference_dates(
             f"name the randomisation or treatment-start date column; the table has: "
             f"{', '.join(table.columns)}",
         )
-    fmt = None if settings.get("adam") else settings.get("date_format")
-    dates = pd.to_datetime(table[column], format=fmt or "ISO8601", errors="coerce")
-    by_patient = pd.Series(dates.values, index=table[patient_column].astype(str).values)
+    by_patient = _dates_by_patient(table, column, settings)
     assessed = set(visits["patient_id"])
     problems = [
         Problem(
@@ -124,6 +121,17 @@ def reference_dates(
     if problems:
         raise InputError(problems)
     return by_patient
+
+
+def _dates_by_patient(table: pd.DataFrame, column: str, settings: dict[str, Any]) -> pd.Series:
+    """Patient -> a date column of the clinical table (ADaM dates are ISO 8601)."""
+    fmt = None if settings.get("adam") else settings.get("date_format")
+    dates = pd.to_datetime(table[column], format=fmt or "ISO8601", errors="coerce")
+    return pd.Series(dates.values, index=table[_patient_column(settings)].astype(str).values)
+
+
+def _patient_column(settings: dict[str, Any]) -> str:
+    return settings.get("columns", {}).get("patient_id", "patient_id")
 
 
 def _last_assessment(visits: pd.DataFrame) -> pd.Series:
@@ -183,8 +191,7 @@ def response_endpoints(
 def derive(table: pd.DataFrame, config: dict[str, Any]) -> tuple[pd.DataFrame, list[Problem]]:
     """Response endpoints of every clinical-table patient, and the warnings on the visits."""
     settings = config["clinical"]
-    patient_column = settings.get("columns", {}).get("patient_id", "patient_id")
-    patients = set(table[patient_column].astype(str))
+    patients = set(table[_patient_column(settings)].astype(str))
     visits, derived, source = load_visits(config, patients)
     reference = reference_dates(table, config, visits, source)
     clean, warnings = recist.prepare_visits(visits, reference, source)
@@ -193,9 +200,7 @@ def derive(table: pd.DataFrame, config: dict[str, Any]) -> tuple[pd.DataFrame, l
     if settings.get("adam") and "DTHDT" in table.columns:
         death_column = "DTHDT"
     if death_column and death_column in table.columns:
-        fmt = None if settings.get("adam") else settings.get("date_format")
-        dates = pd.to_datetime(table[death_column], format=fmt or "ISO8601", errors="coerce")
-        death = pd.Series(dates.values, index=table[patient_column].astype(str).values)
+        death = _dates_by_patient(table, death_column, settings)
     out = response_endpoints(clean, reference, config["recist"], config["cbr_min_sd_weeks"], death)
     if len(derived):
         settings_ = recist.RecistSettings.from_config(config["recist"])
@@ -214,8 +219,7 @@ def tumour_changes(table: pd.DataFrame, config: dict[str, Any]) -> pd.DataFrame 
     path = adtr or settings.get("measurements")
     if not path:
         return None
-    patient_column = settings.get("columns", {}).get("patient_id", "patient_id")
-    patients = set(table[patient_column].astype(str))
+    patients = set(table[_patient_column(settings)].astype(str))
     measured = tumour_change.read_measurements(
         str(path), patients, settings.get("date_format"), adtr=bool(adtr)
     )
@@ -225,9 +229,8 @@ def tumour_changes(table: pd.DataFrame, config: dict[str, Any]) -> pd.DataFrame 
 
 def progression_dates(table: pd.DataFrame, config: dict[str, Any]) -> pd.Series:
     """Patient -> first PD among the prepared visits."""
-    settings = config["clinical"]
-    patient_column = settings.get("columns", {}).get("patient_id", "patient_id")
-    visits, _, source = load_visits(config, set(table[patient_column].astype(str)))
+    patients = set(table[_patient_column(config["clinical"])].astype(str))
+    visits, _, source = load_visits(config, patients)
     reference = reference_dates(table, config, visits, source)
     clean, _ = recist.prepare_visits(visits, reference, source)
     return recist.first_pd_dates(clean)

@@ -4,35 +4,27 @@ Public API::
 
     CNV_COLUMNS
     read_segments(path, *, fmt, sample_id=None)
-    load_gene_coordinates(build="GRCh38", path=None)
     segments_to_genes(segments, genes)
     call_copy_number(gene_level, *, thresholds=None, purity=None, ploidy=2)
     read_gene_table(path, *, kind="auto")
 """
 
 from her2resist.cnv.calling import (
-    CALLS,
     CNV_COLUMNS,
     DEFAULT_THRESHOLDS,
     absolute_copy_number,
     call_copy_number,
-    cnvkit_threshold_copy_number,
-    rescale_log2_for_purity,
 )
 from her2resist.cnv.gene_table import read_gene_table
-from her2resist.cnv.genes import load_gene_coordinates, segments_to_genes
+from her2resist.cnv.genes import segments_to_genes
 from her2resist.cnv.segments import read_segments
 
 __all__ = [
-    "CALLS",
     "CNV_COLUMNS",
     "DEFAULT_THRESHOLDS",
     "absolute_copy_number",
     "call_copy_number",
-    "cnvkit_threshold_copy_number",
-    "load_gene_coordinates",
     "read_gene_table",
     "read_segments",
-    "rescale_log2_for_purity",
     "segments_to_genes",
 ]

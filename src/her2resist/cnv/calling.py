@@ -51,8 +51,6 @@ CNV_COLUMNS = [
     "purity",
 ]
 
-CALLS = ("amplification", "gain", "neutral", "shallow_deletion", "deep_deletion")
-
 DEFAULT_THRESHOLDS: dict[str, float] = {
     "amplification": 1.0,
     "gain": 0.3,
@@ -60,9 +58,6 @@ DEFAULT_THRESHOLDS: dict[str, float] = {
     "deep_deletion": -1.1,
 }
 _CN_RULES = ("amplification_cn", "deep_deletion_cn")
-
-# CNVkit's default `call -m threshold` cut-offs (DEL, LOSS, GAIN, AMP), for reproducing its cn.
-CNVKIT_DEFAULT_THRESHOLDS = (-1.1, -0.25, 0.2, 0.7)
 
 # CNVkit floors copy ratios at 1e-3 before taking log2 (log2_ratios, min_abs_val).
 _MIN_RATIO = 1e-3
@@ -201,47 +196,6 @@ def absolute_copy_number(
     safe_p = np.where(impure, p, 1.0)
     rescaled = np.maximum((ratio_copies - expected * (1.0 - safe_p)) / safe_p, 0.0)
     return np.where(impure, rescaled, ratio_copies)
-
-
-def rescale_log2_for_purity(log2: np.ndarray | float, purity: float, ploidy: int = 2) -> np.ndarray:
-    """Autosomal purity-corrected log2, as CNVkit ``call --purity`` writes it."""
-    absolute = absolute_copy_number(np.asarray(log2, dtype=float), ploidy, ploidy, purity)
-    return np.log2(np.maximum(absolute / ploidy, _MIN_RATIO))
-
-
-def cnvkit_threshold_copy_number(
-    log2: np.ndarray | Sequence[float],
-    chrom: Sequence[str],
-    *,
-    thresholds: Sequence[float] = CNVKIT_DEFAULT_THRESHOLDS,
-    ploidy: int = 2,
-    haploid_x_reference: bool = False,
-) -> np.ndarray:
-    """Integer copy number exactly as CNVkit ``call -m threshold`` assigns it.
-
-    Counting up from 0, the first threshold the log2 is <= gives the copy number (scaled
-    by reference copies / ploidy on haploid X/Y); above the last threshold it is
-    ``ceil(r * 2^log2)``. Used to cross-check files that carry CNVkit's ``cn`` column.
-    """
-    log2 = np.asarray(log2, dtype=float)
-    reference, _ = _reference_and_expected_copies(
-        pd.Series(list(chrom), dtype=str), ploidy, haploid_x_reference, None
-    )
-    result = np.empty(log2.shape, dtype=np.int64)
-    for i, (value, ref) in enumerate(zip(log2, reference, strict=True)):
-        result[i] = _cnvkit_threshold_one(value, ref, thresholds, ploidy)
-    return result
-
-
-def _cnvkit_threshold_one(
-    value: float, ref: float, thresholds: Sequence[float], ploidy: int
-) -> int:
-    if np.isnan(value):
-        return int(ref)
-    for cnum, limit in enumerate(thresholds):
-        if value <= limit:
-            return int(cnum * ref / ploidy) if ref != ploidy else cnum
-    return int(np.ceil(ref * 2.0**value))
 
 
 def _reference_and_expected_copies(

@@ -1,104 +1,14 @@
-"""Gene coordinates and the segment -> gene mapping."""
+"""The segment -> gene mapping."""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from itertools import pairwise
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from her2resist.cnv._tables import normalise_chroms, numeric_column, read_tsv, require_columns
-from her2resist.errors import InputError
-from her2resist.paths import RESOURCES
-
-log = logging.getLogger(__name__)
-
-_BUILD_NAMES = {
-    "grch38": "grch38",
-    "hg38": "grch38",
-    "38": "grch38",
-    "grch37": "grch37",
-    "hg19": "grch37",
-    "b37": "grch37",
-    "37": "grch37",
-}
-
-_GENE_COLUMNS = {
-    "gene": ("gene", "hugosymbol", "genesymbol", "symbol"),
-    "chrom": ("chrom", "chromosome", "chr"),
-    "start": ("start",),
-    "end": ("end",),
-}
-
 GENE_LEVEL_COLUMNS = ["sample_id", "gene", "chrom", "start", "end", "log2", "n_segments"]
-
-
-def normalise_build(build: str) -> str:
-    key = str(build).strip().lower()
-    if key not in _BUILD_NAMES:
-        raise InputError.one(
-            "config",
-            f"unknown genome build {build!r}",
-            hint="use GRCh38 (hg38) or GRCh37 (hg19)",
-        )
-    return _BUILD_NAMES[key]
-
-
-def load_gene_coordinates(build: str = "GRCh38", path: str | Path | None = None) -> pd.DataFrame:
-    """Gene table: ``gene, chrom, start, end, strand, ensembl_gene_id`` (1-based inclusive).
-
-    Default file: ``resources/genes_grch38.tsv`` or ``resources/genes_grch37.tsv``.
-    A symbol listed twice (e.g. on X and Y pseudo-autosomal regions) keeps its first row.
-    """
-    if path is None:
-        path = RESOURCES / f"genes_{normalise_build(build)}.tsv"
-    path = Path(path)
-    if not path.is_file():
-        raise InputError.one(
-            str(path),
-            "gene coordinate table not found",
-            hint="create it (columns gene, chrom, start, end, strand, ensembl_gene_id) "
-            "or pass its path",
-        )
-    table = read_tsv(path)
-    columns = require_columns(path, table, _GENE_COLUMNS, "gene coordinates")
-    genes = pd.DataFrame(index=table.index)
-    genes["gene"] = table[columns["gene"]].str.strip()
-    genes["chrom"] = normalise_chroms(table[columns["chrom"]].str.strip())
-    for role in ("start", "end"):
-        genes[role] = numeric_column(
-            path, table, columns[role], allow_missing=False, integer=True
-        ).astype("int64")
-    for optional in ("strand", "ensembl_gene_id"):
-        genes[optional] = table[optional].str.strip() if optional in table.columns else pd.NA
-    _check_gene_rows(path, genes)
-    return _drop_duplicate_symbols(path, genes).reset_index(drop=True)
-
-
-def _check_gene_rows(path: Path, genes: pd.DataFrame) -> None:
-    inverted = genes["end"] < genes["start"]
-    if inverted.any():
-        line = int(genes.index[inverted][0])
-        raise InputError.one(str(path), "gene end is before its start", where=line, column="end")
-    blank = genes["gene"].eq("")
-    if blank.any():
-        raise InputError.one(
-            str(path), "gene symbol is empty", where=int(genes.index[blank][0]), column="gene"
-        )
-
-
-def _drop_duplicate_symbols(path: Path, genes: pd.DataFrame) -> pd.DataFrame:
-    duplicated = genes["gene"].duplicated(keep="first")
-    if duplicated.any():
-        log.info(
-            "%s: %d gene symbol(s) listed more than once; the first row of each is used",
-            path,
-            int(duplicated.sum()),
-        )
-    return genes.loc[~duplicated]
 
 
 def segments_to_genes(segments: pd.DataFrame, genes: pd.DataFrame) -> pd.DataFrame:

@@ -853,34 +853,27 @@ def swimmer_figure(endpoints: pd.DataFrame) -> plt.Figure:
         ax.set_xlabel("Months on treatment (progression-free survival time)")
         ax.set_title("Time on treatment and best response", loc="left")
         ax.tick_params(axis="y", length=0)
-        handles = [
-            Patch(facecolor=RESPONSE_COLOURS[r], label=r)
-            for r in RESPONSE_ORDER
-            if r in set(frame["best_response"])
-        ]
-        handles += [
-            plt.Line2D(
-                [],
-                [],
-                marker="x",
-                color="#000000",
-                linestyle="none",
-                markersize=3.5,
-                label="Progression or death",
-            ),
-            plt.Line2D(
-                [],
-                [],
-                marker=">",
-                color="#000000",
-                linestyle="none",
-                markersize=3.5,
-                label="Ongoing (censored)",
-            ),
+        handles = _response_handles(frame["best_response"]) + [
+            plt.Line2D([], [], marker=m, color="#000000", linestyle="none", markersize=3.5, label=t)
+            for m, t in (("x", "Progression or death"), (">", "Ongoing (censored)"))
         ]
         ax.legend(handles=handles, loc="lower right", frameon=False, handlelength=1.2)
         fig.tight_layout()
     return fig
+
+
+def recist_lines(ax: plt.Axes) -> None:
+    """RECIST 1.1's +20 % (progression) and -30 % (partial response) lines, and zero."""
+    ax.axhline(20, color="#555555", linestyle="--", linewidth=0.6)
+    ax.axhline(-30, color="#555555", linestyle="--", linewidth=0.6)
+    ax.axhline(0, color="#000000", linewidth=0.6)
+
+
+def _response_handles(responses: pd.Series) -> list[Patch]:
+    """Legend patches of the best responses present, in RECIST order."""
+    return [
+        Patch(facecolor=RESPONSE_COLOURS[r], label=r) for r in RESPONSE_ORDER if r in set(responses)
+    ]
 
 
 # ---------------------------------------------------------------- waterfall
@@ -897,17 +890,11 @@ def waterfall_figure(clinical: pd.DataFrame, column: str, endpoints: pd.DataFram
         fig, ax = plt.subplots(figsize=(SINGLE_COLUMN, SINGLE_COLUMN * 0.7))
         colours = [RESPONSE_COLOURS.get(r, RESPONSE_COLOURS["NE"]) for r in frame["best_response"]]
         ax.bar(range(len(frame)), frame[column], color=colours, width=0.8)
-        ax.axhline(20, color="#555555", linestyle="--", linewidth=0.6)
-        ax.axhline(-30, color="#555555", linestyle="--", linewidth=0.6)
-        ax.axhline(0, color="#000000", linewidth=0.6)
+        recist_lines(ax)
         ax.set_xticks([])
         ax.set_ylabel("Best change in target lesions (%)")
         ax.set_title("Best change from baseline in target lesions", loc="left")
-        handles = [
-            Patch(facecolor=RESPONSE_COLOURS[r], label=r)
-            for r in RESPONSE_ORDER
-            if r in set(frame["best_response"])
-        ]
+        handles = _response_handles(frame["best_response"])
         ax.legend(handles=handles, loc="upper right", frameon=False, ncol=len(handles))
         fig.tight_layout()
     return fig

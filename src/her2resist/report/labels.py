@@ -3,8 +3,8 @@
 A column's label is, in order: the config's ``labels:`` entry, the data's own variable label
 (an ADaM dataset's column labels: pass them as ``data_labels``), the built-in label of a
 column the workflow knows, else the column name made readable (``prior_lines`` -> ``Prior
-lines``). Figures call :func:`label_for` with the same mapping, so a figure and a table name a
-variable the same way.
+lines``). Figures call a :class:`Labels` built from the same mapping, so a figure and a table
+name a variable the same way.
 """
 
 from __future__ import annotations
@@ -167,13 +167,6 @@ def read_column_labels(path: str | Path) -> dict[str, str]:
         for column, label in zip(table["column"], table["label"], strict=True)
         if isinstance(label, str) and label.strip()
     }
-
-
-def label_for(column: str, labels: Mapping[str, str] | Labels | None = None) -> str:
-    """The label of ``column``; figures pass ``config.get("labels")`` (or a :class:`Labels`)."""
-    if isinstance(labels, Labels):
-        return labels(column)
-    return Labels(labels)(column)
 
 
 def check_labels(labels: Mapping[str, Any], columns: Iterable[str], table: str) -> list[Problem]:

@@ -32,11 +32,8 @@ PACKAGES = [
 
 
 def sha256(path: PathLike) -> str:
-    digest = hashlib.sha256()
     with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def package_versions(names: Iterable[str] = PACKAGES) -> dict[str, str | None]:
@@ -51,21 +48,15 @@ def package_versions(names: Iterable[str] = PACKAGES) -> dict[str, str | None]:
 
 def git_commit(directory: PathLike) -> str | None:
     """HEAD of the repository holding ``directory``, '+dirty' when it has local changes."""
+
+    def git(*args: str) -> str:
+        command = ["git", "-C", str(directory), *args]
+        run = subprocess.run(command, capture_output=True, text=True, timeout=20, check=True)
+        return run.stdout.strip()
+
     try:
-        head = subprocess.run(
-            ["git", "-C", str(directory), "rev-parse", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=20,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "-C", str(directory), "status", "--porcelain", "--untracked-files=no"],
-            capture_output=True,
-            text=True,
-            timeout=20,
-            check=True,
-        ).stdout.strip()
+        head = git("rev-parse", "HEAD")
+        dirty = git("status", "--porcelain", "--untracked-files=no")
     except (OSError, subprocess.SubprocessError):
         return None
     return f"{head}+dirty" if dirty else head or None

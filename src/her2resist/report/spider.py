@@ -13,6 +13,7 @@ from her2resist.report.figures import (
     RESPONSE_ORDER,
     SINGLE_COLUMN,
     STYLE,
+    recist_lines,
 )
 
 
@@ -28,9 +29,7 @@ def spider_figure(changes: pd.DataFrame, endpoints: pd.DataFrame) -> plt.Figure:
             values = [0.0, *own["pct_change"]]
             ax.plot(weeks, values, color=colour, linewidth=0.8, marker="o", markersize=2)
             seen.add(best)
-        ax.axhline(20, color="#555555", linestyle="--", linewidth=0.6)
-        ax.axhline(-30, color="#555555", linestyle="--", linewidth=0.6)
-        ax.axhline(0, color="#000000", linewidth=0.6)
+        recist_lines(ax)
         ax.set_xlabel("Weeks from reference date")
         ax.set_ylabel("Change in target lesions (%)")
         ax.set_title("Change from baseline in target lesions", loc="left")

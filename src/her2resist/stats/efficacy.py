@@ -17,10 +17,6 @@ EFFICACY_COLUMNS = [
 ]  # fmt: skip
 
 
-def _landmark_label(months: float) -> str:
-    return f"rate_{int(months)}m" if float(months).is_integer() else f"rate_{months:g}m"
-
-
 def efficacy_summary(
     time_event: dict[str, tuple[pd.Series, pd.Series]],
     response: pd.DataFrame,
@@ -60,7 +56,7 @@ def efficacy_summary(
                          note="; ".join(notes), delayed_entry=delayed))  # fmt: skip
         for rate in landmark_rates(km, landmarks):
             note = "landmark beyond last follow-up" if np.isnan(rate.surv) else ""
-            rows.append(dict(endpoint=endpoint, statistic=_landmark_label(rate.time),
+            rows.append(dict(endpoint=endpoint, statistic=f"rate_{rate.time:g}m",
                              value=rate.surv, lcl=rate.lcl, ucl=rate.ucl, n=n,
                              events_or_responders=events, note=note,
                              delayed_entry=delayed))  # fmt: skip

@@ -28,6 +28,7 @@ missing outcome are dropped.
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Callable
 
@@ -113,34 +114,10 @@ def _cox_oof(
     return pred
 
 
-def _cv_statistic(
-    oof: Callable[[list[tuple[NDArray, NDArray]]], NDArray],
-    metric: Callable[[NDArray], float],
-    repeats: list[list[tuple[NDArray, NDArray]]],
-) -> NDArray:
-    return np.array([metric(oof(folds)) for folds in repeats])
-
-
 def _row(model: str, endpoint: str, metric: str, **values: object) -> dict[str, object]:
     row: dict[str, object] = dict.fromkeys(EXPLORATORY_COLUMNS, np.nan)
     row.update(model=model, endpoint=endpoint, metric=metric, **values)
     return row
-
-
-def _summary(per_repeat: NDArray) -> dict[str, float]:
-    return {
-        "estimate": float(per_repeat.mean()),
-        "lcl": float(np.percentile(per_repeat, 2.5)),
-        "ucl": float(np.percentile(per_repeat, 97.5)),
-    }
-
-
-def _note(n_splits: int, n_repeats: int, n_permutations: int, permutation_repeats: int) -> str:
-    return (
-        f"{LABEL}; {n_splits}-fold CV x {n_repeats} repeats, lcl/ucl = 2.5/97.5 percentiles "
-        f"over repeats (fold-assignment spread, not a confidence interval); permutation p from "
-        f"{n_permutations} outcome permutations ({permutation_repeats} CV repeat(s) each)"
-    )
 
 
 def exploratory_models(
@@ -161,53 +138,69 @@ def exploratory_models(
     status: patients x biomarkers of altered / wild_type / not_evaluable (as the associate stage
     builds it); response: {"orr": 0/1 Series}; time_event: {"pfs": (time, event)}."""
     features = encode_status(status)
-    rows = []
-    for endpoint, y_series in (response or {}).items():
-        rows.append(
-            _logistic_row(
-                features,
-                y_series,
-                endpoint,
-                n_splits,
-                n_repeats,
-                n_permutations,
-                permutation_repeats,
-                logistic_c,
-                seed,
-            )
-        )
-    for endpoint, (time, event) in (time_event or {}).items():
-        rows.append(
-            _cox_row(
-                features,
-                time,
-                event,
-                endpoint,
-                n_splits,
-                n_repeats,
-                n_permutations,
-                permutation_repeats,
-                cox_penalizer,
-                seed,
-            )
-        )
+    cv = {
+        "n_splits": n_splits,
+        "n_repeats": n_repeats,
+        "n_permutations": n_permutations,
+        "permutation_repeats": permutation_repeats,
+        "seed": seed,
+    }
+    rows = [
+        _logistic_row(features, y, endpoint, logistic_c, cv)
+        for endpoint, y in (response or {}).items()
+    ]
+    rows += [
+        _cox_row(features, time, event, endpoint, cox_penalizer, cv)
+        for endpoint, (time, event) in (time_event or {}).items()
+    ]
     return pd.DataFrame(rows, columns=EXPLORATORY_COLUMNS)
 
 
-def _effective_splits(n_splits: int, minority: int) -> int:
-    return min(n_splits, minority)
+def _cv_summary(
+    x: NDArray,
+    outcome: tuple[NDArray, ...],
+    statistic: Callable[[NDArray, tuple[NDArray, ...], list], float],
+    strata_of: Callable[[tuple[NDArray, ...]], NDArray],
+    k: int,
+    cv: dict,
+) -> dict[str, float]:
+    """Estimate and spread of ``statistic`` over the CV repeats, and its permutation p-value:
+    the outcome arrays are shuffled together (one permutation of the patients) against ``x``."""
+    splits = functools.partial(_splits, n_splits=k, seed=cv["seed"])
+    per_repeat = np.array(
+        [
+            statistic(x, outcome, folds)
+            for folds in splits(strata_of(outcome), n_repeats=cv["n_repeats"])
+        ]
+    )
+    observed = per_repeat[: cv["permutation_repeats"]].mean()
+    rng = np.random.default_rng(cv["seed"] + 1)
+    exceed = 0
+    for _ in range(cv["n_permutations"]):
+        perm = rng.permutation(outcome[0].size)
+        shuffled = tuple(values[perm] for values in outcome)
+        repeats = splits(strata_of(shuffled), n_repeats=cv["permutation_repeats"])
+        exceed += np.mean([statistic(x, shuffled, folds) for folds in repeats]) >= observed - 1e-12
+    n_permutations = cv["n_permutations"]
+    return {
+        "estimate": float(per_repeat.mean()),
+        "lcl": float(np.percentile(per_repeat, 2.5)),
+        "ucl": float(np.percentile(per_repeat, 97.5)),
+        "permutation_p": (1 + exceed) / (1 + n_permutations) if n_permutations else np.nan,
+    }
+
+
+def _note(k: int, cv: dict) -> str:
+    return (
+        f"{LABEL}; {k}-fold CV x {cv['n_repeats']} repeats, lcl/ucl = 2.5/97.5 percentiles "
+        f"over repeats (fold-assignment spread, not a confidence interval); permutation p from "
+        f"{cv['n_permutations']} outcome permutations ({cv['permutation_repeats']} CV repeat(s) "
+        "each)"
+    )
 
 
 def _logistic_row(
-    features: pd.DataFrame,
-    y_series: pd.Series,
-    endpoint: str,
-    n_splits: int,
-    n_repeats: int,
-    n_permutations: int,
-    permutation_repeats: int,
-    c: float,
-    seed: int,
+    features: pd.DataFrame, y_series: pd.Series, endpoint: str, c: float, cv: dict
 ) -> dict[str, object]:
     model, metric = "penalized_logistic_l2", "cv_auc"
     y_all = pd.to_numeric(y_series.reindex(features.index), errors="coerce")
@@ -216,35 +209,22 @@ def _logistic_row(
     y = y_all[keep].to_numpy(int)
     n, n_pos = int(y.size), int(y.sum())
     base = {"n": n, "n_events": n_pos, "n_features": x_frame.shape[1]}
-    k = _effective_splits(n_splits, min(n_pos, n - n_pos))
+    k = min(cv["n_splits"], n_pos, n - n_pos)
     if k < 2 or x_frame.shape[1] == 0:
         why = "fewer than 2 patients in a response class" if k < 2 else "no varying biomarker"
         return _row(model, endpoint, metric, **base, note=f"{LABEL}; not estimable: {why}")
-    x = x_frame.to_numpy(float)
-    repeats = _splits(y, k, n_repeats, seed)
-    per_repeat = _cv_statistic(
-        lambda folds: _logistic_oof(x, y, folds, c), lambda p: roc_auc_score(y, p), repeats
+    summary = _cv_summary(
+        x_frame.to_numpy(float),
+        (y,),
+        lambda x, o, folds: roc_auc_score(o[0], _logistic_oof(x, o[0], folds, c)),
+        lambda o: o[0],
+        k,
+        cv,
     )
-    observed = per_repeat[:permutation_repeats].mean()
-    rng = np.random.default_rng(seed + 1)
-    exceed = 0
-    for _ in range(n_permutations):
-        yp = rng.permutation(y)
-        reps = _splits(yp, k, permutation_repeats, seed)
-        stat = _cv_statistic(
-            lambda folds, yp=yp: _logistic_oof(x, yp, folds, c),
-            lambda p, yp=yp: roc_auc_score(yp, p),
-            reps,
-        ).mean()
-        exceed += stat >= observed - 1e-12
-    note = _note(k, n_repeats, n_permutations, permutation_repeats)
-    if k < n_splits:
+    note = _note(k, cv)
+    if k < cv["n_splits"]:
         note += f"; folds reduced to {k} (smallest class has {k} patients)"
-    return _row(
-        model, endpoint, metric, **_summary(per_repeat),
-        permutation_p=(1 + exceed) / (1 + n_permutations) if n_permutations else np.nan,
-        **base, note=note,
-    )  # fmt: skip
+    return _row(model, endpoint, metric, **summary, **base, note=note)
 
 
 def _cox_row(
@@ -252,12 +232,8 @@ def _cox_row(
     time: pd.Series,
     event: pd.Series,
     endpoint: str,
-    n_splits: int,
-    n_repeats: int,
-    n_permutations: int,
-    permutation_repeats: int,
     penalizer: float,
-    seed: int,
+    cv: dict,
 ) -> dict[str, object]:
     model, metric = "penalized_cox_l2", "cv_c_index"
     frame = pd.DataFrame({"t": time, "e": event}).reindex(features.index)
@@ -267,36 +243,18 @@ def _cox_row(
     e = frame.loc[keep, "e"].to_numpy(float)
     n, n_ev = int(t.size), int(e.sum())
     base = {"n": n, "n_events": n_ev, "n_features": x_frame.shape[1]}
-    k = _effective_splits(n_splits, n_ev)
-    if n_ev < 2 or k < 2 or x_frame.shape[1] == 0:
-        why = "fewer than 2 events" if n_ev < 2 or k < 2 else "no varying biomarker"
+    k = min(cv["n_splits"], n_ev)
+    if k < 2 or x_frame.shape[1] == 0:
+        why = "fewer than 2 events" if k < 2 else "no varying biomarker"
         return _row(model, endpoint, metric, **base, note=f"{LABEL}; not estimable: {why}")
-    x = x_frame.to_numpy(float)
-    strata = e.astype(int) if n_ev < n else np.zeros(n, int)
-    repeats = _splits(strata, k, n_repeats, seed)
-    per_repeat = _cv_statistic(
-        lambda folds: _cox_oof(x, t, e, folds, penalizer),
-        lambda r: concordance_index(t, -r, e),
-        repeats,
+    summary = _cv_summary(
+        x_frame.to_numpy(float),
+        (t, e),
+        lambda x, o, folds: concordance_index(o[0], -_cox_oof(x, *o, folds, penalizer), o[1]),
+        # stratified on the event indicator unless every patient had the event
+        lambda o: o[1].astype(int) if n_ev < n else np.zeros(n, int),
+        k,
+        cv,
     )
-    observed = per_repeat[:permutation_repeats].mean()
-    rng = np.random.default_rng(seed + 1)
-    exceed = 0
-    for _ in range(n_permutations):
-        perm = rng.permutation(n)  # shuffle (time, event) pairs against the matrix
-        tp, ep = t[perm], e[perm]
-        reps = _splits(ep.astype(int) if n_ev < n else strata, k, permutation_repeats, seed)
-        stat = _cv_statistic(
-            lambda folds, tp=tp, ep=ep: _cox_oof(x, tp, ep, folds, penalizer),
-            lambda r, tp=tp, ep=ep: concordance_index(tp, -r, ep),
-            reps,
-        ).mean()
-        exceed += stat >= observed - 1e-12
-    note = _note(k, n_repeats, n_permutations, permutation_repeats) + (
-        f"; lifelines CoxPHFitter penalizer={penalizer:g} (L2), Efron ties"
-    )
-    return _row(
-        model, endpoint, metric, **_summary(per_repeat),
-        permutation_p=(1 + exceed) / (1 + n_permutations) if n_permutations else np.nan,
-        **base, note=note,
-    )  # fmt: skip
+    note = f"{_note(k, cv)}; lifelines CoxPHFitter penalizer={penalizer:g} (L2), Efron ties"
+    return _row(model, endpoint, metric, **summary, **base, note=note)
