@@ -442,6 +442,11 @@ def choose_effect(
     gene = next((e.symbol for e in ranked if e.symbol), None)
     if gene is None:
         return ranked[0]
+    if not custom_isoforms:  # the tiers below with the canonical one only, without closures
+        for effect in ranked:
+            if effect.canonical and effect.symbol == gene:
+                return effect
+        return next((e for e in ranked if e.canonical and e.symbol), ranked[0])
     tiers = [lambda e: e.canonical]
     if custom_isoforms:  # a user-preferred isoform before the canonical one
 
@@ -464,5 +469,7 @@ _RANK = attrgetter("rank")
 
 
 def first_int(text: str) -> int | None:
+    if text.isdecimal():  # the common "123" without a regex (isdecimal: what \d matches)
+        return int(text)
     match = _LEADING_INT.match(text) if text else None
     return int(match.group(1)) if match else None
