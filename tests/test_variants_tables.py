@@ -388,3 +388,18 @@ def _write_expected() -> None:
 
 if __name__ == "__main__" and sys.argv[1:] == ["--write"]:
     _write_expected()
+
+
+def test_written_table_quotes_as_pandas(tmp_path: Path) -> None:
+    """write_vcf_table formats rows itself: a field with a double quote (here a gene symbol)
+    is quoted and its quote doubled, as pandas' to_csv does in write_tsv."""
+    quoted = list(_RECORDS)
+    quoted[0] = ("17", 100, "A", "G", "PASS", "CSQ=" + _csq(
+        "G", "missense_variant", 'ER"BB2', "ENST1.1", "protein_coding", max_af="0.000123456789012"
+    ))  # fmt: skip
+    path = _write(tmp_path, quoted)
+    write_tsv(read_vcf(path, sample_id="S"), tmp_path / "frame.tsv")
+    write_vcf_table(path, tmp_path / "rows.tsv", sample_id="S")
+    text = (tmp_path / "rows.tsv").read_text()
+    assert '\t"ER""BB2"\t' in text and "\t0.000123456789\t" in text  # %.10g
+    assert text == (tmp_path / "frame.tsv").read_text()
