@@ -99,13 +99,9 @@ def read_vcf(
 
 def write_vcf_table(path: str | PathLike[str], out: str | PathLike[str], **options) -> dict:
     """Write :func:`read_vcf`'s table (same ``options``) to a TSV chunk by chunk, so memory
-    does not grow with the file; returns what ``read_vcf`` puts in ``df.attrs``, plus
-    ``rows``.
-
-    The rows go straight to text, in the bytes ``tables.write_tsv`` gives ``read_vcf``'s
-    frame (``csv`` quoting as pandas', ``NA`` for missing, floats as ``%.10g``): building a
-    frame per chunk only to format it again cost a fifth of the job.
-    """
+    does not grow with the file; returns ``read_vcf``'s ``df.attrs`` plus ``rows``. The rows
+    are formatted here, as ``tables.write_tsv`` formats the frame (a frame per chunk cost a
+    fifth of the job)."""
     attrs: dict = {}
     chunks = _chunks(attrs, path, **options)
     first = next(chunks)  # a header problem stops here, before the output file is created
@@ -365,10 +361,6 @@ class _RecordConverter:
         self.unknown_terms: set[str] = set()
         self._seen_terms: set[tuple[str, ...]] = set()
 
-    def take(self) -> list[tuple]:
-        rows, self.rows = self.rows, []
-        return rows
-
     def warnings(self) -> list[str]:
         if not self.unknown_terms:
             return []
@@ -384,7 +376,7 @@ class _RecordConverter:
                 record = next(records)
             except StopIteration:
                 if self.rows or not taken:
-                    yield self.take()
+                    yield self.rows
                 return
             except Exception as exc:  # htslib read errors surface as bare Exception
                 # named only here: a per-record "chrom:pos" string cost 3 % of the job
@@ -399,7 +391,8 @@ class _RecordConverter:
             self.add(record)
             if len(self.rows) >= _CHUNK_ROWS:
                 taken = True
-                yield self.take()
+                yield self.rows
+                self.rows = []
 
     def add(self, record) -> None:
         alts = record.ALT
