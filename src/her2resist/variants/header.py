@@ -273,23 +273,8 @@ def open_vcf(path: Path) -> cyvcf2.VCF:
 
 
 def _diagnose_header(path: Path, exc: Exception) -> tuple[str, int | None, str]:
-    with path.open("rb") as handle:
-        compressed = handle.read(2) == b"\x1f\x8b"
-    opener = gzip.open if compressed else open
-    lines: list[str] = []
-    try:
-        with opener(path, "rt", errors="replace") as handle:
-            for line in handle:
-                lines.append(line.rstrip("\r\n"))
-                if not line.startswith("#") or line.startswith("#CHROM"):
-                    break
-    except (OSError, EOFError) as read_error:
-        return (
-            f"compressed file is truncated or corrupt ({read_error})",
-            None,
-            "re-create the file with bgzip",
-        )
-    if not lines or not any(lines):
+    lines, _ = _vcf_header(path)  # a corrupt compressed file raises its own InputError here
+    if not lines:
         return "file is empty", None, "supply a VCF with a header and a #CHROM line"
     if not lines[0].startswith("##fileformat=VCF"):
         return (
