@@ -202,7 +202,7 @@ def check_vcf(
     if chrom_line is not None:
         names = lines[chrom_line - 1].split("\t")[9:]
         available = ", ".join(repr(s) for s in names) if names else "(none: sites-only VCF)"
-        header_tumor = _header_value(lines, "tumor_sample")
+        header_tumor = header_value(lines, "tumor_sample")
         for role, given in (("tumor_sample", tumor), ("normal_sample", normal)):
             if given and given not in names:
                 error(
@@ -246,7 +246,8 @@ def check_vcf(
     return problems, warnings
 
 
-def _header_value(lines: list[str], key: str) -> str | None:
+def header_value(lines: list[str], key: str) -> str | None:
+    """The value of the first ``##key=value`` line, without quotes (None without one)."""
     for line in lines:
         if line.startswith(f"##{key}="):
             return line.split("=", 1)[1].strip().strip('"')

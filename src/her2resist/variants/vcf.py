@@ -5,7 +5,6 @@ from __future__ import annotations
 import bisect
 import csv
 import logging
-import re
 from collections.abc import Iterable, Iterator
 from itertools import chain
 from os import PathLike
@@ -41,7 +40,7 @@ from .depths import (
     record_format_values,
     sample_counts,
 )
-from .header import ANNOTATION_KEYS, open_vcf
+from .header import ANNOTATION_KEYS, header_value, open_vcf
 from .schema import EXTRA_COLUMNS, VARIANT_COLUMNS, frame_from_columns
 
 log = logging.getLogger(__name__)
@@ -232,13 +231,8 @@ def _declared_format_keys(vcf) -> set[str]:
     return {h.info().get("ID") for h in vcf.header_iter() if h.type == "FORMAT"}
 
 
-def _header_value(raw_header: str, key: str) -> str | None:
-    match = re.search(rf"^##{key}=(.+)$", raw_header, re.M)
-    return match.group(1).strip().strip('"') if match else None
-
-
 def _sample_indices(samples, raw_header, tumor, normal, path):
-    samples = list(samples)
+    samples, header = list(samples), raw_header.splitlines()
     available = ", ".join(samples) if samples else "(none: sites-only VCF)"
 
     def index_of(name: str, role: str) -> int:
@@ -252,7 +246,7 @@ def _sample_indices(samples, raw_header, tumor, normal, path):
         return samples.index(name)
 
     if tumor is None:
-        tumor = _header_value(raw_header, "tumor_sample")
+        tumor = header_value(header, "tumor_sample") or None
         if tumor is None and len(samples) == 1:
             tumor = samples[0]
         elif tumor is None and len(samples) > 1:
@@ -264,7 +258,7 @@ def _sample_indices(samples, raw_header, tumor, normal, path):
                 hint="pass tumor= (and normal=) with sample names",
             )
     if normal is None:
-        header_normal = _header_value(raw_header, "normal_sample")
+        header_normal = header_value(header, "normal_sample")
         normal = header_normal if header_normal in samples else None
     tumor_idx = index_of(tumor, "tumor") if tumor is not None else None
     normal_idx = index_of(normal, "normal") if normal is not None else None
