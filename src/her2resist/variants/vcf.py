@@ -163,7 +163,7 @@ def _chunks(
             normal_idx=normal_idx,
             custom_isoforms=frozenset(custom_isoforms or ()),
             path=path,
-            format_keys=_declared_format_keys(vcf),
+            format_keys={h.info().get("ID") for h in vcf.header_iter() if h.type == "FORMAT"},
         )
         yield from converter.pieces(_records(vcf, path, merged))
         attrs.update(
@@ -227,10 +227,6 @@ def _annotation_format(vcf, path: Path, annotation: str) -> AnnotationFormat | N
     )
 
 
-def _declared_format_keys(vcf) -> set[str]:
-    return {h.info().get("ID") for h in vcf.header_iter() if h.type == "FORMAT"}
-
-
 def _sample_indices(samples, raw_header, tumor, normal, path):
     samples, header = list(samples), raw_header.splitlines()
     available = ", ".join(samples) if samples else "(none: sites-only VCF)"
@@ -285,14 +281,10 @@ def _merge_regions(regions: list[Region]) -> dict[str, list[tuple[int, int]]]:
     return merged
 
 
-def _has_index(path: Path) -> bool:
-    return any(Path(f"{path}{suffix}").is_file() for suffix in (".tbi", ".csi"))
-
-
 def _records(vcf, path: Path, merged: dict[str, list[tuple[int, int]]] | None) -> Iterator:
     if merged is None:
         return iter(vcf)
-    if _has_index(path):
+    if any(Path(f"{path}{suffix}").is_file() for suffix in (".tbi", ".csi")):
         return _indexed_records(vcf, merged)
     return _streamed_records(vcf, merged)
 
