@@ -412,8 +412,8 @@ PROFILE_TEXT = [
     "and parses each record; per record, Python splits the CSQ entries only as far as the "
     "ranking fields, ranks them as vcf2maf does and parses only the chosen entry in full "
     "(HGVSp_Short, protein position, gnomAD AF); read counts come from htslib's typed FORMAT "
-    "arrays; rows are gathered into tables of 10,000 and written by the project's TSV writer "
-    "(byte-identical to pandas `to_csv`). What remains above bcftools is the cost of Python "
+    "arrays; rows are formatted straight to TSV in chunks of 10,000 (the bytes pandas `to_csv` "
+    "gives in `tables.write_tsv`). What remains above bcftools is the cost of Python "
     "objects per record and per CSQ entry, which bcftools never builds.",
 ]
 

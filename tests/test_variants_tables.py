@@ -24,7 +24,6 @@ import pysam
 import pytest
 
 import her2resist.variants.vcf as vcf_module
-from her2resist import tables
 from her2resist.errors import InputError
 from her2resist.tables import write_tsv
 from her2resist.variants import read_vcf, write_vcf_table
@@ -233,8 +232,18 @@ def _outcome(path: Path, out: Path, **kwargs) -> dict:
     try:
         table = read_vcf(path, sample_id="S", **kwargs)
     except (InputError, ValueError) as exc:
+        with pytest.raises(type(exc)) as written:  # write_vcf_table stops the same way
+            write_vcf_table(path, out, sample_id="S", **kwargs)
+        assert str(written.value) == str(exc)
         return {"error": f"{type(exc).__name__}: {exc}".replace(str(path.parent), "<dir>")}
+    # write_vcf_table formats its rows itself: the same bytes as write_tsv of read_vcf's frame
+    streamed = out.with_suffix(".streamed.tsv")
+    assert write_vcf_table(path, streamed, sample_id="S", **kwargs) == {
+        **table.attrs,
+        "rows": len(table),
+    }
     write_tsv(table, out)
+    assert streamed.read_bytes() == out.read_bytes()
     return {
         "sha256": hashlib.sha256(out.read_bytes()).hexdigest(),
         "rows": len(table),
@@ -325,12 +334,14 @@ def test_written_table_streams_in_chunks(bench_vcf: Path, monkeypatch, tmp_path:
     write_tsv(read_vcf(bench_vcf, sample_id="S"), whole)
     monkeypatch.setattr(vcf_module, "_CHUNK_ROWS", 700)
     chunks: list[int] = []
-    original = tables.write_tsv_chunks
+    original = vcf_module._chunks
 
-    def count_chunks(frames, out):
-        return original((chunks.append(len(f)) or f for f in frames), out)
+    def count_chunks(*args, **kwargs):
+        for chunk in original(*args, **kwargs):
+            chunks.append(len(chunk))
+            yield chunk
 
-    monkeypatch.setattr(vcf_module, "write_tsv_chunks", count_chunks)
+    monkeypatch.setattr(vcf_module, "_chunks", count_chunks)
     streamed = tmp_path / "streamed.tsv"
     summary = write_vcf_table(bench_vcf, streamed, sample_id="S")
     assert streamed.read_bytes() == whole.read_bytes()
@@ -377,3 +388,18 @@ def _write_expected() -> None:
 
 if __name__ == "__main__" and sys.argv[1:] == ["--write"]:
     _write_expected()
+
+
+def test_written_table_quotes_as_pandas(tmp_path: Path) -> None:
+    """write_vcf_table formats rows itself: a field with a double quote (here a gene symbol)
+    is quoted and its quote doubled, as pandas' to_csv does in write_tsv."""
+    quoted = list(_RECORDS)
+    quoted[0] = ("17", 100, "A", "G", "PASS", "CSQ=" + _csq(
+        "G", "missense_variant", 'ER"BB2', "ENST1.1", "protein_coding", max_af="0.000123456789012"
+    ))  # fmt: skip
+    path = _write(tmp_path, quoted)
+    write_tsv(read_vcf(path, sample_id="S"), tmp_path / "frame.tsv")
+    write_vcf_table(path, tmp_path / "rows.tsv", sample_id="S")
+    text = (tmp_path / "rows.tsv").read_text()
+    assert '\t"ER""BB2"\t' in text and "\t0.000123456789\t" in text  # %.10g
+    assert text == (tmp_path / "frame.tsv").read_text()

@@ -75,10 +75,6 @@ class AnnotationFormat:
     af_indices: tuple[int, ...]
 
     @property
-    def n_fields(self) -> int:
-        return len(self.names)
-
-    @property
     def has_allele(self) -> bool:
         return "allele" in self.index
 
@@ -179,7 +175,7 @@ def parse_entries(raw: str, fmt: AnnotationFormat) -> list[Entry]:
     """Split one record's INFO annotation into ranked entries (no detail parsing yet)."""
     if fmt.kind == "eff":
         return [_entry_from_effect(_parse_eff_entry(e, fmt)) for e in raw.split(",") if e]
-    n_separators = fmt.n_fields - 1
+    n_separators = len(fmt.names) - 1
     pick = fmt.ranking_getter
     split_at = fmt.ranking_split
     biotype_priority = rules.BIOTYPE_PRIORITY.get
@@ -421,10 +417,6 @@ def clean_hgvsc(hgvsc: str) -> str:
     return _strip_reference_prefix(hgvsc)
 
 
-def _unversioned(transcript: str) -> str:
-    return transcript.split(".", 1)[0]
-
-
 def choose_effect(
     effects: list[Entry], custom_isoforms: frozenset[str] = frozenset()
 ) -> Entry | None:
@@ -442,27 +434,30 @@ def choose_effect(
     gene = next((e.symbol for e in ranked if e.symbol), None)
     if gene is None:
         return ranked[0]
-    tiers = [lambda e: e.canonical]
-    if custom_isoforms:  # a user-preferred isoform before the canonical one
-
-        def is_custom(e: Entry) -> bool:
-            feature = e.feature
-            return bool(feature) and (
-                feature in custom_isoforms or _unversioned(feature) in custom_isoforms
-            )
-
-        tiers.insert(0, is_custom)
-    for candidates in ([e for e in ranked if e.symbol == gene], [e for e in ranked if e.symbol]):
-        for wanted in tiers:
-            chosen = next(filter(wanted, candidates), None)
+    for in_gene in (True, False):  # the second pool is built only when the first fails
+        candidates = [e for e in ranked if e.symbol == gene or (not in_gene and e.symbol)]
+        if custom_isoforms:  # a user-preferred isoform before the canonical one
+            chosen = next((e for e in candidates if _is_custom(e.feature, custom_isoforms)), None)
             if chosen is not None:
                 return chosen
+        chosen = next((e for e in candidates if e.canonical), None)
+        if chosen is not None:
+            return chosen
     return ranked[0]
+
+
+def _is_custom(feature: str, custom_isoforms: frozenset[str]) -> bool:
+    """``ENST1.2`` is preferred when the user named ``ENST1.2`` or ``ENST1``."""
+    return bool(feature) and (
+        feature in custom_isoforms or feature.split(".", 1)[0] in custom_isoforms
+    )
 
 
 _RANK = attrgetter("rank")
 
 
 def first_int(text: str) -> int | None:
+    if text.isdecimal():  # the common "123" without a regex (isdecimal: what \d matches)
+        return int(text)
     match = _LEADING_INT.match(text) if text else None
     return int(match.group(1)) if match else None

@@ -202,7 +202,7 @@ def check_vcf(
     if chrom_line is not None:
         names = lines[chrom_line - 1].split("\t")[9:]
         available = ", ".join(repr(s) for s in names) if names else "(none: sites-only VCF)"
-        header_tumor = _header_value(lines, "tumor_sample")
+        header_tumor = header_value(lines, "tumor_sample")
         for role, given in (("tumor_sample", tumor), ("normal_sample", normal)):
             if given and given not in names:
                 error(
@@ -246,7 +246,8 @@ def check_vcf(
     return problems, warnings
 
 
-def _header_value(lines: list[str], key: str) -> str | None:
+def header_value(lines: list[str], key: str) -> str | None:
+    """The value of the first ``##key=value`` line, without quotes (None without one)."""
     for line in lines:
         if line.startswith(f"##{key}="):
             return line.split("=", 1)[1].strip().strip('"')
@@ -273,23 +274,8 @@ def open_vcf(path: Path) -> cyvcf2.VCF:
 
 
 def _diagnose_header(path: Path, exc: Exception) -> tuple[str, int | None, str]:
-    with path.open("rb") as handle:
-        compressed = handle.read(2) == b"\x1f\x8b"
-    opener = gzip.open if compressed else open
-    lines: list[str] = []
-    try:
-        with opener(path, "rt", errors="replace") as handle:
-            for line in handle:
-                lines.append(line.rstrip("\r\n"))
-                if not line.startswith("#") or line.startswith("#CHROM"):
-                    break
-    except (OSError, EOFError) as read_error:
-        return (
-            f"compressed file is truncated or corrupt ({read_error})",
-            None,
-            "re-create the file with bgzip",
-        )
-    if not lines or not any(lines):
+    lines, _ = _vcf_header(path)  # a corrupt compressed file raises its own InputError here
+    if not lines:
         return "file is empty", None, "supply a VCF with a header and a #CHROM line"
     if not lines[0].startswith("##fileformat=VCF"):
         return (
