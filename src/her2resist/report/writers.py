@@ -334,7 +334,6 @@ def _body_row_xml(
     took most of a minute for a cohort's patient listings, and one lxml element at a time
     still seconds."""
 
-
     run_properties = f'<w:rPr><w:sz w:val="{ST_HpsMeasure.convert_to_xml(size)}"/></w:rPr>'
     cells = []
     for j, text in enumerate(texts):
