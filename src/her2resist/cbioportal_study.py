@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -680,16 +680,5 @@ WARNING_COLUMNS = ["severity", "file", "where", "column", "message", "hint"]
 def warning_table(warnings: list[Problem]) -> pd.DataFrame:
     """Warnings as rows of ``results/qc/input_report.tsv``."""
     return pd.DataFrame(
-        [
-            {
-                "severity": "warning",
-                "file": p.file,
-                "where": p.where,
-                "column": p.column,
-                "message": p.message,
-                "hint": p.hint,
-            }
-            for p in warnings
-        ],
-        columns=WARNING_COLUMNS,
+        [{"severity": "warning", **asdict(p)} for p in warnings], columns=WARNING_COLUMNS
     )
