@@ -233,14 +233,8 @@ def disposition(
         )
     if excluded is not None and len(excluded):
         rows += excluded.assign(status="excluded").fillna("").to_dict("records")
-    return pd.DataFrame(rows).fillna(
-        {
-            "pfs_evaluable": "",
-            "os_evaluable": "",
-            "response_evaluable": "",
-            "biomarker_evaluable": "",
-        }
-    )
+    evaluable = ["pfs_evaluable", "os_evaluable", "response_evaluable", "biomarker_evaluable"]
+    return pd.DataFrame(rows).fillna(dict.fromkeys(evaluable, ""))
 
 
 def disposition_summary(listing: pd.DataFrame, samples: pd.DataFrame) -> pd.DataFrame:
@@ -733,7 +727,7 @@ LISTING_FOOTNOTES = {
 }
 
 # Patient-level listings: left out of the manuscript document with report.patient_listing: false
-PATIENT_LEVEL_TABLES = ["tableS1_alterations_by_patient", "disposition_by_patient_and_sample"]
+PATIENT_LEVEL_TABLES = list(LISTING_TITLES)
 
 # The order of the manuscript document
 TABLE_ORDER = [
@@ -804,15 +798,11 @@ def build_tables(
         na_values=["NA"],
     )
     status = biomarker_status(config, inputs["gene_matrix"], inputs["pathway_matrix"])
-    excluded = (
-        pd.read_csv(inputs["population_excluded"], sep="\t", dtype=str, keep_default_na=False)
-        if inputs.get("population_excluded")
+    excluded, evaluability = (
+        pd.read_csv(inputs[key], sep="\t", dtype=str, keep_default_na=False)
+        if inputs.get(key)
         else None
-    )
-    evaluability = (
-        pd.read_csv(inputs["evaluability"], sep="\t", dtype=str, keep_default_na=False)
-        if inputs.get("evaluability")
-        else None
+        for key in ("population_excluded", "evaluability")
     )
     listing = disposition(clinical, samples, endpoints, status, excluded, evaluability)
 
