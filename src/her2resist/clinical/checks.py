@@ -16,10 +16,6 @@ from her2resist.clinical.endpoints import event_codes, response_codes
 from her2resist.errors import Findings, Problem
 from her2resist.tables import data_line, duplicate_problems, read_table, rows_where
 
-CLINICAL_KEYS_BY_SOURCE = {
-    "dates": ["treatment_start"],
-    "times": [],
-}
 DATE_KEYS = (
     "treatment_start",
     "progression_date",
@@ -50,15 +46,14 @@ def check_clinical(settings: dict[str, Any]) -> tuple[pd.DataFrame, list[Problem
                     f"the table has: {', '.join(clinical.columns)}",
                 )
             )
-    for key in CLINICAL_KEYS_BY_SOURCE[settings.get("source", "times")]:
-        if key not in columns:
-            problems.append(
-                Problem(
-                    "config",
-                    f"clinical.columns.{key} is required when source is '{settings.get('source')}'",
-                    "key clinical.columns",
-                )
+    if settings.get("source", "times") == "dates" and "treatment_start" not in columns:
+        problems.append(
+            Problem(
+                "config",
+                "clinical.columns.treatment_start is required when source is 'dates'",
+                "key clinical.columns",
             )
+        )
     missing_id = clinical[patient_column].isna()
     problems += [
         Problem(
