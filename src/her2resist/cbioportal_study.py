@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -231,8 +231,7 @@ def _case_lists(folder: Path) -> dict[str, tuple[Path, list[str]]]:
     lists: dict[str, tuple[Path, list[str]]] = {}
     for path in sorted((folder / "case_lists").glob("*.txt")):
         meta = read_meta(path)
-        ids = [i for i in meta.get("case_list_ids", ("", 0))[0].split("\t") if i.strip()]
-        ids = [i.strip() for i in ids]
+        ids = [i.strip() for i in meta.get("case_list_ids", ("", 0))[0].split("\t") if i.strip()]
         stable = meta.get("stable_id", ("", 0))[0]
         for key in (stable.rsplit("_", 1)[-1], meta.get("case_list_category", ("", 0))[0]):
             if key:
@@ -313,6 +312,15 @@ def _check_cna(path: Path, frame: pd.DataFrame) -> tuple[list[str], list[Problem
         if len(problems) >= 20:
             break
     return samples, problems
+
+
+def _missing_column(
+    frame: pd.DataFrame, path: Path, column: str, hint: str | None = None
+) -> list[Problem]:
+    if column in frame.columns:
+        return []
+    found = f"no {column} column; found {', '.join(frame.columns)}"
+    return [Problem(str(path), found, frame.attrs["header_line"], column, hint)]
 
 
 def _id_problems(frame: pd.DataFrame, path: Path, column: str, unique: bool) -> list[Problem]:
@@ -430,29 +438,13 @@ def read_study(folder: PathLike) -> Study:
         raise InputError(problems)
     sample_path = profiles.files["sample"]
     samples = read_data_table(sample_path)
+    hint = "cBioPortal sample files need SAMPLE_ID and PATIENT_ID"
     for column in ("SAMPLE_ID", "PATIENT_ID"):
-        if column not in samples.columns:
-            problems.append(
-                Problem(
-                    str(sample_path),
-                    f"no {column} column; found {', '.join(samples.columns)}",
-                    samples.attrs["header_line"],
-                    column,
-                    "cBioPortal sample files need SAMPLE_ID and PATIENT_ID",
-                )
-            )
+        problems += _missing_column(samples, sample_path, column, hint)
     patients = None
     if "patient" in profiles.files:
         patients = read_data_table(profiles.files["patient"])
-        if "PATIENT_ID" not in patients.columns:
-            problems.append(
-                Problem(
-                    str(profiles.files["patient"]),
-                    f"no PATIENT_ID column; found {', '.join(patients.columns)}",
-                    patients.attrs["header_line"],
-                    "PATIENT_ID",
-                )
-            )
+        problems += _missing_column(patients, profiles.files["patient"], "PATIENT_ID")
     if problems:
         raise InputError(problems)
     problems += _id_problems(samples, sample_path, "SAMPLE_ID", unique=True)
@@ -680,16 +672,5 @@ WARNING_COLUMNS = ["severity", "file", "where", "column", "message", "hint"]
 def warning_table(warnings: list[Problem]) -> pd.DataFrame:
     """Warnings as rows of ``results/qc/input_report.tsv``."""
     return pd.DataFrame(
-        [
-            {
-                "severity": "warning",
-                "file": p.file,
-                "where": p.where,
-                "column": p.column,
-                "message": p.message,
-                "hint": p.hint,
-            }
-            for p in warnings
-        ],
-        columns=WARNING_COLUMNS,
+        [{"severity": "warning", **asdict(p)} for p in warnings], columns=WARNING_COLUMNS
     )

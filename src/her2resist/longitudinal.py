@@ -125,17 +125,22 @@ def alteration_label(frame: pd.DataFrame) -> pd.Series:
     return pd.Series([one(r) for r in frame.to_dict("records")], index=frame.index, dtype=object)
 
 
+def _flagged_mutations(alterations: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """The mutation calls (patient flags propagated), and which are germline or CHIP in the
+    patient's normal."""
+    frame = propagate_patient_flags(alterations)
+    frame = frame[frame["alteration_type"].eq("mutation")]
+    reason = frame.get("chip_reason", pd.Series("", index=frame.index)).fillna("").astype(str)
+    return frame, frame["germline_flag"].map(_truthy) | reason.isin({"in_normal", "in_patient"})
+
+
 def tracked_mutations(alterations: pd.DataFrame) -> pd.DataFrame:
     """Mutation calls fit for tracking: ``called`` = passes every filter. Variants germline
     or CHIP-in-the-normal in any sample of the patient are dropped altogether; other
     CHIP-like calls (e.g. low-VAF TP53 in plasma) stay as not called."""
-    frame = propagate_patient_flags(alterations)
-    frame = frame[frame["alteration_type"].eq("mutation")].copy()
+    frame, flagged = _flagged_mutations(alterations)
     key = variant_key(frame)
-    reason = frame.get("chip_reason", pd.Series("", index=frame.index)).fillna("").astype(str)
-    status = frame["filter_status"].astype(str)
-    flagged = frame["germline_flag"].map(_truthy) | status.str.contains("germline")
-    flagged |= reason.isin({"in_normal", "in_patient"})
+    flagged |= frame["filter_status"].astype(str).str.contains("germline")
     frame = frame[~key.isin(set(key[flagged]))].copy()
     frame["alteration"] = alteration_label(frame)
     frame["called"] = frame["filter_status"].astype(str).eq("PASS")
@@ -480,13 +485,10 @@ def _number(value: Any) -> float:
 
 def flagged_variants(alterations: pd.DataFrame) -> set[tuple[str, str, int, str, str]]:
     """(patient, chrom, pos, ref, alt) of calls germline or CHIP-in-normal in the patient."""
-    frame = propagate_patient_flags(alterations)
-    frame = frame[frame["alteration_type"].eq("mutation")]
-    reason = frame.get("chip_reason", pd.Series("", index=frame.index)).fillna("").astype(str)
-    flagged = frame[frame["germline_flag"].map(_truthy) | reason.isin({"in_normal", "in_patient"})]
+    frame, flagged = _flagged_mutations(alterations)
     return {
         (str(r.patient_id), str(r.chrom), int(float(r.pos)), r.ref, r.alt)
-        for r in flagged.itertuples()
+        for r in frame[flagged].itertuples()
     }
 
 
@@ -497,13 +499,9 @@ def _at_least(values: pd.Series, bound: float) -> pd.Series:
 
 
 def _median_split(values: pd.Series) -> pd.Series:
-    evaluable = values.dropna()
-    if not len(evaluable):
-        return pd.Series(NOT_EVALUABLE, index=values.index)
-    median = evaluable.median()
-    return values.map(
-        lambda v: NOT_EVALUABLE if pd.isna(v) else (ALTERED if v > median else WILD_TYPE)
-    )
+    """Strictly above the median of the evaluable values: at least the next value up."""
+    above = values[values > values.median()]
+    return _at_least(values, above.min() if len(above) else np.inf)
 
 
 def ctdna_features(

@@ -13,7 +13,7 @@ The rules are documented in ``docs/errors.md``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,8 +45,7 @@ from her2resist.variants.maf import check_maf
 class Validated:
     samples: pd.DataFrame
     clinical: pd.DataFrame
-    problems: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
+    warnings: list[Problem]
 
 
 def check_sample_files(
@@ -197,22 +196,18 @@ def validate_inputs(config: dict[str, Any]) -> Validated:
                     "add the patient to the clinical table or fix the id",
                 )
         sequenced = set(samples["patient_id"].dropna())
-        for i in rows_where(
-            clinical[patient_column].notna() & ~clinical[patient_column].isin(sequenced)
-        ):
-            if sheet:
-                found.warn(
-                    clinical_source(config["clinical"]),
-                    f"patient '{clinical[patient_column][i]}' has no sample in the sheet: "
-                    "listed as not sequenced (not evaluable for biomarkers)",
-                    data_line(clinical, i),
-                    patient_column,
-                )
+        unsequenced = clinical[patient_column].notna() & ~clinical[patient_column].isin(sequenced)
+        for i in rows_where(unsequenced) if sheet else []:
+            found.warn(
+                clinical_source(config["clinical"]),
+                f"patient '{clinical[patient_column][i]}' has no sample in the sheet: "
+                "listed as not sequenced (not evaluable for biomarkers)",
+                data_line(clinical, i),
+                patient_column,
+            )
         if config.get("adverse_events"):
-            checked = found.run(check_adverse_events, config["adverse_events"], known)
-            if checked is not None:
-                found.problems += checked[1]
-        found.problems += found.run(check_adae, config, known) or []
+            found.problems += found.run(check_adverse_events, config["adverse_events"], known) or []
+        found.run(check_adae, config, known)
         if not found.problems and has_visits(config):
             derived = found.run(derive_responses, clinical, config)
             if derived is not None:
@@ -221,4 +216,4 @@ def validate_inputs(config: dict[str, Any]) -> Validated:
             found.run(tumour_changes, clinical, config)
     if found.problems:
         raise InputError(found.problems)
-    return Validated(samples, clinical, warnings=found.warnings)
+    return Validated(samples, clinical, found.warnings)

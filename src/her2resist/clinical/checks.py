@@ -16,10 +16,6 @@ from her2resist.clinical.endpoints import event_codes, response_codes
 from her2resist.errors import Findings, Problem
 from her2resist.tables import data_line, duplicate_problems, read_table, rows_where
 
-CLINICAL_KEYS_BY_SOURCE = {
-    "dates": ["treatment_start"],
-    "times": [],
-}
 DATE_KEYS = (
     "treatment_start",
     "progression_date",
@@ -50,15 +46,14 @@ def check_clinical(settings: dict[str, Any]) -> tuple[pd.DataFrame, list[Problem
                     f"the table has: {', '.join(clinical.columns)}",
                 )
             )
-    for key in CLINICAL_KEYS_BY_SOURCE[settings.get("source", "times")]:
-        if key not in columns:
-            problems.append(
-                Problem(
-                    "config",
-                    f"clinical.columns.{key} is required when source is '{settings.get('source')}'",
-                    "key clinical.columns",
-                )
+    if settings.get("source", "times") == "dates" and "treatment_start" not in columns:
+        problems.append(
+            Problem(
+                "config",
+                "clinical.columns.treatment_start is required when source is 'dates'",
+                "key clinical.columns",
             )
+        )
     missing_id = clinical[patient_column].isna()
     problems += [
         Problem(
@@ -261,24 +256,17 @@ def check_clinical_values(
             )
         bor = lowered.map(codes)
         sd_name = col("sd_duration_weeks")
-        weeks = (
-            pd.to_numeric(clinical[sd_name], errors="coerce")
-            if sd_name
-            else pd.Series(np.nan, index=clinical.index)
-        )
-        if sd_name:
-            raw = clinical[sd_name]
-            for i in rows_where(raw.notna() & weeks.isna()):
-                found.error(
-                    source,
-                    f"{who(i)}: SD duration '{raw[i]}' is not a number of weeks",
-                    data_line(clinical, i),
-                    sd_name,
-                    "give the duration of stable disease in weeks",
-                )
+        raw = clinical[sd_name] if sd_name else pd.Series(pd.NA, index=clinical.index)
+        for i in rows_where(raw.notna() & pd.to_numeric(raw, errors="coerce").isna()):
+            found.error(
+                source,
+                f"{who(i)}: SD duration '{raw[i]}' is not a number of weeks",
+                data_line(clinical, i),
+                sd_name,
+                "give the duration of stable disease in weeks",
+            )
         if "cbr" in config.get("endpoints", ["cbr"]):
-            no_duration = clinical[sd_name].isna() if sd_name else weeks.isna()
-            for i in rows_where(bor.eq("SD") & no_duration):
+            for i in rows_where(bor.eq("SD") & raw.isna()):
                 found.warn(
                     source,
                     f"{who(i)}: best response SD without a duration; counted as no clinical "
@@ -290,9 +278,7 @@ def check_clinical_values(
     return found.problems, found.warnings
 
 
-def check_adverse_events(
-    path: str | Path, patients: set[str]
-) -> tuple[pd.DataFrame | None, list[Problem]]:
+def check_adverse_events(path: str | Path, patients: set[str]) -> list[Problem]:
     events = read_table(path, required=["patient_id", "term", "grade"])
     source = str(path)
     problems = []
@@ -317,14 +303,11 @@ def check_adverse_events(
                 "fix the id or add the patient to the clinical table",
             )
         )
-    return events, problems
+    return problems
 
 
-def check_adae(config: dict[str, Any], subjects: set[str]) -> list[Problem]:
-    """ADAE (clinical.adam.adae): subjects in ADSL, CTCAE grades 1-5."""
+def check_adae(config: dict[str, Any], subjects: set[str]) -> None:
+    """ADAE (clinical.adam.adae): subjects in ADSL, CTCAE grades 1-5 (an InputError if not)."""
     path = (config["clinical"].get("adam") or {}).get("adae")
-    if not path:
-        return []
-
-    validate_grades(adverse_events_from_adae(path, subjects), str(path))
-    return []
+    if path:
+        validate_grades(adverse_events_from_adae(path, subjects), str(path))

@@ -74,13 +74,14 @@ def read_meta(path: PathLike) -> dict[str, str]:
     return {key: value for key, (value, _) in study_meta(Path(path)).items()}
 
 
-def clinical_file(columns: list[tuple[str, str, str, str, int]], rows: pd.DataFrame) -> str:
-    """cBioPortal clinical data: 4 '#' lines (names, descriptions, datatypes, priorities)."""
+def clinical_file(columns: list[tuple[str, str, str, str]], rows: pd.DataFrame) -> str:
+    """cBioPortal clinical data: 4 '#' lines (names, descriptions, datatypes, priorities:
+    every attribute 1)."""
     header = [
         "#" + "\t".join(c[1] for c in columns),
         "#" + "\t".join(c[2] for c in columns),
         "#" + "\t".join(c[3] for c in columns),
-        "#" + "\t".join(str(c[4]) for c in columns),
+        "#" + "\t".join("1" for _ in columns),
         "\t".join(c[0] for c in columns),
     ]
     # 15 significant digits: read back (cbioportal_study), the times give the same statistics
@@ -105,19 +106,18 @@ def patient_table(clinical: pd.DataFrame, endpoints: pd.DataFrame, covariates: l
     frame["PFS_MONTHS"] = frame["pfs_months"]
     frame["BEST_RESPONSE"] = frame["best_response"].fillna("NA")
     frame["SD_DURATION_WEEKS"] = frame.get("sd_duration_weeks", pd.Series(dtype=float))
-    columns: list[tuple[str, str, str, str, int]] = [
-        ("PATIENT_ID", "Patient Identifier", "Patient identifier", "STRING", 1),
-        ("OS_STATUS", "Overall Survival Status", "Overall survival status", "STRING", 1),
-        ("OS_MONTHS", "Overall Survival (Months)", "Overall survival in months", "NUMBER", 1),
-        ("PFS_STATUS", "Progression Free Status", "Progression-free survival status", "STRING", 1),
-        ("PFS_MONTHS", "Progress Free Survival (Months)", "PFS in months", "NUMBER", 1),
-        ("BEST_RESPONSE", "Best Overall Response", "RECIST 1.1 best overall response", "STRING", 1),
+    columns: list[tuple[str, str, str, str]] = [
+        ("PATIENT_ID", "Patient Identifier", "Patient identifier", "STRING"),
+        ("OS_STATUS", "Overall Survival Status", "Overall survival status", "STRING"),
+        ("OS_MONTHS", "Overall Survival (Months)", "Overall survival in months", "NUMBER"),
+        ("PFS_STATUS", "Progression Free Status", "Progression-free survival status", "STRING"),
+        ("PFS_MONTHS", "Progress Free Survival (Months)", "PFS in months", "NUMBER"),
+        ("BEST_RESPONSE", "Best Overall Response", "RECIST 1.1 best overall response", "STRING"),
         (
             "SD_DURATION_WEEKS",
             "Stable Disease Duration (Weeks)",
             "Duration of SD in weeks",
             "NUMBER",
-            1,
         ),
     ]
     clinical = clinical.set_index(clinical["patient_id"].astype(str))
@@ -131,7 +131,7 @@ def patient_table(clinical: pd.DataFrame, endpoints: pd.DataFrame, covariates: l
         datatype = (
             "NUMBER" if numeric.notna().sum() == pd.Series(values).notna().sum() else "STRING"
         )
-        columns.append((key, name.replace("_", " ").title(), name, datatype, 1))
+        columns.append((key, name.replace("_", " ").title(), name, datatype))
     return clinical_file(columns, frame)
 
 
@@ -149,13 +149,13 @@ def sample_table(samples: pd.DataFrame) -> str:
     frame["QC_STATUS"] = frame.get("qc_status", pd.Series("pass", index=frame.index)).fillna("pass")
     frame["TUMOR_PURITY"] = frame.get("purity", pd.Series(dtype=object))
     columns = [
-        ("PATIENT_ID", "Patient Identifier", "Patient identifier", "STRING", 1),
-        ("SAMPLE_ID", "Sample Identifier", "Sample identifier", "STRING", 1),
-        ("SAMPLE_TYPE", "Sample Type", "Tissue or cell-free DNA", "STRING", 1),
-        ("SPECIMEN", "Specimen", "Specimen as in the sample sheet", "STRING", 1),
-        ("TIMEPOINT", "Timepoint", "Sampling timepoint", "STRING", 1),
-        ("QC_STATUS", "QC Status", "Sequencing QC status", "STRING", 1),
-        ("TUMOR_PURITY", "Tumor Purity", "Tumour fraction given in the sample sheet", "NUMBER", 1),
+        ("PATIENT_ID", "Patient Identifier", "Patient identifier", "STRING"),
+        ("SAMPLE_ID", "Sample Identifier", "Sample identifier", "STRING"),
+        ("SAMPLE_TYPE", "Sample Type", "Tissue or cell-free DNA", "STRING"),
+        ("SPECIMEN", "Specimen", "Specimen as in the sample sheet", "STRING"),
+        ("TIMEPOINT", "Timepoint", "Sampling timepoint", "STRING"),
+        ("QC_STATUS", "QC Status", "Sequencing QC status", "STRING"),
+        ("TUMOR_PURITY", "Tumor Purity", "Tumour fraction given in the sample sheet", "NUMBER"),
     ]
     return clinical_file(columns, frame.sort_values("sample_id"))
 

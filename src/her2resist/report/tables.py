@@ -17,6 +17,7 @@ from her2resist.annotate.evidence import strongest_by_gene
 from her2resist.errors import InputError
 from her2resist.matrix import biomarker_status
 from her2resist.report import trial_tables
+from her2resist.report.formatting import CELL_KINDS
 from her2resist.report.labels import Labels, biomarker_label, read_column_labels
 from her2resist.report.layout import HEADING, Column, TableSpec, frame_spec
 from her2resist.tables import read_table
@@ -79,13 +80,7 @@ def baseline_characteristics(
         kind = variable_type(values, types.get(column))
         groups = {prefix: values[mask.to_numpy(bool)] for prefix, (_, mask) in populations.items()}
         if kind == "continuous":
-            row: dict[str, Any] = {
-                "variable": column,
-                "level": "",
-                "label": labels(column),
-                "indent": 0,
-                "format": statistic,
-            }
+            row = _row(column, "", labels(column), 0, statistic)
             for prefix, group in groups.items():
                 number = pd.to_numeric(group, errors="coerce").dropna()
                 row |= {
@@ -104,25 +99,11 @@ def baseline_characteristics(
                 levels = sorted(v for v in known.unique() if v.lower() in DICHOTOMOUS_YES)
                 rows.append(_count_row(column, levels[0], labels(column), 0, groups))
             else:
-                rows.append(
-                    {
-                        "variable": column,
-                        "level": "",
-                        "label": labels(column),
-                        "indent": 0,
-                        "format": "",
-                    }
-                )
+                rows.append(_row(column, "", labels(column), 0, ""))
                 for level in sorted(known.unique(), key=_level_order):
                     rows.append(_count_row(column, level, labels.level(level), 1, groups))
         if values.isna().any():
-            row = {
-                "variable": column,
-                "level": MISSING_LABEL.lower(),
-                "label": MISSING_LABEL,
-                "indent": 1,
-                "format": "n",
-            }
+            row = _row(column, MISSING_LABEL.lower(), MISSING_LABEL, 1, "n")
             row |= {f"{prefix}n": int(group.isna().sum()) for prefix, group in groups.items()}
             rows.append(row)
     data = _by_population(pd.DataFrame(rows), list(populations))
@@ -165,16 +146,15 @@ def _by_population(data: pd.DataFrame, prefixes: Sequence[str]) -> pd.DataFrame:
     return data[[c for c in data.columns if c not in grouped] + grouped]
 
 
+def _row(column: str, level: str, label: str, indent: int, format_: str) -> dict[str, Any]:
+    """A Table 1 row's own columns (the populations' statistics follow)."""
+    return {"variable": column, "level": level, "label": label, "indent": indent, "format": format_}
+
+
 def _count_row(
     column: str, level: str, label: str, indent: int, groups: Mapping[str, pd.Series]
 ) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "variable": column,
-        "level": level,
-        "label": label,
-        "indent": indent,
-        "format": "n_percent",
-    }
+    row = _row(column, level, label, indent, "n_percent")
     for prefix, group in groups.items():
         known = group.dropna()
         count = int((known == level).sum())
@@ -253,14 +233,8 @@ def disposition(
         )
     if excluded is not None and len(excluded):
         rows += excluded.assign(status="excluded").fillna("").to_dict("records")
-    return pd.DataFrame(rows).fillna(
-        {
-            "pfs_evaluable": "",
-            "os_evaluable": "",
-            "response_evaluable": "",
-            "biomarker_evaluable": "",
-        }
-    )
+    evaluable = ["pfs_evaluable", "os_evaluable", "response_evaluable", "biomarker_evaluable"]
+    return pd.DataFrame(rows).fillna(dict.fromkeys(evaluable, ""))
 
 
 def disposition_summary(listing: pd.DataFrame, samples: pd.DataFrame) -> pd.DataFrame:
@@ -387,55 +361,52 @@ def efficacy_table(
             continue
         median = by_key.loc[(endpoint, "median")]
         n, events = median["n"], median["events_or_responders"]
-        rows.append(
-            {
-                "row": endpoint,
-                "label": labels(endpoint),
-                "indent": 0,
-                "format": "",
-                "evaluable_format": NOT_SHOWN,
-            }
+
+        def itt_row(
+            row: str, label: str, indent: int, format_: str, note: Any = None, **values: Any
+        ) -> None:
+            """A time-to-event row: ITT only (the statistic does not apply to the other)."""
+            own = {"row": row, "label": label, "indent": indent, "format": format_}
+            rows.append(
+                own
+                | {"evaluable_format": NOT_SHOWN}
+                | {f"itt_{k}": v for k, v in values.items()}
+                | ({} if note is None else {"note": note})
+            )
+
+        itt_row(endpoint, labels(endpoint), 0, "")
+        percent = 100 * events / n if n else np.nan
+        itt_row(
+            f"{endpoint}:events",
+            "Patients with event, n (%)",
+            1,
+            "n_percent",
+            n=events,
+            percent=percent,
         )
-        rows.append(
-            {
-                "row": f"{endpoint}:events",
-                "label": "Patients with event, n (%)",
-                "indent": 1,
-                "format": "n_percent",
-                "evaluable_format": NOT_SHOWN,
-                "itt_n": events,
-                "itt_percent": 100 * events / n if n else np.nan,
-            }
-        )
-        rows.append(
-            {
-                "row": f"{endpoint}:median",
-                "label": "Median (95% CI), months",
-                "indent": 1,
-                "format": "median_ci",
-                "evaluable_format": NOT_SHOWN,
-                "itt_n": n,
-                "itt_estimate": median["value"],
-                "itt_lcl": median["lcl"],
-                "itt_ucl": median["ucl"],
-                "note": median["note"],
-            }
+        itt_row(
+            f"{endpoint}:median",
+            "Median (95% CI), months",
+            1,
+            "median_ci",
+            median["note"],
+            n=n,
+            estimate=median["value"],
+            lcl=median["lcl"],
+            ucl=median["ucl"],
         )
         statistics = efficacy[(efficacy["endpoint"] == endpoint)]
         for rate in statistics[statistics["statistic"].str.startswith("rate_")].to_dict("records"):
             months = rate["statistic"].removeprefix("rate_").removesuffix("m")
-            rows.append(
-                {
-                    "row": f"{endpoint}:{rate['statistic']}",
-                    "label": f"{months}-month rate, % (95% CI)",
-                    "indent": 1,
-                    "format": "percent_ci",
-                    "evaluable_format": NOT_SHOWN,
-                    "itt_percent": 100 * rate["value"],
-                    "itt_lcl": 100 * rate["lcl"],
-                    "itt_ucl": 100 * rate["ucl"],
-                    "note": rate["note"],
-                }
+            itt_row(
+                f"{endpoint}:{rate['statistic']}",
+                f"{months}-month rate, % (95% CI)",
+                1,
+                "percent_ci",
+                rate["note"],
+                percent=100 * rate["value"],
+                lcl=100 * rate["lcl"],
+                ucl=100 * rate["ucl"],
             )
         if n != len(endpoints):
             footnotes.append(
@@ -501,42 +472,22 @@ def biomarker_table(
             data[f"{prefix}note"] = data[f"{prefix}note"].map(_readable_note)
     columns = []
     for prefix, group in (("pfs_", "Progression-free survival"), ("os_", "Overall survival")):
+        n_altered, n_wild_type = f"{prefix}n_altered", f"{prefix}n_wild_type"
+        medians = {"a": f"{prefix}median_altered", "b": f"{prefix}median_wild_type"}
         columns += [
-            Column(
-                "n\naltered/WT",
-                "pair",
-                prefix,
-                {"a": f"{prefix}n_altered", "b": f"{prefix}n_wild_type"},
-                group,
-            ),
-            Column(
-                "Events\naltered/WT",
-                "pair",
-                prefix,
-                {"a": f"{prefix}events_altered", "b": f"{prefix}events_wild_type"},
-                group,
+            _pair("n\naltered/WT", n_altered, n_wild_type, group),
+            _pair(
+                "Events\naltered/WT", f"{prefix}events_altered", f"{prefix}events_wild_type", group
             ),
             Column(
                 "Median, months\naltered/WT",
                 "median_pair",
-                prefix,
-                {
-                    "a": f"{prefix}median_altered",
-                    "b": f"{prefix}median_wild_type",
-                    "n_a": f"{prefix}n_altered",
-                    "n_b": f"{prefix}n_wild_type",
-                },
-                group,
+                fields=medians | {"n_a": n_altered, "n_b": n_wild_type},
+                group=group,
             ),
-            Column(
-                "HR (95% CI)",
-                "estimate_ci",
-                prefix,
-                {"estimate": f"{prefix}hr", "lcl": f"{prefix}hr_lcl", "ucl": f"{prefix}hr_ucl"},
-                group,
-            ),
-            Column("p", "p", prefix, {"value": f"{prefix}logrank_p"}, group),
-            Column("q", "p", prefix, {"value": f"{prefix}q_value"}, group),
+            _ci("HR (95% CI)", f"{prefix}hr", group=group),
+            _p("p", f"{prefix}logrank_p", group),
+            _p("q", f"{prefix}q_value", group),
         ]
     if "anti_her2_evidence" in data and data["anti_her2_evidence"].ne("").any():
         columns.append(
@@ -616,14 +567,27 @@ def _by_endpoint(tables: Mapping[str, pd.DataFrame], titles: Mapping[str, str]) 
     return data[first + [c for c in data.columns if c not in first]]
 
 
-def _pair(header: str, a: str, b: str) -> Column:
-    return Column(header, "pair", fields={"a": a, "b": b})
+def _pair(header: str, a: str, b: str, group: str = "") -> Column:
+    return Column(header, "pair", fields={"a": a, "b": b}, group=group)
 
 
-def _ci(header: str, estimate: str, prefix: str | None = None) -> Column:
-    prefix = estimate if prefix is None else prefix
-    fields = {"estimate": estimate, "lcl": f"{prefix}_lcl", "ucl": f"{prefix}_ucl"}
-    return Column(header, "estimate_ci", fields=fields)
+def _p(header: str, column: str, group: str = "") -> Column:
+    return Column(header, "p", fields={"value": column}, group=group)
+
+
+def _ci(
+    header: str,
+    estimate: str,
+    bounds: str | None = None,
+    group: str = "",
+    kind: str = "estimate_ci",
+) -> Column:
+    """``estimate`` with its ``{bounds}_lcl`` and ``{bounds}_ucl`` (bounds: the estimate's
+    own name unless given), as one ``kind`` cell (its first role reads the estimate)."""
+    bounds = estimate if bounds is None else bounds
+    role = CELL_KINDS[kind][0][0]
+    fields = {role: estimate, "lcl": f"{bounds}_lcl", "ucl": f"{bounds}_ucl"}
+    return Column(header, kind, fields=fields, group=group)
 
 
 def _median(header: str, group: str) -> Column:
@@ -646,12 +610,12 @@ def survival_association_table(pfs: pd.DataFrame, os_: pd.DataFrame) -> TableSpe
         _pair("Events\naltered/WT", "events_altered", "events_wild_type"),
         _median("Median, altered\n(95% CI), months", "altered"),
         _median("Median, WT\n(95% CI), months", "wild_type"),
-        Column("Log-rank p", "p", fields={"value": "logrank_p"}),
+        _p("Log-rank p", "logrank_p"),
         _ci("HR (95% CI)", "hr"),
         _ci("Adjusted HR\n(95% CI)", "hr_adjusted"),
-        Column("Adjusted p", "p", fields={"value": "adjusted_p"}),
-        Column("PH test p", "p", fields={"value": "ph_p"}),
-        Column("q", "p", fields={"value": "q_value"}),
+        _p("Adjusted p", "adjusted_p"),
+        _p("PH test p", "ph_p"),
+        _p("q", "q_value"),
     ]
     return TableSpec(
         "tableS3_biomarker_associations",
@@ -684,27 +648,11 @@ def response_association_table(response: pd.DataFrame) -> TableSpec:
     columns = [
         _pair("n\naltered/WT", "n_altered", "n_wild_type"),
         _pair("Responders\naltered/WT", "responders_altered", "responders_wild_type"),
-        Column(
-            "Rate, altered\n% (95% CI)",
-            "percent_ci",
-            fields={
-                "percent": "rate_altered",
-                "lcl": "rate_altered_lcl",
-                "ucl": "rate_altered_ucl",
-            },
-        ),
-        Column(
-            "Rate, WT\n% (95% CI)",
-            "percent_ci",
-            fields={
-                "percent": "rate_wild_type",
-                "lcl": "rate_wild_type_lcl",
-                "ucl": "rate_wild_type_ucl",
-            },
-        ),
+        _ci("Rate, altered\n% (95% CI)", "rate_altered", kind="percent_ci"),
+        _ci("Rate, WT\n% (95% CI)", "rate_wild_type", kind="percent_ci"),
         _ci("OR (95% CI)", "odds_ratio", "or"),
-        Column("Fisher p", "p", fields={"value": "fisher_p"}),
-        Column("q", "p", fields={"value": "q_value"}),
+        _p("Fisher p", "fisher_p"),
+        _p("q", "q_value"),
     ]
     return TableSpec(
         "tableS4_response_associations",
@@ -779,7 +727,7 @@ LISTING_FOOTNOTES = {
 }
 
 # Patient-level listings: left out of the manuscript document with report.patient_listing: false
-PATIENT_LEVEL_TABLES = ["tableS1_alterations_by_patient", "disposition_by_patient_and_sample"]
+PATIENT_LEVEL_TABLES = list(LISTING_TITLES)
 
 # The order of the manuscript document
 TABLE_ORDER = [
@@ -850,15 +798,11 @@ def build_tables(
         na_values=["NA"],
     )
     status = biomarker_status(config, inputs["gene_matrix"], inputs["pathway_matrix"])
-    excluded = (
-        pd.read_csv(inputs["population_excluded"], sep="\t", dtype=str, keep_default_na=False)
-        if inputs.get("population_excluded")
+    excluded, evaluability = (
+        pd.read_csv(inputs[key], sep="\t", dtype=str, keep_default_na=False)
+        if inputs.get(key)
         else None
-    )
-    evaluability = (
-        pd.read_csv(inputs["evaluability"], sep="\t", dtype=str, keep_default_na=False)
-        if inputs.get("evaluability")
-        else None
+        for key in ("population_excluded", "evaluability")
     )
     listing = disposition(clinical, samples, endpoints, status, excluded, evaluability)
 

@@ -137,8 +137,12 @@ def write_xlsx(spec: TableSpec, path: PathLike, shown: Rendered | None = None) -
             cell.font = Font(bold=True)
             cell.alignment = Alignment(wrap_text=True, vertical="bottom")
             cell.border = Border(top=rule if k == 0 else None, bottom=rule if last else None)
-        if k < len(shown.header_rows) - 1:
-            _merge_groups(sheet, header)
+        for j, span in _spans(header, merge=not last):
+            if header[j] and span > j:
+                row = sheet.max_row
+                sheet.merge_cells(
+                    start_row=row, start_column=j + 1, end_row=row, end_column=span + 1
+                )
     row_number = sheet.max_row  # counted: sheet.max_row scans every row (quadratic)
     for cells, indent in zip(shown.body, shown.indents, strict=True):
         sheet.append(cells)
@@ -176,17 +180,16 @@ def write_xlsx(spec: TableSpec, path: PathLike, shown: Rendered | None = None) -
     normalize_zip(path)
 
 
-def _merge_groups(sheet: Any, header: list[str]) -> None:
-    """Merge the cells of one spanning header (same text in adjacent columns)."""
-    row = sheet.max_row
-    j = 0
-    while j < len(header):
-        k = j
-        while k + 1 < len(header) and header[k + 1] == header[j]:
-            k += 1
-        if header[j] and k > j:
-            sheet.merge_cells(start_row=row, start_column=j + 1, end_row=row, end_column=k + 1)
-        j = k + 1
+def _spans(header: list[str], merge: bool) -> list[tuple[int, int]]:
+    """(first, last) column of each header cell; with ``merge``, adjacent cells of one text
+    are one cell (a spanning group header)."""
+    runs: list[tuple[int, int]] = []
+    for j, text in enumerate(header):
+        if merge and runs and header[runs[-1][0]] == text:
+            runs[-1] = (runs[-1][0], j)
+        else:
+            runs.append((j, j))
+    return runs
 
 
 def _notes(shown: Rendered) -> list[str]:
@@ -197,7 +200,6 @@ def _notes(shown: Rendered) -> list[str]:
 
 
 def _set_cell_border(cell: Any, **edges: str) -> None:
-
     tc_pr = cell._tc.get_or_add_tcPr()
     borders = tc_pr.find(qn("w:tcBorders"))
     if borders is None:
@@ -221,7 +223,6 @@ def _repeat_as_header(row: Any) -> None:
 
 
 def _new_document() -> Any:
-
     document = Document()
     stamp = fixed_datetime()
     core = document.core_properties
@@ -239,7 +240,6 @@ def _new_document() -> Any:
 
 
 def _orient(section: Any, landscape: bool) -> None:
-
     section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
     width, height = (Mm(297), Mm(210)) if landscape else (Mm(210), Mm(297))
     section.page_width, section.page_height = width, height
@@ -278,11 +278,7 @@ def add_table(document: Any, spec: TableSpec, first: bool, shown: Rendered | Non
         row = grid.add_row()
         _repeat_as_header(row)
         last = k == len(shown.header_rows) - 1
-        j = 0
-        while j < n_columns:
-            span = j
-            while not last and span + 1 < n_columns and header[span + 1] == header[j]:
-                span += 1
+        for j, span in _spans(header, merge=not last):
             cell = row.cells[j] if span == j else row.cells[j].merge(row.cells[span])
             _write_lines(cell, header[j], size, bold=True)
             if j > 0:
@@ -291,7 +287,6 @@ def add_table(document: Any, spec: TableSpec, first: bool, shown: Rendered | Non
             if k == 0:
                 edges["top"] = "8"
             _set_cell_border(cell, **edges)
-            j = span + 1
     column_twips = [col.get(qn("w:w")) for col in grid._tbl.tblGrid.gridCol_lst]
     plain: list[str] = []  # consecutive plain body rows, as XML, added to the table at once
     for i, (cells, indent) in enumerate(zip(shown.body, shown.indents, strict=True)):
@@ -333,7 +328,6 @@ def _body_row_xml(
     the font size, left indent or centring), as XML text: python-docx's per-cell lookups
     took most of a minute for a cohort's patient listings, and one lxml element at a time
     still seconds."""
-
     run_properties = f'<w:rPr><w:sz w:val="{ST_HpsMeasure.convert_to_xml(size)}"/></w:rPr>'
     cells = []
     for j, text in enumerate(texts):
