@@ -106,6 +106,13 @@ RESISTANCE_COLOUR = "#D55E00"
 OTHER_ACQUIRED_COLOUR = "#56B4E9"
 
 
+# no dates or versions in the figure files, so two runs give the same bytes
+_FIXED_METADATA = {
+    ".png": {"Software": None},
+    ".pdf": {"CreationDate": None, "ModDate": None, "Producer": None},
+}
+
+
 def _truthy(value: Any) -> bool:
     return str(value).strip().lower() in {"true", "1", "yes"}
 
@@ -628,7 +635,7 @@ def plot_vaf_trajectories(acquired: pd.DataFrame, path_png: Path, path_pdf: Path
     fig.tight_layout(rect=(0, 0.06, 1, 1))
     for path in (path_png, path_pdf):
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=300)
+        fig.savefig(path, dpi=300, metadata=_FIXED_METADATA[Path(path).suffix])
     plt.close(fig)
 
 
@@ -686,5 +693,5 @@ def plot_acquired_oncoprint(acquired: pd.DataFrame, path_png: Path, path_pdf: Pa
     fig.tight_layout()
     for path in (path_png, path_pdf):
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=300)
+        fig.savefig(path, dpi=300, metadata=_FIXED_METADATA[Path(path).suffix])
     plt.close(fig)

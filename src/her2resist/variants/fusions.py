@@ -29,6 +29,8 @@ import pandas as pd
 
 from her2resist.errors import InputError, Problem
 from her2resist.tables import read_table
+from her2resist.variants.header import open_vcf
+from her2resist.variants.vcf import _annotation_format, _is_symbolic
 
 SV_FORMATS = ("vcf", "cbioportal_sv")
 FUSION_COLUMNS = [
@@ -179,8 +181,6 @@ def read_cbioportal_sv(path: str | Path) -> pd.DataFrame:
 
 def _annotation(vcf: object, path: str | Path) -> object:
     """The SV VCF's consequence annotation format (the small-variant reader's choice)."""
-    from her2resist.variants.vcf import _annotation_format
-
     try:
         return _annotation_format(vcf, Path(path), "auto")
     except InputError:
@@ -247,9 +247,6 @@ def _sv_events(vcf: object, fmt: object, is_symbolic: Callable[[str], bool]) -> 
 
 def read_sv_vcf(path: str | Path, sample_id: str) -> pd.DataFrame:
     """Fusions of an annotated SV VCF; every record belongs to ``sample_id``."""
-    from her2resist.variants.header import open_vcf
-    from her2resist.variants.vcf import _is_symbolic
-
     vcf = open_vcf(Path(path))
     try:
         events, mates = _sv_events(vcf, _annotation(vcf, path), _is_symbolic)
@@ -308,8 +305,6 @@ def check_sv_file(path: str | Path, sv_format: str, *, row: str = "") -> list[Pr
         if sv_format == "cbioportal_sv":
             _layout(path, list(read_table(path).columns))
         elif sv_format == "vcf":
-            from her2resist.variants.header import open_vcf
-
             vcf = open_vcf(Path(path))
             try:
                 _annotation(vcf, path)
