@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_annotate import CONFIG, FILTERS, SAMPLE, variant
+from test_annotate import CONFIG, FILTERS, SAMPLE, annotate_sample, variant
 
 from her2resist import matrix
-from her2resist.annotate.alterations import annotate_sample
 from her2resist.annotate.evidence import load_evidence, variant_rule
 from her2resist.annotate.knowledge import load_hotspots, load_knowledge
 from her2resist.annotate.protein_change import parse_protein_change
