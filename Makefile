@@ -22,8 +22,8 @@ report: run  ## the Snakemake HTML report of the last run
 	$(BIN)/snakemake --cores 1 --profile profiles/local --report report.html
 
 lint: setup
-	$(BIN)/ruff check src tests workflow/scripts benchmarks
-	$(BIN)/ruff format --check src tests workflow/scripts benchmarks
+	$(BIN)/ruff check src tests workflow/scripts benchmarks resources/*.py
+	$(BIN)/ruff format --check src tests workflow/scripts benchmarks resources/*.py
 	$(BIN)/snakefmt --check workflow
 	$(BIN)/snakemake --lint --cores 1
 

@@ -2,9 +2,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from her2resist.annotate.alterations import annotate_sample
+from her2resist.annotate.alterations import alteration_frame, annotate_sample_rows
 from her2resist.annotate.knowledge import load_knowledge
 from her2resist.config import resolve_resources, validate_config
+
+
+def annotate_sample(*args, **kwargs) -> pd.DataFrame:
+    """Annotated alterations of one sample as a table, as run/annotate.py builds the cohort's."""
+    return alteration_frame(annotate_sample_rows(*args, **kwargs))
+
 
 CONFIG = resolve_resources(validate_config({"clinical": {"table": "-"}}))
 FILTERS = CONFIG["filters"]

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from test_annotate import annotate_sample
 
 from her2resist import matrix
-from her2resist.annotate.alterations import annotate_sample
 from her2resist.annotate.knowledge import GeneRule, load_knowledge
 from her2resist.config import resolve_resources, validate_config
 from her2resist.errors import InputError

@@ -1,21 +1,22 @@
 """In-frame indel hotspots (Cancer Hotspots v2 ranges) and CIViC anti-HER2 evidence, from the
 protein changes MAFs and VEP write, through annotate's alterations to the gene matrix."""
 
+import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_annotate import CONFIG, FILTERS, SAMPLE, variant
+from test_annotate import CONFIG, FILTERS, SAMPLE, annotate_sample, variant
 
 from her2resist import matrix
-from her2resist.annotate.alterations import annotate_sample
-from her2resist.annotate.civic import build_evidence, write_with_header
 from her2resist.annotate.evidence import load_evidence, variant_rule
 from her2resist.annotate.knowledge import load_hotspots, load_knowledge
 from her2resist.annotate.protein_change import parse_protein_change
 from her2resist.errors import InputError
 
 CIVIC = Path("../shared/data/knowledge/civic")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "resources"))  # the CIViC builder
+from build_civic_evidence import build_evidence, write_with_header  # noqa: E402
 
 
 @pytest.fixture(scope="module")

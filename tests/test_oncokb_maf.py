@@ -11,9 +11,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from test_annotate import annotate_sample
 from workdirs import run_snakemake
 
-from her2resist.annotate.alterations import annotate_sample, apply_oncokb
+from her2resist.annotate.alterations import apply_oncokb
 from her2resist.annotate.knowledge import load_knowledge
 from her2resist.annotate.oncokb import COLUMNS, ONCOGENICITY, oncokb_call
 from her2resist.config import resolve_resources, validate_config

@@ -12,13 +12,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from her2resist.annotate.alterations import annotate_sample
 from her2resist.annotate.knowledge import load_knowledge
 from her2resist.config import resolve_resources, validate_config
 from her2resist.matrix import domain_hits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_annotate import SAMPLE, variant
+from test_annotate import SAMPLE, annotate_sample, variant
 
 CONFIG = resolve_resources(validate_config({"clinical": {"table": "-"}}))
 DOMAINS = Path(CONFIG["protein_domains"])

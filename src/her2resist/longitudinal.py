@@ -184,8 +184,6 @@ def compare_timepoints(
     records: pd.DataFrame,
     samples: pd.DataFrame,
     *,
-    baseline: str = BASELINE,
-    progression: str = PROGRESSION,
     min_alt_reads: Callable[[str], float] | float | None = None,
     resistance: dict | None = None,
     tumour_fraction: pd.DataFrame | None = None,
@@ -201,14 +199,14 @@ def compare_timepoints(
     if "specimen" not in samples:
         samples["specimen"] = ""
     by_patient = samples.groupby("patient_id")["timepoint"].agg(set)
-    patients = sorted(p for p, t in by_patient.items() if {baseline, progression} <= t)
+    patients = sorted(p for p, t in by_patient.items() if {BASELINE, PROGRESSION} <= t)
     tf = (
         tumour_fraction.set_index("sample_id")["estimate"].to_dict()
         if tumour_fraction is not None and len(tumour_fraction)
         else {}
     )
     frame = records[
-        records["patient_id"].isin(patients) & records["timepoint"].isin([baseline, progression])
+        records["patient_id"].isin(patients) & records["timepoint"].isin([BASELINE, PROGRESSION])
     ].copy()
     for column in ("vaf", "alt_reads", "filter_status", "specimen"):
         if column not in frame:
@@ -225,14 +223,14 @@ def compare_timepoints(
     rows = []
     for patient in patients:
         mine = samples[samples["patient_id"] == patient]
-        base_ids = sorted(mine.loc[mine["timepoint"] == baseline, "sample_id"])
-        prog = mine[mine["timepoint"] == progression]
+        base_ids = sorted(mine.loc[mine["timepoint"] == BASELINE, "sample_id"])
+        prog = mine[mine["timepoint"] == PROGRESSION]
         prog_ids = sorted(prog["sample_id"])
         prog_specimens = set(prog["specimen"])
         calls = frame[frame["patient_id"] == patient]
         for (gene, change), group in calls.groupby(["gene", "alteration"], sort=True):
-            at_base = group[group["timepoint"] == baseline]
-            at_prog = group[group["timepoint"] == progression]
+            at_base = group[group["timepoint"] == BASELINE]
+            at_prog = group[group["timepoint"] == PROGRESSION]
             b_called, p_called = at_base["called"].any(), at_prog["called"].any()
             b_trace, p_trace = at_base["trace"].any(), at_prog["trace"].any()
             notes = []

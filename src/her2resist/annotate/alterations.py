@@ -327,11 +327,6 @@ def fusion_rows(
     return rows
 
 
-def annotate_sample(*args: Any, **kwargs: Any) -> pd.DataFrame:
-    """Annotated alterations of one sample as a table (see :func:`annotate_sample_rows`)."""
-    return alteration_frame(annotate_sample_rows(*args, **kwargs))
-
-
 def annotate_sample_rows(
     variants: pd.DataFrame,
     cnv: pd.DataFrame | None,

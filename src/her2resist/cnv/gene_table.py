@@ -52,7 +52,6 @@ def read_gene_table(
     *,
     kind: str = "auto",
     thresholds: Mapping[str, float] | None = None,
-    ploidy: int = 2,
 ) -> pd.DataFrame:
     """Read a gene-level table into ``CNV_COLUMNS`` (long: one row per sample x gene).
 
@@ -60,7 +59,7 @@ def read_gene_table(
     [``Entrez_Gene_Id``], one column per sample, values -2..2; GISTIC ``Gene Symbol``/
     ``Locus ID``/``Cytoband`` also accepted). ``kind="absolute"``: columns ``sample_id,
     gene, copy_number`` (already purity-corrected, e.g. from ASCAT/FACETS), called with
-    ``thresholds`` at ``ploidy``. ``"auto"`` picks by the columns present. Empty / NA
+    ``thresholds`` against a diploid normal. ``"auto"`` picks by the columns present. Empty / NA
     cells are not evaluable and left out.
     """
     path = Path(path)
@@ -75,7 +74,7 @@ def read_gene_table(
         kind = _detect_kind(path, table)
     if kind == "discrete":
         return _read_discrete(path, table)
-    return _read_absolute(path, table, thresholds, ploidy)
+    return _read_absolute(path, table, thresholds)
 
 
 def _detect_kind(path: Path, table: pd.DataFrame) -> str:
@@ -136,7 +135,7 @@ def _reject_bad_discrete(path: Path, long: pd.DataFrame, calls: pd.Series) -> No
 
 
 def _read_absolute(
-    path: Path, table: pd.DataFrame, thresholds: Mapping[str, float] | None, ploidy: int
+    path: Path, table: pd.DataFrame, thresholds: Mapping[str, float] | None
 ) -> pd.DataFrame:
     columns = require_columns(path, table, _ABSOLUTE_COLUMNS, "absolute copy-number table")
     copies = numeric_column(path, table, columns["copy_number"], allow_missing=True)
@@ -154,8 +153,8 @@ def _read_absolute(
         {
             "sample_id": table.loc[present, columns["sample_id"]].str.strip(),
             "gene": table.loc[present, columns["gene"]].str.strip(),
-            # log2 ratio vs the normal copy number; CNVkit floors the ratio at 1e-3
-            "log2": np.log2(np.maximum(copies / ploidy, 1e-3)),
+            # log2 ratio vs the diploid normal; CNVkit floors the ratio at 1e-3
+            "log2": np.log2(np.maximum(copies / 2, 1e-3)),
             "copy_number": pd.array(np.round(copies.to_numpy()), dtype="Int64"),
         }
     )

@@ -265,14 +265,12 @@ def structural_variants(alterations: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=SV_COLUMNS)
 
 
-def cna_matrix(cnv_tables: Iterable[pd.DataFrame], genes: list[str] | None = None) -> pd.DataFrame:
+def cna_matrix(cnv_tables: Iterable[pd.DataFrame]) -> pd.DataFrame:
     """Hugo_Symbol x sample matrix of discrete calls (-2..2); NA where a gene was not called."""
     long = pd.concat(list(cnv_tables), ignore_index=True)
     long = long.dropna(subset=["call"])
     long["value"] = long["call"].map(CNA_CODES)
     wide = long.pivot_table(index="gene", columns="sample_id", values="value", aggfunc="first")
-    if genes is not None:
-        wide = wide.reindex(sorted(set(genes) | set(wide.index)))
     wide = wide.sort_index().reindex(sorted(wide.columns), axis=1)
     wide.index.name = "Hugo_Symbol"
     return wide.astype("Int64")

@@ -127,16 +127,10 @@ def numbers_at_risk(time: ArrayLike, times: ArrayLike) -> list[int]:
     return [int(np.count_nonzero(observed >= t)) for t in np.atleast_1d(times)]
 
 
-def risk_times(max_time: float, step: float | None = None) -> np.ndarray:
+def risk_times(max_time: float) -> np.ndarray:
     """Tick times for the at-risk table: a round step giving about 5-8 ticks."""
-    if step is None:
-        for candidate in (1, 2, 3, 6, 12, 24, 36, 60):
-            if max_time / candidate <= 8:
-                step = candidate
-                break
-        else:
-            step = max_time / 6
-    return np.arange(0, max_time + 1e-9, step)
+    rounds = [step for step in (1, 2, 3, 6, 12, 24, 36, 60) if max_time / step <= 8]
+    return np.arange(0, max_time + 1e-9, rounds[0] if rounds else max_time / 6)
 
 
 # Censor marks closer than this share of the time axis are drawn once: at cohort scale

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
-from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -36,9 +35,9 @@ def sha256(path: PathLike) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def package_versions(names: Iterable[str] = PACKAGES) -> dict[str, str | None]:
+def package_versions() -> dict[str, str | None]:
     out: dict[str, str | None] = {}
-    for name in names:
+    for name in PACKAGES:
         try:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:

@@ -777,14 +777,12 @@ def table1_populations(
 def build_tables(
     config: dict[str, Any],
     inputs: dict[str, PathLike],
-    data_labels: Mapping[str, str] | None = None,
 ) -> dict[str, TableSpec]:
-    """Every manuscript table, in :data:`TABLE_ORDER`. ``data_labels``: variable labels the
-    data carry (an ADaM reader's column labels; else the optional input ``column_labels``, a
-    ``column<TAB>label`` table), used where the config gives none."""
-    if data_labels is None and inputs.get("column_labels"):
-        data_labels = read_column_labels(inputs["column_labels"])
-    labels = Labels.from_config(config, data_labels)
+    """Every manuscript table, in :data:`TABLE_ORDER`. The labels the data carry (optional
+    input ``column_labels``, a ``column<TAB>label`` table: an ADSL's variable labels, a
+    cBioPortal study's attribute names) are used where the config gives none."""
+    labels_path = inputs.get("column_labels")
+    labels = Labels.from_config(config, read_column_labels(labels_path) if labels_path else None)
     settings = config.get("report") or {}
     clinical = read_table(inputs["clinical"])
     patient_column = config["clinical"]["columns"].get("patient_id", "patient_id")

@@ -31,12 +31,7 @@ class FirthFit:
     lcl: NDArray[np.float64]  # profile penalized-likelihood limits on the log scale
     ucl: NDArray[np.float64]
     p_value: NDArray[np.float64]  # penalized likelihood-ratio test of each coefficient = 0
-    penalized_loglik: float
     converged: bool
-
-    @property
-    def hr(self) -> NDArray[np.float64]:
-        return np.exp(self.coef)
 
 
 @dataclass(frozen=True)
@@ -224,7 +219,7 @@ def firth_cox_fit(
 
         lcl[j] = _find_limit(gap, beta_hat[j], -1.0)
         ucl[j] = _find_limit(gap, beta_hat[j], +1.0)
-    return FirthFit(beta_hat, lcl, ucl, p_values, max_value, converged)
+    return FirthFit(beta_hat, lcl, ucl, p_values, converged)
 
 
 def _find_limit(gap: Callable[[float], float], centre: float, direction: float) -> float:

@@ -50,10 +50,6 @@ class FisherResult:
     lcl: float
     ucl: float
 
-    @property
-    def separated(self) -> bool:
-        return self.odds_ratio in (0.0, np.inf)
-
 
 class _NoncentralHypergeometric:
     """R fisher.test's dnhyper/mnhyper/pnhyper for the first cell of a 2x2 table."""
