@@ -106,13 +106,6 @@ RESISTANCE_COLOUR = "#D55E00"
 OTHER_ACQUIRED_COLOUR = "#56B4E9"
 
 
-# no dates or versions in the figure files, so two runs give the same bytes
-_FIXED_METADATA = {
-    ".png": {"Software": None},
-    ".pdf": {"CreationDate": None, "ModDate": None, "Producer": None},
-}
-
-
 def _truthy(value: Any) -> bool:
     return str(value).strip().lower() in {"true", "1", "yes"}
 
@@ -571,16 +564,19 @@ def ctdna_features(
 # ---------------------------------------------------------------- figures
 
 
-def plot_vaf_trajectories(acquired: pd.DataFrame, path_png: Path, path_pdf: Path) -> None:
+def plot_vaf_trajectories(acquired: pd.DataFrame, stem: Path) -> None:
     """Small multiples, one per patient: VAF at baseline and progression per alteration,
-    coloured by status (Okabe-Ito), resistance candidates as stars; 300 dpi."""
-    # matplotlib here, not at the top: the core env of rules tumour_fraction and ctdna_features,
-    # which import this module, has none (workflow/envs/core.yaml).
+    coloured by status (Okabe-Ito), resistance candidates as stars; ``stem``.png (300 dpi)
+    and .pdf."""
+    # matplotlib (and the report's figure writer) here, not at the top: the core env of rules
+    # annotate and ctdna_features, which import this module, has none (workflow/envs/core.yaml).
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
+
+    from her2resist.report.figures import save_figure
 
     patients = sorted(acquired["patient_id"].unique())
     n = max(len(patients), 1)
@@ -631,19 +627,19 @@ def plot_vaf_trajectories(acquired: pd.DataFrame, path_png: Path, path_pdf: Path
     ]
     fig.legend(handles=handles, loc="lower center", ncol=4, fontsize=7, frameon=False)
     fig.tight_layout(rect=(0, 0.06, 1, 1))
-    for path in (path_png, path_pdf):
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=300, metadata=_FIXED_METADATA[Path(path).suffix])
-    plt.close(fig)
+    save_figure(fig, stem)
 
 
-def plot_acquired_oncoprint(acquired: pd.DataFrame, path_png: Path, path_pdf: Path) -> None:
-    """Genes x patients: acquired resistance candidate (vermillion), other acquired (sky blue)."""
+def plot_acquired_oncoprint(acquired: pd.DataFrame, stem: Path) -> None:
+    """Genes x patients: acquired resistance candidate (vermillion), other acquired (sky blue);
+    ``stem``.png and .pdf."""
     import matplotlib  # not at the top: see plot_vaf_trajectories
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch, Rectangle
+
+    from her2resist.report.figures import save_figure
 
     patients = sorted(acquired["patient_id"].unique())
     gained = acquired[acquired["status"] == "acquired"]
@@ -689,7 +685,4 @@ def plot_acquired_oncoprint(acquired: pd.DataFrame, path_png: Path, path_pdf: Pa
         frameon=False,
     )
     fig.tight_layout()
-    for path in (path_png, path_pdf):
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=300, metadata=_FIXED_METADATA[Path(path).suffix])
-    plt.close(fig)
+    save_figure(fig, stem)

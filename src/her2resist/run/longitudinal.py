@@ -1,5 +1,6 @@
-"""The longitudinal stage (rules tumour_fraction, ctdna_features, longitudinal): plasma tumour
-fraction per sample, baseline ctDNA features for associate, and baseline vs progression."""
+"""The longitudinal stage: plasma tumour fraction per sample (written by rule annotate),
+baseline ctDNA features for associate (rule ctdna_features), and baseline vs progression
+(rule longitudinal)."""
 
 from __future__ import annotations
 
@@ -61,8 +62,9 @@ def run_longitudinal(
     )
     write_tsv(acquired, outputs["acquired"])
     write_tsv(manuscript_table(acquired), outputs["table"])
-    plot_vaf_trajectories(acquired, outputs["trajectories_png"], outputs["trajectories_pdf"])
-    plot_acquired_oncoprint(acquired, outputs["oncoprint_png"], outputs["oncoprint_pdf"])
+    # each figure's .png and .pdf share a stem (rules/longitudinal.smk)
+    plot_vaf_trajectories(acquired, Path(outputs["trajectories_png"]).with_suffix(""))
+    plot_acquired_oncoprint(acquired, Path(outputs["oncoprint_png"]).with_suffix(""))
     markers = config["biomarkers"]
     write_tsv(concordance(alterations, samples, markers["genes"]), outputs["concordance"])
 

@@ -31,7 +31,7 @@ def run_matrix(
     members_out: PathLike | None = None,
     evaluability_out: PathLike | None = None,
 ) -> None:
-    """Gene and pathway matrices; ``cnv_tables``: the per-sample copy-number tables, whose
+    """Gene and pathway matrices; ``cnv_tables``: the copy-number stage tables, whose
     rows say which genes a gene-level table (``cnv_format`` gene_table) measured;
     ``members_out``: which members each pathway call rests on; ``evaluability_out``: what
     each sample measured and could show (:func:`her2resist.matrix.coverage_table`)."""
