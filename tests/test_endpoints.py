@@ -178,7 +178,7 @@ def test_unknown_event_code_names_line_and_fix() -> None:
     with pytest.raises(InputError) as caught:
         compute_endpoints(table, settings, 24)
     message = str(caught.value)
-    assert "clinical.tsv, line 3, column 'e': unknown event code 'maybe'" in message
+    assert "clinical.tsv, line 3, column 'e': patient 'B': unknown event code 'maybe'" in message
     assert "clinical.event_values" in message
 
 
@@ -204,7 +204,7 @@ def test_progression_before_start_is_an_error() -> None:
         "bor": "PD",
         "sd_weeks": None,
     }
-    with pytest.raises(InputError, match="progression date is before treatment start"):
+    with pytest.raises(InputError, match="progression date 2022-04-01 is before treatment start"):
         compute_endpoints(frame([row]), DATE_SETTINGS, 24)
 
 

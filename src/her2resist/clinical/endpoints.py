@@ -19,11 +19,19 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from her2resist.tables import raise_for_rows
+from her2resist.errors import Findings, InputError
+from her2resist.tables import data_line, rows_where
 
 DAYS_PER_MONTH = 30.4375
 UNIT_TO_MONTHS = {"days": 1 / DAYS_PER_MONTH, "weeks": 7 / DAYS_PER_MONTH, "months": 1.0}
 RECIST = ("CR", "PR", "SD", "PD", "NE")
+DATE_KEYS = (
+    "treatment_start",
+    "progression_date",
+    "death_date",
+    "last_assessment_date",
+    "last_contact_date",
+)
 DEFAULT_EVENT_CODES = {
     "1": 1,
     "0": 0,
@@ -90,19 +98,6 @@ ENDPOINT_COLUMNS = [
 ]
 
 
-def parse_dates(values: pd.Series, column: str, fmt: str | None, source: str) -> pd.Series:
-    """Parse one date column; every unparseable value is reported with its line."""
-    parsed = pd.to_datetime(values, format=fmt or "ISO8601", errors="coerce")
-    raise_for_rows(
-        values.notna() & parsed.isna(),
-        source,
-        lambda i: f"'{values[i]}' is not a date",
-        column,
-        f"write dates as {fmt or 'YYYY-MM-DD'} (clinical.date_format)",
-    )
-    return parsed
-
-
 def event_codes(mapping: dict) -> dict:
     """Lower-case event code -> 1/0: the defaults, then clinical.event_values."""
     return {str(k).strip().lower(): v for k, v in {**DEFAULT_EVENT_CODES, **mapping}.items()}
@@ -112,34 +107,6 @@ def response_codes(mapping: dict) -> dict:
     """Lower-case response -> RECIST code: defaults, clinical.response_values, the codes."""
     codes = {**DEFAULT_RESPONSE_CODES, **{k.strip().lower(): v for k, v in mapping.items()}}
     return codes | {c.lower(): c for c in RECIST}
-
-
-def recode_events(values: pd.Series, column: str, mapping: dict, source: str) -> pd.Series:
-    hint = f"map it to 1 (event) or 0 (censored) in clinical.event_values.{column}"
-    codes = event_codes(mapping)
-    return _recode(values, codes, column, source, "event code", hint).astype("Float64")
-
-
-def recode_response(values: pd.Series, column: str, mapping: dict, source: str) -> pd.Series:
-    hint = "use CR, PR, SD, PD or NE, or map the code in clinical.response_values"
-    codes = response_codes(mapping)
-    return _recode(values, codes, column, source, "response", hint).fillna("NE")
-
-
-def _recode(
-    values: pd.Series, codes: dict, column: str, source: str, what: str, hint: str
-) -> pd.Series:
-    """Values mapped case-insensitively through ``codes``; every unknown one is an error."""
-    lowered = values.astype("string").str.strip().str.lower()
-    result = lowered.map(codes)
-    unknown = lowered.notna() & result.isna()
-    raise_for_rows(unknown, source, lambda i: f"unknown {what} '{values[i]}'", column, hint)
-    return result
-
-
-def _column(table: pd.DataFrame, mapping: dict, key: str) -> pd.Series | None:
-    name = mapping.get(key)
-    return table[name] if name and name in table.columns else None
 
 
 def _exclusion(months: pd.Series, event: pd.Series) -> pd.Series:
@@ -181,93 +148,183 @@ def _entry_exclusion(reason: pd.Series, entry: pd.Series, months: pd.Series) -> 
     return reason
 
 
-def endpoints_from_dates(table: pd.DataFrame, settings: dict, source: str) -> pd.DataFrame:
+def parse_clinical(
+    table: pd.DataFrame, settings: dict, source: str
+) -> tuple[dict[str, pd.Series], Findings]:
+    """The clinical cells the endpoints use, parsed once for the validator (which reports the
+    findings) and for :func:`compute_endpoints` (which computes from the values).
+
+    Values, keyed by ``clinical.columns`` key, for the configured columns the table has: dates
+    (``source: dates``), or times in months and 0/1 events; the entry; the RECIST best response
+    (NaN where unknown) and the SD weeks. Findings: every bad cell is an error, every value that
+    excludes a patient from an endpoint a warning, each with its patient, line, column and fix.
+    """
     cols = settings.get("columns", {})
-    fmt = settings.get("date_format")
+    present = {key: table[name] for key, name in cols.items() if name and name in table.columns}
+    patient = table[cols.get("patient_id", "patient_id")]
+    unit = settings.get("time_unit", "months")
+    from_dates = settings.get("source", "times") == "dates"
+    found = Findings()
+    values: dict[str, pd.Series] = {}
 
-    def dates(key: str) -> pd.Series:
-        column = _column(table, cols, key)
-        if column is None:
-            return pd.Series(pd.NaT, index=table.index)
-        return parse_dates(column, cols[key], fmt, source)
+    def flag(
+        rows: pd.Series, key: str, message: str, hint: str | None = None, warn: bool = False
+    ) -> None:
+        """An error (or warning) for every row where ``rows`` holds; ``{value}`` in the texts
+        is the row's cell of ``key``, ``{<key>}`` its cell of another configured column."""
+        for i in rows_where(rows):
+            cells = {name: column[i] for name, column in present.items()}
+            cells["value"] = present[key][i]
+            report = found.warn if warn else found.error
+            text = f"patient '{patient[i]}': {message.format_map(cells)}"
+            report(source, text, data_line(table, i), cols[key], hint and hint.format_map(cells))
 
-    start = dates("treatment_start")
-    progression, death = dates("progression_date"), dates("death_date")
-    last_assessment, last_contact = dates("last_assessment_date"), dates("last_contact_date")
-    pfs_end = pd.concat([progression, death], axis=1).min(axis=1)
-    pfs_event = pfs_end.notna().astype("Float64")
-    pfs_end = pfs_end.fillna(last_assessment).fillna(start)
-    os_event = death.notna().astype("Float64")
-    os_end = death.fillna(last_contact)
-    to_months = 1 / DAYS_PER_MONTH
-    pfs = (pfs_end - start).dt.days * to_months
-    os_ = (os_end - start).dt.days * to_months
-    raise_for_rows(
-        progression.notna() & start.notna() & (progression < start),
-        source,
-        lambda i: "progression date is before treatment start",
-        cols.get("progression_date"),
-        "check both dates",
+    if from_dates:
+        fmt = settings.get("date_format")
+        for key in (*DATE_KEYS, "entry_date"):
+            if key not in present:
+                continue
+            values[key] = pd.to_datetime(present[key], format=fmt or "ISO8601", errors="coerce")
+            mixed = " (the column mixes date formats)" if values[key].notna().any() else ""
+            flag(
+                present[key].notna() & values[key].isna(),
+                key,
+                f"'{{value}}' is not a date in the format {fmt or 'YYYY-MM-DD (ISO 8601)'}{mixed}",
+                "write every date in one format and set clinical.date_format to it",
+            )
+        if "treatment_start" in values:
+            start = values["treatment_start"]
+            missing = "treatment start is missing; excluded from PFS and OS"
+            flag(start.isna(), "treatment_start", missing, "fill in the date", warn=True)
+            for key in [k for k in DATE_KEYS[1:] if k in values]:
+                before = values[key] < start  # false where either date is missing
+                text = f"{key.replace('_', ' ')} {{value}} is before treatment start "
+                text += "{treatment_start}"
+                if key == "progression_date":
+                    flag(before, key, text, "check both dates (day/month swapped?)")
+                else:
+                    text += "; the patient is excluded from the endpoint (negative time)"
+                    flag(before, key, text, "check both dates", warn=True)
+    else:
+        event_values = settings.get("event_values", {})
+        for endpoint, name in (("pfs", "PFS"), ("os", "OS")):
+            time, event = f"{endpoint}_time", f"{endpoint}_event"
+            if time in present:
+                raw = present[time].replace({"-Inf": "-inf", "Inf": "inf"})
+                numbers = pd.to_numeric(raw, errors="coerce").astype(float)
+                flag(
+                    present[time].notna() & numbers.isna(),
+                    time,
+                    "'{value}' is not a number",
+                    f"give times as numbers in {unit} (clinical.time_unit)",
+                )
+                flag(
+                    present[time].isna(),
+                    time,
+                    f"{name} time is missing; excluded from {name}",
+                    warn=True,
+                )
+                flag(
+                    (numbers < 0) | np.isinf(numbers),
+                    time,
+                    f"{name} time {{value}} is negative or infinite; excluded from {name}",
+                    "check the value",
+                    warn=True,
+                )
+                values[time] = numbers * UNIT_TO_MONTHS[unit]
+            if event in present:
+                codes = event_codes(event_values.get(cols[event], event_values.get(event, {})))
+                lowered = present[event].astype("string").str.strip().str.lower()
+                values[event] = lowered.map(codes).astype("Float64")
+                flag(
+                    lowered.notna() & values[event].isna(),
+                    event,
+                    "unknown event code '{value}'",
+                    f"map it to 1 (event) or 0 (censored) under clinical.event_values.{cols[event]}"
+                    ", e.g. {{'{value}': 1}}",
+                )
+    wrong, right = ("entry_time", "entry_date") if from_dates else ("entry_date", "entry_time")
+    if cols.get(wrong):
+        found.error(
+            "config",
+            f"clinical.columns.{wrong} does not apply when clinical.source is "
+            f"'{settings.get('source', 'times')}'",
+            "key clinical.columns",
+            hint=f"use clinical.columns.{right}",
+        )
+    if right in present:
+        if not from_dates:
+            numbers = pd.to_numeric(present[right], errors="coerce")
+            flag(
+                present[right].notna() & numbers.isna(),
+                right,
+                "entry time '{value}' is not a number",
+                f"give it in {unit} (clinical.time_unit)",
+            )
+            values[right] = numbers * UNIT_TO_MONTHS[unit]
+        flag(
+            present[right].isna(),
+            right,
+            "entry time is missing; excluded from PFS and OS",
+            "fill in when the patient came under observation",
+            warn=True,
+        )
+    if "best_response" in present:
+        lowered = present["best_response"].astype("string").str.strip().str.lower()
+        values["best_response"] = lowered.map(response_codes(settings.get("response_values", {})))
+        flag(
+            lowered.notna() & values["best_response"].isna(),
+            "best_response",
+            "unknown response '{value}'",
+            "use CR, PR, SD, PD or NE (RECIST 1.1), or map the code under clinical.response_values",
+        )
+        if "sd_duration_weeks" in present:
+            weeks = present["sd_duration_weeks"]
+            values["sd_duration_weeks"] = pd.to_numeric(weeks, errors="coerce")
+            flag(
+                weeks.notna() & values["sd_duration_weeks"].isna(),
+                "sd_duration_weeks",
+                "SD duration '{value}' is not a number of weeks",
+                "give the duration of stable disease in weeks",
+            )
+    return values, found
+
+
+def _times(values: dict[str, pd.Series], from_dates: bool, index: pd.Index) -> pd.DataFrame:
+    """PFS and OS months and events, and the entry in months, from the parsed values."""
+    missing = pd.Series(pd.NaT if from_dates else np.nan, index=index)
+    if not from_dates:
+        out = {"entry_months": values.get("entry_time", missing)}
+        for endpoint in ("pfs", "os"):
+            both = f"{endpoint}_time" in values and f"{endpoint}_event" in values
+            out[f"{endpoint}_months"] = values[f"{endpoint}_time"] if both else missing
+            out[f"{endpoint}_event"] = (
+                values[f"{endpoint}_event"] if both else missing.astype("Float64")
+            )
+        return pd.DataFrame(out)
+    start, progression, death, last_assessment, last_contact, entry = (
+        values.get(key, missing) for key in (*DATE_KEYS, "entry_date")
     )
-    entry = (dates("entry_date") - start).dt.days * to_months
+    pfs_end = pd.concat([progression, death], axis=1).min(axis=1)
+    months = 1 / DAYS_PER_MONTH
     return pd.DataFrame(
         {
-            "pfs_months": pfs,
-            "pfs_event": pfs_event,
-            "os_months": os_,
-            "os_event": os_event,
-            "entry_months": entry,
+            "pfs_months": (pfs_end.fillna(last_assessment).fillna(start) - start).dt.days * months,
+            "pfs_event": pfs_end.notna().astype("Float64"),
+            "os_months": (death.fillna(last_contact) - start).dt.days * months,
+            "os_event": death.notna().astype("Float64"),
+            "entry_months": (entry - start).dt.days * months,
         }
     )
 
 
-def endpoints_from_times(table: pd.DataFrame, settings: dict, source: str) -> pd.DataFrame:
-    cols = settings.get("columns", {})
-    factor = UNIT_TO_MONTHS[settings.get("time_unit", "months")]
-    events = settings.get("event_values", {})
-    out = {}
-
-    def months(key: str) -> pd.Series:
-        time = table[cols[key]]
-        numeric = pd.to_numeric(time.replace({"-Inf": "-inf", "Inf": "inf"}), errors="coerce")
-        raise_for_rows(
-            time.notna() & numeric.isna(),
-            source,
-            lambda i: f"'{time[i]}' is not a number",
-            cols[key],
-            "give times as numbers",
-        )
-        return numeric * factor
-
-    for endpoint in ("pfs", "os"):
-        time = _column(table, cols, f"{endpoint}_time")
-        event = _column(table, cols, f"{endpoint}_event")
-        if time is None or event is None:
-            out[f"{endpoint}_months"] = pd.Series(np.nan, index=table.index)
-            out[f"{endpoint}_event"] = pd.Series(np.nan, index=table.index, dtype="Float64")
-            continue
-        out[f"{endpoint}_months"] = months(f"{endpoint}_time")
-        event_column = cols[f"{endpoint}_event"]
-        out[f"{endpoint}_event"] = recode_events(
-            event,
-            event_column,
-            events.get(event_column, events.get(f"{endpoint}_event", {})),
-            source,
-        )
-    has_entry = _column(table, cols, "entry_time") is not None
-    out["entry_months"] = months("entry_time") if has_entry else pd.Series(np.nan, table.index)
-    return pd.DataFrame(out)
-
-
 def compute_endpoints(table: pd.DataFrame, settings: dict, cbr_min_sd_weeks: float) -> pd.DataFrame:
     """One row per patient with times, events, response endpoints and exclusion reasons."""
-    source = table.attrs.get("path", "clinical table")
-    cols = settings.get("columns", {})
-    patient = table[cols.get("patient_id", "patient_id")].astype(str)
-    if settings.get("source", "times") == "dates":
-        times = endpoints_from_dates(table, settings, source)
-    else:
-        times = endpoints_from_times(table, settings, source)
+    values, found = parse_clinical(table, settings, table.attrs.get("path", "clinical table"))
+    if found.problems:
+        raise InputError(found.problems)
+    patient = table[settings.get("columns", {}).get("patient_id", "patient_id")].astype(str)
+    times = _times(values, settings.get("source", "times") == "dates", table.index)
     out = pd.DataFrame({"patient_id": patient, "entry_months": times["entry_months"]})
     for endpoint in ("pfs", "os"):
         months, event = times[f"{endpoint}_months"], times[f"{endpoint}_event"]
@@ -278,8 +335,7 @@ def compute_endpoints(table: pd.DataFrame, settings: dict, cbr_min_sd_weeks: flo
         out[f"{endpoint}_months"] = months.astype(float).where(~excluded)
         out[f"{endpoint}_event"] = event.where(~excluded)
         out[f"{endpoint}_excluded"] = reason
-    response_column = _column(table, cols, "best_response")
-    if response_column is None:
+    if "best_response" not in values:
         out["best_response"] = pd.NA
         out["sd_duration_weeks"] = np.nan
         for name in ("orr", "cbr", "dcr"):
@@ -289,15 +345,8 @@ def compute_endpoints(table: pd.DataFrame, settings: dict, cbr_min_sd_weeks: flo
         out["best_response_unconfirmed"] = pd.NA
         out["duration_of_response_months"] = out["dor_event"] = np.nan
         return out[ENDPOINT_COLUMNS]
-    bor = recode_response(
-        response_column, cols["best_response"], settings.get("response_values", {}), source
-    )
-    sd_column = _column(table, cols, "sd_duration_weeks")
-    sd_weeks = (
-        pd.to_numeric(sd_column, errors="coerce")
-        if sd_column is not None
-        else pd.Series(np.nan, index=table.index)
-    )
+    bor = values["best_response"].fillna("NE")
+    sd_weeks = values.get("sd_duration_weeks", pd.Series(np.nan, index=table.index))
     out["best_response"] = bor
     out["sd_duration_weeks"] = sd_weeks
     responder = bor.isin(["CR", "PR"])
