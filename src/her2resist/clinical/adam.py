@@ -141,7 +141,7 @@ def parse_adam_dates(frame: pd.DataFrame, column: str, source: str) -> pd.Series
     return parsed
 
 
-def _require(frame: pd.DataFrame, columns: list[str], source: str, what: str) -> None:
+def require_columns(frame: pd.DataFrame, columns: list[str], source: str, what: str) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise InputError.one(
@@ -169,7 +169,7 @@ def _unknown_subjects(frame: pd.DataFrame, subjects: set[str], source: str) -> l
 def read_adsl(path: str | Path) -> pd.DataFrame:
     adsl = read_adam(path)
     source = str(path)
-    _require(adsl, [SUBJECT], source, "ADSL")
+    require_columns(adsl, [SUBJECT], source, "ADSL")
     problems = [
         Problem(source, "USUBJID is empty", data_line(adsl, i), SUBJECT, "fill it in")
         for i in adsl.index[adsl[SUBJECT].isna()]
@@ -194,7 +194,7 @@ def endpoints_from_adtte(path: str | Path, subjects: pd.Series) -> pd.DataFrame:
     """PFS and OS months and events per subject (indexed by USUBJID), exactly as ADTTE has them."""
     tte = read_adam(path)
     source = str(path)
-    _require(tte, [SUBJECT, "PARAMCD", "AVAL", "CNSR"], source, "ADTTE")
+    require_columns(tte, [SUBJECT, "PARAMCD", "AVAL", "CNSR"], source, "ADTTE")
     problems = _unknown_subjects(tte, set(subjects), source)
     aval = pd.to_numeric(tte["AVAL"], errors="coerce")
     cnsr = pd.to_numeric(tte["CNSR"], errors="coerce")
@@ -260,7 +260,7 @@ def visits_from_adrs(path: str | Path, subjects: set[str]) -> tuple[pd.DataFrame
     derived best responses (``patient_id, PARAMCD, AVALC``; BOR and CBOR rows)."""
     adrs = read_adam(path)
     source = str(path)
-    _require(adrs, [SUBJECT, "PARAMCD", "AVALC", "ADT"], source, "ADRS")
+    require_columns(adrs, [SUBJECT, "PARAMCD", "AVALC", "ADT"], source, "ADRS")
     problems = _unknown_subjects(adrs, subjects, source)
     if problems:
         raise InputError(problems)
@@ -310,7 +310,7 @@ def adverse_events_from_adae(path: str | Path, subjects: set[str]) -> pd.DataFra
     """``patient_id, term, soc, grade, related`` from ADAE (grade still as written)."""
     adae = read_adam(path)
     source = str(path)
-    _require(adae, [SUBJECT, "AEDECOD"], source, "ADAE")
+    require_columns(adae, [SUBJECT, "AEDECOD"], source, "ADAE")
     grade = next((c for c in GRADE_COLUMNS if c in adae.columns), None)
     if grade is None:
         raise InputError.one(

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from her2resist.tables import raise_for_rows
+from her2resist.errors import InputError, Problem
+from her2resist.tables import data_line, rows_where
 
 CTCAE_GRADES = {1, 2, 3, 4, 5}
 NOT_CODED = "Not coded"
@@ -30,17 +31,21 @@ SUMMARY_COLUMNS = ["attribution", "level", "soc", "term", "n_treated"] + [
 
 
 def validate_grades(events: pd.DataFrame, source: str) -> pd.DataFrame:
+    """``events`` with integer grades; an InputError naming every row without a CTCAE grade."""
     grades = pd.to_numeric(events["grade"], errors="coerce")
-    raise_for_rows(
-        ~grades.isin(CTCAE_GRADES),
-        source,
-        lambda i: (
+    problems = [
+        Problem(
+            source,
             f"patient '{events['patient_id'][i]}': grade '{events['grade'][i]}' is not a "
-            "CTCAE v5.0 grade"
-        ),
-        "grade",
-        "use an integer grade 1-5",
-    )
+            "CTCAE v5.0 grade",
+            data_line(events, i),  # the file's line, also after comment or blank lines
+            "grade",
+            "use an integer grade 1-5",
+        )
+        for i in rows_where(~grades.isin(CTCAE_GRADES))
+    ]
+    if problems:
+        raise InputError(problems)
     return events.assign(grade=grades.astype(int))
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 from her2resist.clinical.adam import adverse_events_from_adae, clinical_from_adam, clinical_source
 from her2resist.clinical.adverse_events import validate_grades
 from her2resist.clinical.endpoints import parse_clinical
-from her2resist.errors import Problem
+from her2resist.errors import Findings, Problem
 from her2resist.tables import data_line, duplicate_problems, read_table, rows_where
 
 
@@ -92,32 +92,28 @@ def check_clinical_values(
     return found.problems, found.warnings
 
 
+def unknown_patients(table: pd.DataFrame, patients: set[str], source: str) -> list[Problem]:
+    """A problem for every row of a per-patient table whose ``patient_id`` the clinical table
+    does not have."""
+    ids = table["patient_id"]
+    return [
+        Problem(
+            source,
+            f"patient '{ids[i]}' is not in the clinical table",
+            data_line(table, i),
+            "patient_id",
+            "fix the id or add the patient to the clinical table",
+        )
+        for i in rows_where(ids.notna() & ~ids.isin(patients))
+    ]
+
+
 def check_adverse_events(path: str | Path, patients: set[str]) -> list[Problem]:
+    """CTCAE grades 1-5 and patients of the clinical table."""
     events = read_table(path, required=["patient_id", "term", "grade"])
-    source = str(path)
-    problems = []
-    grades = pd.to_numeric(events["grade"], errors="coerce")
-    for i in rows_where(~grades.isin([1, 2, 3, 4, 5])):
-        problems.append(
-            Problem(
-                source,
-                f"grade '{events['grade'][i]}' is not a CTCAE v5.0 grade",
-                data_line(events, i),
-                "grade",
-                "use an integer grade 1-5",
-            )
-        )
-    for i in rows_where(events["patient_id"].notna() & ~events["patient_id"].isin(patients)):
-        problems.append(
-            Problem(
-                source,
-                f"patient '{events['patient_id'][i]}' is not in the clinical table",
-                data_line(events, i),
-                "patient_id",
-                "fix the id or add the patient to the clinical table",
-            )
-        )
-    return problems
+    found = Findings()
+    found.run(validate_grades, events, str(path))
+    return found.problems + unknown_patients(events, patients, str(path))
 
 
 def check_adae(config: dict[str, Any], subjects: set[str]) -> None:

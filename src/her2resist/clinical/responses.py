@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from her2resist.clinical import adam, recist, tumour_change
+from her2resist.clinical.checks import unknown_patients
 from her2resist.clinical.endpoints import DAYS_PER_MONTH
 from her2resist.errors import InputError, Problem
 from her2resist.tables import data_line, read_table
@@ -45,16 +46,7 @@ def has_visits(config: dict[str, Any]) -> bool:
 def read_visits(path: str, patients: set[str], date_format: str | None) -> pd.DataFrame:
     """A per-visit table: ``patient_id, date, response`` (the file's lines kept)."""
     table = read_table(path, required=VISIT_COLUMNS)
-    problems = [
-        Problem(
-            path,
-            f"patient '{table['patient_id'][i]}' is not in the clinical table",
-            data_line(table, i),
-            "patient_id",
-            "fix the id or add the patient to the clinical table",
-        )
-        for i in table.index[table["patient_id"].notna() & ~table["patient_id"].isin(patients)]
-    ]
+    problems = unknown_patients(table, patients, path)
     dates = pd.to_datetime(table["date"], format=date_format or "ISO8601", errors="coerce")
     problems += [
         Problem(

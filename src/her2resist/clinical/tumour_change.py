@@ -28,10 +28,7 @@ def read_measurements(
     """``patient_id, date, target_lesion_sum`` from a table or ADTR (SDIAM rows)."""
     if adtr:
         raw = adam.read_adam(path)
-        source_columns = [adam.SUBJECT, "PARAMCD", "ADT", "AVAL"]
-        missing = [c for c in source_columns if c not in raw.columns]
-        if missing:
-            raise InputError.one(path, f"ADTR needs column(s) {', '.join(missing)}", 1)
+        adam.require_columns(raw, [adam.SUBJECT, "PARAMCD", "ADT", "AVAL"], path, "ADTR")
         rows = raw[raw["PARAMCD"] == "SDIAM"]
         table = pd.DataFrame(
             {
