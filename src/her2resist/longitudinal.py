@@ -448,11 +448,8 @@ def tmb_per_sample(
         specimen = str(info.loc[sid, "specimen"])
         patient = str(info.loc[sid, "patient_id"])
         n = 0
-        if "variant_class" in table:
-            table = table[table["variant_class"].isin(NONSYNONYMOUS)]
-        for row in records(table):
-            if row.get("variant_class") not in NONSYNONYMOUS:
-                continue
+        classes = table.get("variant_class", pd.Series(dtype=object, index=table.index))
+        for row in records(table[classes.isin(NONSYNONYMOUS)]):
             key = (
                 patient,
                 str(row.get("chrom")),
@@ -568,11 +565,9 @@ def plot_vaf_trajectories(acquired: pd.DataFrame, stem: Path) -> None:
     """Small multiples, one per patient: VAF at baseline and progression per alteration,
     coloured by status (Okabe-Ito), resistance candidates as stars; ``stem``.png (300 dpi)
     and .pdf."""
-    # matplotlib (and the report's figure writer) here, not at the top: the core env of rules
-    # annotate and ctdna_features, which import this module, has none (workflow/envs/core.yaml).
-    import matplotlib
-
-    matplotlib.use("Agg")
+    # matplotlib (through the report's figure writer, which selects the Agg backend) here, not
+    # at the top: the core env of rules annotate and ctdna_features, which import this module,
+    # has none (workflow/envs/core.yaml).
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
 
@@ -633,13 +628,10 @@ def plot_vaf_trajectories(acquired: pd.DataFrame, stem: Path) -> None:
 def plot_acquired_oncoprint(acquired: pd.DataFrame, stem: Path) -> None:
     """Genes x patients: acquired resistance candidate (vermillion), other acquired (sky blue);
     ``stem``.png and .pdf."""
-    import matplotlib  # not at the top: see plot_vaf_trajectories
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch, Rectangle
 
-    from her2resist.report.figures import save_figure
+    from her2resist.report.figures import save_figure  # not at the top: see above
 
     patients = sorted(acquired["patient_id"].unique())
     gained = acquired[acquired["status"] == "acquired"]

@@ -287,12 +287,18 @@ def read_sv_vcf(path: str | Path, sample_id: str) -> pd.DataFrame:
     return frame.drop_duplicates(["sample_id", "gene", "fusion"], ignore_index=True)
 
 
-def read_fusions(path: str | Path, sv_format: str, sample_id: str) -> pd.DataFrame:
-    """The fusion rows of one sample (FUSION_COLUMNS), from either form."""
+def read_fusions(
+    path: str | Path, sv_format: str, sample_id: str, cohort: dict | None = None
+) -> pd.DataFrame:
+    """The fusion rows of one sample (FUSION_COLUMNS), from either form; a cBioPortal file is
+    read once per ``cohort`` dict (path -> every sample's rows) the caller keeps."""
     if sv_format == "vcf":
         return read_sv_vcf(path, sample_id)
     if sv_format == "cbioportal_sv":
-        table = read_cbioportal_sv(path)
+        cohort = {} if cohort is None else cohort
+        if path not in cohort:
+            cohort[path] = read_cbioportal_sv(path)
+        table = cohort[path]
         return table[table["sample_id"] == sample_id].reset_index(drop=True)
     raise InputError.one(
         str(path), f"unknown sv_format {sv_format!r}", hint=f"use one of {', '.join(SV_FORMATS)}"
@@ -318,18 +324,10 @@ def check_sv_file(path: str | Path, sv_format: str, *, row: str = "") -> list[Pr
 def fusions_by_sample(samples: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Fusion rows of every sample with an ``sv_file`` (a cohort file is read once)."""
     cohort: dict[str, pd.DataFrame] = {}
-    out: dict[str, pd.DataFrame] = {}
-    for sample in samples.to_dict("records"):
-        path, sv_format = _text(sample.get("sv_file")), _text(sample.get("sv_format"))
-        if not path:
-            continue
-        sid = str(sample["sample_id"])
-        if sv_format == "cbioportal_sv":
-            if path not in cohort:
-                table = read_cbioportal_sv(path)
-                cohort[path] = table
-            table = cohort[path]
-            out[sid] = table[table["sample_id"] == sid].reset_index(drop=True)
-        else:
-            out[sid] = read_fusions(path, sv_format, sid)
-    return out
+    return {
+        str(sample["sample_id"]): read_fusions(
+            path, _text(sample.get("sv_format")), str(sample["sample_id"]), cohort
+        )
+        for sample in samples.to_dict("records")
+        if (path := _text(sample.get("sv_file")))
+    }

@@ -25,6 +25,8 @@ _ALT_COLUMNS = ("Tumor_Seq_Allele2", "Tumor_Seq_Allele1")
 PROTEIN_CHANGE_COLUMNS = ("HGVSp_Short", "Protein_Change", "amino_acid_change", "AAChange")
 _POPULATION_AF_COLUMNS = ("gnomAD_AF", "gnomADe_AF", "gnomADg_AF", "ExAC_AF", "MAX_AF", "AF")
 _PROTEIN_POSITION = re.compile(r"^p\.\D*?(\d+)")
+# '#' comment lines (e.g. "#version 2.4") and blank lines before the header
+_LEADING_COMMENTS = re.compile(r"(?:#[^\n]*(?:\n|$)|\n)*")
 
 
 def read_maf(path: str | PathLike[str]) -> pd.DataFrame:
@@ -255,18 +257,10 @@ def _read_text(path: Path) -> tuple[str, int]:
         text = raw.decode("latin-1")  # old MAFs from Excel exports
     # Old Mac exports use bare CR line ends
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    offset = 0
-    line_number = 1
-    while offset < len(text) and (text.startswith("#", offset) or text.startswith("\n", offset)):
-        next_break = text.find("\n", offset)
-        if next_break < 0:
-            offset = len(text)
-            break
-        offset = next_break + 1
-        line_number += 1
+    offset = _LEADING_COMMENTS.match(text).end()
     if offset >= len(text):
         raise InputError.one(str(path), "no MAF header line (only comments or empty)", where=1)
-    return text[offset:], line_number
+    return text[offset:], text.count("\n", 0, offset) + 1
 
 
 def _parse_table(text: str, path: Path, header_line: int) -> pd.DataFrame:
