@@ -96,6 +96,8 @@ ENDPOINT_COLUMNS = [
     "duration_of_response_months",
     "dor_event",
 ]
+# what per-visit responses (clinical/responses.py) replace
+RESPONSE_COLUMNS = ENDPOINT_COLUMNS[ENDPOINT_COLUMNS.index("best_response") :]
 
 
 def event_codes(mapping: dict) -> dict:
@@ -335,16 +337,10 @@ def compute_endpoints(table: pd.DataFrame, settings: dict, cbr_min_sd_weeks: flo
         out[f"{endpoint}_months"] = months.astype(float).where(~excluded)
         out[f"{endpoint}_event"] = event.where(~excluded)
         out[f"{endpoint}_excluded"] = reason
-    if "best_response" not in values:
-        out["best_response"] = pd.NA
-        out["sd_duration_weeks"] = np.nan
-        for name in ("orr", "cbr", "dcr"):
-            out[name] = np.nan
-        out["response_evaluable"] = False
-        out["response_excluded"] = "best response not given"
-        out["best_response_unconfirmed"] = pd.NA
-        out["duration_of_response_months"] = out["dor_event"] = np.nan
-        return out[ENDPOINT_COLUMNS]
+    if "best_response" not in values:  # the other response columns stay empty (NaN)
+        out = out.assign(best_response=pd.NA, best_response_unconfirmed=pd.NA)
+        out = out.assign(response_evaluable=False, response_excluded="best response not given")
+        return out.reindex(columns=ENDPOINT_COLUMNS)
     bor = values["best_response"].fillna("NE")
     sd_weeks = values.get("sd_duration_weeks", pd.Series(np.nan, index=table.index))
     out["best_response"] = bor
@@ -357,5 +353,4 @@ def compute_endpoints(table: pd.DataFrame, settings: dict, cbr_min_sd_weeks: flo
     out["response_evaluable"] = bor.ne("NE")
     out["response_excluded"] = np.where(bor.eq("NE"), "not evaluable (NE)", "")
     out["best_response_unconfirmed"] = bor
-    out["duration_of_response_months"] = out["dor_event"] = np.nan
-    return out[ENDPOINT_COLUMNS]
+    return out.reindex(columns=ENDPOINT_COLUMNS)  # no duration of response without visits

@@ -17,25 +17,13 @@ import pandas as pd
 
 from her2resist.clinical import adam, recist, tumour_change
 from her2resist.clinical.checks import unknown_patients
-from her2resist.clinical.endpoints import DAYS_PER_MONTH
+from her2resist.clinical.endpoints import DAYS_PER_MONTH, RESPONSE_COLUMNS
 from her2resist.errors import InputError, Problem
 from her2resist.tables import data_line, read_table
 
 VISIT_COLUMNS = ["patient_id", "date", "overall_response"]
 # The best response of a patient with no usable assessment, and why it is NE.
 NOT_ASSESSED = {recist.MISSING: "no tumour assessment", "ND": "assessments not done (ND)"}
-RESPONSE_COLUMNS = [
-    "best_response",
-    "best_response_unconfirmed",
-    "sd_duration_weeks",
-    "duration_of_response_months",
-    "dor_event",
-    "orr",
-    "cbr",
-    "dcr",
-    "response_evaluable",
-    "response_excluded",
-]
 
 
 def has_visits(config: dict[str, Any]) -> bool:
