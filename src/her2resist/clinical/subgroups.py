@@ -60,8 +60,10 @@ DETECTABLE_COLUMNS = [
 
 
 def _pfs_row(
-    time: pd.Series, event: pd.Series, in_level: pd.Series, min_patients: int
+    time: pd.Series, event: pd.Series, in_level: pd.Series, min_patients: int | None
 ) -> dict[str, object]:
+    """PFS of the level: patients, events, KM median and, unless ``min_patients`` is None, the
+    hazard ratio against the other patients."""
     usable = time.notna() & event.notna()
     t, e, x = time[usable], event[usable].astype(float), in_level[usable].astype(float)
     row: dict[str, object] = {"pfs_n": int(x.sum()), "pfs_events": int(e[x == 1].sum())}
@@ -69,6 +71,8 @@ def _pfs_row(
         med = median_survival(kaplan_meier(t[x == 1], e[x == 1]))
         row.update(pfs_median=med.estimate, pfs_median_lcl=med.lcl, pfs_median_ucl=med.ucl)
     rest_events = int(e[x == 0].sum())
+    if min_patients is None:
+        return row
     if row["pfs_n"] < min_patients:
         row["note"] = f"no hazard ratio: fewer than {min_patients} patients"
         return row
@@ -100,16 +104,9 @@ def subgroup_table(
             prop = clopper_pearson(responders, n)
             row = {"subgroup": name, "level": level, "n": n, "responders": responders}
             row.update(orr=prop.rate, orr_lcl=prop.lcl, orr_ucl=prop.ucl)
-            if name == "All patients":
-                usable = ends["pfs_months"].notna() & ends["pfs_event"].notna()
-                med = median_survival(
-                    kaplan_meier(ends["pfs_months"][usable], ends["pfs_event"][usable])
-                )
-                row.update(pfs_n=int(usable.sum()), pfs_events=int(ends["pfs_event"].sum()))
-                row.update(pfs_median=med.estimate, pfs_median_lcl=med.lcl)
-                row.update(pfs_median_ucl=med.ucl)
-            else:
-                row.update(_pfs_row(ends["pfs_months"], ends["pfs_event"], in_level, min_patients))
+            # every patient: the median only (there is no rest to compare with)
+            minimum = min_patients if name != "All patients" else None
+            row.update(_pfs_row(ends["pfs_months"], ends["pfs_event"], in_level, minimum))
             rows.append(row)
     return pd.DataFrame(rows, columns=SUBGROUP_COLUMNS)
 
