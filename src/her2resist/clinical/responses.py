@@ -55,17 +55,24 @@ def read_visits(path: str, patients: set[str], date_format: str | None) -> pd.Da
     return visits
 
 
-def load_visits(
-    config: dict[str, Any], patients: set[str]
-) -> tuple[pd.DataFrame, pd.DataFrame, str]:
-    """The visits, the sponsor's derived BOR/CBOR rows (ADRS only) and the source's name."""
+def prepared_visits(
+    table: pd.DataFrame, config: dict[str, Any]
+) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame, str, list[Problem]]:
+    """The visits of ``clinical.visits`` or ADRS ready for the derivation
+    (:func:`recist.prepare_visits`), each patient's reference date, the sponsor's derived
+    BOR/CBOR rows (ADRS only), the visits' source and the warnings on them."""
     clinical = config["clinical"]
+    patients = set(table[_patient_column(clinical)].astype(str))
     adrs = (clinical.get("adam") or {}).get("adrs")
     if adrs:
         visits, derived = adam.visits_from_adrs(adrs, patients)
-        return visits, derived, str(adrs)
-    path = str(clinical["visits"])
-    return read_visits(path, patients, clinical.get("date_format")), pd.DataFrame(), path
+        source = str(adrs)
+    else:
+        source, derived = str(clinical["visits"]), pd.DataFrame()
+        visits = read_visits(source, patients, clinical.get("date_format"))
+    reference = reference_dates(table, config, visits, source)
+    clean, warnings = recist.prepare_visits(visits, reference, source)
+    return clean, reference, derived, source, warnings
 
 
 def reference_dates(
@@ -171,10 +178,7 @@ def response_endpoints(
 def derive(table: pd.DataFrame, config: dict[str, Any]) -> tuple[pd.DataFrame, list[Problem]]:
     """Response endpoints of every clinical-table patient, and the warnings on the visits."""
     settings = config["clinical"]
-    patients = set(table[_patient_column(settings)].astype(str))
-    visits, derived, source = load_visits(config, patients)
-    reference = reference_dates(table, config, visits, source)
-    clean, warnings = recist.prepare_visits(visits, reference, source)
+    clean, reference, derived, source, warnings = prepared_visits(table, config)
     death = None
     death_column = settings.get("columns", {}).get("death_date")
     if settings.get("adam") and "DTHDT" in table.columns:
@@ -209,8 +213,4 @@ def tumour_changes(table: pd.DataFrame, config: dict[str, Any]) -> pd.DataFrame 
 
 def progression_dates(table: pd.DataFrame, config: dict[str, Any]) -> pd.Series:
     """Patient -> first PD among the prepared visits."""
-    patients = set(table[_patient_column(config["clinical"])].astype(str))
-    visits, _, source = load_visits(config, patients)
-    reference = reference_dates(table, config, visits, source)
-    clean, _ = recist.prepare_visits(visits, reference, source)
-    return recist.first_pd_dates(clean)
+    return recist.first_pd_dates(prepared_visits(table, config)[0])
