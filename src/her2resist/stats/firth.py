@@ -17,7 +17,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import brentq
 from scipy.stats import chi2
 
-from her2resist.stats.risksets import BinaryRiskTables, checked_entry
+from her2resist.stats.risksets import BinaryRiskTables, at_risk_sums, checked_entry
 
 MAX_ITER = 100
 STEP_TOLERANCE = 1e-10
@@ -66,21 +66,13 @@ class EfronDesign:
         deaths = np.add.reduceat(self.event, first)
         self.has_event = deaths > 0
         self.first = first
-        self.event_time_first = first[self.has_event]
         self.event_times = unique_time[self.has_event]
         d = deaths[self.has_event].astype(int)
         self.row_time = np.repeat(np.arange(d.size), d)
         self.row_fraction = (
             np.concatenate([np.arange(k) / k for k in d]) if d.size else np.array([])
         )
-        # delayed entry: rows (in entry order) of those not yet at risk at each event time
-        self.entry_order: NDArray[np.int64] | None = None
-        if entry is not None:
-            start = checked_entry(entry, t)[order]
-            self.entry_order = np.argsort(start, kind="stable")
-            self.first_late = np.searchsorted(
-                start[self.entry_order], self.event_times, side="left"
-            )
+        self.entry = None if entry is None else checked_entry(entry, t)[order]
 
     def terms(self, beta: NDArray[np.float64]) -> EfronTerms:
         eta = self.x @ beta
@@ -92,13 +84,7 @@ class EfronDesign:
         dead = self.event > 0
         risk, tied = [], []
         for c in cols:
-            # risk set = rows with time >= event time: reverse cumulative sums at first index
-            at_risk = np.cumsum(c[::-1], axis=0)[::-1][self.event_time_first]
-            if self.entry_order is not None:
-                late = np.cumsum(c[self.entry_order][::-1], axis=0)[::-1]
-                late = np.concatenate([late, np.zeros((1, *c.shape[1:]))])
-                at_risk = at_risk - late[self.first_late]
-            risk.append(at_risk)
+            risk.append(at_risk_sums(c, self.time, self.event_times, self.entry))
             dead_c = np.where(dead.reshape((-1,) + (1,) * (c.ndim - 1)), c, 0.0)
             tied.append(np.add.reduceat(dead_c, self.first, axis=0)[self.has_event])
         f = self.row_fraction

@@ -62,40 +62,50 @@ def binary_risk_tables(
     g = np.asarray(groups, dtype=float)
     if g.ndim == 1:
         g = g[:, None]
-    entered_1 = entered_0 = 0.0
-    if entry is not None:
-        start = checked_entry(entry, t)
-        by_entry = np.argsort(start, kind="stable")
-        sorted_entry = start[by_entry]
-        # rows of patients with entry >= u start at the first sorted entry >= u
-        unique_time = np.unique(t)
-        first_late = np.searchsorted(sorted_entry, unique_time, side="left")
-        entered_1 = _late_counts(g[by_entry] == 1, first_late)
-        entered_0 = _late_counts(g[by_entry] == 0, first_late)
-    order = np.argsort(t, kind="stable")
-    t, e, g = t[order], e[order], g[order]
+    start = None if entry is None else checked_entry(entry, t)
     altered = (g == 1).astype(float)
     wild_type = (g == 0).astype(float)
-    unique_time, first = np.unique(t, return_index=True)
-    has_event = np.add.reduceat(e, first) > 0
-    # at risk at time u = included patients with time >= u: reverse cumulative sums
-    risk_1 = np.cumsum(altered[::-1], axis=0)[::-1][first] - entered_1
-    risk_0 = np.cumsum(wild_type[::-1], axis=0)[::-1][first] - entered_0
-    deaths_1 = np.add.reduceat(altered * e[:, None], first, axis=0)
-    deaths_0 = np.add.reduceat(wild_type * e[:, None], first, axis=0)
-    keep = has_event
-    max_deaths = (deaths_1 + deaths_0)[keep].max(axis=1).astype(int) if keep.any() else []
-    row_time_index = np.repeat(np.arange(int(keep.sum())), max_deaths)
+    order = np.argsort(t, kind="stable")
+    unique_time, first = np.unique(t[order], return_index=True)
+    keep = np.add.reduceat(e[order], first) > 0  # the event times
+    times = unique_time[keep]
+    deaths_1 = np.add.reduceat((altered * e[:, None])[order], first, axis=0)[keep]
+    deaths_0 = np.add.reduceat((wild_type * e[:, None])[order], first, axis=0)[keep]
+    max_deaths = (deaths_1 + deaths_0).max(axis=1).astype(int) if keep.any() else []
+    row_time_index = np.repeat(np.arange(times.size), max_deaths)
     row_tie_rank = np.concatenate([np.arange(m) for m in max_deaths]) if len(max_deaths) else []
     return BinaryRiskTables(
-        event_times=unique_time[keep],
-        at_risk_1=risk_1[keep],
-        at_risk_0=risk_0[keep],
-        deaths_1=deaths_1[keep],
-        deaths_0=deaths_0[keep],
+        event_times=times,
+        at_risk_1=at_risk_sums(altered, t, times, start),
+        at_risk_0=at_risk_sums(wild_type, t, times, start),
+        deaths_1=deaths_1,
+        deaths_0=deaths_0,
         row_time_index=np.asarray(row_time_index, dtype=np.int64),
         row_tie_rank=np.asarray(row_tie_rank, dtype=float),
     )
+
+
+def at_risk_sums(
+    values: NDArray[np.float64],
+    time: NDArray[np.float64],
+    times: NDArray[np.float64],
+    entry: NDArray[np.float64] | None = None,
+) -> NDArray[np.float64]:
+    """Per time u of ``times``: the sums of ``values`` (one row per subject) over the subjects
+    at risk at u, those with time >= u less, with delayed entry, those with entry >= u."""
+    sums = _sums_from(values, time, times)
+    return sums if entry is None else sums - _sums_from(values, entry, times)
+
+
+def _sums_from(
+    values: NDArray[np.float64], keys: NDArray[np.float64], times: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Per u of ``times``: the sums of ``values`` over the rows whose key is >= u (reverse
+    cumulative sums in key order; a zero row for a u above every key)."""
+    order = np.argsort(keys, kind="stable")
+    tail = np.cumsum(values[order][::-1], axis=0)[::-1]
+    tail = np.concatenate([tail, np.zeros((1, *values.shape[1:]))])
+    return tail[np.searchsorted(keys[order], times, side="left")]
 
 
 def checked_entry(entry: ArrayLike, time: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -106,10 +116,3 @@ def checked_entry(entry: ArrayLike, time: NDArray[np.float64]) -> NDArray[np.flo
     if (start >= time).any():
         raise ValueError("entry must be before the exit time; exclude the other subjects")
     return start
-
-
-def _late_counts(member: NDArray[np.bool_], first_late: NDArray[np.int64]) -> NDArray[np.float64]:
-    """Per time (rows of first_late) and grouping: members from row first_late on, i.e. the
-    group's patients who have not entered yet."""
-    tail = np.vstack([np.cumsum(member[::-1], axis=0)[::-1], np.zeros((1, member.shape[1]))])
-    return tail[first_late].astype(float)
