@@ -177,7 +177,7 @@ def compare_timepoints(
     records: pd.DataFrame,
     samples: pd.DataFrame,
     *,
-    min_alt_reads: Callable[[str], float] | float | None = None,
+    min_alt_reads: Callable[[str], float] | float = np.inf,
     resistance: dict | None = None,
     tumour_fraction: pd.DataFrame | None = None,
     min_tumour_fraction: float = 0.05,
@@ -186,11 +186,11 @@ def compare_timepoints(
 
     ``records``: patient_id, sample_id, timepoint, gene, alteration, called, and optionally
     vaf, alt_reads, specimen, filter_status. ``samples``: patient_id, sample_id, timepoint
-    (specimen optional); a patient is compared only with samples at both timepoints."""
+    (specimen optional); a patient is compared only with samples at both timepoints.
+    ``min_alt_reads`` (per specimen, or one number): the alt reads that make an uncalled
+    record a trace of the change (never, by default)."""
     resistance = resistance or {}
-    samples = samples.copy()
-    if "specimen" not in samples:
-        samples["specimen"] = ""
+    samples = samples.assign(specimen=samples.get("specimen", ""))
     by_patient = samples.groupby("patient_id")["timepoint"].agg(set)
     patients = sorted(p for p, t in by_patient.items() if {BASELINE, PROGRESSION} <= t)
     tf = (
@@ -207,12 +207,9 @@ def compare_timepoints(
     frame["vaf"] = pd.to_numeric(frame["vaf"], errors="coerce")
     frame["alt_reads"] = pd.to_numeric(frame["alt_reads"], errors="coerce")
     frame["called"] = frame["called"].map(_truthy)
-    if min_alt_reads is None:
-        frame["trace"] = False
-    else:
-        floor = min_alt_reads if callable(min_alt_reads) else (lambda _s, v=min_alt_reads: v)
-        bounds = frame["specimen"].map(lambda s: float(floor(str(s))))
-        frame["trace"] = ~frame["called"] & frame["alt_reads"].ge(bounds) & frame["alt_reads"].gt(0)
+    floor = min_alt_reads if callable(min_alt_reads) else (lambda _s, v=min_alt_reads: v)
+    bounds = frame["specimen"].map(lambda s: float(floor(str(s))))
+    frame["trace"] = ~frame["called"] & frame["alt_reads"].ge(bounds) & frame["alt_reads"].gt(0)
     rows = []
     for patient in patients:
         mine = samples[samples["patient_id"] == patient]
