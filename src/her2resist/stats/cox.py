@@ -98,7 +98,7 @@ def binary_loglik_score_info(
     b: NDArray[np.float64],
     events_1: NDArray[np.float64],
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
-    """Efron loglik, score and information; absent rows carry a = 1, b = 0 (contribute 0)."""
+    """Efron loglik, score and information (rows absent for a grouping contribute 0)."""
     b_eb = b * np.exp(beta)
     denom = a + b_eb
     mean = b_eb / denom
@@ -118,9 +118,7 @@ def cox_fit_binary_batch(tables: BinaryRiskTables) -> BinaryCoxBatch:
 
     Columns with a monotone likelihood (separation) do not converge; callers detect those first
     (see `firth.is_monotone_binary`) and replace them with a penalized fit."""
-    a, b, valid = tables.efron_rows()
-    a = np.where(valid, a, 1.0)
-    b = np.where(valid, b, 0.0)
+    a, b = tables.efron_rows()
     events_1 = tables.deaths_1.sum(axis=0)
     n_groupings = a.shape[1]
     beta = np.zeros(n_groupings)

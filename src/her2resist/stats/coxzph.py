@@ -34,10 +34,9 @@ def cox_zph_binary_batch(
     with np.errstate(divide="ignore", invalid="ignore"):
         centre = (transform * d).sum(axis=0) / total_deaths
     g = transform - centre  # (U, B)
-    a, b, valid = tables.efron_rows()
-    eb = np.exp(coef)
-    denom = np.where(valid, a + b * eb, 1.0)
-    mean = np.where(valid, b * eb / denom, 0.0)
+    a, b = tables.efron_rows()
+    b_eb = b * np.exp(coef)
+    mean = b_eb / (a + b_eb)  # 0 on rows absent for a grouping
     variance = mean * (1.0 - mean)  # a 0/1 covariate: E[x^2] = E[x]
     g_rows = g[tables.row_time_index]
     score_time = (g * tables.deaths_1).sum(axis=0) - (g_rows * mean).sum(axis=0)

@@ -40,16 +40,17 @@ class BinaryRiskTables:
     def deaths(self) -> NDArray[np.float64]:
         return self.deaths_0 + self.deaths_1
 
-    def efron_rows(self) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_]]:
+    def efron_rows(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Per Efron row and grouping: wild-type weight A, altered weight B (to be multiplied by
-        exp(beta)) of the risk-set denominator, and whether the row exists for this grouping."""
+        exp(beta)) of the risk-set denominator; A = 1, B = 0 where a grouping has fewer deaths
+        at that time than the row's rank (the row does not exist for it and contributes 0)."""
         u, k = self.row_time_index, self.row_tie_rank[:, None]
         d = self.deaths[u]
         valid = k < d
         fraction = np.where(valid, k / np.where(d > 0, d, 1.0), 0.0)
-        a = np.where(valid, self.at_risk_0[u] - fraction * self.deaths_0[u], 0.0)
+        a = np.where(valid, self.at_risk_0[u] - fraction * self.deaths_0[u], 1.0)
         b = np.where(valid, self.at_risk_1[u] - fraction * self.deaths_1[u], 0.0)
-        return a, b, valid
+        return a, b
 
 
 def binary_risk_tables(
