@@ -446,17 +446,12 @@ def tmb_per_sample(
         patient = str(info.loc[sid, "patient_id"])
         n = 0
         classes = table.get("variant_class", pd.Series(dtype=object, index=table.index))
-        for row in records(table[classes.isin(NONSYNONYMOUS)]):
-            key = (
-                patient,
-                str(row.get("chrom")),
-                int(row.get("pos")),
-                row.get("ref"),
-                row.get("alt"),
-            )
-            vaf, normal = _number(row.get("vaf")), _number(row.get("normal_vaf"))
-            germline_like = pd.isna(normal) and (0.4 <= vaf <= 0.6 or vaf >= 0.9)
-            if key in excluded or germline_like:
+        vaf = pd.to_numeric(table["vaf"], errors="coerce")
+        unmatched = pd.to_numeric(table["normal_vaf"], errors="coerce").isna()
+        germline_like = unmatched & (vaf.between(0.4, 0.6) | vaf.ge(0.9))
+        for row in records(table[classes.isin(NONSYNONYMOUS) & ~germline_like]):
+            key = (patient, str(row["chrom"]), int(row["pos"]), row["ref"], row["alt"])
+            if key in excluded:
                 continue
             reason = chip_call(row, specimen, chip_genes, chip)
             if not mutation_filters(row, specimen, filters, reason):
@@ -464,15 +459,6 @@ def tmb_per_sample(
         size = coding_megabases(panel_size_mb, info.loc[sid].to_dict(), read_regions)
         out[sid] = n / size if size else np.nan
     return pd.Series(out, dtype=float)
-
-
-def _number(value: Any) -> float:
-    """``value`` as a float, NaN when it is not a number (pd.to_numeric with coerce, for
-    one value without building a Series)."""
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return float("nan")
 
 
 def flagged_variants(alterations: pd.DataFrame) -> set[tuple[str, str, int, str, str]]:
