@@ -143,22 +143,17 @@ def median_survival(km: KaplanMeier, p: float = 0.5) -> Median:
 
 def landmark_rates(km: KaplanMeier, times: ArrayLike) -> list[LandmarkRate]:
     """Survival at landmark times as R summary(fit, times=); NaN past the last observed time."""
+    # before the first observed time the curve and its band are 1
+    surv, lower, upper = (np.r_[1.0, values] for values in (km.surv, km.lower, km.upper))
     out = []
     last_time = km.time[-1] if km.time.size else -np.inf
     for t in np.atleast_1d(np.asarray(times, dtype=float)):
         if t > last_time:
             out.append(LandmarkRate(float(t), *(float("nan"),) * 4))
             continue
-        j = int(np.searchsorted(km.time, t, side="right")) - 1  # last time <= t
+        j = int(np.searchsorted(km.time, t, side="right"))  # last time <= t, in surv
         # n.risk reported at the first observed time >= t
         k = int(np.searchsorted(km.time, t, side="left"))
         n_risk = float(km.n_risk[k]) if k < km.time.size else 0.0
-        if j < 0:
-            out.append(LandmarkRate(float(t), 1.0, 1.0, 1.0, n_risk))
-        else:
-            out.append(
-                LandmarkRate(
-                    float(t), float(km.surv[j]), float(km.lower[j]), float(km.upper[j]), n_risk
-                )
-            )
+        out.append(LandmarkRate(float(t), float(surv[j]), float(lower[j]), float(upper[j]), n_risk))
     return out
