@@ -6,6 +6,7 @@ from her2resist.clinical.endpoints import (
     DAYS_PER_MONTH,
     compute_endpoints,
     delayed_entry_statement,
+    parse_clinical,
 )
 from her2resist.errors import InputError
 
@@ -206,6 +207,24 @@ def test_progression_before_start_is_an_error() -> None:
     }
     with pytest.raises(InputError, match="progression date 2022-04-01 is before treatment start"):
         compute_endpoints(frame([row]), DATE_SETTINGS, 24)
+
+
+def test_unparseable_start_is_an_error_and_a_missing_one_a_warning() -> None:
+    """One parse for validator and endpoints: a bad cell is one error (not also 'missing')."""
+    base = {"prog": None, "death": None, "last_scan": None, "last_contact": "2022-06-01"}
+    rows = [{"pid": "A", "start": "2022/13/01", **base}, {"pid": "B", "start": None, **base}]
+    values, found = parse_clinical(frame(rows), DATE_SETTINGS, "clinical.tsv")
+    assert [str(p) for p in found.problems] == [
+        "clinical.tsv, line 2, column 'start': patient 'A': '2022/13/01' is not a date in the "
+        "format YYYY-MM-DD (ISO 8601) (fix: write every date in one format and set "
+        "clinical.date_format to it)"
+    ]
+    assert [p.message for p in found.warnings] == [
+        "patient 'B': treatment start is missing; excluded from PFS and OS"
+    ]
+    assert values["treatment_start"].isna().all()
+    with pytest.raises(InputError, match="patient 'A': '2022/13/01' is not a date"):
+        compute_endpoints(frame(rows), DATE_SETTINGS, 24)
 
 
 def test_adverse_events_worst_grade_per_patient() -> None:

@@ -19,12 +19,11 @@ from her2resist.tables import data_line, duplicate_problems, read_table, rows_wh
 def check_clinical(settings: dict[str, Any]) -> tuple[pd.DataFrame, list[Problem]]:
     columns = settings.get("columns", {})
     patient_column = columns.get("patient_id", "patient_id")
+    source = clinical_source(settings)
     if settings.get("adam"):
         clinical = clinical_from_adam(settings["adam"])
-        source = str(settings["adam"]["adsl"])
     else:
         clinical = read_table(settings["table"], required=[patient_column])
-        source = str(settings["table"])
     problems = duplicate_problems(clinical, patient_column, source)
     for key, name in columns.items():
         if name not in clinical.columns:

@@ -172,11 +172,11 @@ def parse_clinical(
     def flag(
         rows: pd.Series, key: str, message: str, hint: str | None = None, warn: bool = False
     ) -> None:
-        """An error (or warning) for every row where ``rows`` holds; ``{value}`` in the texts
-        is the row's cell of ``key``, ``{<key>}`` its cell of another configured column."""
+        """An error (or warning) for every row where ``rows`` holds; in the texts ``{value}`` is
+        the row's cell of ``key``, ``{column}`` its name, ``{<key>}`` the cell of another key."""
         for i in rows_where(rows):
             cells = {name: column[i] for name, column in present.items()}
-            cells["value"] = present[key][i]
+            cells |= {"value": present[key][i], "column": cols[key]}
             report = found.warn if warn else found.error
             text = f"patient '{patient[i]}': {message.format_map(cells)}"
             report(source, text, data_line(table, i), cols[key], hint and hint.format_map(cells))
@@ -197,7 +197,8 @@ def parse_clinical(
         if "treatment_start" in values:
             start = values["treatment_start"]
             missing = "treatment start is missing; excluded from PFS and OS"
-            flag(start.isna(), "treatment_start", missing, "fill in the date", warn=True)
+            raw = present["treatment_start"]  # missing, not unparseable (an error above)
+            flag(raw.isna(), "treatment_start", missing, "fill in the date", warn=True)
             for key in [k for k in DATE_KEYS[1:] if k in values]:
                 before = values[key] < start  # false where either date is missing
                 text = f"{key.replace('_', ' ')} {{value}} is before treatment start "
@@ -242,8 +243,8 @@ def parse_clinical(
                     lowered.notna() & values[event].isna(),
                     event,
                     "unknown event code '{value}'",
-                    f"map it to 1 (event) or 0 (censored) under clinical.event_values.{cols[event]}"
-                    ", e.g. {{'{value}': 1}}",
+                    "map it to 1 (event) or 0 (censored) under clinical.event_values.{column}, "
+                    "e.g. {{'{value}': 1}}",
                 )
     wrong, right = ("entry_time", "entry_date") if from_dates else ("entry_date", "entry_time")
     if cols.get(wrong):
