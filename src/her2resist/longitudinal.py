@@ -374,39 +374,24 @@ def concordance(
         alterations["counts_as_altered"].map(_truthy)
         & alterations["alteration_type"].isin(list(alteration_types))
     ]
-    positive = {
-        name: set(
-            counted.loc[
-                counted["sample_id"].isin(set(ids["sample_id"])), ["patient_id", "gene"]
-            ].itertuples(index=False, name=None)
-        )
-        for name, ids in (("tissue", tissue), ("plasma", plasma))
-    }
-    genes = list(genes)
-    rows = []
-    for gene in [*genes, "any"]:
-        members = genes if gene == "any" else [gene]
-        a = b = c = d = 0
-        for patient in patients:
-            t = any((patient, g) in positive["tissue"] for g in members)
-            p = any((patient, g) in positive["plasma"] for g in members)
-            a, b, c, d = a + (t and p), b + (t and not p), c + (p and not t), d + (not t and not p)
-        n = a + b + c + d
-        rows.append(
-            {
-                "gene": gene,
-                "n_patients": n,
-                "both_positive": a,
-                "tissue_only": b,
-                "plasma_only": c,
-                "both_negative": d,
-                "ppa": a / (a + b) if a + b else np.nan,
-                "npa": d / (c + d) if c + d else np.nan,
-                "overall_agreement": (a + d) / n if n else np.nan,
-                "kappa": cohen_kappa(a, b, c, d),
-            }
-        )
-    return pd.DataFrame(rows, columns=CONCORDANCE_COLUMNS)
+
+    def positive(ids: pd.DataFrame) -> pd.DataFrame:
+        """Patients x genes, and ``any`` gene: a counted call in the patient's ``ids`` samples."""
+        calls = counted[counted["sample_id"].isin(set(ids["sample_id"]))]
+        hits = pd.DataFrame(False, index=patients, columns=genes)
+        for patient, gene in set(zip(calls["patient_id"], calls["gene"], strict=True)):
+            if patient in hits.index and gene in hits.columns:
+                hits.loc[patient, gene] = True
+        return hits.assign(any=hits.any(axis=1))
+
+    t, p = positive(tissue), positive(plasma)
+    a, b, c, d = (t & p).sum(), (t & ~p).sum(), (~t & p).sum(), (~t & ~p).sum()
+    with np.errstate(invalid="ignore"):  # 0 / 0: no patient to agree or disagree
+        table = {"ppa": a / (a + b), "npa": d / (c + d), "overall_agreement": (a + d) / len(t)}
+    counts = {"both_positive": a, "tissue_only": b, "plasma_only": c, "both_negative": d}
+    out = pd.DataFrame({"n_patients": len(t), **counts, **table}).rename_axis("gene")
+    out["kappa"] = [cohen_kappa(*cells) for cells in zip(a, b, c, d, strict=True)]
+    return out.reset_index()[CONCORDANCE_COLUMNS]
 
 
 # ---------------------------------------------------------------- ctDNA features
