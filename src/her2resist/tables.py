@@ -233,22 +233,25 @@ def read_stage_tables(
     paths: Iterable[str | Path],
     dtype: dict[str, Any] | None = None,
     samples: Iterable[str] = (),
+    rows: Callable[[pd.DataFrame], pd.Series] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Per-sample stage tables (TSV with a header, as ``write_tsv`` writes them) by file
     stem. Files sharing a header are parsed as one text and split again: one read_csv per
     file costs more than the parsing for a cohort's thousands of small tables. A cohort
     table (stem :data:`COHORT_TABLE`) is split by its ``sample_id`` column, and each of
     ``samples`` without rows in it gets an empty table, as its own file would have been
-    (a sample named ``cohort`` alone reads the same either way)."""
+    (a sample named ``cohort`` alone reads the same either way). ``rows``: the rows to keep
+    (a mask of the frame), chosen once before the split rather than in every sample's table."""
     paths = list(paths)
     if len(paths) == 1 and Path(paths[0]).stem == COHORT_TABLE:
-        return _split_cohort_table(paths[0], dtype, samples)
+        return _split_cohort_table(paths[0], dtype, samples, rows)
     groups: dict[str, list[tuple[str, str]]] = {}
     tables: dict[str, pd.DataFrame] = {}
     for path in paths:
         text = Path(path).read_text()
         if '"' in text:  # a quoted field may hold a line break: this file on its own
-            tables[Path(path).stem] = pd.read_csv(path, sep="\t", low_memory=False, dtype=dtype)
+            frame = pd.read_csv(path, sep="\t", low_memory=False, dtype=dtype)
+            tables[Path(path).stem] = frame[rows(frame)] if rows else frame
             continue
         header, _, body = text.partition("\n")
         groups.setdefault(header, []).append((Path(path).stem, body))
@@ -256,10 +259,13 @@ def read_stage_tables(
         lines = [[line for line in body.splitlines() if line] for _, body in members]
         text = io.StringIO("\n".join([header, *(line for part in lines for line in part)]))
         frame = pd.read_csv(text, sep="\t", low_memory=False, dtype=dtype)
-        start = 0
-        for (stem, _), part in zip(members, lines, strict=True):
-            tables[stem] = frame.iloc[start : start + len(part)].reset_index(drop=True)
-            start += len(part)
+        bounds = np.cumsum([0, *map(len, lines)])
+        if rows:  # each file's bounds among the rows kept
+            keep = rows(frame).to_numpy()
+            bounds = np.concatenate([[0], np.cumsum(keep)])[bounds]
+            frame = frame[keep]
+        for k, (stem, _) in enumerate(members):
+            tables[stem] = frame.iloc[bounds[k] : bounds[k + 1]].reset_index(drop=True)
     return tables
 
 
@@ -272,9 +278,13 @@ def with_file(samples: pd.DataFrame, column: str) -> list[str]:
 
 
 def _split_cohort_table(
-    path: str | Path, dtype: dict[str, Any] | None, samples: Iterable[str]
+    path: str | Path,
+    dtype: dict[str, Any] | None,
+    samples: Iterable[str],
+    rows: Callable[[pd.DataFrame], pd.Series] | None,
 ) -> dict[str, pd.DataFrame]:
     frame = pd.read_csv(path, sep="\t", low_memory=False, dtype={**(dtype or {}), "sample_id": str})
+    frame = frame[rows(frame)] if rows else frame
     # one reordering and a slice per sample: a groupby's take per sample cost seconds
     codes, ids = pd.factorize(frame["sample_id"])
     order = np.argsort(codes, kind="stable")
