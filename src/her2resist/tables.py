@@ -234,6 +234,7 @@ def read_stage_tables(
     dtype: dict[str, Any] | None = None,
     samples: Iterable[str] = (),
     rows: Callable[[pd.DataFrame], pd.Series] | None = None,
+    columns: list[str] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Per-sample stage tables (TSV with a header, as ``write_tsv`` writes them) by file
     stem. Files sharing a header are parsed as one text and split again: one read_csv per
@@ -241,16 +242,19 @@ def read_stage_tables(
     table (stem :data:`COHORT_TABLE`) is split by its ``sample_id`` column, and each of
     ``samples`` without rows in it gets an empty table, as its own file would have been
     (a sample named ``cohort`` alone reads the same either way). ``rows``: the rows to keep
-    (a mask of the frame), chosen once before the split rather than in every sample's table."""
+    (a mask of the frame), chosen once before the split rather than in every sample's table;
+    ``columns``: the columns to read (``sample_id`` among them), for a frame's other columns
+    cost as much to parse."""
     paths = list(paths)
+    options = {"sep": "\t", "low_memory": False, "dtype": dtype, "usecols": columns}
     if len(paths) == 1 and Path(paths[0]).stem == COHORT_TABLE:
-        return _split_cohort_table(paths[0], dtype, samples, rows)
+        return _split_cohort_table(paths[0], options, samples, rows)
     groups: dict[str, list[tuple[str, str]]] = {}
     tables: dict[str, pd.DataFrame] = {}
     for path in paths:
         text = Path(path).read_text()
         if '"' in text:  # a quoted field may hold a line break: this file on its own
-            frame = pd.read_csv(path, sep="\t", low_memory=False, dtype=dtype)
+            frame = pd.read_csv(path, **options)
             tables[Path(path).stem] = frame[rows(frame)] if rows else frame
             continue
         header, _, body = text.partition("\n")
@@ -258,7 +262,7 @@ def read_stage_tables(
     for header, members in groups.items():
         lines = [[line for line in body.splitlines() if line] for _, body in members]
         text = io.StringIO("\n".join([header, *(line for part in lines for line in part)]))
-        frame = pd.read_csv(text, sep="\t", low_memory=False, dtype=dtype)
+        frame = pd.read_csv(text, **options)
         bounds = np.cumsum([0, *map(len, lines)])
         if rows:  # each file's bounds among the rows kept
             keep = rows(frame).to_numpy()
@@ -279,11 +283,13 @@ def with_file(samples: pd.DataFrame, column: str) -> list[str]:
 
 def _split_cohort_table(
     path: str | Path,
-    dtype: dict[str, Any] | None,
+    options: dict[str, Any],
     samples: Iterable[str],
     rows: Callable[[pd.DataFrame], pd.Series] | None,
 ) -> dict[str, pd.DataFrame]:
-    frame = pd.read_csv(path, sep="\t", low_memory=False, dtype={**(dtype or {}), "sample_id": str})
+    frame = pd.read_csv(
+        path, **(options | {"dtype": {**(options["dtype"] or {}), "sample_id": str}})
+    )
     frame = frame[rows(frame)] if rows else frame
     # one reordering and a slice per sample: a groupby's take per sample cost seconds
     codes, ids = pd.factorize(frame["sample_id"])
