@@ -205,8 +205,8 @@ def with_evidence(row: dict, knowledge: Knowledge, exon: Any = None) -> dict:
     :func:`her2resist.annotate.evidence.summarise`). ``resistance_evidence`` lists the PubMed
     ids of supporting CIViC resistance evidence, else keeps what the row had (a hotspot row's
     reference, ``OncoKB``)."""
-    items = knowledge.evidence.matching(row | {"exon": exon}) if knowledge.evidence else []
-    summary = summarise(items)
+    alteration = row | {"exon": exon}
+    summary = knowledge.evidence.summary(alteration) if knowledge.evidence else summarise([])
     summary["resistance_evidence"] = summary["resistance_evidence"] or row["resistance_evidence"]
     return row | summary
 
