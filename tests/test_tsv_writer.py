@@ -90,3 +90,12 @@ def test_text_and_empty_columns_as_pandas_writes_them(tmp_path: Path) -> None:
     expected = frame.to_csv(sep="\t", index=False, na_rep="NA", lineterminator="\n")
     assert (tmp_path / "fast.tsv").read_text() == expected
     assert expected.splitlines()[3] == "S2\t PTEN \tNA\tNA\tNA\tNA\tdeep_deletion"
+    # text with some cells missing, of either text dtype: pandas writes it
+    for dtype in ("string", object):
+        frame["gene"] = pd.array(["ERBB2", None, "PTEN", "TP53"], dtype=dtype)
+        write_tsv(frame, tmp_path / "some_missing.tsv")
+        assert (tmp_path / "some_missing.tsv").read_text() == frame.to_csv(
+            sep="\t", index=False, na_rep="NA", lineterminator="\n"
+        )
+    write_tsv(frame.iloc[:0], tmp_path / "empty.tsv")
+    assert (tmp_path / "empty.tsv").read_text() == "\t".join(frame.columns) + "\n"

@@ -349,17 +349,18 @@ def _plain_text(frame: pd.DataFrame, header: bool) -> str | None:
         return None  # a lone empty field is quoted
     columns = []
     for name, column in frame.items():
-        if column.isna().all():
+        values = column.to_numpy(dtype=object)  # (a string dtype's infer_dtype is its dtype)
+        if pd.api.types.infer_dtype(values, skipna=False) == "string":
+            columns.append(values.tolist())
+        elif column.isna().all():
             columns.append(["NA"] * len(column))
-        elif pd.api.types.infer_dtype(column, skipna=False) == "string":
-            columns.append(column.tolist())
         else:
             return None
         if not isinstance(name, str) or _NEEDS_QUOTES.search(name + "".join(columns[-1])):
             return None
     rows = map("\t".join, zip(*columns, strict=True))
     lines = ["\t".join(map(str, frame.columns))] if header else []
-    return "".join(line + "\n" for line in [*lines, *rows])
+    return "\n".join([*lines, *rows, ""]) if lines or len(frame) else ""
 
 
 _NEEDS_QUOTES = re.compile('[\t\n\r"]')
