@@ -295,7 +295,8 @@ def _check_cna(path: Path, frame: pd.DataFrame) -> tuple[list[str], list[Problem
     samples = [c for c in frame.columns if c.lower() not in ids]
     values = frame[samples].to_numpy()
     # the calls as written ("-2".."2") first; only the rest is parsed as numbers ("2.0")
-    bad = pd.notna(values) & ~np.isin(values, ["-2", "-1.5", "-1", "0", "1", "2"])
+    written = pd.Series(values.ravel()).isin(["-2", "-1.5", "-1", "0", "1", "2"])  # hashed
+    bad = pd.notna(values) & ~written.to_numpy().reshape(values.shape)
     unusual = np.flatnonzero(bad)
     numbers = pd.to_numeric(values.ravel()[unusual], errors="coerce")
     bad.ravel()[unusual] = ~np.isin(numbers, [-2, -1.5, -1, 0, 1, 2])
