@@ -178,10 +178,15 @@ def test_sample_missing_from_clinical_file_is_a_warning(tmp_path: Path) -> None:
 
 def test_cna_value_outside_range(tmp_path: Path) -> None:
     folder = small_study(tmp_path / "toy")
-    (folder / "data_cna.txt").write_text("Hugo_Symbol\tS1\tS2\nERBB2\t2\t0\nPTEN\t0\t-3\n")
-    (message,) = problems(folder)
-    assert "data_cna.txt, line 3, column 'S2'" in message
-    assert "value '-3' for gene 'PTEN' is not a discrete copy-number call" in message
+    # calls written as numbers ("2.0", "-1.5") and NA are calls; "-3" and "amp" are not
+    (folder / "data_cna.txt").write_text(
+        "Hugo_Symbol\tS1\tS2\nERBB2\t2.0\tNA\nPTEN\t-1.5\t-3\nTP53\tamp\t0\n"
+    )
+    first, second = problems(folder)
+    assert "data_cna.txt, line 3, column 'S2'" in first
+    assert "value '-3' for gene 'PTEN' is not a discrete copy-number call" in first
+    assert "data_cna.txt, line 4, column 'S1'" in second
+    assert "value 'amp' for gene 'TP53'" in second
 
 
 def test_panel_without_panel_file(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ import pytest
 from test_annotate import CONFIG, FILTERS, SAMPLE, annotate_sample, variant
 
 from her2resist import matrix
+from her2resist.annotate.alterations import with_evidence
 from her2resist.annotate.evidence import load_evidence, variant_rule
 from her2resist.annotate.knowledge import load_hotspots, load_knowledge
 from her2resist.annotate.protein_change import parse_protein_change
@@ -180,6 +181,20 @@ def test_alterations_carry_their_civic_evidence(knowledge) -> None:
     pten = by.loc[("PTEN", "deep_deletion")]
     assert {"EID645", "EID1385"} <= set(pten["evidence"].split(";"))  # CIViC "PTEN Loss"
     assert pten["evidence_resistance_level"] == "B"
+
+
+def test_a_repeated_call_gets_the_evidence_of_what_the_rules_read(knowledge) -> None:
+    """Evidence is worked out once per distinct call: the same change called VUS and
+    oncogenic gets the gene-level items only when oncogenic, in any order."""
+    call = {"gene": "ERBB2", "alteration_type": "mutation", "alteration": "p.I655V"}
+    call |= {"variant_class": "Missense_Mutation", "hgvsp_short": "p.I655V"}
+    call |= {"resistance_evidence": ""}
+    evidence = [
+        with_evidence(call | {"oncogenicity": oncogenicity}, knowledge)["evidence"]
+        for oncogenicity in ("vus", "oncogenic", "vus", "oncogenic")
+    ]
+    assert evidence[0] == evidence[2] == ""
+    assert evidence[1] == evidence[3] and "EID11731" in evidence[1].split(";")  # ERBB2 Mutation
 
 
 def test_civic_variant_names_are_read() -> None:

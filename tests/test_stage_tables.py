@@ -76,6 +76,30 @@ def test_read_stage_tables_equals_read_csv_per_file(tmp_path: Path) -> None:
         pd.testing.assert_frame_equal(got.astype(str), expected.astype(str))
 
 
+def test_rows_and_columns_kept_before_the_split(tmp_path: Path) -> None:
+    """``rows`` and ``columns`` keep the same part of each sample's table as taking it
+    afterwards, in both layouts (per-sample files sharing a header, and a cohort table)."""
+    frame = cohort()
+    paths = {s: tmp_path / f"{s}.tsv" for s in ("S1", "S2", "S3", "S4")}
+    write_per_sample(frame, paths)
+    write_tsv(frame, tmp_path / "cohort" / "cohort.tsv")
+    erbb2 = lambda table: table["gene"].eq("ERBB2")  # noqa: E731
+    whole = read_stage_tables([tmp_path / "cohort" / "cohort.tsv"], samples=list(paths))
+    columns = ["sample_id", "gene", "vaf"]
+    cohort_table = [tmp_path / "cohort" / "cohort.tsv"]
+    for tables in (
+        read_stage_tables(paths.values(), rows=erbb2, columns=columns),
+        read_stage_tables(cohort_table, samples=list(paths), rows=erbb2, columns=columns),
+    ):
+        assert list(tables) == list(paths)
+        assert sum(map(len, tables.values())) == erbb2(frame).sum() > 0
+        for sample, table in tables.items():
+            expected = whole[sample][erbb2(whole[sample])][columns].reset_index(drop=True)
+            pd.testing.assert_frame_equal(
+                table.reset_index(drop=True).astype(str), expected.astype(str)
+            )
+
+
 def test_records_equals_to_dict() -> None:
     frame = cohort()
     ours, pandas = records(frame), frame.to_dict("records")

@@ -69,3 +69,33 @@ def test_a_table_without_rows_is_its_header(tmp_path: Path) -> None:
 def test_write_tsv_creates_folders(tmp_path: Path) -> None:
     write_tsv(pd.DataFrame({"a": ["x"], "b": [1]}), tmp_path / "new" / "t.tsv")
     assert (tmp_path / "new" / "t.tsv").read_bytes() == b"a\tb\nx\t1\n"
+
+
+def test_text_and_empty_columns_as_pandas_writes_them(tmp_path: Path) -> None:
+    """Frames of plain text and all-missing columns (a cohort's copy-number calls from a
+    gene table) are joined without pandas' formatting: the bytes must stay pandas'."""
+    n = 4
+    frame = pd.DataFrame(
+        {
+            "sample_id": ["S1", "S1", "S2", ""],
+            "gene": pd.array(["ERBB2", "TP53", " PTEN ", "NA"], dtype="string"),
+            "start": pd.array([None] * n, dtype="Int64"),
+            "log2": [np.nan] * n,
+            "chrom": pd.array([None] * n, dtype="string"),
+            "note": [None, np.nan, pd.NA, None],
+            "call": ["amplification", "neutral", "deep_deletion", "gain"],
+        }
+    )
+    write_tsv_chunks([frame.iloc[:2], frame.iloc[2:]], tmp_path / "fast.tsv")
+    expected = frame.to_csv(sep="\t", index=False, na_rep="NA", lineterminator="\n")
+    assert (tmp_path / "fast.tsv").read_text() == expected
+    assert expected.splitlines()[3] == "S2\t PTEN \tNA\tNA\tNA\tNA\tdeep_deletion"
+    # text with some cells missing, of either text dtype: pandas writes it
+    for dtype in ("string", object):
+        frame["gene"] = pd.array(["ERBB2", None, "PTEN", "TP53"], dtype=dtype)
+        write_tsv(frame, tmp_path / "some_missing.tsv")
+        assert (tmp_path / "some_missing.tsv").read_text() == frame.to_csv(
+            sep="\t", index=False, na_rep="NA", lineterminator="\n"
+        )
+    write_tsv(frame.iloc[:0], tmp_path / "empty.tsv")
+    assert (tmp_path / "empty.tsv").read_text() == "\t".join(frame.columns) + "\n"

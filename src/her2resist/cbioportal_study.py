@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from her2resist.errors import InputError, Problem
-from her2resist.tables import MISSING, text_lines, write_tsv_if_changed
+from her2resist.tables import MISSING, LineNumbers, text_lines, write_tsv_if_changed
 
 PathLike = str | Path
 
@@ -122,7 +122,7 @@ def read_data_table(path: Path) -> pd.DataFrame:
             hint="every row needs as many tab-separated cells as the header",
         ) from None
     frame.columns = [str(c).strip() for c in frame.columns]
-    frame.attrs["lines"] = [n for n, _ in numbered[1:]]
+    frame.attrs["lines"] = LineNumbers(n for n, _ in numbered[1:])
     frame.attrs["header_line"] = numbered[0][0]
     return frame
 
@@ -293,15 +293,19 @@ def _check_cna(path: Path, frame: pd.DataFrame) -> tuple[list[str], list[Problem
     """Sample columns of a discrete CNA matrix and every value outside -2..2."""
     ids = {"hugo_symbol", "entrez_gene_id", "cytoband", "gene symbol", "locus id"}
     samples = [c for c in frame.columns if c.lower() not in ids]
-    values = frame[samples]
-    numbers = values.apply(pd.to_numeric, errors="coerce")
-    bad = (values.notna() & ~numbers.isin([-2, -1.5, -1, 0, 1, 2])).to_numpy()
+    values = frame[samples].to_numpy()
+    # the calls as written ("-2".."2") first; only the rest is parsed as numbers ("2.0")
+    written = pd.Series(values.ravel()).isin(["-2", "-1.5", "-1", "0", "1", "2"])  # hashed
+    bad = pd.notna(values) & ~written.to_numpy().reshape(values.shape)
+    unusual = np.flatnonzero(bad)
+    numbers = pd.to_numeric(values.ravel()[unusual], errors="coerce")
+    bad.ravel()[unusual] = ~np.isin(numbers, [-2, -1.5, -1, 0, 1, 2])
     problems = []
     for row, col in zip(*np.nonzero(bad), strict=True):
         problems.append(
             Problem(
                 str(path),
-                f"value '{values.iat[row, col]}' for gene "
+                f"value '{values[row, col]}' for gene "
                 f"'{frame.iat[row, 0]}' is not a discrete copy-number call",
                 _line(frame, row),
                 samples[col],

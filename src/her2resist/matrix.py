@@ -384,12 +384,14 @@ def genes_measured(
     (a CNA matrix's rows, less its empty cells, are the genes measured)."""
     from_tables = samples.loc[samples["cnv_format"].eq("gene_table"), "sample_id"].astype(str)
     wanted = set(from_tables)
-    tables = read_stage_tables(cnv_tables, {"gene": str}, samples=with_file(samples, "cnv_file"))
-    return {
-        sample_id: frozenset(table["gene"].dropna())
-        for sample_id, table in tables.items()
-        if sample_id in wanted
-    }
+    tables = read_stage_tables(
+        cnv_tables,
+        {"gene": str},
+        samples=with_file(samples, "cnv_file"),
+        rows=lambda frame: frame["gene"].notna(),
+        columns=["sample_id", "gene"],
+    )
+    return {s: frozenset(table["gene"].tolist()) for s, table in tables.items() if s in wanted}
 
 
 def _status_at(matrix_path: str | Path, timepoint: str, columns: list[str]) -> pd.DataFrame:

@@ -233,33 +233,43 @@ def read_stage_tables(
     paths: Iterable[str | Path],
     dtype: dict[str, Any] | None = None,
     samples: Iterable[str] = (),
+    rows: Callable[[pd.DataFrame], pd.Series] | None = None,
+    columns: list[str] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Per-sample stage tables (TSV with a header, as ``write_tsv`` writes them) by file
     stem. Files sharing a header are parsed as one text and split again: one read_csv per
     file costs more than the parsing for a cohort's thousands of small tables. A cohort
     table (stem :data:`COHORT_TABLE`) is split by its ``sample_id`` column, and each of
     ``samples`` without rows in it gets an empty table, as its own file would have been
-    (a sample named ``cohort`` alone reads the same either way)."""
+    (a sample named ``cohort`` alone reads the same either way). ``rows``: the rows to keep
+    (a mask of the frame), chosen once before the split rather than in every sample's table;
+    ``columns``: the columns to read (``sample_id`` among them), for a frame's other columns
+    cost as much to parse."""
     paths = list(paths)
+    options = {"sep": "\t", "low_memory": False, "dtype": dtype, "usecols": columns}
     if len(paths) == 1 and Path(paths[0]).stem == COHORT_TABLE:
-        return _split_cohort_table(paths[0], dtype, samples)
+        return _split_cohort_table(paths[0], options, samples, rows)
     groups: dict[str, list[tuple[str, str]]] = {}
     tables: dict[str, pd.DataFrame] = {}
     for path in paths:
         text = Path(path).read_text()
         if '"' in text:  # a quoted field may hold a line break: this file on its own
-            tables[Path(path).stem] = pd.read_csv(path, sep="\t", low_memory=False, dtype=dtype)
+            frame = pd.read_csv(path, **options)
+            tables[Path(path).stem] = frame[rows(frame)] if rows else frame
             continue
         header, _, body = text.partition("\n")
         groups.setdefault(header, []).append((Path(path).stem, body))
     for header, members in groups.items():
         lines = [[line for line in body.splitlines() if line] for _, body in members]
         text = io.StringIO("\n".join([header, *(line for part in lines for line in part)]))
-        frame = pd.read_csv(text, sep="\t", low_memory=False, dtype=dtype)
-        start = 0
-        for (stem, _), part in zip(members, lines, strict=True):
-            tables[stem] = frame.iloc[start : start + len(part)].reset_index(drop=True)
-            start += len(part)
+        frame = pd.read_csv(text, **options)
+        bounds = np.cumsum([0, *map(len, lines)])
+        if rows:  # each file's bounds among the rows kept
+            keep = rows(frame).to_numpy()
+            bounds = np.concatenate([[0], np.cumsum(keep)])[bounds]
+            frame = frame[keep]
+        for k, (stem, _) in enumerate(members):
+            tables[stem] = frame.iloc[bounds[k] : bounds[k + 1]].reset_index(drop=True)
     return tables
 
 
@@ -272,9 +282,15 @@ def with_file(samples: pd.DataFrame, column: str) -> list[str]:
 
 
 def _split_cohort_table(
-    path: str | Path, dtype: dict[str, Any] | None, samples: Iterable[str]
+    path: str | Path,
+    options: dict[str, Any],
+    samples: Iterable[str],
+    rows: Callable[[pd.DataFrame], pd.Series] | None,
 ) -> dict[str, pd.DataFrame]:
-    frame = pd.read_csv(path, sep="\t", low_memory=False, dtype={**(dtype or {}), "sample_id": str})
+    frame = pd.read_csv(
+        path, **(options | {"dtype": {**(options["dtype"] or {}), "sample_id": str}})
+    )
+    frame = frame[rows(frame)] if rows else frame
     # one reordering and a slice per sample: a groupby's take per sample cost seconds
     codes, ids = pd.factorize(frame["sample_id"])
     order = np.argsort(codes, kind="stable")
@@ -316,6 +332,35 @@ def write_tsv_chunks(frames: Iterable[pd.DataFrame], path: str | Path) -> int:
     rows = 0
     with path.open("w", newline="") as handle:
         for i, frame in enumerate(frames):
-            frame.to_csv(handle, header=i == 0, **_TSV_OPTIONS)
+            text = _plain_text(frame, header=i == 0)
+            if text is None:
+                frame.to_csv(handle, header=i == 0, **_TSV_OPTIONS)
+            else:
+                handle.write(text)
             rows += len(frame)
     return rows
+
+
+def _plain_text(frame: pd.DataFrame, header: bool) -> str | None:
+    """The bytes ``to_csv`` writes for a frame of at least two columns each of which is text
+    needing no quotes or missing throughout (a cohort's copy-number calls from a gene table:
+    900,000 rows joined in 0.2 s, where pandas formats them in 2 s); None for any other."""
+    if frame.shape[1] < 2:
+        return None  # a lone empty field is quoted
+    columns = []
+    for name, column in frame.items():
+        values = column.to_numpy(dtype=object)  # (a string dtype's infer_dtype is its dtype)
+        if pd.api.types.infer_dtype(values, skipna=False) == "string":
+            columns.append(values.tolist())
+        elif column.isna().all():
+            columns.append(["NA"] * len(column))
+        else:
+            return None
+        if not isinstance(name, str) or _NEEDS_QUOTES.search(name + "".join(columns[-1])):
+            return None
+    rows = map("\t".join, zip(*columns, strict=True))
+    lines = ["\t".join(map(str, frame.columns))] if header else []
+    return "\n".join([*lines, *rows, ""]) if lines or len(frame) else ""
+
+
+_NEEDS_QUOTES = re.compile('[\t\n\r"]')

@@ -16,6 +16,7 @@ rule annotate:
         tumour_fraction="results/annotated/tumour_fraction.tsv",
     log:
         "logs/annotate.log",
+    priority: 20  # on the chain to the association tables, as matrix
     conda:
         "../envs/core.yaml"
     threads: 1

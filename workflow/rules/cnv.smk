@@ -8,6 +8,7 @@ if config["cnv"]:
             cnv_tables(),
         log:
             "logs/cnv/from_gene_table.log",
+        priority: 20  # on the chain to the association tables, as matrix
         conda:
             "../envs/variants.yaml"
         threads: 1
@@ -30,6 +31,7 @@ else:
             "results/cnv/{sample}.tsv",
         log:
             "logs/cnv/{sample}.log",
+        priority: 20  # on the chain to the association tables, as matrix
         conda:
             "../envs/variants.yaml"
         threads: 1

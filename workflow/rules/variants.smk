@@ -8,6 +8,7 @@ if config["maf"]:
             variant_tables(),
         log:
             "logs/variants/from_maf.log",
+        priority: 20  # on the chain to the association tables, as matrix
         conda:
             "../envs/variants.yaml"
         threads: 1
@@ -29,6 +30,7 @@ else:
             "results/variants/{sample}.tsv",
         log:
             "logs/variants/{sample}.log",
+        priority: 20  # on the chain to the association tables, as matrix
         conda:
             "../envs/variants.yaml"
         threads: 1

@@ -5,11 +5,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))
 
 from her2resist.rule import run_stage
-from her2resist.run import associate
+from her2resist.run import exploratory
 
 run_stage(
     snakemake,
-    lambda sm, config: associate.run_exploratory(
+    lambda sm, config: exploratory.run_exploratory(
         config, sm.input.endpoints, sm.input.genes, sm.input.pathways, sm.output[0]
     ),
 )

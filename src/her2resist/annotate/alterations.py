@@ -205,8 +205,8 @@ def with_evidence(row: dict, knowledge: Knowledge, exon: Any = None) -> dict:
     :func:`her2resist.annotate.evidence.summarise`). ``resistance_evidence`` lists the PubMed
     ids of supporting CIViC resistance evidence, else keeps what the row had (a hotspot row's
     reference, ``OncoKB``)."""
-    items = knowledge.evidence.matching(row | {"exon": exon}) if knowledge.evidence else []
-    summary = summarise(items)
+    alteration = row | {"exon": exon}
+    summary = knowledge.evidence.summary(alteration) if knowledge.evidence else summarise([])
     summary["resistance_evidence"] = summary["resistance_evidence"] or row["resistance_evidence"]
     return row | summary
 
@@ -358,11 +358,9 @@ def annotate_sample_rows(
     # Calls from a sample that failed QC are kept for the record but never count.
     qc_failed = ["sample_qc_fail"] if str(sample.get("qc_status") or "pass") != "pass" else []
     base = {k: sample[k] for k in ("patient_id", "sample_id", "specimen", "timepoint")}
-    panel = (
-        variants[variants["gene"].isin(knowledge.genes.keys() | knowledge.chip_genes)]
-        if len(variants)
-        else []
-    )
+    # rows as dicts first: a sample's few calls are filtered faster than by pandas
+    panel_genes = knowledge.genes.keys() | knowledge.chip_genes
+    panel = [r for r in records(variants) if r["gene"] in panel_genes] if len(variants) else []
     if (
         oncogenicity_source == "oncokb"
         and len(panel)
@@ -376,7 +374,7 @@ def annotate_sample_rows(
             hint="give an OncoKB-annotated MAF (MafAnnotator), or set "
             "annotate.oncogenicity_source: auto to use the built-in rules where OncoKB is absent",
         )
-    for record in records(panel) if len(panel) else []:
+    for record in panel:
         gene = record["gene"]
         rule = knowledge.genes.get(gene)
         oncogenicity, why, evidence = apply_oncokb(
@@ -415,8 +413,8 @@ def annotate_sample_rows(
         estimate = tf.estimate_from_calls(rows)
         cnv = tf.adjust_plasma_copy_number(cnv, estimate.estimate, tumour_fraction)
     if cnv is not None and len(cnv):
-        panel = cnv[cnv["gene"].isin(knowledge.genes.keys()) & cnv["call"].isin(CNA_KINDS.keys())]
-        for record in records(panel):
+        cnas = [r for r in records(cnv) if r["gene"] in knowledge.genes and r["call"] in CNA_KINDS]
+        for record in cnas:
             gene, call = record["gene"], record["call"]
             rule = knowledge.genes[gene]
             oncogenicity, why = classify_cna(gene, call, knowledge)

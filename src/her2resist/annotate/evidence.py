@@ -207,6 +207,24 @@ class EvidenceBase:
             (item for item in candidates if item.matches(alteration)), key=lambda i: i.eid
         )
 
+    def summary(self, alteration: dict) -> dict[str, str]:
+        """:func:`summarise` of the matching items, worked out once per distinct call (a
+        cohort has the same amplification hundreds of times): the rules read only
+        ``MATCHED_FIELDS``, each as text."""
+        key = tuple(str(alteration.get(f)) for f in MATCHED_FIELDS)
+        if key not in self._summaries:
+            self._summaries[key] = summarise(self.matching(alteration))
+        return dict(self._summaries[key])
+
+    @functools.cached_property
+    def _summaries(self) -> dict[tuple[str, ...], dict[str, str]]:
+        return {}
+
+
+#: what VariantRule.matches reads of an alteration
+MATCHED_FIELDS = ("gene", "alteration_type", "alteration", "variant_class", "hgvsp_short")
+MATCHED_FIELDS += ("exon", "oncogenicity", "domain")
+
 
 def load_evidence(path: str | Path) -> EvidenceBase:
     """The evidence table written by ``resources/build_civic_evidence.py``."""

@@ -57,7 +57,10 @@ def settings_of(config_section: dict | None) -> dict:
 
 def estimate_from_vafs(vafs: Any) -> Estimate:
     """2 x median of the clonal-looking VAFs (>= half the maximum), capped at 1."""
-    values = np.asarray(pd.to_numeric(pd.Series(vafs, dtype=object), errors="coerce"), float)
+    try:  # numbers (a stage's float column) need no parsing
+        values = np.asarray(vafs, dtype=float)
+    except (TypeError, ValueError):
+        values = np.asarray(pd.to_numeric(pd.Series(vafs, dtype=object), errors="coerce"), float)
     values = values[np.isfinite(values) & (values > 0)]
     if not len(values):
         return Estimate(float("nan"), "none", 0)
@@ -101,8 +104,11 @@ def estimate_from_calls(calls: pd.DataFrame | list[dict]) -> Estimate:
 
 
 def _purity(value: Any) -> float:
-    number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
-    return float(number) if pd.notna(number) and 0 < float(number) <= 1 else float("nan")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return float("nan")
+    return number if 0 < number <= 1 else float("nan")
 
 
 def sample_tumour_fraction(

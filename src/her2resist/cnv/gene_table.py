@@ -34,6 +34,7 @@ DISCRETE_CALLS = {
     -1.5: "shallow_deletion",
     -2.0: "deep_deletion",
 }
+_CALL_OF_TEXT = {f"{value:g}": call for value, call in DISCRETE_CALLS.items()}
 
 # Identifier columns of data_CNA.txt and GISTIC all_thresholded.by_genes.txt; every
 # other column is a sample.
@@ -106,32 +107,35 @@ def _read_discrete(path: Path, table: pd.DataFrame) -> pd.DataFrame:
     samples = [c for c in table.columns if header_key(c) not in _ID_COLUMN_KEYS]
     if not samples:
         raise InputError.one(str(path), "no sample columns after the gene columns", where=1)
-    wide = table[[symbol, *samples]].rename(columns={symbol: "gene"})
-    wide["line"] = wide.index
-    long = wide.melt(id_vars=["gene", "line"], var_name="sample_id", value_name="value")
-    long["value"] = long["value"].str.strip()
-    long = long[~long["value"].isin(MISSING_TOKENS)]
-    numbers = pd.to_numeric(long["value"], errors="coerce")
-    calls = numbers.map(DISCRETE_CALLS)
-    _reject_bad_discrete(path, long, calls)
-    out = pd.DataFrame(
-        {"sample_id": long["sample_id"], "gene": long["gene"].str.strip(), "call": calls}
-    )
-    return _as_cnv_frame(out)
-
-
-def _reject_bad_discrete(path: Path, long: pd.DataFrame, calls: pd.Series) -> None:
-    bad = calls.isna()
-    if bad.any():
-        row = long[bad].iloc[0]
+    # long, sample by sample (column-major): the cells as written, mapped as text where
+    # they are written as calls are ("-1"), parsed as numbers otherwise (" 2.0")
+    values = pd.Series(table[samples].to_numpy().ravel(order="F"))
+    calls = values.map(_CALL_OF_TEXT)
+    other = calls.isna().to_numpy()
+    text = values[other].str.strip()
+    measured = ~other
+    measured[other] = ~text.isin(MISSING_TOKENS).to_numpy()
+    calls[other] = pd.to_numeric(text, errors="coerce").map(DISCRETE_CALLS)
+    bad = np.flatnonzero(measured & calls.isna().to_numpy())
+    if len(bad):
+        gene_row, sample = bad[0] % len(table), samples[bad[0] // len(table)]
         raise InputError.one(
             str(path),
-            f"value {row['value']!r} is not a discrete copy-number call",
-            where=int(row["line"]),
-            column=str(row["sample_id"]),
+            f"value {values[bad[0]].strip()!r} is not a discrete copy-number call",
+            where=int(table.index[gene_row]),
+            column=str(sample),
             hint="use -2 (deep deletion), -1 (shallow deletion), 0, 1 (gain), 2 "
             "(amplification); for log2 or absolute values use segments or kind=absolute",
         )
+    genes = table[symbol].str.strip().to_numpy()
+    out = pd.DataFrame(
+        {
+            "sample_id": np.repeat(np.array(samples, dtype=object), len(table)),
+            "gene": np.tile(genes, len(samples)),
+            "call": calls,
+        }
+    )
+    return _as_cnv_frame(out[measured])
 
 
 def _read_absolute(

@@ -27,11 +27,18 @@ def run_annotate(
 ) -> pd.DataFrame:
     knowledge = knowledge_from(config)
     samples = read_table(samples_path)
-    # every per-sample table read in one parse per header (read_stage_tables)
+    # every per-sample table read in one parse per header (read_stage_tables), only the
+    # calls of genes annotate_sample_rows annotates
     by_sample_variants = read_stage_tables(
-        variant_tables, samples=with_file(samples, "variant_file")
+        variant_tables,
+        samples=with_file(samples, "variant_file"),
+        rows=lambda frame: frame["gene"].isin(knowledge.genes.keys() | knowledge.chip_genes),
     )
-    by_sample_cnv = read_stage_tables(cnv_tables, samples=with_file(samples, "cnv_file"))
+    by_sample_cnv = read_stage_tables(
+        cnv_tables,
+        samples=with_file(samples, "cnv_file"),
+        rows=lambda frame: frame["gene"].isin(knowledge.genes.keys()),
+    )
     by_sample_fusions = fusions_by_sample(samples) if "sv_file" in samples else {}
     rows: list[dict] = []
     for sample in records(samples):

@@ -1,5 +1,5 @@
-"""Stage 7, associate: biomarker associations with PFS, OS and response; trial efficacy;
-the EXPLORATORY penalized models."""
+"""Stage 7, associate: biomarker associations with PFS, OS and response; trial efficacy.
+(The EXPLORATORY penalized models are run/exploratory.py: this job loads no scikit-learn.)"""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from her2resist.matrix import biomarker_status
 from her2resist.run import PathLike
 from her2resist.stats import efficacy_summary, response_associations, survival_associations
 from her2resist.stats.associate import RESPONSE_COLUMNS, SURVIVAL_COLUMNS
-from her2resist.stats.exploratory import EXPLORATORY_COLUMNS, exploratory_models
 from her2resist.tables import write_tsv
 
 
@@ -94,28 +93,3 @@ def run_associate(
     if outputs.get("detectable"):  # the hazard ratio each survival test could detect
         tables = {e: pd.read_csv(outputs[e], sep="\t") for e in ("pfs", "os")}
         write_tsv(detectable_effects(tables), outputs["detectable"])
-
-
-def run_exploratory(
-    config: dict[str, Any],
-    endpoints_path: PathLike,
-    gene_matrix: PathLike,
-    pathway_matrix: PathLike,
-    out: PathLike,
-) -> None:
-    """EXPLORATORY penalized models of ORR and PFS on the baseline alteration matrix."""
-    settings = config["exploratory"]
-    table = pd.DataFrame(columns=EXPLORATORY_COLUMNS)
-    if settings["enabled"]:
-        endpoints = pd.read_csv(endpoints_path, sep="\t", dtype={"patient_id": str})
-        endpoints = endpoints.set_index("patient_id")
-        markers = biomarker_status(config, gene_matrix, pathway_matrix)
-        markers = markers.reindex(endpoints.index).fillna("not_evaluable")
-        table = exploratory_models(
-            markers,
-            {"orr": endpoints["orr"]},
-            {"pfs": (endpoints["pfs_months"], endpoints["pfs_event"])},
-            n_repeats=settings["cv_repeats"],
-            n_permutations=settings["n_permutations"],
-        )
-    write_tsv(table, out)
