@@ -6,6 +6,7 @@ import bisect
 import csv
 import logging
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from itertools import chain
 from os import PathLike
 from pathlib import Path
@@ -22,7 +23,6 @@ from .annotations import (
     Entry,
     MalformedAnnotation,
     choose_effect,
-    clean_hgvsc,
     clean_hgvsp,
     effect_details,
     effects_by_allele,
@@ -50,6 +50,8 @@ Region = tuple[str, int, int]
 _ALL_COLUMNS = VARIANT_COLUMNS + EXTRA_COLUMNS
 # gene .. biotype, canonical, population_af, all_consequences (see _annotation_row)
 _NO_ANNOTATION = (None,) * 10 + (False, None, None)
+# vcf2maf's class for a variant it has no effect for
+_NO_EFFECT = (None,) * 6 + (rules.DEFAULT_CLASS,) + (None,) * 3 + (False, None, None)
 _NO_COUNTS = (None, None, None)
 _CHUNK_ROWS = 10_000  # rows per chunk: write_vcf_table's memory does not grow with the file
 
@@ -462,41 +464,33 @@ class _RecordConverter:
 
     def _annotation_row(self, entry: Entry | None, var_type: str, inframe: bool) -> tuple:
         if entry is None:
-            # vcf2maf's class for a variant it has no effect for
-            return (None,) * 6 + (rules.DEFAULT_CLASS,) + (None,) * 3 + (False, None, None)
-        effect = effect_details(entry, self.fmt)
-        hgvsc = clean_hgvsc(effect.hgvsc)
-        hgvsp = clean_hgvsp(effect.hgvsp)
-        short, splice_position = rules.hgvsp_short(
-            hgvsp, hgvsc, effect.one_consequence, effect.protein_position, effect.amino_acids
+            return _NO_EFFECT
+        biotype, hgvsc, hgvsp, position, amino_acids, exon, population_af = effect_details(
+            entry, self.fmt
         )
-        if not short and self.fmt.kind == "eff" and effect.amino_acids:
-            short = f"p.{effect.amino_acids}"  # legacy one-letter change such as "R136C"
-        protein_position = first_int(effect.protein_position) or splice_position
+        hgvsc = hgvsc.rpartition(":")[2]  # without its ENST...: prefix
+        hgvsp = clean_hgvsp(hgvsp)
+        consequence = entry.one_consequence
+        short, splice_position = rules.hgvsp_short(hgvsp, hgvsc, consequence, position, amino_acids)
+        if not short and self.fmt.kind == "eff" and amino_acids:
+            short = f"p.{amino_acids}"  # legacy one-letter change such as "R136C"
         return (
-            intern(effect.symbol) if effect.symbol else None,  # repeated strings stored once
-            intern(effect.feature) if effect.feature else None,
+            intern(entry.symbol) if entry.symbol else None,  # repeated strings stored once
+            intern(entry.feature) if entry.feature else None,
             hgvsc or None,
             hgvsp or None,
             short or None,
-            effect.one_consequence,
-            rules.variant_classification(effect.one_consequence, var_type, inframe),
-            effect.exon or None,
-            protein_position,
-            intern(effect.biotype) if effect.biotype else None,
-            effect.canonical,
-            effect.population_af,
-            _sorted_terms(effect),
+            consequence,
+            rules.variant_classification(consequence, var_type, inframe),
+            exon or None,
+            first_int(position) or splice_position,
+            intern(biotype) if biotype else None,
+            entry.canonical,
+            population_af,
+            _sorted_terms(entry.terms) or consequence,
         )
 
 
-_SORTED_TERMS: dict[tuple[str, ...], str] = {}  # consequence lists repeat endlessly
-
-
-def _sorted_terms(effect) -> str:
-    text = _SORTED_TERMS.get(effect.terms)
-    if text is None:
-        text = ",".join(sorted(effect.terms, key=rules.effect_priority))
-        if len(_SORTED_TERMS) < 100_000:
-            _SORTED_TERMS[effect.terms] = text
-    return text or effect.one_consequence
+@lru_cache(maxsize=100_000)  # consequence lists repeat endlessly
+def _sorted_terms(terms: tuple[str, ...]) -> str:
+    return ",".join(sorted(terms, key=rules.effect_priority))
