@@ -41,46 +41,43 @@ ANNOTATION_KEYS = {"vep": ("CSQ",), "snpeff": ("ANN", "EFF"), "auto": ("CSQ", "A
 BGZF_EOF = bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")
 
 
-def bgzf_truncated(path: Path) -> bool:
-    """A bgzip file without its end-of-file block (cut while copying or writing)."""
+def check_bgzf_end(path: Path) -> None:
+    """An InputError for a bgzip file without its end-of-file block (cut while copying or
+    writing)."""
     with path.open("rb") as handle:
         head = handle.read(18)
         if not (head[:2] == b"\x1f\x8b" and len(head) >= 14 and head[12:14] == b"BC"):
-            return False
+            return
         handle.seek(max(0, path.stat().st_size - len(BGZF_EOF)))
-        return handle.read() != BGZF_EOF
+        if handle.read() == BGZF_EOF:
+            return
+    raise InputError.one(
+        str(path),
+        "bgzip file has no end-of-file block: it is truncated (cut while copying or writing)",
+        "end of file",
+        hint="copy the file again or re-create it (bgzip -c calls.vcf > calls.vcf.gz)",
+    )
 
 
 def _vcf_header(path: Path) -> tuple[list[str], bool]:
     """Header lines up to and including #CHROM (or the first record); whether records follow."""
+    check_bgzf_end(path)
     with path.open("rb") as handle:
-        compressed = handle.read(2) == b"\x1f\x8b"
-    if bgzf_truncated(path):
-        raise InputError.one(
-            str(path),
-            "bgzip file has no end-of-file block: it is truncated (cut while copying or writing)",
-            "end of file",
-            hint="copy the file again or re-create it (bgzip -c calls.vcf > calls.vcf.gz)",
-        )
+        opener = gzip.open if handle.read(2) == b"\x1f\x8b" else open
     lines: list[str] = []
     has_records = False
-    opener = gzip.open if compressed else open
     try:
         with opener(path, "rt", encoding="utf-8", errors="replace", newline="") as handle:
             for raw in handle:
                 line = raw.rstrip("\r\n")
-                if not line.startswith("#"):
-                    has_records = bool(line.strip()) or has_records
-                    if line.strip():
-                        lines.append(line)
+                if line.startswith("#"):
+                    lines.append(line)
+                    if line.startswith("#CHROM"):
+                        has_records = any(rest.strip() for rest in handle)
                         break
-                    continue
-                lines.append(line)
-                if line.startswith("#CHROM"):
-                    for rest in handle:
-                        if rest.strip():
-                            has_records = True
-                            break
+                elif line.strip():  # a record before any #CHROM line
+                    lines.append(line)
+                    has_records = True
                     break
     except (OSError, EOFError, zlib.error) as error:
         raise InputError.one(
@@ -259,13 +256,7 @@ def open_vcf(path: Path) -> cyvcf2.VCF:
     :func:`check_vcf` would report)."""
     if not path.is_file():
         raise InputError.one(str(path), "VCF file not found", hint="check the path")
-    if bgzf_truncated(path):
-        raise InputError.one(
-            str(path),
-            "bgzip file has no end-of-file block: it is truncated (or was cut while copying)",
-            where="end of file",
-            hint="copy or re-create the file (bgzip -c file.vcf > file.vcf.gz)",
-        )
+    check_bgzf_end(path)
     try:
         return cyvcf2.VCF(str(path))
     except Exception as exc:  # cyvcf2 raises bare Exception/OSError for unreadable headers

@@ -35,7 +35,6 @@ from .depths import (
     called_alt,
     caller_rule,
     detect_caller,
-    fast_path_af_key,
     primary_keys,
     record_format_values,
     sample_counts,
@@ -142,8 +141,8 @@ def _chunks(
     regions: list[Region] | None = None,
     custom_isoforms: Iterable[str] | None = None,
 ) -> Iterator[list[tuple]]:
-    """The table's rows in chunks of _CHUNK_ROWS (at least one, possibly empty); fills
-    ``attrs`` when done."""
+    """The table's rows in chunks of _CHUNK_ROWS (the last possibly empty); fills ``attrs``
+    when done."""
     path = Path(path)
     if annotation not in (*ANNOTATION_KEYS, "none"):
         raise ValueError(
@@ -267,19 +266,14 @@ def _sample_indices(samples, raw_header, tumor, normal, path):
 
 
 def _merge_regions(regions: list[Region]) -> dict[str, list[tuple[int, int]]]:
-    by_chrom: dict[str, list[tuple[int, int]]] = {}
-    for chrom, start, end in regions:
-        by_chrom.setdefault(str(chrom), []).append((int(start), int(end)))
+    """Per contig, the regions sorted and merged where they overlap or touch."""
     merged: dict[str, list[tuple[int, int]]] = {}
-    for chrom, intervals in by_chrom.items():
-        intervals.sort()
-        out = [intervals[0]]
-        for start, end in intervals[1:]:
-            if start <= out[-1][1] + 1:
-                out[-1] = (out[-1][0], max(out[-1][1], end))
-            else:
-                out.append((start, end))
-        merged[chrom] = out
+    for chrom, start, end in sorted((str(c), int(s), int(e)) for c, s, e in regions):
+        intervals = merged.setdefault(chrom, [])
+        if intervals and start <= intervals[-1][1] + 1:
+            intervals[-1] = (intervals[-1][0], max(intervals[-1][1], end))
+        else:
+            intervals.append((start, end))
     return merged
 
 
@@ -341,7 +335,7 @@ class _RecordConverter:
         self.rule = caller_rule(caller)
         self.first_keys = primary_keys(self.rule)
         # biallelic AD/DP(/AF) records skip the general conventions (see depths)
-        self.fast_af_key = fast_path_af_key(self.rule) if "AD" in format_keys else False
+        self.fast_path = self.rule.has_fast_path and "AD" in format_keys
         self.has_samples = tumor_idx is not None or normal_idx is not None
         self.rows: list[tuple] = []  # one tuple per row; a chunk every _CHUNK_ROWS rows
         self.skipped_symbolic = 0
@@ -356,19 +350,17 @@ class _RecordConverter:
         return [f"consequence terms not in vcf2maf's priority table (ranked last): {terms}"]
 
     def pieces(self, records: Iterator) -> Iterator[list[tuple]]:
-        """Chunks of _CHUNK_ROWS rows, then the rest (an empty chunk if there is nothing)."""
-        n_read, record, taken = 0, None, False
+        """Chunks of _CHUNK_ROWS rows, then the rest (possibly empty)."""
+        n_read, record = 0, None
         while True:
-            previous = record
             try:
-                record = next(records)
+                record = next(records)  # on an error, record is still the last one read
             except StopIteration:
-                if self.rows or not taken:
-                    yield self.rows
+                yield self.rows
                 return
             except Exception as exc:  # htslib read errors surface as bare Exception
                 # named only here: a per-record "chrom:pos" string cost 3 % of the job
-                last = f"{previous.CHROM}:{previous.POS}" if previous else "the header"
+                last = f"{record.CHROM}:{record.POS}" if record else "the header"
                 raise InputError.one(
                     str(self.path),
                     f"cannot read record #{n_read + 1} (after {last}): {exc}",
@@ -378,7 +370,6 @@ class _RecordConverter:
             n_read += 1
             self.add(record)
             if len(self.rows) >= _CHUNK_ROWS:
-                taken = True
                 yield self.rows
                 self.rows = []
 
@@ -425,9 +416,9 @@ class _RecordConverter:
         """(depth, alt_reads, vaf) per ALT for the tumour and the normal (None if absent)."""
         if not self.has_samples:
             return None, None
-        if self.fast_af_key is not False and len(alleles) == 2:
+        if self.fast_path and len(alleles) == 2:
             counts = biallelic_ad_counts(
-                record, (self.tumor_idx, self.normal_idx), self.fast_af_key
+                record, (self.tumor_idx, self.normal_idx), self.rule.vaf_key
             )
             if counts is not None:
                 return counts[0], counts[1]
