@@ -222,17 +222,15 @@ def _eff_as_fields(entry: str, n_fields: int) -> str:
 
 
 def _max_af(fields: list[str], indices: tuple[int, ...]) -> float | None:
-    best = None
-    for i in indices:
-        value = fields[i] if i < len(fields) else ""
-        if not value:
-            continue
-        # values look like "0.01", "0.01&0.02" or, in old VEP GMAF, "T:0.0012&C:0.2"
-        for part in value.split("&"):
-            match = _FLOAT.fullmatch(part.rpartition(":")[2])
-            if match and (best is None or float(part.rpartition(":")[2]) > best):
-                best = float(match.group(0))
-    return best
+    # values look like "0.01", "0.01&0.02" or, in old VEP GMAF, "T:0.0012&C:0.2"
+    values = [
+        float(match.group(0))
+        for i in indices
+        if i < len(fields)
+        for part in fields[i].split("&")
+        if (match := _FLOAT.fullmatch(part.rpartition(":")[2]))
+    ]
+    return max(values, default=None)
 
 
 def vep_allele_strings(ref: str, alts: list[str]) -> list[str]:

@@ -247,14 +247,10 @@ def _caller_vafs(values: dict[str, list], sample: int, rule: CallerRule, n_alts:
 
 
 def _percent(value) -> float | None:
+    """VarScan's FREQ ("48.7%", read as text) as a fraction."""
     if isinstance(value, str) and value.endswith("%"):
-        try:
-            return float(value[:-1]) / 100
-        except ValueError:
-            return None
-    if type(value) in (int, float):
-        return float(value) / 100
-    return None
+        value = _number(value[:-1])
+    return float(value) / 100 if type(value) in (int, float) else None
 
 
 def called_alt(record, tumor: int | None, normal: int | None) -> int:

@@ -103,14 +103,10 @@ def _build_from_header(lines: list[str]) -> tuple[str | None, str]:
             continue
         name = re.sub(r"^chr", "", match.group(1), flags=re.I)
         length = int(match.group(2))
-        for build, lengths in CONTIG_LENGTHS.items():
-            if lengths.get(name) == length and CONTIG_LENGTHS[_other(build)].get(name) != length:
-                return build, f"line {n}: contig {match.group(1)} has length {length}"
+        builds = [build for build, lengths in CONTIG_LENGTHS.items() if lengths.get(name) == length]
+        if len(builds) == 1:  # a length both builds share tells nothing
+            return builds[0], f"line {n}: contig {match.group(1)} has length {length}"
     return None, ""
-
-
-def _other(build: str) -> str:
-    return "GRCh37" if build == "GRCh38" else "GRCh38"
 
 
 def check_vcf(

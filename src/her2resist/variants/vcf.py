@@ -243,10 +243,9 @@ def _sample_indices(samples, raw_header, tumor, normal, path):
         return samples.index(name)
 
     if tumor is None:
-        tumor = header_value(header, "tumor_sample") or None
-        if tumor is None and len(samples) == 1:
-            tumor = samples[0]
-        elif tumor is None and len(samples) > 1:
+        only = samples[0] if len(samples) == 1 else None
+        tumor = header_value(header, "tumor_sample") or only
+        if tumor is None and samples:
             raise InputError.one(
                 str(path),
                 f"cannot tell which sample is the tumour (no ##tumor_sample header); "
