@@ -150,32 +150,12 @@ def _chunks(
         )
     vcf = open_vcf(path)
     try:
-        fmt = _annotation_format(vcf, path, annotation)
-        caller = detect_caller(vcf.raw_header)
-        tumor_idx, normal_idx, tumor, normal = _sample_indices(
-            vcf.samples, vcf.raw_header, tumor, normal, path
+        converter = _RecordConverter(
+            vcf, path, sample_id, annotation, tumor, normal, custom_isoforms
         )
         merged = _merge_regions(_match_contigs(regions, vcf.seqnames)) if regions else None
-        converter = _RecordConverter(
-            sample_id=sample_id,
-            caller=caller,
-            fmt=fmt,
-            tumor_idx=tumor_idx,
-            normal_idx=normal_idx,
-            custom_isoforms=frozenset(custom_isoforms or ()),
-            path=path,
-            format_keys={h.info().get("ID") for h in vcf.header_iter() if h.type == "FORMAT"},
-        )
         yield from converter.pieces(_records(vcf, path, merged))
-        attrs.update(
-            skipped_symbolic=converter.skipped_symbolic,
-            skipped_no_alt=converter.skipped_no_alt,
-            caller=caller,
-            annotation=fmt.kind if fmt else "none",
-            tumor=tumor,
-            normal=normal,
-            warnings=converter.warnings(),
-        )
+        attrs.update(converter.summary())
     finally:
         vcf.close()
 
@@ -322,31 +302,42 @@ class _RecordConverter:
     """Turns cyvcf2 records into column lists, one row per tabulated ALT allele."""
 
     def __init__(
-        self, *, sample_id, caller, fmt, tumor_idx, normal_idx, custom_isoforms, path, format_keys
-    ):
-        self.sample_id = sample_id
-        self.caller = caller
-        self.fmt = fmt
-        self.tumor_idx = tumor_idx
-        self.normal_idx = normal_idx
-        self.custom_isoforms = custom_isoforms
+        self, vcf, path: Path, sample_id: str, annotation: str, tumor, normal, custom_isoforms
+    ) -> None:
+        """What the header decides: annotation format, caller, tumour and normal columns."""
         self.path = path
-        self.rule = caller_rule(caller)
+        self.sample_id = sample_id
+        self.fmt = _annotation_format(vcf, path, annotation)
+        self.caller = detect_caller(vcf.raw_header)
+        self.tumor_idx, self.normal_idx, self.tumor, self.normal = _sample_indices(
+            vcf.samples, vcf.raw_header, tumor, normal, path
+        )
+        self.custom_isoforms = frozenset(custom_isoforms or ())
+        self.rule = caller_rule(self.caller)
         self.first_keys = primary_keys(self.rule)
         # biallelic AD/DP(/AF) records skip the general conventions (see depths)
+        format_keys = {h.info().get("ID") for h in vcf.header_iter() if h.type == "FORMAT"}
         self.fast_path = self.rule.has_fast_path and "AD" in format_keys
-        self.has_samples = tumor_idx is not None or normal_idx is not None
+        self.has_samples = self.tumor_idx is not None or self.normal_idx is not None
         self.rows: list[tuple] = []  # one tuple per row; a chunk every _CHUNK_ROWS rows
         self.skipped_symbolic = 0
         self.skipped_no_alt = 0
         self.unknown_terms: set[str] = set()
         self._seen_terms: set[tuple[str, ...]] = set()
 
-    def warnings(self) -> list[str]:
-        if not self.unknown_terms:
-            return []
-        terms = ", ".join(sorted(self.unknown_terms))
-        return [f"consequence terms not in vcf2maf's priority table (ranked last): {terms}"]
+    def summary(self) -> dict:
+        """``read_vcf``'s ``df.attrs``, once every record is read."""
+        unknown = ", ".join(sorted(self.unknown_terms))
+        warning = f"consequence terms not in vcf2maf's priority table (ranked last): {unknown}"
+        return {
+            "skipped_symbolic": self.skipped_symbolic,
+            "skipped_no_alt": self.skipped_no_alt,
+            "caller": self.caller,
+            "annotation": self.fmt.kind if self.fmt else "none",
+            "tumor": self.tumor,
+            "normal": self.normal,
+            "warnings": [warning] if unknown else [],
+        }
 
     def pieces(self, records: Iterator) -> Iterator[list[tuple]]:
         """Chunks of _CHUNK_ROWS rows, then the rest (possibly empty)."""
