@@ -8,11 +8,12 @@ from __future__ import annotations
 import gzip
 import re
 import zlib
+from dataclasses import replace
 from pathlib import Path
 
 import cyvcf2
 
-from her2resist.errors import InputError, Problem
+from her2resist.errors import Findings, InputError, Problem
 
 from .annotations import format_from_header
 
@@ -122,27 +123,17 @@ def check_vcf(
     """Cheap checks of one VCF's header: (problems, warnings); what validate.py runs on every
     VCF of the sheet before any job starts."""
     path = Path(path)
-    problems: list[Problem] = []
-    warnings: list[Problem] = []
-
-    def error(*args, **kwargs) -> None:
-        problems.append(Problem(*args, **kwargs))
-
-    def warn(*args) -> None:
-        warnings.append(Problem(*args))
-
+    found = Findings()
     row = f" (sample sheet {sheet} line {sheet_line})" if sheet_line else ""
     try:
         lines, has_records = _vcf_header(path)
     except InputError as exc:
-        return [
-            Problem(p.file, p.message + row, p.where, p.column, p.hint) for p in exc.problems
-        ], warnings
+        return [replace(p, message=p.message + row) for p in exc.problems], []
     if not lines:
-        error(str(path), "file has no VCF header" + row, 1, hint="supply a VCF with a header")
-        return problems, warnings
+        found.error(str(path), "file has no VCF header" + row, 1, hint="supply a VCF with a header")
+        return found.problems, found.warnings
     if not lines[0].startswith("##fileformat=VCF"):
-        error(
+        found.error(
             str(path),
             f"first line is {lines[0][:60]!r}, not '##fileformat=VCFv4.x'" + row,
             1,
@@ -150,7 +141,7 @@ def check_vcf(
         )
     chrom_line = next((n for n, line in enumerate(lines, 1) if line.startswith("#CHROM")), None)
     if chrom_line is None:
-        error(
+        found.error(
             str(path),
             "no '#CHROM' column header line before the first record" + row,
             len(lines),
@@ -167,7 +158,7 @@ def check_vcf(
         description = re.search(r'Description="(.*)"', line)
         fmt = format_from_header(key, description.group(1) if description else "")
         if fmt is None:
-            error(
+            found.error(
                 str(path),
                 f"INFO/{key} is declared but its Description has no field list" + row,
                 n,
@@ -184,7 +175,7 @@ def check_vcf(
         if declared and wanted != "auto":
             other = "vep" if "CSQ" in declared else "snpeff"
             hint = f"set annotation to '{other}' (or 'auto') in the sample sheet"
-        error(
+        found.error(
             str(path),
             f"annotation is '{annotation}' but the header has no {expect} line; "
             f"annotation headers found: {have}" + row,
@@ -198,7 +189,7 @@ def check_vcf(
         header_tumor = header_value(lines, "tumor_sample")
         for role, given in (("tumor_sample", tumor), ("normal_sample", normal)):
             if given and given not in names:
-                error(
+                found.error(
                     sheet,
                     f"{role} {given!r} is not a sample of {path} (its #CHROM line "
                     f"{chrom_line} has: {available})",
@@ -207,7 +198,7 @@ def check_vcf(
                     "write the VCF's sample column name exactly (case, spaces and quotes count)",
                 )
         if not tumor and not header_tumor and len(names) > 1:
-            error(
+            found.error(
                 sheet,
                 f"cannot tell which sample of {path} is the tumour (no ##tumor_sample header); "
                 f"samples: {available}",
@@ -216,7 +207,7 @@ def check_vcf(
                 "fill tumor_sample (and normal_sample) with VCF sample names",
             )
         if not has_records:
-            warn(
+            found.warn(
                 str(path),
                 "the VCF has no records: no variants called, the sample is wild type for every "
                 "gene (if it passed QC)" + row,
@@ -224,19 +215,16 @@ def check_vcf(
             )
     build, evidence = _build_from_header(lines)
     if genome_build and build and build != genome_build:
-        error(
+        found.error(
             str(path),
             f"the VCF is {build} ({evidence}) but genome_build is {genome_build}" + row,
             "header",
             "##reference",
             f"set genome_build: {build} in the config, or lift the calls over to {genome_build}",
         )
-    if not problems:
-        try:  # htslib parses the header too (it is stricter about some header lines)
-            open_vcf(path).close()
-        except InputError as exc:
-            problems += exc.problems
-    return problems, warnings
+    if not found.problems:  # htslib parses the header too (stricter about some header lines)
+        found.run(lambda: open_vcf(path).close())
+    return found.problems, found.warnings
 
 
 def header_value(lines: list[str], key: str) -> str | None:
