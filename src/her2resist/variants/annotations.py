@@ -87,30 +87,26 @@ class AnnotationFormat:
         return cls(kind, info_key, tuple(names), index, af_indices)
 
 
+# Per annotation key: the format's kind and where its Description lists the fields.
+_FIELD_LISTS = {
+    "CSQ": ("vep", r"Format:(.*)"),  # "... Format: Allele|Consequence|..."
+    "ANN": ("snpeff", r"'([^']+)'"),  # "... 'Allele | Annotation | ...'"
+    "EFF": ("eff", r"\((.*)\)"),  # "... 'Effect ( Effect_Impact | ... [ | ERRORS ] )'"
+}
+
+
 def format_from_header(info_key: str, description: str) -> AnnotationFormat | None:
     """Parse the field list from an INFO header Description; None if it has none."""
-    description = description.strip().strip('"')
-    if info_key == "CSQ":
-        _, sep, fields = description.partition("Format:")
-        if not sep:
-            return None
-        names = [re.sub(r"\s", "", n) for n in fields.strip().strip("'\"").split("|")]
-        return AnnotationFormat.from_names("vep", "CSQ", names)
-    if info_key == "ANN":
-        match = re.search(r"'([^']+)'", description)
-        if not match:
-            return None
-        names = [re.sub(r"\s", "", n) for n in match.group(1).split("|")]
-        return AnnotationFormat.from_names("snpeff", "ANN", names)
-    if info_key == "EFF":
-        match = re.search(r"\((.*)\)", description)
-        if not match:
-            return None
-        inner = match.group(1).replace("[", "").replace("]", "")
-        names = [n for n in (re.sub(r"\s", "", n) for n in inner.split("|")) if n]
+    kind, pattern = _FIELD_LISTS[info_key]
+    match = re.search(pattern, description.strip().strip('"'))
+    if not match:
+        return None
+    text = match.group(1).strip().strip("'\"").replace("[", "").replace("]", "")
+    names = [re.sub(r"\s", "", name) for name in text.split("|")]
+    if kind == "eff":
         # an entry EFFECT(field|...) is read as "field|...|EFFECT" (see _eff_as_fields)
-        return AnnotationFormat.from_names("eff", "EFF", [*names, "Consequence"])
-    return None
+        names = [*filter(None, names), "Consequence"]
+    return AnnotationFormat.from_names(kind, info_key, names)
 
 
 class MalformedAnnotation(ValueError):
