@@ -82,11 +82,12 @@ def _listed_genes(lines: list[str]) -> set[str]:
 
 
 @lru_cache(maxsize=64)
-def _read_panel(path: str, gene_coordinates: str) -> frozenset[str]:
+def read_panel(path: str | Path, gene_coordinates: str | Path) -> frozenset[str]:
+    """The genes a panel file covers (see the module docstring); read once per file."""
     file = Path(path)
     if not file.is_file():
         raise InputError.one(
-            path,
+            str(path),
             "gene panel file not found",
             hint="give the panel's gene list, BED or cBioPortal gene panel file (paths are "
             "relative to the working directory), or leave the cell empty if the assay covers "
@@ -101,14 +102,9 @@ def _read_panel(path: str, gene_coordinates: str) -> frozenset[str]:
         what = "it names no gene"
     if not genes:
         raise InputError.one(
-            path,
+            str(path),
             f"gene panel file covers no gene: {what}",
             hint="a gene list needs one HUGO symbol per line; a cBioPortal panel file a "
             "'gene_list:' line; a BED file regions in the configured genome_build",
         )
     return frozenset(genes)
-
-
-def read_panel(path: str | Path, gene_coordinates: str | Path) -> frozenset[str]:
-    """The genes a panel file covers (see the module docstring); read once per file."""
-    return _read_panel(str(path), str(gene_coordinates))

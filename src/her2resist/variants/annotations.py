@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
@@ -43,25 +43,9 @@ _FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "aa_change": ("Amino_Acid_change", "Amino_Acid_Change"),
 }
 
-
-class Effect(NamedTuple):
-    """One transcript-level annotation, already reduced to what the table needs."""
-
-    allele: str | None  # annotation's allele string, None when the format has none
-    allele_num: int | None  # 1-based ALT index when the annotator says so
-    terms: tuple[str, ...]  # SO terms, in the annotator's order
-    one_consequence: str  # the most severe term (vcf2maf One_Consequence)
-    symbol: str
-    feature: str
-    biotype: str
-    canonical: bool
-    hgvsc: str
-    hgvsp: str
-    protein_position: str
-    amino_acids: str
-    exon: str
-    transcript_length: int
-    population_af: float | None
+#: What parse_entries reads of every entry, in this order.
+_RANKING_SLOTS = ("allele", "allele_num", "consequence", "symbol", "feature", "biotype")
+_RANKING_SLOTS += ("canonical", "cdna_position")
 
 
 @dataclass(frozen=True)
@@ -79,27 +63,17 @@ class AnnotationFormat:
         return "allele" in self.index
 
     @cached_property
-    def _ranking_indices(self) -> tuple[int, ...]:
-        slots = ("allele", "allele_num", "consequence", "symbol", "feature", "biotype")
-        slots += ("canonical", "cdna_position")
-        return tuple(self.index.get(slot, -1) for slot in slots)
+    def ranking(self) -> tuple[Callable[[list[str]], tuple[str, ...]], int]:
+        """The ranking fields' getter (one C call; an absent field reads -1, the "" appended
+        after splitting) and the maxsplit that yields every ranking field as its own item."""
+        at = [self.index.get(slot, -1) for slot in _RANKING_SLOTS]
+        return itemgetter(*at), max(at) + 1
 
     @cached_property
     def details_getter(self) -> Callable[[list[str]], tuple[str, ...]]:
         """BIOTYPE, HGVSc, HGVSp, Protein_position, Amino_acids, EXON (-1 when absent)."""
         slots = ("biotype", "hgvsc", "hgvsp", "protein_position", "amino_acids", "exon")
         return itemgetter(*(self.index.get(slot, -1) for slot in slots))
-
-    @cached_property
-    def ranking_split(self) -> int:
-        """maxsplit that yields every ranking field as its own item."""
-        return max(self._ranking_indices) + 1
-
-    @cached_property
-    def ranking_getter(self) -> Callable[[list[str]], tuple[str, ...]]:
-        """Fetches the ranking fields in one C call; absent ones read the appended ''."""
-        # -1 is the "" appended after splitting
-        return itemgetter(*self._ranking_indices)
 
     @classmethod
     def from_names(cls, kind: str, info_key: str, names: list[str]) -> AnnotationFormat:
@@ -113,29 +87,26 @@ class AnnotationFormat:
         return cls(kind, info_key, tuple(names), index, af_indices)
 
 
+# Per annotation key: the format's kind and where its Description lists the fields.
+_FIELD_LISTS = {
+    "CSQ": ("vep", r"Format:(.*)"),  # "... Format: Allele|Consequence|..."
+    "ANN": ("snpeff", r"'([^']+)'"),  # "... 'Allele | Annotation | ...'"
+    "EFF": ("eff", r"\((.*)\)"),  # "... 'Effect ( Effect_Impact | ... [ | ERRORS ] )'"
+}
+
+
 def format_from_header(info_key: str, description: str) -> AnnotationFormat | None:
     """Parse the field list from an INFO header Description; None if it has none."""
-    description = description.strip().strip('"')
-    if info_key == "CSQ":
-        _, sep, fields = description.partition("Format:")
-        if not sep:
-            return None
-        names = [re.sub(r"\s", "", n) for n in fields.strip().strip("'\"").split("|")]
-        return AnnotationFormat.from_names("vep", "CSQ", names)
-    if info_key == "ANN":
-        match = re.search(r"'([^']+)'", description)
-        if not match:
-            return None
-        names = [re.sub(r"\s", "", n) for n in match.group(1).split("|")]
-        return AnnotationFormat.from_names("snpeff", "ANN", names)
-    if info_key == "EFF":
-        match = re.search(r"\((.*)\)", description)
-        if not match:
-            return None
-        inner = match.group(1).replace("[", "").replace("]", "")
-        names = [re.sub(r"\s", "", n) for n in inner.split("|")]
-        return AnnotationFormat.from_names("eff", "EFF", [n for n in names if n])
-    return None
+    kind, pattern = _FIELD_LISTS[info_key]
+    match = re.search(pattern, description.strip().strip('"'))
+    if not match:
+        return None
+    text = match.group(1).strip().strip("'\"").replace("[", "").replace("]", "")
+    names = [re.sub(r"\s", "", name) for name in text.split("|")]
+    if kind == "eff":
+        # an entry EFFECT(field|...) is read as "field|...|EFFECT" (see _eff_as_fields)
+        names = [*filter(None, names), "Consequence"]
+    return AnnotationFormat.from_names(kind, info_key, names)
 
 
 class MalformedAnnotation(ValueError):
@@ -153,38 +124,31 @@ class Entry(NamedTuple):
     feature: str
     canonical: bool
     rank: tuple[int, int, int]  # (biotype priority, effect priority, -transcript length)
-    raw: str | Effect  # the raw entry (CSQ/ANN) or the parsed Effect (EFF)
+    raw: str  # the entry's text, split in full only if it is chosen
 
 
-# Consequence strings repeat endlessly; cache their split and most severe term.
-_CONSEQUENCE_CACHE: dict[str, tuple[tuple[str, ...], str, int]] = {}
-
-
+@lru_cache(maxsize=100_000)  # consequence strings repeat endlessly
 def _consequence_summary(consequence: str) -> tuple[tuple[str, ...], str, int]:
-    summary = _CONSEQUENCE_CACHE.get(consequence)
-    if summary is None:
-        terms = tuple(t for t in consequence.split("&") if t)
-        worst = rules.most_severe(list(terms))
-        summary = (terms, worst, rules.effect_priority(worst))
-        if len(_CONSEQUENCE_CACHE) < 100_000:
-            _CONSEQUENCE_CACHE[consequence] = summary
-    return summary
+    """The terms, the most severe one and its priority."""
+    terms = tuple(t for t in consequence.split("&") if t)
+    worst = rules.most_severe(list(terms))
+    return terms, worst, rules.effect_priority(worst)
 
 
 def parse_entries(raw: str, fmt: AnnotationFormat) -> list[Entry]:
     """Split one record's INFO annotation into ranked entries (no detail parsing yet)."""
+    texts = raw.split(",")
     if fmt.kind == "eff":
-        return [_entry_from_effect(_parse_eff_entry(e, fmt)) for e in raw.split(",") if e]
+        texts = [_eff_as_fields(text, len(fmt.names)) for text in texts if text]
     n_separators = len(fmt.names) - 1
-    pick = fmt.ranking_getter
-    split_at = fmt.ranking_split
+    pick, split_at = fmt.ranking
     biotype_priority = rules.BIOTYPE_PRIORITY.get
     unknown_biotype = rules.UNKNOWN_BIOTYPE_PRIORITY
     has_allele = fmt.has_allele
-    summaries = _CONSEQUENCE_CACHE
+    summary = _consequence_summary
     new_entry = tuple.__new__  # skips NamedTuple's Python-level __new__ in this hot loop
     entries = []
-    for entry in raw.split(","):
+    for entry in texts:
         if entry.count("|") != n_separators:
             raise MalformedAnnotation(
                 f"{fmt.info_key} entry has {entry.count('|') + 1} '|'-separated fields but the "
@@ -194,7 +158,7 @@ def parse_entries(raw: str, fmt: AnnotationFormat) -> list[Entry]:
         fields = entry.split("|", split_at)
         fields.append("")  # absent slots point here
         allele, allele_num, consequence, symbol, feature, biotype, canonical, cdna = pick(fields)
-        terms, worst, priority = summaries.get(consequence) or _consequence_summary(consequence)
+        terms, worst, priority = summary(consequence)
         length = cdna.rpartition("/")[2] if cdna else ""
         rank = (
             biotype_priority(biotype, unknown_biotype),
@@ -220,107 +184,49 @@ def parse_entries(raw: str, fmt: AnnotationFormat) -> list[Entry]:
     return entries
 
 
-def _entry_from_effect(effect: Effect) -> Entry:
-    return Entry(
-        allele=None,
-        allele_num=effect.allele_num,
-        terms=effect.terms,
-        one_consequence=effect.one_consequence,
-        symbol=effect.symbol,
-        feature=effect.feature,
-        canonical=effect.canonical,
-        rank=(
-            rules.biotype_priority(effect.biotype),
-            rules.effect_priority(effect.one_consequence),
-            -effect.transcript_length,
-        ),
-        raw=effect,
-    )
-
-
-def effect_details(entry: Entry, fmt: AnnotationFormat) -> Effect:
-    """The full annotation of the chosen entry (only the chosen one is parsed in full)."""
-    if isinstance(entry.raw, Effect):
-        return entry.raw
+def effect_details(entry: Entry, fmt: AnnotationFormat) -> tuple:
+    """The chosen entry's BIOTYPE, HGVSc, HGVSp, Protein_position, Amino_acids, EXON and
+    population AF (only the chosen entry is split in full)."""
     fields = entry.raw.split("|")
     fields.append("")  # absent slots (-1) read this
     biotype, hgvsc, hgvsp, protein_position, amino_acids, exon = fmt.details_getter(fields)
     if fmt.kind == "snpeff" and "intron_variant" in entry.terms:
         exon = ""  # SnpEff's Rank is the intron number for intronic annotations
-    return tuple.__new__(
-        Effect,
-        (
-            entry.allele,
-            entry.allele_num,
-            entry.terms,
-            entry.one_consequence,
-            entry.symbol,
-            entry.feature,
-            biotype,
-            entry.canonical,
-            hgvsc,
-            hgvsp,
-            protein_position,
-            amino_acids,
-            exon,
-            -entry.rank[2],
-            _max_af(fields, fmt.af_indices) if fmt.af_indices else None,
-        ),
-    )
+    elif fmt.kind == "eff":
+        # one Amino_Acid_change field: "p.Arg136Cys/c.406C>T", or a one-letter "R136C"
+        change = fields[fmt.index.get("aa_change", -1)].split("/")[0]
+        position = re.search(r"(\d+)", change)
+        hgvsp = change if change.startswith("p.") else ""
+        protein_position = position.group(1) if position else ""
+        amino_acids = "" if hgvsp else change
+    af = _max_af(fields, fmt.af_indices) if fmt.af_indices else None
+    return biotype, hgvsc, hgvsp, protein_position, amino_acids, exon, af
 
 
-def _field(fields: list[str], fmt: AnnotationFormat, slot: str) -> str:
-    i = fmt.index.get(slot)
-    return fields[i] if i is not None and i < len(fields) else ""
-
-
-def _parse_eff_entry(entry: str, fmt: AnnotationFormat) -> Effect:
+def _eff_as_fields(entry: str, n_fields: int) -> str:
+    """A legacy SnpEff ``EFFECT(field|...)`` entry as ``field|...|terms`` (the names
+    :func:`format_from_header` gives EFF), its effect names as SO terms joined by ``&``;
+    missing trailing fields (``ERRORS``, ``WARNINGS``) are empty."""
     match = _EFF_ENTRY.match(entry)
     if not match:
         raise MalformedAnnotation(f"EFF entry is not 'EFFECT(field|...)': {entry[:120]!r}")
     effect_names, inner = match.groups()
-    # the header's field names describe what is inside the brackets, so indices line up
-    fields = inner.split("|")
-    terms = tuple(
-        rules.EFF_TO_SO.get(name, name.lower()) for name in re.split(r"[+&]", effect_names) if name
-    )
-    aa_change = _field(fields, fmt, "aa_change")
-    aa_change = aa_change.split("/")[0] if aa_change else ""
-    hgvsp = aa_change if aa_change.startswith("p.") else ""
-    position = re.search(r"(\d+)", aa_change)
-    allele_num = _field(fields, fmt, "allele_num")
-    return Effect(
-        allele=None,
-        allele_num=int(allele_num) if allele_num.isdigit() else None,
-        terms=terms,
-        one_consequence=rules.most_severe(list(terms)),
-        symbol=_field(fields, fmt, "symbol"),
-        feature=_field(fields, fmt, "feature"),
-        biotype=_field(fields, fmt, "biotype"),
-        canonical=False,
-        hgvsc="",
-        hgvsp=hgvsp,
-        protein_position=position.group(1) if position else "",
-        # one-letter legacy changes such as "R136C" carry no "p." prefix
-        amino_acids="" if hgvsp else aa_change,
-        exon=_field(fields, fmt, "exon"),
-        transcript_length=0,
-        population_af=None,
-    )
+    names = (name for name in re.split(r"[+&]", effect_names) if name)
+    terms = "&".join(rules.EFF_TO_SO.get(name, name.lower()) for name in names)
+    fields = inner.split("|")[: n_fields - 1]
+    return "|".join([*fields, *[""] * (n_fields - 1 - len(fields)), terms])
 
 
 def _max_af(fields: list[str], indices: tuple[int, ...]) -> float | None:
-    best = None
-    for i in indices:
-        value = fields[i] if i < len(fields) else ""
-        if not value:
-            continue
-        # values look like "0.01", "0.01&0.02" or, in old VEP GMAF, "T:0.0012&C:0.2"
-        for part in value.split("&"):
-            match = _FLOAT.fullmatch(part.rpartition(":")[2])
-            if match and (best is None or float(part.rpartition(":")[2]) > best):
-                best = float(match.group(0))
-    return best
+    # values look like "0.01", "0.01&0.02" or, in old VEP GMAF, "T:0.0012&C:0.2"
+    values = [
+        float(match.group(0))
+        for i in indices
+        if i < len(fields)
+        for part in fields[i].split("&")
+        if (match := _FLOAT.fullmatch(part.rpartition(":")[2]))
+    ]
+    return max(values, default=None)
 
 
 def vep_allele_strings(ref: str, alts: list[str]) -> list[str]:
@@ -399,22 +305,14 @@ def _allele_lookup(ref: str, alts: list[str], fmt: AnnotationFormat) -> dict[str
     return lookup
 
 
-def _strip_reference_prefix(hgvs: str) -> str:
-    return hgvs.rsplit(":", 1)[-1] if ":" in hgvs else hgvs
-
-
 _HGVSP_IN_HGVSC = re.compile(r"^.*\((p\.\S+)\)")
 
 
 def clean_hgvsp(hgvsp: str) -> str:
-    hgvsp = _strip_reference_prefix(hgvsp)
-    if hgvsp.startswith("c."):
-        hgvsp = _HGVSP_IN_HGVSC.sub(r"\1", hgvsp)
-    return hgvsp
-
-
-def clean_hgvsc(hgvsc: str) -> str:
-    return _strip_reference_prefix(hgvsc)
+    """HGVSp without its ``ENSP...:`` prefix; one given as ``c.123A>G(p.Lys41Arg)`` becomes
+    ``p.Lys41Arg``."""
+    hgvsp = hgvsp.rpartition(":")[2]
+    return _HGVSP_IN_HGVSC.sub(r"\1", hgvsp) if hgvsp.startswith("c.") else hgvsp
 
 
 def choose_effect(

@@ -43,6 +43,12 @@ class CallerRule:
     vaf_percent: bool = False  # VAF given as "48.7%"
     vaf_per_alt: bool = False  # VAF key is Number=A (one value per ALT)
 
+    @property
+    def has_fast_path(self) -> bool:
+        """Whether :func:`biallelic_ad_counts` gives this caller's numbers."""
+        plain = not (self.alt_key or self.vaf_percent)
+        return plain and (self.vaf_key is None or self.vaf_per_alt)
+
 
 CALLER_RULES: dict[str, CallerRule] = {
     "mutect2": CallerRule(vaf_key="AF", vaf_per_alt=True),
@@ -241,14 +247,10 @@ def _caller_vafs(values: dict[str, list], sample: int, rule: CallerRule, n_alts:
 
 
 def _percent(value) -> float | None:
+    """VarScan's FREQ ("48.7%", read as text) as a fraction."""
     if isinstance(value, str) and value.endswith("%"):
-        try:
-            return float(value[:-1]) / 100
-        except ValueError:
-            return None
-    if type(value) in (int, float):
-        return float(value) / 100
-    return None
+        value = _number(value[:-1])
+    return float(value) / 100 if type(value) in (int, float) else None
 
 
 def called_alt(record, tumor: int | None, normal: int | None) -> int:
@@ -292,14 +294,12 @@ def biallelic_ad_counts(record, samples: tuple[int | None, int | None], af_key: 
         depth = dp_rows[sample][0] if dp_rows else None
         if depth is not None and depth < 0:
             depth = None
-        if depth is not None and (
-            (ref_reads and ref_reads > depth)
-            or (alt_reads and alt_reads > depth)
-            or (ref_reads and alt_reads and ref_reads + alt_reads > depth)
+        total = (ref_reads or 0) + (alt_reads or 0)  # counts here are >= 0
+        # as sample_counts: no DP, or counts above it (DP unreliable) -> the counts' sum
+        if (depth is None and ref_reads is not None and alt_reads is not None) or (
+            depth is not None and total > depth
         ):
-            depth = (ref_reads or 0) + (alt_reads or 0)
-        elif depth is None and ref_reads is not None and alt_reads is not None:
-            depth = ref_reads + alt_reads
+            depth = total
         vaf = af_rows[sample][0] if af_rows else None
         if vaf is not None and not (vaf >= 0):  # NaN or negative
             vaf = None
@@ -307,10 +307,3 @@ def biallelic_ad_counts(record, samples: tuple[int | None, int | None], af_key: 
             vaf = alt_reads / depth
         out.append([(depth, alt_reads, vaf)])
     return out
-
-
-def fast_path_af_key(rule: CallerRule) -> str | bool | None:
-    """The AF key for :func:`biallelic_ad_counts`, None for none, False if not applicable."""
-    if rule.alt_key or rule.vaf_percent:
-        return False
-    return rule.vaf_key if rule.vaf_per_alt else (None if rule.vaf_key is None else False)

@@ -8,11 +8,12 @@ from __future__ import annotations
 import gzip
 import re
 import zlib
+from dataclasses import replace
 from pathlib import Path
 
 import cyvcf2
 
-from her2resist.errors import InputError, Problem
+from her2resist.errors import Findings, InputError, Problem
 
 from .annotations import format_from_header
 
@@ -41,46 +42,43 @@ ANNOTATION_KEYS = {"vep": ("CSQ",), "snpeff": ("ANN", "EFF"), "auto": ("CSQ", "A
 BGZF_EOF = bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")
 
 
-def bgzf_truncated(path: Path) -> bool:
-    """A bgzip file without its end-of-file block (cut while copying or writing)."""
+def check_bgzf_end(path: Path) -> None:
+    """An InputError for a bgzip file without its end-of-file block (cut while copying or
+    writing)."""
     with path.open("rb") as handle:
         head = handle.read(18)
         if not (head[:2] == b"\x1f\x8b" and len(head) >= 14 and head[12:14] == b"BC"):
-            return False
+            return
         handle.seek(max(0, path.stat().st_size - len(BGZF_EOF)))
-        return handle.read() != BGZF_EOF
+        if handle.read() == BGZF_EOF:
+            return
+    raise InputError.one(
+        str(path),
+        "bgzip file has no end-of-file block: it is truncated (cut while copying or writing)",
+        "end of file",
+        hint="copy the file again or re-create it (bgzip -c calls.vcf > calls.vcf.gz)",
+    )
 
 
 def _vcf_header(path: Path) -> tuple[list[str], bool]:
     """Header lines up to and including #CHROM (or the first record); whether records follow."""
+    check_bgzf_end(path)
     with path.open("rb") as handle:
-        compressed = handle.read(2) == b"\x1f\x8b"
-    if bgzf_truncated(path):
-        raise InputError.one(
-            str(path),
-            "bgzip file has no end-of-file block: it is truncated (cut while copying or writing)",
-            "end of file",
-            hint="copy the file again or re-create it (bgzip -c calls.vcf > calls.vcf.gz)",
-        )
+        opener = gzip.open if handle.read(2) == b"\x1f\x8b" else open
     lines: list[str] = []
     has_records = False
-    opener = gzip.open if compressed else open
     try:
         with opener(path, "rt", encoding="utf-8", errors="replace", newline="") as handle:
             for raw in handle:
                 line = raw.rstrip("\r\n")
-                if not line.startswith("#"):
-                    has_records = bool(line.strip()) or has_records
-                    if line.strip():
-                        lines.append(line)
+                if line.startswith("#"):
+                    lines.append(line)
+                    if line.startswith("#CHROM"):
+                        has_records = any(rest.strip() for rest in handle)
                         break
-                    continue
-                lines.append(line)
-                if line.startswith("#CHROM"):
-                    for rest in handle:
-                        if rest.strip():
-                            has_records = True
-                            break
+                elif line.strip():  # a record before any #CHROM line
+                    lines.append(line)
+                    has_records = True
                     break
     except (OSError, EOFError, zlib.error) as error:
         raise InputError.one(
@@ -106,14 +104,10 @@ def _build_from_header(lines: list[str]) -> tuple[str | None, str]:
             continue
         name = re.sub(r"^chr", "", match.group(1), flags=re.I)
         length = int(match.group(2))
-        for build, lengths in CONTIG_LENGTHS.items():
-            if lengths.get(name) == length and CONTIG_LENGTHS[_other(build)].get(name) != length:
-                return build, f"line {n}: contig {match.group(1)} has length {length}"
+        builds = [build for build, lengths in CONTIG_LENGTHS.items() if lengths.get(name) == length]
+        if len(builds) == 1:  # a length both builds share tells nothing
+            return builds[0], f"line {n}: contig {match.group(1)} has length {length}"
     return None, ""
-
-
-def _other(build: str) -> str:
-    return "GRCh37" if build == "GRCh38" else "GRCh38"
 
 
 def check_vcf(
@@ -129,27 +123,17 @@ def check_vcf(
     """Cheap checks of one VCF's header: (problems, warnings); what validate.py runs on every
     VCF of the sheet before any job starts."""
     path = Path(path)
-    problems: list[Problem] = []
-    warnings: list[Problem] = []
-
-    def error(*args, **kwargs) -> None:
-        problems.append(Problem(*args, **kwargs))
-
-    def warn(*args) -> None:
-        warnings.append(Problem(*args))
-
+    found = Findings()
     row = f" (sample sheet {sheet} line {sheet_line})" if sheet_line else ""
     try:
         lines, has_records = _vcf_header(path)
     except InputError as exc:
-        return [
-            Problem(p.file, p.message + row, p.where, p.column, p.hint) for p in exc.problems
-        ], warnings
+        return [replace(p, message=p.message + row) for p in exc.problems], []
     if not lines:
-        error(str(path), "file has no VCF header" + row, 1, hint="supply a VCF with a header")
-        return problems, warnings
+        found.error(str(path), "file has no VCF header" + row, 1, hint="supply a VCF with a header")
+        return found.problems, found.warnings
     if not lines[0].startswith("##fileformat=VCF"):
-        error(
+        found.error(
             str(path),
             f"first line is {lines[0][:60]!r}, not '##fileformat=VCFv4.x'" + row,
             1,
@@ -157,7 +141,7 @@ def check_vcf(
         )
     chrom_line = next((n for n, line in enumerate(lines, 1) if line.startswith("#CHROM")), None)
     if chrom_line is None:
-        error(
+        found.error(
             str(path),
             "no '#CHROM' column header line before the first record" + row,
             len(lines),
@@ -174,7 +158,7 @@ def check_vcf(
         description = re.search(r'Description="(.*)"', line)
         fmt = format_from_header(key, description.group(1) if description else "")
         if fmt is None:
-            error(
+            found.error(
                 str(path),
                 f"INFO/{key} is declared but its Description has no field list" + row,
                 n,
@@ -191,7 +175,7 @@ def check_vcf(
         if declared and wanted != "auto":
             other = "vep" if "CSQ" in declared else "snpeff"
             hint = f"set annotation to '{other}' (or 'auto') in the sample sheet"
-        error(
+        found.error(
             str(path),
             f"annotation is '{annotation}' but the header has no {expect} line; "
             f"annotation headers found: {have}" + row,
@@ -205,7 +189,7 @@ def check_vcf(
         header_tumor = header_value(lines, "tumor_sample")
         for role, given in (("tumor_sample", tumor), ("normal_sample", normal)):
             if given and given not in names:
-                error(
+                found.error(
                     sheet,
                     f"{role} {given!r} is not a sample of {path} (its #CHROM line "
                     f"{chrom_line} has: {available})",
@@ -214,7 +198,7 @@ def check_vcf(
                     "write the VCF's sample column name exactly (case, spaces and quotes count)",
                 )
         if not tumor and not header_tumor and len(names) > 1:
-            error(
+            found.error(
                 sheet,
                 f"cannot tell which sample of {path} is the tumour (no ##tumor_sample header); "
                 f"samples: {available}",
@@ -223,7 +207,7 @@ def check_vcf(
                 "fill tumor_sample (and normal_sample) with VCF sample names",
             )
         if not has_records:
-            warn(
+            found.warn(
                 str(path),
                 "the VCF has no records: no variants called, the sample is wild type for every "
                 "gene (if it passed QC)" + row,
@@ -231,19 +215,16 @@ def check_vcf(
             )
     build, evidence = _build_from_header(lines)
     if genome_build and build and build != genome_build:
-        error(
+        found.error(
             str(path),
             f"the VCF is {build} ({evidence}) but genome_build is {genome_build}" + row,
             "header",
             "##reference",
             f"set genome_build: {build} in the config, or lift the calls over to {genome_build}",
         )
-    if not problems:
-        try:  # htslib parses the header too (it is stricter about some header lines)
-            open_vcf(path).close()
-        except InputError as exc:
-            problems += exc.problems
-    return problems, warnings
+    if not found.problems:  # htslib parses the header too (stricter about some header lines)
+        found.run(lambda: open_vcf(path).close())
+    return found.problems, found.warnings
 
 
 def header_value(lines: list[str], key: str) -> str | None:
@@ -259,13 +240,7 @@ def open_vcf(path: Path) -> cyvcf2.VCF:
     :func:`check_vcf` would report)."""
     if not path.is_file():
         raise InputError.one(str(path), "VCF file not found", hint="check the path")
-    if bgzf_truncated(path):
-        raise InputError.one(
-            str(path),
-            "bgzip file has no end-of-file block: it is truncated (or was cut while copying)",
-            where="end of file",
-            hint="copy or re-create the file (bgzip -c file.vcf > file.vcf.gz)",
-        )
+    check_bgzf_end(path)
     try:
         return cyvcf2.VCF(str(path))
     except Exception as exc:  # cyvcf2 raises bare Exception/OSError for unreadable headers

@@ -6,6 +6,7 @@ import bisect
 import csv
 import logging
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from itertools import chain
 from os import PathLike
 from pathlib import Path
@@ -22,7 +23,6 @@ from .annotations import (
     Entry,
     MalformedAnnotation,
     choose_effect,
-    clean_hgvsc,
     clean_hgvsp,
     effect_details,
     effects_by_allele,
@@ -35,7 +35,6 @@ from .depths import (
     called_alt,
     caller_rule,
     detect_caller,
-    fast_path_af_key,
     primary_keys,
     record_format_values,
     sample_counts,
@@ -50,6 +49,8 @@ Region = tuple[str, int, int]
 _ALL_COLUMNS = VARIANT_COLUMNS + EXTRA_COLUMNS
 # gene .. biotype, canonical, population_af, all_consequences (see _annotation_row)
 _NO_ANNOTATION = (None,) * 10 + (False, None, None)
+# vcf2maf's class for a variant it has no effect for
+_NO_EFFECT = (None,) * 6 + (rules.DEFAULT_CLASS,) + (None,) * 3 + (False, None, None)
 _NO_COUNTS = (None, None, None)
 _CHUNK_ROWS = 10_000  # rows per chunk: write_vcf_table's memory does not grow with the file
 
@@ -140,8 +141,8 @@ def _chunks(
     regions: list[Region] | None = None,
     custom_isoforms: Iterable[str] | None = None,
 ) -> Iterator[list[tuple]]:
-    """The table's rows in chunks of _CHUNK_ROWS (at least one, possibly empty); fills
-    ``attrs`` when done."""
+    """The table's rows in chunks of _CHUNK_ROWS (the last possibly empty); fills ``attrs``
+    when done."""
     path = Path(path)
     if annotation not in (*ANNOTATION_KEYS, "none"):
         raise ValueError(
@@ -149,32 +150,12 @@ def _chunks(
         )
     vcf = open_vcf(path)
     try:
-        fmt = _annotation_format(vcf, path, annotation)
-        caller = detect_caller(vcf.raw_header)
-        tumor_idx, normal_idx, tumor, normal = _sample_indices(
-            vcf.samples, vcf.raw_header, tumor, normal, path
+        converter = _RecordConverter(
+            vcf, path, sample_id, annotation, tumor, normal, custom_isoforms
         )
         merged = _merge_regions(_match_contigs(regions, vcf.seqnames)) if regions else None
-        converter = _RecordConverter(
-            sample_id=sample_id,
-            caller=caller,
-            fmt=fmt,
-            tumor_idx=tumor_idx,
-            normal_idx=normal_idx,
-            custom_isoforms=frozenset(custom_isoforms or ()),
-            path=path,
-            format_keys={h.info().get("ID") for h in vcf.header_iter() if h.type == "FORMAT"},
-        )
         yield from converter.pieces(_records(vcf, path, merged))
-        attrs.update(
-            skipped_symbolic=converter.skipped_symbolic,
-            skipped_no_alt=converter.skipped_no_alt,
-            caller=caller,
-            annotation=fmt.kind if fmt else "none",
-            tumor=tumor,
-            normal=normal,
-            warnings=converter.warnings(),
-        )
+        attrs.update(converter.summary())
     finally:
         vcf.close()
 
@@ -242,10 +223,9 @@ def _sample_indices(samples, raw_header, tumor, normal, path):
         return samples.index(name)
 
     if tumor is None:
-        tumor = header_value(header, "tumor_sample") or None
-        if tumor is None and len(samples) == 1:
-            tumor = samples[0]
-        elif tumor is None and len(samples) > 1:
+        only = samples[0] if len(samples) == 1 else None
+        tumor = header_value(header, "tumor_sample") or only
+        if tumor is None and samples:
             raise InputError.one(
                 str(path),
                 f"cannot tell which sample is the tumour (no ##tumor_sample header); "
@@ -265,19 +245,14 @@ def _sample_indices(samples, raw_header, tumor, normal, path):
 
 
 def _merge_regions(regions: list[Region]) -> dict[str, list[tuple[int, int]]]:
-    by_chrom: dict[str, list[tuple[int, int]]] = {}
-    for chrom, start, end in regions:
-        by_chrom.setdefault(str(chrom), []).append((int(start), int(end)))
+    """Per contig, the regions sorted and merged where they overlap or touch."""
     merged: dict[str, list[tuple[int, int]]] = {}
-    for chrom, intervals in by_chrom.items():
-        intervals.sort()
-        out = [intervals[0]]
-        for start, end in intervals[1:]:
-            if start <= out[-1][1] + 1:
-                out[-1] = (out[-1][0], max(out[-1][1], end))
-            else:
-                out.append((start, end))
-        merged[chrom] = out
+    for chrom, start, end in sorted((str(c), int(s), int(e)) for c, s, e in regions):
+        intervals = merged.setdefault(chrom, [])
+        if intervals and start <= intervals[-1][1] + 1:
+            intervals[-1] = (intervals[-1][0], max(intervals[-1][1], end))
+        else:
+            intervals.append((start, end))
     return merged
 
 
@@ -327,46 +302,55 @@ class _RecordConverter:
     """Turns cyvcf2 records into column lists, one row per tabulated ALT allele."""
 
     def __init__(
-        self, *, sample_id, caller, fmt, tumor_idx, normal_idx, custom_isoforms, path, format_keys
-    ):
-        self.sample_id = sample_id
-        self.caller = caller
-        self.fmt = fmt
-        self.tumor_idx = tumor_idx
-        self.normal_idx = normal_idx
-        self.custom_isoforms = custom_isoforms
+        self, vcf, path: Path, sample_id: str, annotation: str, tumor, normal, custom_isoforms
+    ) -> None:
+        """What the header decides: annotation format, caller, tumour and normal columns."""
         self.path = path
-        self.rule = caller_rule(caller)
+        self.sample_id = sample_id
+        self.fmt = _annotation_format(vcf, path, annotation)
+        self.caller = detect_caller(vcf.raw_header)
+        self.tumor_idx, self.normal_idx, self.tumor, self.normal = _sample_indices(
+            vcf.samples, vcf.raw_header, tumor, normal, path
+        )
+        self.custom_isoforms = frozenset(custom_isoforms or ())
+        self.rule = caller_rule(self.caller)
         self.first_keys = primary_keys(self.rule)
         # biallelic AD/DP(/AF) records skip the general conventions (see depths)
-        self.fast_af_key = fast_path_af_key(self.rule) if "AD" in format_keys else False
-        self.has_samples = tumor_idx is not None or normal_idx is not None
+        format_keys = {h.info().get("ID") for h in vcf.header_iter() if h.type == "FORMAT"}
+        self.fast_path = self.rule.has_fast_path and "AD" in format_keys
+        self.has_samples = self.tumor_idx is not None or self.normal_idx is not None
         self.rows: list[tuple] = []  # one tuple per row; a chunk every _CHUNK_ROWS rows
         self.skipped_symbolic = 0
         self.skipped_no_alt = 0
         self.unknown_terms: set[str] = set()
         self._seen_terms: set[tuple[str, ...]] = set()
 
-    def warnings(self) -> list[str]:
-        if not self.unknown_terms:
-            return []
-        terms = ", ".join(sorted(self.unknown_terms))
-        return [f"consequence terms not in vcf2maf's priority table (ranked last): {terms}"]
+    def summary(self) -> dict:
+        """``read_vcf``'s ``df.attrs``, once every record is read."""
+        unknown = ", ".join(sorted(self.unknown_terms))
+        warning = f"consequence terms not in vcf2maf's priority table (ranked last): {unknown}"
+        return {
+            "skipped_symbolic": self.skipped_symbolic,
+            "skipped_no_alt": self.skipped_no_alt,
+            "caller": self.caller,
+            "annotation": self.fmt.kind if self.fmt else "none",
+            "tumor": self.tumor,
+            "normal": self.normal,
+            "warnings": [warning] if unknown else [],
+        }
 
     def pieces(self, records: Iterator) -> Iterator[list[tuple]]:
-        """Chunks of _CHUNK_ROWS rows, then the rest (an empty chunk if there is nothing)."""
-        n_read, record, taken = 0, None, False
+        """Chunks of _CHUNK_ROWS rows, then the rest (possibly empty)."""
+        n_read, record = 0, None
         while True:
-            previous = record
             try:
-                record = next(records)
+                record = next(records)  # on an error, record is still the last one read
             except StopIteration:
-                if self.rows or not taken:
-                    yield self.rows
+                yield self.rows
                 return
             except Exception as exc:  # htslib read errors surface as bare Exception
                 # named only here: a per-record "chrom:pos" string cost 3 % of the job
-                last = f"{previous.CHROM}:{previous.POS}" if previous else "the header"
+                last = f"{record.CHROM}:{record.POS}" if record else "the header"
                 raise InputError.one(
                     str(self.path),
                     f"cannot read record #{n_read + 1} (after {last}): {exc}",
@@ -376,7 +360,6 @@ class _RecordConverter:
             n_read += 1
             self.add(record)
             if len(self.rows) >= _CHUNK_ROWS:
-                taken = True
                 yield self.rows
                 self.rows = []
 
@@ -423,9 +406,9 @@ class _RecordConverter:
         """(depth, alt_reads, vaf) per ALT for the tumour and the normal (None if absent)."""
         if not self.has_samples:
             return None, None
-        if self.fast_af_key is not False and len(alleles) == 2:
+        if self.fast_path and len(alleles) == 2:
             counts = biallelic_ad_counts(
-                record, (self.tumor_idx, self.normal_idx), self.fast_af_key
+                record, (self.tumor_idx, self.normal_idx), self.rule.vaf_key
             )
             if counts is not None:
                 return counts[0], counts[1]
@@ -462,41 +445,33 @@ class _RecordConverter:
 
     def _annotation_row(self, entry: Entry | None, var_type: str, inframe: bool) -> tuple:
         if entry is None:
-            # vcf2maf's class for a variant it has no effect for
-            return (None,) * 6 + (rules.DEFAULT_CLASS,) + (None,) * 3 + (False, None, None)
-        effect = effect_details(entry, self.fmt)
-        hgvsc = clean_hgvsc(effect.hgvsc)
-        hgvsp = clean_hgvsp(effect.hgvsp)
-        short, splice_position = rules.hgvsp_short(
-            hgvsp, hgvsc, effect.one_consequence, effect.protein_position, effect.amino_acids
+            return _NO_EFFECT
+        biotype, hgvsc, hgvsp, position, amino_acids, exon, population_af = effect_details(
+            entry, self.fmt
         )
-        if not short and self.fmt.kind == "eff" and effect.amino_acids:
-            short = f"p.{effect.amino_acids}"  # legacy one-letter change such as "R136C"
-        protein_position = first_int(effect.protein_position) or splice_position
+        hgvsc = hgvsc.rpartition(":")[2]  # without its ENST...: prefix
+        hgvsp = clean_hgvsp(hgvsp)
+        consequence = entry.one_consequence
+        short, splice_position = rules.hgvsp_short(hgvsp, hgvsc, consequence, position, amino_acids)
+        if not short and self.fmt.kind == "eff" and amino_acids:
+            short = f"p.{amino_acids}"  # legacy one-letter change such as "R136C"
         return (
-            intern(effect.symbol) if effect.symbol else None,  # repeated strings stored once
-            intern(effect.feature) if effect.feature else None,
+            intern(entry.symbol) if entry.symbol else None,  # repeated strings stored once
+            intern(entry.feature) if entry.feature else None,
             hgvsc or None,
             hgvsp or None,
             short or None,
-            effect.one_consequence,
-            rules.variant_classification(effect.one_consequence, var_type, inframe),
-            effect.exon or None,
-            protein_position,
-            intern(effect.biotype) if effect.biotype else None,
-            effect.canonical,
-            effect.population_af,
-            _sorted_terms(effect),
+            consequence,
+            rules.variant_classification(consequence, var_type, inframe),
+            exon or None,
+            first_int(position) or splice_position,
+            intern(biotype) if biotype else None,
+            entry.canonical,
+            population_af,
+            _sorted_terms(entry.terms) or consequence,
         )
 
 
-_SORTED_TERMS: dict[tuple[str, ...], str] = {}  # consequence lists repeat endlessly
-
-
-def _sorted_terms(effect) -> str:
-    text = _SORTED_TERMS.get(effect.terms)
-    if text is None:
-        text = ",".join(sorted(effect.terms, key=rules.effect_priority))
-        if len(_SORTED_TERMS) < 100_000:
-            _SORTED_TERMS[effect.terms] = text
-    return text or effect.one_consequence
+@lru_cache(maxsize=100_000)  # consequence lists repeat endlessly
+def _sorted_terms(terms: tuple[str, ...]) -> str:
+    return ",".join(sorted(terms, key=rules.effect_priority))
