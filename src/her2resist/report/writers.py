@@ -27,6 +27,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 import pandas as pd
+import xlsxwriter
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -35,9 +36,6 @@ from docx.oxml.ns import nsdecls, qn
 from docx.oxml.parser import parse_xml
 from docx.oxml.simpletypes import ST_HpsMeasure, ST_SignedTwipsMeasure
 from docx.shared import Length, Mm, Pt
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.utils import get_column_letter
 
 from her2resist.report.layout import (
     Rendered,
@@ -104,79 +102,76 @@ def full_precision(data: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------- XLSX
 
 
-def _xlsx_value(value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return value
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    if hasattr(value, "item"):  # numpy scalar
-        return value.item()
-    return value
-
-
 def write_xlsx(spec: TableSpec, path: PathLike, shown: Rendered | None = None) -> None:
     """Sheet "Table" as the manuscript shows it; sheet "Data" with the TSV's values.
-    ``shown``: ``render(spec)``, where the caller has it already."""
+    ``shown``: ``render(spec)``, where the caller has it already. XlsxWriter streams the
+    cells as it is given them (openpyxl built an object per cell: seconds for a cohort's
+    listings)."""
 
     shown = shown or render(spec)
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Table"
-    sheet.append([shown.title])
-    sheet["A1"].font = Font(bold=True)
-    rule = Side(style="thin")
+    # text stays text: no formulas from "=...", no links, no numbers from digits
+    options = {"strings_to_formulas": False, "strings_to_urls": False}
+    workbook = xlsxwriter.Workbook(str(path), options)
+    sheet = workbook.add_worksheet("Table")
+    bold = workbook.add_format({"bold": True})
+    sheet.write_string(0, 0, shown.title, bold)
+    row = 1
     for k, header in enumerate(shown.header_rows):
-        sheet.append(header)
         last = k == len(shown.header_rows) - 1
-        for cell in sheet[sheet.max_row]:
-            cell.font = Font(bold=True)
-            cell.alignment = Alignment(wrap_text=True, vertical="bottom")
-            cell.border = Border(top=rule if k == 0 else None, bottom=rule if last else None)
+        style = workbook.add_format(
+            {"bold": True, "text_wrap": True, "valign": "bottom", "top": int(k == 0)}
+            | {"bottom": int(last)}
+        )
         for j, span in _spans(header, merge=not last):
             if header[j] and span > j:
-                row = sheet.max_row
-                sheet.merge_cells(
-                    start_row=row, start_column=j + 1, end_row=row, end_column=span + 1
-                )
-    row_number = sheet.max_row  # counted: sheet.max_row scans every row (quadratic)
-    for cells, indent in zip(shown.body, shown.indents, strict=True):
-        sheet.append(cells)
-        row_number += 1
-        sheet.cell(row=row_number, column=1).alignment = Alignment(indent=2 * indent)
-    for cell in sheet[sheet.max_row]:
-        cell.border = Border(bottom=rule)
+                sheet.merge_range(row, j, row, span, header[j], style)
+            else:
+                for column in range(j, span + 1):
+                    sheet.write_string(row, column, header[column], style)
+        row += 1
+    indented = {}  # indent level -> its cell format
+    bottom = workbook.add_format({"bottom": 1})
+    for i, (cells, indent) in enumerate(zip(shown.body, shown.indents, strict=True)):
+        style = bottom if i == len(shown.body) - 1 else None
+        for j, text in enumerate(cells):
+            if j == 0 and indent:
+                if (indent, style) not in indented:
+                    fields = {"indent": 2 * indent} | ({"bottom": 1} if style else {})
+                    indented[indent, style] = workbook.add_format(fields)
+                sheet.write_string(row, 0, text, indented[indent, style])
+            elif text or style:
+                sheet.write_string(row, j, text, style)
+        row += 1
     for note in _notes(shown):
-        sheet.append([note])
+        sheet.write_string(row, 0, note)
+        row += 1
     widths = [
         max(len(line) for row in [*shown.header_rows, *shown.body] for line in row[j].split("\n"))
         for j in range(len(shown.header_rows[-1]))
     ]
     for j, width in enumerate(widths):
-        sheet.column_dimensions[get_column_letter(j + 1)].width = min(max(width + 2, 8), 60)
-    sheet.freeze_panes = sheet.cell(row=len(shown.header_rows) + 2, column=1)
+        sheet.set_column(j, j, min(max(width + 2, 8), 60))
+    sheet.freeze_panes(len(shown.header_rows) + 1, 0)
 
     data = full_precision(spec.data)
-    values = workbook.create_sheet("Data")
-    values.append(list(data.columns))
-    for cell in values[1]:
-        cell.font = Font(bold=True)
-    for row in data.itertuples(index=False):
-        values.append([_xlsx_value(v) for v in row])
-    values.freeze_panes = "A2"
+    values = workbook.add_worksheet("Data")
+    values.write_row(0, 0, [str(c) for c in data.columns], bold)
+    # Python values (numpy's are not written), None where the TSV has NA
+    cells = data.astype(object).where(data.notna(), None).to_numpy().tolist()
+    for i, row in enumerate(cells, start=1):
+        for j, value in enumerate(row):
+            if isinstance(value, str):
+                values.write_string(i, j, value)
+            elif value is not None:
+                values.write(i, j, value)
+    values.freeze_panes(1, 0)
     if len(data.columns):
-        values.auto_filter.ref = values.dimensions
+        values.autofilter(0, 0, len(data), len(data.columns) - 1)
     stamp = fixed_datetime()
-    workbook.properties.creator = "her2resist"
-    workbook.properties.lastModifiedBy = "her2resist"
-    workbook.properties.created = stamp
-    workbook.properties.modified = stamp
-    workbook.properties.title = spec.title
-    workbook.save(path)
+    workbook.set_properties(
+        {"title": spec.title, "author": "her2resist", "created": stamp, "comments": ""}
+    )
+    workbook.close()
     normalize_zip(path)
 
 
