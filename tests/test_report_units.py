@@ -234,7 +234,7 @@ def test_cbioportal_study_structure(tmp_path: Path) -> None:
         samples=samples,
         endpoints=endpoints,
         alterations=alterations,
-        cnv_tables=cnv,
+        cnv_calls=pd.concat(cnv.values()),
         covariates=["age"],
     )
     assert_study_is_well_formed(out)
@@ -311,7 +311,7 @@ def test_cbioportal_export_keeps_fusions(tmp_path: Path) -> None:
         samples=samples,
         endpoints=endpoints_frame().head(2).assign(patient_id=["P01", "P02"]),
         alterations=alterations,
-        cnv_tables={},
+        cnv_calls=pd.DataFrame(columns=["sample_id", "gene", "call"]),
         covariates=[],
     )
     assert_study_is_well_formed(out)

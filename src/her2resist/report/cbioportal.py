@@ -13,10 +13,10 @@ Layout::
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from her2resist.cbioportal_study import read_meta as study_meta
@@ -265,15 +265,29 @@ def structural_variants(alterations: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=SV_COLUMNS)
 
 
-def cna_matrix(cnv_tables: Iterable[pd.DataFrame]) -> pd.DataFrame:
-    """Hugo_Symbol x sample matrix of discrete calls (-2..2); NA where a gene was not called."""
-    long = pd.concat(list(cnv_tables), ignore_index=True)
-    long = long.dropna(subset=["call"])
-    long["value"] = long["call"].map(CNA_CODES)
-    wide = long.pivot_table(index="gene", columns="sample_id", values="value", aggfunc="first")
-    wide = wide.sort_index().reindex(sorted(wide.columns), axis=1)
-    wide.index.name = "Hugo_Symbol"
-    return wide.astype("Int64")
+def cna_matrix(calls: pd.DataFrame) -> pd.DataFrame:
+    """Hugo_Symbol x sample matrix of discrete calls (-2..2; a gene's first call in a sample),
+    genes and samples sorted; NaN where a gene was not called. ``calls``: the CNV stage
+    tables' ``sample_id, gene, call``."""
+    values = calls["call"].map(CNA_CODES)
+    calls = calls.assign(value=values)[values.notna()].drop_duplicates(["gene", "sample_id"])
+    rows, genes = pd.factorize(calls["gene"].astype(str), sort=True)
+    columns, samples = pd.factorize(calls["sample_id"].astype(str), sort=True)
+    grid = np.full((len(genes), len(samples)), np.nan)
+    grid[rows, columns] = calls["value"].to_numpy(float)
+    return pd.DataFrame(grid, index=pd.Index(genes, name="Hugo_Symbol"), columns=samples)
+
+
+def cna_text(matrix: pd.DataFrame) -> str:
+    """``data_cna.txt``: integers, NA where a gene was not called (one string array, not
+    pandas' cell-by-cell writer: 474 genes x 1,918 samples took a second)."""
+    grid = matrix.to_numpy(float)
+    cells = np.where(np.isnan(grid), "NA", np.nan_to_num(grid).astype(int).astype(str))
+    lines = ["\t".join(["Hugo_Symbol", *map(str, matrix.columns)])]
+    lines += [
+        "\t".join([gene, *row]) for gene, row in zip(matrix.index, cells.tolist(), strict=True)
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def write_case_list(
@@ -306,11 +320,12 @@ def write_study(
     samples: pd.DataFrame,
     endpoints: pd.DataFrame,
     alterations: pd.DataFrame,
-    cnv_tables: dict[str, pd.DataFrame],
+    cnv_calls: pd.DataFrame,
     covariates: list[str],
     build: str = "GRCh38",
 ) -> Path:
-    """Write the study folder; return its path."""
+    """Write the study folder; return its path. ``cnv_calls``: ``sample_id, gene, call`` of
+    every sample's copy-number calls."""
     out = Path(out)
     (out / "case_lists").mkdir(parents=True, exist_ok=True)
     sid = study["cancer_study_identifier"]
@@ -371,9 +386,8 @@ def write_study(
             "data_filename": "data_cna.txt",
         },
     )
-    tables = [cnv_tables[k] for k in sorted(cnv_tables)]
-    cna = cna_matrix(tables) if tables else pd.DataFrame(index=pd.Index([], name="Hugo_Symbol"))
-    cna.to_csv(out / "data_cna.txt", sep="\t", na_rep="NA", lineterminator="\n")
+    cna = cna_matrix(cnv_calls)
+    (out / "data_cna.txt").write_text(cna_text(cna))
 
     passed = samples[samples.get("qc_status", "pass").fillna("pass") == "pass"]
     sv_ids = sorted(
@@ -404,7 +418,7 @@ def write_study(
     sequenced = sorted(
         passed.loc[~variant_files.fillna("").astype(str).isin(["", "nan"]), "sample_id"]
     )
-    cna_ids = sorted(s for s in cna.columns if s in set(passed["sample_id"]))
+    cna_ids = sorted(set(cna.columns) & set(passed["sample_id"]))
     lists = out / "case_lists"
     write_case_list(
         lists,
