@@ -21,6 +21,7 @@ import os
 import re
 import zipfile
 from collections.abc import Sequence
+from copy import deepcopy
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -242,12 +243,15 @@ def _orient(section: Any, landscape: bool) -> None:
         setattr(section, margin, Mm(15))
 
 
-def add_table(document: Any, spec: TableSpec, first: bool, shown: Rendered | None = None) -> None:
-    """Append ``spec`` to ``document``: on a new page (its own section, so a wide table turns
-    landscape alone), title, header rows between rules, body, bottom rule, notes."""
+def table_document(spec: TableSpec, shown: Rendered | None = None) -> Any:
+    """A document of ``spec`` alone: title, header rows between rules, body, bottom rule,
+    notes, on a page turned landscape where the table needs it (``shown``: ``render(spec)``,
+    where the caller has it)."""
 
     shown = shown or render(spec)
-    section = document.sections[0] if first else document.add_section(WD_SECTION.NEW_PAGE)
+    document = _new_document()
+    document.core_properties.title = spec.title
+    section = document.sections[0]
     _orient(section, shown.landscape)
     title = document.add_paragraph()
     title.paragraph_format.space_after = Pt(4)
@@ -309,6 +313,7 @@ def add_table(document: Any, spec: TableSpec, first: bool, shown: Rendered | Non
         paragraph = document.add_paragraph()
         paragraph.paragraph_format.space_before = Pt(2)
         paragraph.add_run(note).font.size = Pt(7)
+    return document
 
 
 def _breaks(text: str) -> bool:
@@ -372,25 +377,33 @@ def _write_lines(cell: Any, text: str, size: Any, bold: bool = False) -> None:
             run.add_break()
 
 
-def write_docx(
-    specs: Sequence[TableSpec],
-    path: PathLike,
-    title: str | None = None,
-    shown: Sequence[Rendered] | None = None,
-) -> None:
-    """One document with ``specs`` in order, each on its own page (``shown``: their
-    renderings, where the caller has them)."""
+def write_docx(tables: Sequence[Any], path: PathLike, title: str) -> None:
+    """One document of ``tables`` (:func:`table_document`) in order, each on its own page: a
+    section of its own, so a wide table turns landscape alone. The tables are copied, not
+    laid out again (a cohort's listings take seconds to lay out)."""
     document = _new_document()
-    document.core_properties.title = title or (specs[0].title if specs else "")
-    for k, spec in enumerate(specs):
-        add_table(document, spec, first=k == 0, shown=shown[k] if shown else None)
+    document.core_properties.title = title
+    for k, table in enumerate(tables):
+        section = document.sections[0] if k == 0 else document.add_section(WD_SECTION.NEW_PAGE)
+        _orient(section, table.sections[0].orientation == WD_ORIENT.LANDSCAPE)
+        end = document.element.body.sectPr  # a section's content goes before its properties
+        for element in table.element.body:
+            if element.tag != qn("w:sectPr"):
+                end.addprevious(deepcopy(element))
+    save_docx(document, path)
+
+
+def save_docx(document: Any, path: PathLike) -> None:
     document.save(path)
     normalize_zip(path)
 
 
-def write_table(spec: TableSpec, tsv: PathLike, shown: Rendered | None = None) -> dict[str, Path]:
+def write_table(
+    spec: TableSpec, tsv: PathLike, shown: Rendered | None = None, document: Any = None
+) -> dict[str, Path]:
     """Write ``spec`` as TSV at ``tsv`` and as .xlsx/.docx beside it; return the paths.
-    ``shown``: the caller's ``render`` of ``spec`` already at :func:`full_precision`."""
+    ``shown``: the caller's ``render`` of ``spec`` already at :func:`full_precision`;
+    ``document``: its :func:`table_document`, where the caller has it."""
 
     tsv = Path(tsv)
     paths = {"tsv": tsv, "xlsx": tsv.with_suffix(".xlsx"), "docx": tsv.with_suffix(".docx")}
@@ -401,5 +414,5 @@ def write_table(spec: TableSpec, tsv: PathLike, shown: Rendered | None = None) -
         shown = render(spec)
     write_tsv(spec.data, paths["tsv"])
     write_xlsx(spec, paths["xlsx"], shown)
-    write_docx([spec], paths["docx"], shown=[shown])
+    save_docx(document or table_document(spec, shown), paths["docx"])
     return paths

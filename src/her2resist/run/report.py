@@ -25,26 +25,22 @@ def run_tables(
     """Every manuscript table as TSV, XLSX and DOCX; ``outputs`` name the TSV (or all) paths,
     and :data:`MANUSCRIPT` the one document with every table written, in order."""
     built = tables.build_tables(config, inputs)
-    written = {}  # name -> (spec at full precision, its rendering): rendered once, used twice
+    documents = {}  # name -> its DOCX document: laid out once, copied into the manuscript
     for path in outputs:
         path = Path(path)
         if path.suffix == ".tsv":
             spec = built[path.stem]
             spec = spec.with_data(writers.full_precision(spec.data))
-            written[path.stem] = (spec, render(spec))
-            writers.write_table(spec, path, written[path.stem][1])
+            shown = render(spec)
+            documents[path.stem] = writers.table_document(spec, shown)
+            writers.write_table(spec, path, shown, documents[path.stem])
     if not report_settings(config).get("patient_listing", True):
-        written = {k: v for k, v in written.items() if k not in tables.PATIENT_LEVEL_TABLES}
+        documents = {k: v for k, v in documents.items() if k not in tables.PATIENT_LEVEL_TABLES}
     for path in outputs:
         if Path(path).name == Path(MANUSCRIPT).name:
             # in the order the tables are built
-            kept = [written[name] for name in built if name in written]
-            writers.write_docx(
-                [spec for spec, _ in kept],
-                path,
-                title="Manuscript tables",
-                shown=[shown for _, shown in kept],
-            )
+            kept = [documents[name] for name in built if name in documents]
+            writers.write_docx(kept, path, title="Manuscript tables")
 
 
 def read_endpoints(path: PathLike) -> pd.DataFrame:
