@@ -110,8 +110,8 @@ def write_xlsx(spec: TableSpec, path: PathLike, shown: Rendered | None = None) -
     listings)."""
 
     shown = shown or render(spec)
-    # text stays text: no formulas from "=...", no links, no numbers from digits
-    options = {"strings_to_formulas": False, "strings_to_urls": False}
+    # text stays text (no formulas from "=...", no links); no temporary file per sheet
+    options = {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True}
     workbook = xlsxwriter.Workbook(str(path), options)
     sheet = workbook.add_worksheet("Table")
     bold = workbook.add_format({"bold": True})
@@ -130,7 +130,7 @@ def write_xlsx(spec: TableSpec, path: PathLike, shown: Rendered | None = None) -
                 for column in range(j, span + 1):
                     sheet.write_string(row, column, header[column], style)
         row += 1
-    indented = {}  # indent level -> its cell format
+    indented = {}  # (indent level, bottom rule) -> its cell format
     bottom = workbook.add_format({"bottom": 1})
     for i, (cells, indent) in enumerate(zip(shown.body, shown.indents, strict=True)):
         style = bottom if i == len(shown.body) - 1 else None
