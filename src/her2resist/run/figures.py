@@ -33,21 +33,17 @@ def time_origin(config: dict[str, Any]) -> str:
 
 def run_figures(
     config: dict[str, Any], inputs: Mapping[str, PathLike], outputs: Mapping[str, PathLike]
-) -> list[Path]:
+) -> None:
     """Every figure named in ``outputs`` (figure name -> PNG path, its PDF beside it;
     ``km_biomarkers`` -> a directory; ``<name>_pdf`` entries are the PDFs, written with
     their PNG)."""
     endpoints = read_endpoints(inputs["endpoints"])
-    written: list[Path] = []
     for name, path in outputs.items():
-        if name.endswith("_pdf"):
-            continue
         if name == "km_biomarkers":
-            written += run_km_biomarkers(config, inputs, endpoints, path)
-        else:
+            run_km_biomarkers(config, inputs, endpoints, path)
+        elif not name.endswith("_pdf"):
             fig = figure(name, config, inputs, endpoints)
-            written += figures.save_figure(fig, Path(path).with_suffix(""))
-    return written
+            figures.save_figure(fig, Path(path).with_suffix(""))
 
 
 def figure(
