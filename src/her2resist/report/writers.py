@@ -157,21 +157,15 @@ def write_xlsx(spec: TableSpec, path: PathLike, shown: Rendered | None = None) -
     data = full_precision(spec.data)
     values = workbook.add_worksheet("Data")
     values.write_row(0, 0, [str(c) for c in data.columns], bold)
-    # Python values (numpy's are not written), None where the TSV has NA
+    # Python values (numpy's are not written); NA an empty cell
     cells = data.astype(object).where(data.notna(), None).to_numpy().tolist()
     for i, row in enumerate(cells, start=1):
-        for j, value in enumerate(row):
-            if isinstance(value, str):
-                values.write_string(i, j, value)
-            elif value is not None:
-                values.write(i, j, value)
+        values.write_row(i, 0, row)
     values.freeze_panes(1, 0)
     if len(data.columns):
         values.autofilter(0, 0, len(data), len(data.columns) - 1)
-    stamp = fixed_datetime()
-    workbook.set_properties(
-        {"title": spec.title, "author": "her2resist", "created": stamp, "comments": ""}
-    )
+    properties = {"title": spec.title, "author": "her2resist", "created": fixed_datetime()}
+    workbook.set_properties(properties)
     workbook.close()
     normalize_zip(path)
 
