@@ -283,7 +283,7 @@ def table_document(spec: TableSpec, shown: Rendered | None = None) -> Any:
     column_twips = [col.get(qn("w:w")) for col in grid._tbl.tblGrid.gridCol_lst]
     plain: list[str] = []  # consecutive plain body rows, as XML, added to the table at once
     for i, (cells, indent) in enumerate(zip(shown.body, shown.indents, strict=True)):
-        if i < len(shown.body) - 1 and not any(_breaks(text) for text in cells):
+        if i < len(shown.body) - 1 and not _breaks("".join(cells)):
             plain.append(_body_row_xml(cells, column_twips, size, indent, bool(spec.stub)))
             continue
         _append_rows(grid._tbl, plain)
