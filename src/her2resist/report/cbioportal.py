@@ -19,7 +19,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from her2resist.cbioportal_study import read_meta as study_meta
 from her2resist.vocabulary import CTDNA, TISSUE
 
 PathLike = str | Path
@@ -67,11 +66,6 @@ BUILDS = {"GRCh38": ("GRCh38", "hg38"), "GRCh37": ("GRCh37", "hg19")}
 
 def write_meta(path: Path, fields: dict[str, Any]) -> None:
     path.write_text("".join(f"{key}: {value}\n" for key, value in fields.items()))
-
-
-def read_meta(path: PathLike) -> dict[str, str]:
-    """``key: value`` lines -> {key: value}, read as the study reader reads them."""
-    return {key: value for key, (value, _) in study_meta(Path(path)).items()}
 
 
 def clinical_file(columns: list[tuple[str, str, str, str]], rows: pd.DataFrame) -> str:
@@ -183,45 +177,41 @@ def maf_alleles(pos: int, ref: str, alt: str) -> tuple[int, int, str, str, str]:
 
 def mutations_maf(alterations: pd.DataFrame, build: str) -> pd.DataFrame:
     """Passing mutation calls as a MAF (somatic; counts from depth and alt reads)."""
-    mutations = alterations[
+    calls = alterations[
         (alterations["alteration_type"] == "mutation") & (alterations["filter_status"] == "PASS")
     ]
-    rows = []
-    for row in mutations.itertuples(index=False):
-        start, end, ref, alt, kind = maf_alleles(int(row.pos), row.ref, row.alt)
-        depth = pd.to_numeric(row.depth, errors="coerce")
-        alt_reads = pd.to_numeric(row.alt_reads, errors="coerce")
-        rows.append(
-            {
-                "Hugo_Symbol": row.gene,
-                "Entrez_Gene_Id": "",
-                "Center": "her2resist",
-                "NCBI_Build": BUILDS.get(build, (build, build))[0],
-                "Chromosome": str(row.chrom).removeprefix("chr"),
-                "Start_Position": start,
-                "End_Position": end,
-                "Strand": "+",
-                "Variant_Classification": row.variant_class,
-                "Variant_Type": kind,
-                "Reference_Allele": ref,
-                "Tumor_Seq_Allele1": ref,
-                "Tumor_Seq_Allele2": alt,
-                "dbSNP_RS": "",
-                "Tumor_Sample_Barcode": row.sample_id,
-                "Matched_Norm_Sample_Barcode": "",
-                "Mutation_Status": "Somatic",
-                "Validation_Status": "",
-                "Sequencer": "",
-                "HGVSc": "" if pd.isna(row.hgvsc) else row.hgvsc,
-                "HGVSp_Short": "" if pd.isna(row.hgvsp_short) else row.hgvsp_short,
-                "Transcript_ID": "" if pd.isna(row.transcript) else row.transcript,
-                "t_ref_count": "" if pd.isna(depth) else int(depth - alt_reads),
-                "t_alt_count": "" if pd.isna(alt_reads) else int(alt_reads),
-                "n_ref_count": "",
-                "n_alt_count": "",
-            }
-        )
-    return pd.DataFrame(rows, columns=MAF_COLUMNS)
+    if calls.empty:
+        return pd.DataFrame(columns=MAF_COLUMNS)
+    positions = zip(calls["pos"], calls["ref"], calls["alt"], strict=True)
+    alleles = [maf_alleles(int(pos), ref, alt) for pos, ref, alt in positions]
+    start, end, ref, alt, kind = zip(*alleles, strict=True)
+    depth = pd.to_numeric(calls["depth"], errors="coerce")
+    alt_reads = pd.to_numeric(calls["alt_reads"], errors="coerce")
+    maf = pd.DataFrame(
+        {
+            "Hugo_Symbol": calls["gene"],
+            "Center": "her2resist",
+            "NCBI_Build": BUILDS.get(build, (build, build))[0],
+            "Chromosome": calls["chrom"].astype(str).str.removeprefix("chr"),
+            "Start_Position": start,
+            "End_Position": end,
+            "Strand": "+",
+            "Variant_Classification": calls["variant_class"],
+            "Variant_Type": kind,
+            "Reference_Allele": ref,
+            "Tumor_Seq_Allele1": ref,
+            "Tumor_Seq_Allele2": alt,
+            "Tumor_Sample_Barcode": calls["sample_id"],
+            "Mutation_Status": "Somatic",
+            "HGVSc": calls["hgvsc"],
+            "HGVSp_Short": calls["hgvsp_short"],
+            "Transcript_ID": calls["transcript"],
+            "t_ref_count": (depth - alt_reads).astype("Int64"),
+            "t_alt_count": alt_reads.astype("Int64"),
+        },
+        index=calls.index,
+    )
+    return maf.reindex(columns=MAF_COLUMNS).reset_index(drop=True)  # other columns empty
 
 
 SV_COLUMNS = [
