@@ -18,7 +18,9 @@ from her2resist.sheet import load_sample_sheet
 from her2resist.study_data import study_data
 
 ROOT = Path(__file__).resolve().parents[1]
-GATED_JOBS = ("report_swimmer", "longitudinal", "report_waterfall", "exploratory_models")
+GATED_JOBS = ("longitudinal", "exploratory_models")
+# figures are one job (report_figures); the figures a study lacks data for are not its outputs
+GATED_FIGURES = ("swimmer", "waterfall", "km_pfs_trial")
 
 
 def _cohort_study_module():
@@ -87,8 +89,10 @@ def test_os_only_cohort_plans_no_pfs_response_plasma_or_longitudinal_jobs(
     jobs, text = _planned(completed)
     for job in GATED_JOBS:
         assert job not in jobs, job
-    assert jobs["report_km_trial"] == 1
-    assert "km_os_trial.png" in text and "km_pfs_trial" not in text
+    for figure in GATED_FIGURES:
+        assert f"{figure}.png" not in text, figure
+    assert jobs["report_figures"] == 1
+    assert "km_os_trial.png" in text and "oncoprint.png" in text
     assert "table5_adverse_events" not in text
     assert "acquired.tsv" not in text and "concordance.tsv" not in text
     assert jobs["ctdna_features"] == 1 and jobs["associate"] == 1
@@ -100,7 +104,9 @@ def test_example_still_plans_every_output(tmp_path: Path, project_root: Path) ->
     completed = run_snakemake(project_root, work, "-n")
     assert completed.returncode == 0, completed.stderr[-3000:]
     jobs, text = _planned(completed)
-    assert jobs["report_km_trial"] == 2 and jobs["report_swimmer"] == 1
+    assert jobs["report_figures"] == 1
+    for figure in ("swimmer", "km_pfs_trial", "km_os_trial", "forest", "oncoprint"):
+        assert f"{figure}.png" in text, figure
     assert jobs["longitudinal"] == 1 and jobs["ctdna_features"] == 1
     assert jobs["exploratory_models"] == 1
     assert "table5_adverse_events.docx" in text and "km_pfs_trial.png" in text

@@ -205,7 +205,7 @@ def test_manuscript_document_in_order_with_landscape_pages(tmp_path: Path) -> No
         frame_spec("tableS9_wide", "Table S9. A wide listing", wide),
     ]
     path = tmp_path / "manuscript_tables.docx"
-    writers.write_docx(specs, path, title="Manuscript tables")
+    writers.write_docx([writers.table_document(s) for s in specs], path, title="Manuscript tables")
     document = Document(path)
     assert len(document.tables) == 3
     orientations = [s.orientation for s in document.sections]

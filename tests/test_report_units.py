@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from her2resist.cbioportal_study import read_meta as study_meta
 from her2resist.report import cbioportal, figures, tables, writers
 from her2resist.report.formatting import format_ci, format_estimate_ci, format_number, format_p
 from her2resist.report.layout import render
@@ -234,7 +235,7 @@ def test_cbioportal_study_structure(tmp_path: Path) -> None:
         samples=samples,
         endpoints=endpoints,
         alterations=alterations,
-        cnv_tables=cnv,
+        cnv_calls=pd.concat(cnv.values()),
         covariates=["age"],
     )
     assert_study_is_well_formed(out)
@@ -243,15 +244,20 @@ def test_cbioportal_study_structure(tmp_path: Path) -> None:
     assert cna.loc["PTEN", "P01_T"] == 0
     maf = pd.read_csv(out / "data_mutations.txt", sep="\t")
     assert maf.loc[0, "Tumor_Sample_Barcode"] == "P01_T" and maf.loc[0, "t_alt_count"] == 90
-    sequenced = cbioportal.read_meta(out / "case_lists" / "cases_sequenced.txt")
+    sequenced = read_meta(out / "case_lists" / "cases_sequenced.txt")
     assert sequenced["case_list_ids"].split("\t") == ["P01_T", "P02_T"]
+
+
+def read_meta(path: Path) -> dict[str, str]:
+    """``key: value`` lines -> {key: value}, read as the study reader reads them."""
+    return {key: value for key, (value, _) in study_meta(Path(path)).items()}
 
 
 def assert_study_is_well_formed(folder: Path) -> None:
     """Required meta keys, 4 header lines, case-list samples in the sample clinical file."""
     assert study_problems(folder) == []
     for name, keys in REQUIRED_META.items():
-        meta = cbioportal.read_meta(folder / name)
+        meta = read_meta(folder / name)
         assert all(meta.get(k) for k in keys), name
     sample_lines = (folder / "data_clinical_sample.txt").read_text().splitlines()
     assert all(line.startswith("#") for line in sample_lines[:4])
@@ -263,11 +269,11 @@ def assert_study_is_well_formed(folder: Path) -> None:
     assert {line.split("\t")[0] for line in sample_lines[5:]} <= patients
     categories = {}
     for case_list in (folder / "case_lists").glob("cases_*.txt"):
-        meta = cbioportal.read_meta(case_list)
+        meta = read_meta(case_list)
         categories[case_list.name] = meta.get("case_list_category")
         assert set(meta["case_list_ids"].split("\t")) - {""} <= sample_ids, case_list.name
         assert meta["stable_id"].startswith(
-            cbioportal.read_meta(folder / "meta_study.txt")["cancer_study_identifier"] + "_"
+            read_meta(folder / "meta_study.txt")["cancer_study_identifier"] + "_"
         )
     expected = {
         "cases_all.txt": "all_cases_in_study",
@@ -311,7 +317,7 @@ def test_cbioportal_export_keeps_fusions(tmp_path: Path) -> None:
         samples=samples,
         endpoints=endpoints_frame().head(2).assign(patient_id=["P01", "P02"]),
         alterations=alterations,
-        cnv_tables={},
+        cnv_calls=pd.DataFrame(columns=["sample_id", "gene", "call"]),
         covariates=[],
     )
     assert_study_is_well_formed(out)
@@ -392,7 +398,7 @@ def study_problems(folder: Path) -> list[str]:
         if not path.is_file():
             problems.append(f"{name} missing")
             continue
-        meta = cbioportal.read_meta(path)
+        meta = read_meta(path)
         problems += [f"{name}: missing {k}" for k in keys if not meta.get(k)]
         data = meta.get("data_filename")
         if data and not (folder / data).is_file():
@@ -415,7 +421,7 @@ def study_problems(folder: Path) -> list[str]:
         if level == "sample":
             sample_ids = {line.split("\t")[header.index("SAMPLE_ID")] for line in lines[5:]}
     for case_list in sorted((folder / "case_lists").glob("*.txt")):
-        meta = cbioportal.read_meta(case_list)
+        meta = read_meta(case_list)
         problems += [f"{case_list.name}: missing {k}" for k in REQUIRED_CASE_LIST if k not in meta]
         ids = [i for i in meta.get("case_list_ids", "").split("\t") if i]
         unknown = sorted(set(ids) - sample_ids)

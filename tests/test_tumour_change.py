@@ -17,7 +17,7 @@ from her2resist.clinical.tumour_change import (
 )
 from her2resist.errors import InputError
 from her2resist.report.figures import RESPONSE_COLOURS
-from her2resist.run.report import run_tumour_figures
+from her2resist.run.figures import run_tumour_figures
 
 REFERENCE = pd.Series(pd.to_datetime(["2022-01-10", "2022-01-10"]), index=["A", "B"])
 

@@ -32,14 +32,18 @@ if not STUDY.adverse_events:
     REPORT_TABLES.pop("table5_adverse_events")
 # Figures follow the data (STUDY, common.smk): no PFS curve without PFS, no swimmer
 # without PFS and response, no forest without a survival endpoint.
-FIGURES = [f"km_{endpoint}_trial" for endpoint in STUDY.survival_endpoints]
+# figure: (caption in workflow/report/, category in the HTML report)
+FIGURES = {
+    f"km_{endpoint}_trial": ("km_trial", "Efficacy")
+    for endpoint in STUDY.survival_endpoints
+}
 if STUDY.survival_endpoints:
-    FIGURES.append("forest")
-FIGURES.append("oncoprint")
+    FIGURES["forest"] = ("forest", "Associations")
+FIGURES["oncoprint"] = ("oncoprint", "Alterations")
 if STUDY.pfs and STUDY.response:
-    FIGURES.append("swimmer")
+    FIGURES["swimmer"] = ("swimmer", "Efficacy")
 if STUDY.response and has_waterfall(config):
-    FIGURES.append("waterfall")
+    FIGURES["waterfall"] = ("waterfall", "Efficacy")
 
 
 REPORT_OUTPUTS = [
@@ -50,6 +54,7 @@ REPORT_OUTPUTS = [
     "results/cbioportal",
     "results/provenance.json",
 ]
+PROVENANCE_INPUTS = provenance_inputs(config, samples)
 
 REPORT_INPUTS = dict(
     clinical="results/validated/clinical.tsv",
@@ -75,6 +80,8 @@ REPORT_INPUTS = dict(
 rule report_tables:
     input:
         **REPORT_INPUTS,
+        # every input file of the run, by role, for provenance.json's checksums
+        **{f"provenance_{role}": files for role, files in PROVENANCE_INPUTS.items()},
     output:
         **{
             table: report(
@@ -90,6 +97,11 @@ rule report_tables:
             caption="../report/manuscript_tables.rst",
             category="Tables",
         ),
+        provenance=report(
+            "results/provenance.json",
+            caption="../report/provenance.rst",
+            category="Provenance",
+        ),
     log:
         "logs/report_tables.log",
     # the longest report job: started before the figures, it no longer ends the run alone
@@ -100,163 +112,56 @@ rule report_tables:
     resources:
         mem_mb=2000,
         runtime=10,
+    params:
+        provenance_roles=list(PROVENANCE_INPUTS),
     script:
         "../scripts/report_tables.py"
 
 
-rule report_km_trial:
+# Every figure in one job: one start-up of matplotlib and the statistics libraries, not one
+# per figure.
+rule report_figures:
     input:
         endpoints="results/clinical/endpoints.tsv",
-    output:
-        png=report(
-            "results/figures/km_{endpoint}_trial.png",
-            caption="../report/km_trial.rst",
-            category="Efficacy",
-            subcategory="Figures",
-        ),
-        pdf="results/figures/km_{endpoint}_trial.pdf",
-    log:
-        "logs/report_km_{endpoint}_trial.log",
-    wildcard_constraints:
-        endpoint="pfs|os",
-    conda:
-        "../envs/report.yaml"
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
-    params:
-        kind="km_trial",
-    script:
-        "../scripts/report_figures.py"
-
-
-rule report_km_biomarkers:
-    input:
-        **REPORT_INPUTS,
-    output:
-        km=report(
-            directory("results/figures/km_biomarkers"),
-            patterns=["{name}.png"],
-            caption="../report/km_biomarkers.rst",
-            category="Associations",
-            subcategory="Figures",
-        ),
-    log:
-        "logs/report_km_biomarkers.log",
-    conda:
-        "../envs/report.yaml"
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
-    params:
-        kind="km_biomarkers",
-    script:
-        "../scripts/report_figures.py"
-
-
-rule report_forest:
-    input:
+        clinical="results/validated/clinical.tsv",
+        samples="results/validated/samples.tsv",
+        alterations="results/annotated/alterations.tsv",
+        gene_matrix="results/matrix/gene_by_patient.tsv",
+        pathway_matrix="results/matrix/pathway_by_patient.tsv",
         pfs_associations="results/stats/pfs_associations.tsv",
         os_associations="results/stats/os_associations.tsv",
     output:
-        png=report(
-            "results/figures/forest.png",
-            caption="../report/forest.rst",
-            category="Associations",
-            subcategory="Figures",
+        **{
+            figure: report(
+                f"results/figures/{figure}.png",
+                caption=f"../report/{caption}.rst",
+                category=category,
+                subcategory="Figures",
+            )
+            for figure, (caption, category) in FIGURES.items()
+        },
+        **{f"{figure}_pdf": f"results/figures/{figure}.pdf" for figure in FIGURES},
+        **(
+            {
+                "km_biomarkers": report(
+                    directory("results/figures/km_biomarkers"),
+                    patterns=["{name}.png"],
+                    caption="../report/km_biomarkers.rst",
+                    category="Associations",
+                    subcategory="Figures",
+                )
+            }
+            if STUDY.survival_endpoints
+            else {}
         ),
-        pdf="results/figures/forest.pdf",
     log:
-        "logs/report_forest.log",
+        "logs/report_figures.log",
     conda:
         "../envs/report.yaml"
     threads: 1
     resources:
         mem_mb=1000,
         runtime=10,
-    params:
-        kind="forest",
-    script:
-        "../scripts/report_figures.py"
-
-
-rule report_oncoprint:
-    input:
-        alterations="results/annotated/alterations.tsv",
-        gene_matrix="results/matrix/gene_by_patient.tsv",
-        endpoints="results/clinical/endpoints.tsv",
-        samples="results/validated/samples.tsv",
-    output:
-        png=report(
-            "results/figures/oncoprint.png",
-            caption="../report/oncoprint.rst",
-            category="Alterations",
-            subcategory="Figures",
-        ),
-        pdf="results/figures/oncoprint.pdf",
-    log:
-        "logs/report_oncoprint.log",
-    conda:
-        "../envs/report.yaml"
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
-    params:
-        kind="oncoprint",
-    script:
-        "../scripts/report_figures.py"
-
-
-rule report_swimmer:
-    input:
-        endpoints="results/clinical/endpoints.tsv",
-    output:
-        png=report(
-            "results/figures/swimmer.png",
-            caption="../report/swimmer.rst",
-            category="Efficacy",
-            subcategory="Figures",
-        ),
-        pdf="results/figures/swimmer.pdf",
-    log:
-        "logs/report_swimmer.log",
-    conda:
-        "../envs/report.yaml"
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
-    params:
-        kind="swimmer",
-    script:
-        "../scripts/report_figures.py"
-
-
-rule report_waterfall:
-    input:
-        clinical="results/validated/clinical.tsv",
-        endpoints="results/clinical/endpoints.tsv",
-    output:
-        png=report(
-            "results/figures/waterfall.png",
-            caption="../report/waterfall.rst",
-            category="Efficacy",
-            subcategory="Figures",
-        ),
-        pdf="results/figures/waterfall.pdf",
-    log:
-        "logs/report_waterfall.log",
-    conda:
-        "../envs/report.yaml"
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
-    params:
-        kind="waterfall",
     script:
         "../scripts/report_figures.py"
 
@@ -280,24 +185,3 @@ rule report_cbioportal:
         runtime=10,
     script:
         "../scripts/report_cbioportal.py"
-
-
-rule report_provenance:
-    input:
-        **provenance_inputs(config, samples),
-    output:
-        json=report(
-            "results/provenance.json",
-            caption="../report/provenance.rst",
-            category="Provenance",
-        ),
-    log:
-        "logs/report_provenance.log",
-    conda:
-        "../envs/report.yaml"
-    threads: 1
-    resources:
-        mem_mb=500,
-        runtime=5,
-    script:
-        "../scripts/report_provenance.py"

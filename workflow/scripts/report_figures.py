@@ -5,15 +5,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))
 
 from her2resist.rule import run_stage
-from her2resist.run import report
+from her2resist.run import figures
 
 run_stage(
     snakemake,
-    lambda sm, config: report.run_figure(
-        sm.params.kind,
-        config,
-        dict(sm.input.items()),
-        sm.output[0],
-        endpoint=sm.wildcards.get("endpoint"),
-    ),
+    lambda sm, config: figures.run_figures(config, dict(sm.input.items()), dict(sm.output.items())),
 )

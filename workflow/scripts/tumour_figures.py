@@ -5,11 +5,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))
 
 from her2resist.rule import run_stage
-from her2resist.run import report
+from her2resist.run import figures
 
 run_stage(
     snakemake,
-    lambda sm, config: report.run_tumour_figures(
+    lambda sm, config: figures.run_tumour_figures(
         sm.input.endpoints, sm.input.tumour_change, sm.output.spider, sm.output.waterfall
     ),
 )

@@ -13,13 +13,12 @@ Layout::
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from her2resist.cbioportal_study import read_meta as study_meta
 from her2resist.vocabulary import CTDNA, TISSUE
 
 PathLike = str | Path
@@ -67,11 +66,6 @@ BUILDS = {"GRCh38": ("GRCh38", "hg38"), "GRCh37": ("GRCh37", "hg19")}
 
 def write_meta(path: Path, fields: dict[str, Any]) -> None:
     path.write_text("".join(f"{key}: {value}\n" for key, value in fields.items()))
-
-
-def read_meta(path: PathLike) -> dict[str, str]:
-    """``key: value`` lines -> {key: value}, read as the study reader reads them."""
-    return {key: value for key, (value, _) in study_meta(Path(path)).items()}
 
 
 def clinical_file(columns: list[tuple[str, str, str, str]], rows: pd.DataFrame) -> str:
@@ -183,45 +177,41 @@ def maf_alleles(pos: int, ref: str, alt: str) -> tuple[int, int, str, str, str]:
 
 def mutations_maf(alterations: pd.DataFrame, build: str) -> pd.DataFrame:
     """Passing mutation calls as a MAF (somatic; counts from depth and alt reads)."""
-    mutations = alterations[
+    calls = alterations[
         (alterations["alteration_type"] == "mutation") & (alterations["filter_status"] == "PASS")
     ]
-    rows = []
-    for row in mutations.itertuples(index=False):
-        start, end, ref, alt, kind = maf_alleles(int(row.pos), row.ref, row.alt)
-        depth = pd.to_numeric(row.depth, errors="coerce")
-        alt_reads = pd.to_numeric(row.alt_reads, errors="coerce")
-        rows.append(
-            {
-                "Hugo_Symbol": row.gene,
-                "Entrez_Gene_Id": "",
-                "Center": "her2resist",
-                "NCBI_Build": BUILDS.get(build, (build, build))[0],
-                "Chromosome": str(row.chrom).removeprefix("chr"),
-                "Start_Position": start,
-                "End_Position": end,
-                "Strand": "+",
-                "Variant_Classification": row.variant_class,
-                "Variant_Type": kind,
-                "Reference_Allele": ref,
-                "Tumor_Seq_Allele1": ref,
-                "Tumor_Seq_Allele2": alt,
-                "dbSNP_RS": "",
-                "Tumor_Sample_Barcode": row.sample_id,
-                "Matched_Norm_Sample_Barcode": "",
-                "Mutation_Status": "Somatic",
-                "Validation_Status": "",
-                "Sequencer": "",
-                "HGVSc": "" if pd.isna(row.hgvsc) else row.hgvsc,
-                "HGVSp_Short": "" if pd.isna(row.hgvsp_short) else row.hgvsp_short,
-                "Transcript_ID": "" if pd.isna(row.transcript) else row.transcript,
-                "t_ref_count": "" if pd.isna(depth) else int(depth - alt_reads),
-                "t_alt_count": "" if pd.isna(alt_reads) else int(alt_reads),
-                "n_ref_count": "",
-                "n_alt_count": "",
-            }
-        )
-    return pd.DataFrame(rows, columns=MAF_COLUMNS)
+    if calls.empty:
+        return pd.DataFrame(columns=MAF_COLUMNS)
+    positions = zip(calls["pos"], calls["ref"], calls["alt"], strict=True)
+    alleles = [maf_alleles(int(pos), ref, alt) for pos, ref, alt in positions]
+    start, end, ref, alt, kind = zip(*alleles, strict=True)
+    depth = pd.to_numeric(calls["depth"], errors="coerce")
+    alt_reads = pd.to_numeric(calls["alt_reads"], errors="coerce")
+    maf = pd.DataFrame(
+        {
+            "Hugo_Symbol": calls["gene"],
+            "Center": "her2resist",
+            "NCBI_Build": BUILDS.get(build, (build, build))[0],
+            "Chromosome": calls["chrom"].astype(str).str.removeprefix("chr"),
+            "Start_Position": start,
+            "End_Position": end,
+            "Strand": "+",
+            "Variant_Classification": calls["variant_class"],
+            "Variant_Type": kind,
+            "Reference_Allele": ref,
+            "Tumor_Seq_Allele1": ref,
+            "Tumor_Seq_Allele2": alt,
+            "Tumor_Sample_Barcode": calls["sample_id"],
+            "Mutation_Status": "Somatic",
+            "HGVSc": calls["hgvsc"],
+            "HGVSp_Short": calls["hgvsp_short"],
+            "Transcript_ID": calls["transcript"],
+            "t_ref_count": (depth - alt_reads).astype("Int64"),
+            "t_alt_count": alt_reads.astype("Int64"),
+        },
+        index=calls.index,
+    )
+    return maf.reindex(columns=MAF_COLUMNS).reset_index(drop=True)  # other columns empty
 
 
 SV_COLUMNS = [
@@ -265,15 +255,18 @@ def structural_variants(alterations: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=SV_COLUMNS)
 
 
-def cna_matrix(cnv_tables: Iterable[pd.DataFrame]) -> pd.DataFrame:
-    """Hugo_Symbol x sample matrix of discrete calls (-2..2); NA where a gene was not called."""
-    long = pd.concat(list(cnv_tables), ignore_index=True)
-    long = long.dropna(subset=["call"])
-    long["value"] = long["call"].map(CNA_CODES)
-    wide = long.pivot_table(index="gene", columns="sample_id", values="value", aggfunc="first")
-    wide = wide.sort_index().reindex(sorted(wide.columns), axis=1)
-    wide.index.name = "Hugo_Symbol"
-    return wide.astype("Int64")
+def cna_matrix(calls: pd.DataFrame) -> pd.DataFrame:
+    """Hugo_Symbol x sample matrix of discrete calls as ``data_cna.txt`` writes them (-2..2; a
+    gene's first call in a sample; NA where a gene was not called), genes and samples sorted.
+    ``calls``: the CNV stage tables' ``sample_id, gene, call``. Text, filled as one numpy grid:
+    pivot_table and pandas' nullable-integer writer took a second on a cohort."""
+    values = calls["call"].map(CNA_CODES)
+    calls = calls.assign(value=values)[values.notna()].drop_duplicates(["gene", "sample_id"])
+    rows, genes = pd.factorize(calls["gene"].astype(str), sort=True)
+    columns, samples = pd.factorize(calls["sample_id"].astype(str), sort=True)
+    grid = np.full((len(genes), len(samples)), "NA", dtype=object)
+    grid[rows, columns] = calls["value"].to_numpy(int).astype(str)
+    return pd.DataFrame(grid, index=pd.Index(genes, name="Hugo_Symbol"), columns=samples)
 
 
 def write_case_list(
@@ -306,11 +299,12 @@ def write_study(
     samples: pd.DataFrame,
     endpoints: pd.DataFrame,
     alterations: pd.DataFrame,
-    cnv_tables: dict[str, pd.DataFrame],
+    cnv_calls: pd.DataFrame,
     covariates: list[str],
     build: str = "GRCh38",
 ) -> Path:
-    """Write the study folder; return its path."""
+    """Write the study folder; return its path. ``cnv_calls``: ``sample_id, gene, call`` of
+    every sample's copy-number calls."""
     out = Path(out)
     (out / "case_lists").mkdir(parents=True, exist_ok=True)
     sid = study["cancer_study_identifier"]
@@ -371,9 +365,8 @@ def write_study(
             "data_filename": "data_cna.txt",
         },
     )
-    tables = [cnv_tables[k] for k in sorted(cnv_tables)]
-    cna = cna_matrix(tables) if tables else pd.DataFrame(index=pd.Index([], name="Hugo_Symbol"))
-    cna.to_csv(out / "data_cna.txt", sep="\t", na_rep="NA", lineterminator="\n")
+    cna = cna_matrix(cnv_calls)
+    cna.to_csv(out / "data_cna.txt", sep="\t", lineterminator="\n")
 
     passed = samples[samples.get("qc_status", "pass").fillna("pass") == "pass"]
     sv_ids = sorted(
@@ -404,7 +397,7 @@ def write_study(
     sequenced = sorted(
         passed.loc[~variant_files.fillna("").astype(str).isin(["", "nan"]), "sample_id"]
     )
-    cna_ids = sorted(s for s in cna.columns if s in set(passed["sample_id"]))
+    cna_ids = sorted(set(cna.columns) & set(passed["sample_id"]))
     lists = out / "case_lists"
     write_case_list(
         lists,

@@ -165,7 +165,6 @@ def km_figure(
 ) -> plt.Figure:
     """KM curves with censor marks, median lines, a text box and a numbers-at-risk table; the
     time axis names ``time_origin`` (config ``clinical.time_origin``)."""
-    # imported here: her2resist.stats loads scipy, which the other figures' jobs do not need
     with plt.rc_context(STYLE):
         n_groups = len(groups)
         # layout in inches: curves, x label, then the at-risk table (one line per group)

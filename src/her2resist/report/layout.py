@@ -198,7 +198,7 @@ def fitted_widths(header: list[str], body: list[list[str]], available: float) ->
     word (no word is broken), the rest shared in proportion to what each still wants."""
     wanted = column_widths(header, body)
     longest_word = [
-        max((len(w) for row in [header, *body] for w in re.split(r"\s+", row[j])), default=0)
+        max((len(w) for row in [header, *body] for w in row[j].split()), default=0)
         for j in range(len(header))
     ]
     # a word's width: 1.2 mean characters (words in tables are capitals and digits)

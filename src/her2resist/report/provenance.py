@@ -21,6 +21,7 @@ PACKAGES = [
     "matplotlib",
     "openpyxl",
     "python-docx",
+    "xlsxwriter",
     "pyyaml",
     "jsonschema",
     "cyvcf2",

@@ -21,12 +21,14 @@ import os
 import re
 import zipfile
 from collections.abc import Sequence
+from copy import deepcopy
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
 import pandas as pd
+import xlsxwriter
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -35,9 +37,6 @@ from docx.oxml.ns import nsdecls, qn
 from docx.oxml.parser import parse_xml
 from docx.oxml.simpletypes import ST_HpsMeasure, ST_SignedTwipsMeasure
 from docx.shared import Length, Mm, Pt
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.utils import get_column_letter
 
 from her2resist.report.layout import (
     Rendered,
@@ -104,79 +103,70 @@ def full_precision(data: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------- XLSX
 
 
-def _xlsx_value(value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return value
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    if hasattr(value, "item"):  # numpy scalar
-        return value.item()
-    return value
-
-
 def write_xlsx(spec: TableSpec, path: PathLike, shown: Rendered | None = None) -> None:
     """Sheet "Table" as the manuscript shows it; sheet "Data" with the TSV's values.
-    ``shown``: ``render(spec)``, where the caller has it already."""
+    ``shown``: ``render(spec)``, where the caller has it already. XlsxWriter streams the
+    cells as it is given them (openpyxl built an object per cell: seconds for a cohort's
+    listings)."""
 
     shown = shown or render(spec)
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Table"
-    sheet.append([shown.title])
-    sheet["A1"].font = Font(bold=True)
-    rule = Side(style="thin")
+    # text stays text (no formulas from "=...", no links); no temporary file per sheet
+    options = {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True}
+    workbook = xlsxwriter.Workbook(str(path), options)
+    sheet = workbook.add_worksheet("Table")
+    bold = workbook.add_format({"bold": True})
+    sheet.write_string(0, 0, shown.title, bold)
+    row = 1
     for k, header in enumerate(shown.header_rows):
-        sheet.append(header)
         last = k == len(shown.header_rows) - 1
-        for cell in sheet[sheet.max_row]:
-            cell.font = Font(bold=True)
-            cell.alignment = Alignment(wrap_text=True, vertical="bottom")
-            cell.border = Border(top=rule if k == 0 else None, bottom=rule if last else None)
+        style = workbook.add_format(
+            {"bold": True, "text_wrap": True, "valign": "bottom", "top": int(k == 0)}
+            | {"bottom": int(last)}
+        )
         for j, span in _spans(header, merge=not last):
             if header[j] and span > j:
-                row = sheet.max_row
-                sheet.merge_cells(
-                    start_row=row, start_column=j + 1, end_row=row, end_column=span + 1
-                )
-    row_number = sheet.max_row  # counted: sheet.max_row scans every row (quadratic)
-    for cells, indent in zip(shown.body, shown.indents, strict=True):
-        sheet.append(cells)
-        row_number += 1
-        sheet.cell(row=row_number, column=1).alignment = Alignment(indent=2 * indent)
-    for cell in sheet[sheet.max_row]:
-        cell.border = Border(bottom=rule)
+                sheet.merge_range(row, j, row, span, header[j], style)
+            else:
+                for column in range(j, span + 1):
+                    sheet.write_string(row, column, header[column], style)
+        row += 1
+    indented = {}  # (indent level, bottom rule) -> its cell format
+    bottom = workbook.add_format({"bottom": 1})
+    for i, (cells, indent) in enumerate(zip(shown.body, shown.indents, strict=True)):
+        style = bottom if i == len(shown.body) - 1 else None
+        for j, text in enumerate(cells):
+            if j == 0 and indent:
+                if (indent, style) not in indented:
+                    fields = {"indent": 2 * indent} | ({"bottom": 1} if style else {})
+                    indented[indent, style] = workbook.add_format(fields)
+                sheet.write_string(row, 0, text, indented[indent, style])
+            elif text or style:
+                sheet.write_string(row, j, text, style)
+        row += 1
     for note in _notes(shown):
-        sheet.append([note])
+        sheet.write_string(row, 0, note)
+        row += 1
     widths = [
         max(len(line) for row in [*shown.header_rows, *shown.body] for line in row[j].split("\n"))
         for j in range(len(shown.header_rows[-1]))
     ]
     for j, width in enumerate(widths):
-        sheet.column_dimensions[get_column_letter(j + 1)].width = min(max(width + 2, 8), 60)
-    sheet.freeze_panes = sheet.cell(row=len(shown.header_rows) + 2, column=1)
+        sheet.set_column(j, j, min(max(width + 2, 8), 60))
+    sheet.freeze_panes(len(shown.header_rows) + 1, 0)
 
     data = full_precision(spec.data)
-    values = workbook.create_sheet("Data")
-    values.append(list(data.columns))
-    for cell in values[1]:
-        cell.font = Font(bold=True)
-    for row in data.itertuples(index=False):
-        values.append([_xlsx_value(v) for v in row])
-    values.freeze_panes = "A2"
+    values = workbook.add_worksheet("Data")
+    values.write_row(0, 0, [str(c) for c in data.columns], bold)
+    # Python values (numpy's are not written); NA an empty cell
+    cells = data.astype(object).where(data.notna(), None).to_numpy().tolist()
+    for i, row in enumerate(cells, start=1):
+        values.write_row(i, 0, row)
+    values.freeze_panes(1, 0)
     if len(data.columns):
-        values.auto_filter.ref = values.dimensions
-    stamp = fixed_datetime()
-    workbook.properties.creator = "her2resist"
-    workbook.properties.lastModifiedBy = "her2resist"
-    workbook.properties.created = stamp
-    workbook.properties.modified = stamp
-    workbook.properties.title = spec.title
-    workbook.save(path)
+        values.autofilter(0, 0, len(data), len(data.columns) - 1)
+    properties = {"title": spec.title, "author": "her2resist", "created": fixed_datetime()}
+    workbook.set_properties(properties)
+    workbook.close()
     normalize_zip(path)
 
 
@@ -247,12 +237,15 @@ def _orient(section: Any, landscape: bool) -> None:
         setattr(section, margin, Mm(15))
 
 
-def add_table(document: Any, spec: TableSpec, first: bool, shown: Rendered | None = None) -> None:
-    """Append ``spec`` to ``document``: on a new page (its own section, so a wide table turns
-    landscape alone), title, header rows between rules, body, bottom rule, notes."""
+def table_document(spec: TableSpec, shown: Rendered | None = None) -> Any:
+    """A document of ``spec`` alone: title, header rows between rules, body, bottom rule,
+    notes, on a page turned landscape where the table needs it (``shown``: ``render(spec)``,
+    where the caller has it)."""
 
     shown = shown or render(spec)
-    section = document.sections[0] if first else document.add_section(WD_SECTION.NEW_PAGE)
+    document = _new_document()
+    document.core_properties.title = spec.title
+    section = document.sections[0]
     _orient(section, shown.landscape)
     title = document.add_paragraph()
     title.paragraph_format.space_after = Pt(4)
@@ -290,7 +283,7 @@ def add_table(document: Any, spec: TableSpec, first: bool, shown: Rendered | Non
     column_twips = [col.get(qn("w:w")) for col in grid._tbl.tblGrid.gridCol_lst]
     plain: list[str] = []  # consecutive plain body rows, as XML, added to the table at once
     for i, (cells, indent) in enumerate(zip(shown.body, shown.indents, strict=True)):
-        if i < len(shown.body) - 1 and not any(_breaks(text) for text in cells):
+        if i < len(shown.body) - 1 and not _breaks("".join(cells)):
             plain.append(_body_row_xml(cells, column_twips, size, indent, bool(spec.stub)))
             continue
         _append_rows(grid._tbl, plain)
@@ -314,6 +307,7 @@ def add_table(document: Any, spec: TableSpec, first: bool, shown: Rendered | Non
         paragraph = document.add_paragraph()
         paragraph.paragraph_format.space_before = Pt(2)
         paragraph.add_run(note).font.size = Pt(7)
+    return document
 
 
 def _breaks(text: str) -> bool:
@@ -377,25 +371,33 @@ def _write_lines(cell: Any, text: str, size: Any, bold: bool = False) -> None:
             run.add_break()
 
 
-def write_docx(
-    specs: Sequence[TableSpec],
-    path: PathLike,
-    title: str | None = None,
-    shown: Sequence[Rendered] | None = None,
-) -> None:
-    """One document with ``specs`` in order, each on its own page (``shown``: their
-    renderings, where the caller has them)."""
+def write_docx(tables: Sequence[Any], path: PathLike, title: str) -> None:
+    """One document of ``tables`` (:func:`table_document`) in order, each on its own page: a
+    section of its own, so a wide table turns landscape alone. The tables are copied, not
+    laid out again (a cohort's listings take seconds to lay out)."""
     document = _new_document()
-    document.core_properties.title = title or (specs[0].title if specs else "")
-    for k, spec in enumerate(specs):
-        add_table(document, spec, first=k == 0, shown=shown[k] if shown else None)
+    document.core_properties.title = title
+    for k, table in enumerate(tables):
+        section = document.sections[0] if k == 0 else document.add_section(WD_SECTION.NEW_PAGE)
+        _orient(section, table.sections[0].orientation == WD_ORIENT.LANDSCAPE)
+        end = document.element.body.sectPr  # a section's content goes before its properties
+        for element in table.element.body:
+            if element.tag != qn("w:sectPr"):
+                end.addprevious(deepcopy(element))
+    save_docx(document, path)
+
+
+def save_docx(document: Any, path: PathLike) -> None:
     document.save(path)
     normalize_zip(path)
 
 
-def write_table(spec: TableSpec, tsv: PathLike, shown: Rendered | None = None) -> dict[str, Path]:
+def write_table(
+    spec: TableSpec, tsv: PathLike, shown: Rendered | None = None, document: Any = None
+) -> dict[str, Path]:
     """Write ``spec`` as TSV at ``tsv`` and as .xlsx/.docx beside it; return the paths.
-    ``shown``: the caller's ``render`` of ``spec`` already at :func:`full_precision`."""
+    ``shown``: the caller's ``render`` of ``spec`` already at :func:`full_precision`;
+    ``document``: its :func:`table_document`, where the caller has it."""
 
     tsv = Path(tsv)
     paths = {"tsv": tsv, "xlsx": tsv.with_suffix(".xlsx"), "docx": tsv.with_suffix(".docx")}
@@ -406,5 +408,5 @@ def write_table(spec: TableSpec, tsv: PathLike, shown: Rendered | None = None) -
         shown = render(spec)
     write_tsv(spec.data, paths["tsv"])
     write_xlsx(spec, paths["xlsx"], shown)
-    write_docx([spec], paths["docx"], shown=[shown])
+    save_docx(document or table_document(spec, shown), paths["docx"])
     return paths

@@ -1,0 +1,155 @@
+"""Stage 8, report, its figures: every manuscript figure of a study in one job (one matplotlib
+and statistics start-up), the trial tables (subgroups, follow-up) with their forest plot, and
+the tumour-change figures. The report's other jobs (tables, cBioPortal export, provenance:
+``run/report.py``) import no plotting or statistics library."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from her2resist.clinical import subgroups
+from her2resist.errors import InputError
+from her2resist.matrix import biomarker_status
+from her2resist.report import figures
+from her2resist.report.formatting import waterfall_column
+from her2resist.report.labels import Labels, data_labels
+from her2resist.report.outputs import report_settings
+from her2resist.report.spider import spider_figure
+from her2resist.report.subgroup_forest import subgroup_forest_figure
+from her2resist.run import PathLike
+from her2resist.run.report import read_clinical, read_endpoints
+from her2resist.tables import read_table, write_tsv
+
+
+def time_origin(config: dict[str, Any]) -> str:
+    """What time zero of PFS and OS is (config ``clinical.time_origin``), for axis labels."""
+    return str(config.get("clinical", {}).get("time_origin") or figures.TIME_ORIGIN)
+
+
+def run_figures(
+    config: dict[str, Any], inputs: Mapping[str, PathLike], outputs: Mapping[str, PathLike]
+) -> None:
+    """Every figure named in ``outputs`` (figure name -> PNG path, its PDF beside it;
+    ``km_biomarkers`` -> a directory; ``<name>_pdf`` entries are the PDFs, written with
+    their PNG)."""
+    endpoints = read_endpoints(inputs["endpoints"])
+    for name, path in outputs.items():
+        if name == "km_biomarkers":
+            run_km_biomarkers(config, inputs, endpoints, path)
+        elif not name.endswith("_pdf"):
+            fig = figure(name, config, inputs, endpoints)
+            figures.save_figure(fig, Path(path).with_suffix(""))
+
+
+def figure(
+    name: str, config: dict[str, Any], inputs: Mapping[str, PathLike], endpoints: pd.DataFrame
+) -> Figure:
+    """Figure ``name`` of the report (``km_pfs_trial``, ``km_os_trial``, ``forest``,
+    ``oncoprint``, ``swimmer``, ``waterfall``)."""
+    if name in ("km_pfs_trial", "km_os_trial"):
+        return figures.trial_km(endpoints, name.split("_")[1], time_origin(config))
+    if name == "forest":
+        associations = {
+            e: pd.read_csv(inputs[f"{e}_associations"], sep="\t") for e in ("pfs", "os")
+        }
+        return figures.forest_figure(associations)
+    if name == "oncoprint":
+        return figures.oncoprint_figure(
+            pd.read_csv(inputs["alterations"], sep="\t", dtype={"patient_id": str}),
+            pd.read_csv(inputs["gene_matrix"], sep="\t", dtype={"patient_id": str}),
+            endpoints,
+            read_table(inputs["samples"]),
+            config["biomarkers"]["timepoint"],
+        )
+    if name == "swimmer":
+        return figures.swimmer_figure(endpoints)
+    if name == "waterfall":
+        clinical = read_clinical(config, inputs["clinical"])
+        column = waterfall_column(clinical.columns, report_settings(config)["waterfall_column"])
+        if column is None:
+            raise ValueError("no best % change column in the clinical table")
+        return figures.waterfall_figure(clinical, column, endpoints)
+    raise ValueError(f"unknown figure {name!r}")
+
+
+def run_km_biomarkers(
+    config: dict[str, Any],
+    inputs: Mapping[str, PathLike],
+    endpoints: pd.DataFrame,
+    out_dir: PathLike,
+) -> list[Path]:
+    """KM by status for each biomarker whose p (or q) is below ``report.km_threshold``."""
+    settings = report_settings(config)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    status = biomarker_status(config, inputs["gene_matrix"], inputs["pathway_matrix"])
+    written: list[Path] = []
+    for endpoint in ("pfs", "os"):
+        table = pd.read_csv(inputs[f"{endpoint}_associations"], sep="\t")
+        chosen = figures.km_selection(
+            table, float(settings["km_threshold"]), str(settings["km_statistic"])
+        )
+        for _, row in chosen.iterrows():
+            biomarker = str(row["biomarker"])
+            if biomarker not in status.columns:
+                continue
+            fig = figures.biomarker_km(
+                endpoints, status[biomarker], row, endpoint, time_origin(config)
+            )
+            written += figures.save_figure(
+                fig, out_dir / f"km_{endpoint}_{figures.safe_name(biomarker)}"
+            )
+    if not written:
+        (out_dir / "NONE.txt").write_text(
+            f"No biomarker had {settings['km_statistic']} < {settings['km_threshold']}.\n"
+        )
+    return written
+
+
+def run_trial_tables(
+    config: dict[str, Any],
+    endpoints_path: PathLike,
+    clinical_path: PathLike,
+    outputs: dict[str, PathLike],
+) -> None:
+    """Subgroups (table and forest plot), median follow-up: from endpoints and clinical
+    data only, so they are made while the biomarker stages run."""
+    endpoints = pd.read_csv(endpoints_path, sep="\t", dtype={"patient_id": str})
+    endpoints = endpoints.set_index("patient_id")
+    clinical = read_table(clinical_path)
+    patient_column = config["clinical"]["columns"].get("patient_id", "patient_id")
+    clinical = clinical.set_index(clinical[patient_column].astype(str))
+    missing = [c for c in config["subgroups"] if c not in clinical.columns]
+    if missing:
+        raise InputError.one(
+            "config",
+            f"subgroups: column(s) {', '.join(missing)} not in the clinical table",
+            "key subgroups",
+            hint=f"use clinical (or ADSL) columns: {', '.join(clinical.columns)}",
+        )
+    table = subgroups.subgroup_table(endpoints, clinical, config["subgroups"])
+    write_tsv(table, outputs["subgroups"])
+    labels = Labels.from_config(config, data_labels(config))
+    figures.save_figure(
+        subgroup_forest_figure(table, labels), Path(outputs["forest"]).with_suffix("")
+    )
+    write_tsv(subgroups.median_follow_up(endpoints), outputs["follow_up"])
+
+
+def run_tumour_figures(
+    endpoints_path: PathLike,
+    changes_path: PathLike,
+    spider_out: PathLike,
+    waterfall_out: PathLike,
+) -> None:
+    """Spider plot and waterfall from the per-visit target-lesion % changes."""
+    endpoints = pd.read_csv(endpoints_path, sep="\t", dtype={"patient_id": str})
+    changes = pd.read_csv(changes_path, sep="\t", dtype={"patient_id": str})
+    figures.save_figure(spider_figure(changes, endpoints), Path(spider_out).with_suffix(""))
+    waterfall = figures.waterfall_figure(endpoints, "best_pct_change", endpoints)
+    figures.save_figure(waterfall, Path(waterfall_out).with_suffix(""))
