@@ -140,3 +140,20 @@ def test_env_check_sees_a_missing_package(project_root: Path, env: str) -> None:
     deps = yaml.safe_load((project_root / "workflow" / "envs" / env).read_text())["dependencies"]
     assert "matplotlib" in third_party({"her2resist.run.figures"})
     assert not any(str(d).startswith("matplotlib") for d in deps)
+
+
+def test_rule_scripts_find_the_package_without_an_install(project_root: Path) -> None:
+    """A conda env has no her2resist installed: each script's first lines put the package on
+    sys.path from ``snakemake.scriptdir``, which Snakemake passes unresolved, relative to the
+    rule file (``workflow/rules/../scripts``), so only a resolved path finds ``src/``."""
+    for rule, script, _ in rule_scripts(project_root):
+        preamble = script.read_text().split("\nfrom her2resist", 1)[0]
+        scriptdir = str(project_root / "workflow" / "rules" / ".." / "scripts")
+        namespace = {"snakemake": type("Snakemake", (), {"scriptdir": scriptdir})}
+        saved = list(sys.path)
+        try:
+            exec(compile(preamble, str(script), "exec"), namespace)
+            added = Path(sys.path[0])
+        finally:
+            sys.path[:] = saved
+        assert (added / "her2resist" / "__init__.py").is_file(), (rule, added)

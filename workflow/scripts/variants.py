@@ -2,7 +2,7 @@ import sys
 from pathlib import Path
 
 # The package sits beside the workflow; conda envs do not pip-install it.
-sys.path.insert(0, str(Path(snakemake.scriptdir).parents[1] / "src"))
+sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))
 
 from her2resist.annotate.knowledge import panel_regions
 from her2resist.rule import run_stage
