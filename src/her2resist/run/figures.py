@@ -1,7 +1,8 @@
 """Stage 8, report, its figures: every manuscript figure of a study in one job (one matplotlib
-and statistics start-up), the trial tables (subgroups, follow-up) with their forest plot, and
-the tumour-change figures. The report's other jobs (tables, cBioPortal export, provenance:
-``run/report.py``) import no plotting or statistics library."""
+start-up), and the tumour-change figures. Of the statistics only the Kaplan-Meier estimate is
+imported (``stats.km``); the trial tables, whose subgroups need Cox, are ``run/trial_tables.py``.
+The report's other jobs (tables, cBioPortal export, provenance: ``run/report.py``) import no
+plotting or statistics library."""
 
 from __future__ import annotations
 
@@ -12,18 +13,13 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
-from her2resist.clinical import subgroups
-from her2resist.errors import InputError
 from her2resist.matrix import biomarker_status
 from her2resist.report import figures
 from her2resist.report.formatting import waterfall_column
-from her2resist.report.labels import Labels, data_labels
 from her2resist.report.outputs import report_settings
 from her2resist.report.spider import spider_figure
-from her2resist.report.subgroup_forest import subgroup_forest_figure
-from her2resist.run import PathLike
-from her2resist.run.report import read_clinical, read_endpoints
-from her2resist.tables import read_table, write_tsv
+from her2resist.run import PathLike, read_clinical, read_endpoints
+from her2resist.tables import read_table
 
 
 def time_origin(config: dict[str, Any]) -> str:
@@ -109,36 +105,6 @@ def run_km_biomarkers(
             f"No biomarker had {settings['km_statistic']} < {settings['km_threshold']}.\n"
         )
     return written
-
-
-def run_trial_tables(
-    config: dict[str, Any],
-    endpoints_path: PathLike,
-    clinical_path: PathLike,
-    outputs: dict[str, PathLike],
-) -> None:
-    """Subgroups (table and forest plot), median follow-up: from endpoints and clinical
-    data only, so they are made while the biomarker stages run."""
-    endpoints = pd.read_csv(endpoints_path, sep="\t", dtype={"patient_id": str})
-    endpoints = endpoints.set_index("patient_id")
-    clinical = read_table(clinical_path)
-    patient_column = config["clinical"]["columns"].get("patient_id", "patient_id")
-    clinical = clinical.set_index(clinical[patient_column].astype(str))
-    missing = [c for c in config["subgroups"] if c not in clinical.columns]
-    if missing:
-        raise InputError.one(
-            "config",
-            f"subgroups: column(s) {', '.join(missing)} not in the clinical table",
-            "key subgroups",
-            hint=f"use clinical (or ADSL) columns: {', '.join(clinical.columns)}",
-        )
-    table = subgroups.subgroup_table(endpoints, clinical, config["subgroups"])
-    write_tsv(table, outputs["subgroups"])
-    labels = Labels.from_config(config, data_labels(config))
-    figures.save_figure(
-        subgroup_forest_figure(table, labels), Path(outputs["forest"]).with_suffix("")
-    )
-    write_tsv(subgroups.median_follow_up(endpoints), outputs["follow_up"])
 
 
 def run_tumour_figures(
