@@ -27,6 +27,12 @@ def time_origin(config: dict[str, Any]) -> str:
     return str(config.get("clinical", {}).get("time_origin") or figures.TIME_ORIGIN)
 
 
+def survival_endpoints(inputs: Mapping[str, PathLike]) -> list[str]:
+    """The study's survival endpoints: those whose association table the rule was given (a
+    study without PFS gets no PFS panel of "not tested" rows)."""
+    return [e for e in ("pfs", "os") if f"{e}_associations" in inputs]
+
+
 def run_figures(
     config: dict[str, Any], inputs: Mapping[str, PathLike], outputs: Mapping[str, PathLike]
 ) -> None:
@@ -51,7 +57,8 @@ def figure(
         return figures.trial_km(endpoints, name.split("_")[1], time_origin(config))
     if name == "forest":
         associations = {
-            e: pd.read_csv(inputs[f"{e}_associations"], sep="\t") for e in ("pfs", "os")
+            e: pd.read_csv(inputs[f"{e}_associations"], sep="\t")
+            for e in survival_endpoints(inputs)
         }
         return figures.forest_figure(associations)
     if name == "oncoprint":
@@ -85,7 +92,7 @@ def run_km_biomarkers(
     out_dir.mkdir(parents=True, exist_ok=True)
     status = biomarker_status(config, inputs["gene_matrix"], inputs["pathway_matrix"])
     written: list[Path] = []
-    for endpoint in ("pfs", "os"):
+    for endpoint in survival_endpoints(inputs):
         table = pd.read_csv(inputs[f"{endpoint}_associations"], sep="\t")
         chosen = figures.km_selection(
             table, float(settings["km_threshold"]), str(settings["km_statistic"])
