@@ -16,7 +16,6 @@ from matplotlib.figure import Figure
 from her2resist.matrix import biomarker_status
 from her2resist.report import figures
 from her2resist.report.formatting import waterfall_column
-from her2resist.report.outputs import report_settings
 from her2resist.report.spider import spider_figure
 from her2resist.run import PathLike, read_clinical, read_endpoints
 from her2resist.tables import read_table
@@ -73,7 +72,7 @@ def figure(
         return figures.swimmer_figure(endpoints)
     if name == "waterfall":
         clinical = read_clinical(config, inputs["clinical"])
-        column = waterfall_column(clinical.columns, report_settings(config)["waterfall_column"])
+        column = waterfall_column(clinical.columns, config["report"]["waterfall_column"])
         if column is None:
             raise ValueError("no best % change column in the clinical table")
         return figures.waterfall_figure(clinical, column, endpoints)
@@ -87,7 +86,7 @@ def run_km_biomarkers(
     out_dir: PathLike,
 ) -> list[Path]:
     """KM by status for each biomarker whose p (or q) is below ``report.km_threshold``."""
-    settings = report_settings(config)
+    settings = config["report"]  # the workflow's config: validated, defaults filled
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     status = biomarker_status(config, inputs["gene_matrix"], inputs["pathway_matrix"])
