@@ -1,7 +1,5 @@
-"""Stage 8, report, its trial tables: subgroups (table and forest plot) and median follow-up,
-from endpoints and clinical data only, so they are made while the biomarker stages run. Their
-own job: the subgroups' Cox models load statsmodels' regression machinery, which the figures'
-job (``run/figures.py``) does without."""
+"""Stage 8, report, its trial tables (subgroups with their forest plot, follow-up): a module
+apart from ``run/figures.py``, as the subgroups' Cox models load what the figures do without."""
 
 from __future__ import annotations
 
