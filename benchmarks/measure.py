@@ -51,7 +51,7 @@ def _ingest(vcf: str, out: str, regions_path: str | None = None) -> dict:
 def _associate(cohort: str, out: str) -> dict:
     from inputs import read_cohort
 
-    from her2resist.stats import response_associations, survival_associations
+    from her2resist.stats.associate import response_associations, survival_associations
 
     time_, event, response, status = read_cohort(Path(cohort))
     start = time.perf_counter()

@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT / "src") not in sys.path:  # run as a script from a checkout
     sys.path.insert(0, str(ROOT / "src"))
 
-from her2resist.stats import survival_associations  # noqa: E402
+from her2resist.stats.associate import survival_associations  # noqa: E402
 from her2resist.stats.cox import cox_fit_binary_batch  # noqa: E402
 from her2resist.stats.firth import firth_cox_fit, is_monotone_binary  # noqa: E402
 from her2resist.stats.response import clopper_pearson  # noqa: E402

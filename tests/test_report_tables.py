@@ -15,7 +15,7 @@ import pytest
 from her2resist.report import tables, writers
 from her2resist.report.labels import Labels, check_labels, read_column_labels
 from her2resist.report.layout import frame_spec, render
-from her2resist.stats import efficacy_summary
+from her2resist.stats.efficacy import efficacy_summary
 
 
 def clinical_frame() -> pd.DataFrame:

@@ -8,13 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from her2resist.stats import (
+from her2resist.stats.associate import (
     RESPONSE_COLUMNS,
     SURVIVAL_COLUMNS,
-    efficacy_summary,
     response_associations,
     survival_associations,
 )
+from her2resist.stats.efficacy import efficacy_summary
 
 TRIAL = Path(__file__).parent / "r" / "synthetic_trial.tsv"
 MARKERS = ["ERBB2_amp", "PIK3CA", "PTEN_loss", "ERBB3", "ESR1"]

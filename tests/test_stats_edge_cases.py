@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from her2resist.stats import efficacy_summary, response_associations, survival_associations
+from her2resist.stats.associate import response_associations, survival_associations
+from her2resist.stats.efficacy import efficacy_summary
 
 N = 30
 

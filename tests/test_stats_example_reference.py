@@ -25,7 +25,8 @@ from test_stats_reference import (
     read_reference,
 )
 
-from her2resist.stats import efficacy_summary, response_associations, survival_associations
+from her2resist.stats.associate import response_associations, survival_associations
+from her2resist.stats.efficacy import efficacy_summary
 
 R_DIR = Path(__file__).parent / "r"
 EXAMPLE = R_DIR / "example"

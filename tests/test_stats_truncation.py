@@ -23,7 +23,8 @@ from test_stats_reference import (
     read_reference,
 )
 
-from her2resist.stats import efficacy_summary, survival_associations
+from her2resist.stats.associate import survival_associations
+from her2resist.stats.efficacy import efficacy_summary
 from her2resist.stats.km import kaplan_meier, median_survival
 
 R_DIR = Path(__file__).parent / "r"

@@ -119,7 +119,8 @@ rule report_tables:
 
 
 # Every figure in one job: one start-up of matplotlib and the statistics libraries, not one
-# per figure.
+# per figure. Association tables of the study's survival endpoints only: a forest panel and
+# KM curves per endpoint measured.
 rule report_figures:
     input:
         endpoints="results/clinical/endpoints.tsv",
@@ -128,8 +129,10 @@ rule report_figures:
         alterations="results/annotated/alterations.tsv",
         gene_matrix="results/matrix/gene_by_patient.tsv",
         pathway_matrix="results/matrix/pathway_by_patient.tsv",
-        pfs_associations="results/stats/pfs_associations.tsv",
-        os_associations="results/stats/os_associations.tsv",
+        **{
+            f"{e}_associations": f"results/stats/{e}_associations.tsv"
+            for e in STUDY.survival_endpoints
+        },
     output:
         **{
             figure: report(

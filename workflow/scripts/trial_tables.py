@@ -5,11 +5,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))
 
 from her2resist.rule import run_stage
-from her2resist.run import figures
+from her2resist.run import trial_tables
 
 run_stage(
     snakemake,
-    lambda sm, config: figures.run_trial_tables(
+    lambda sm, config: trial_tables.run_trial_tables(
         config,
         sm.input.endpoints,
         sm.input.clinical,

@@ -13,8 +13,13 @@ from her2resist.clinical.endpoints import has_delayed_entry
 from her2resist.clinical.subgroups import detectable_effects
 from her2resist.matrix import biomarker_status
 from her2resist.run import PathLike
-from her2resist.stats import efficacy_summary, response_associations, survival_associations
-from her2resist.stats.associate import RESPONSE_COLUMNS, SURVIVAL_COLUMNS
+from her2resist.stats.associate import (
+    RESPONSE_COLUMNS,
+    SURVIVAL_COLUMNS,
+    response_associations,
+    survival_associations,
+)
+from her2resist.stats.efficacy import efficacy_summary
 from her2resist.tables import write_tsv
 
 

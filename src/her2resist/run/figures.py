@@ -1,7 +1,8 @@
 """Stage 8, report, its figures: every manuscript figure of a study in one job (one matplotlib
-and statistics start-up), the trial tables (subgroups, follow-up) with their forest plot, and
-the tumour-change figures. The report's other jobs (tables, cBioPortal export, provenance:
-``run/report.py``) import no plotting or statistics library."""
+start-up), and the tumour-change figures. Of the statistics only the Kaplan-Meier estimate is
+imported (``stats.km``); the trial tables, whose subgroups need Cox, are ``run/trial_tables.py``.
+The report's other jobs (tables, cBioPortal export, provenance: ``run/report.py``) import no
+plotting or statistics library."""
 
 from __future__ import annotations
 
@@ -12,23 +13,23 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
-from her2resist.clinical import subgroups
-from her2resist.errors import InputError
 from her2resist.matrix import biomarker_status
 from her2resist.report import figures
 from her2resist.report.formatting import waterfall_column
-from her2resist.report.labels import Labels, data_labels
-from her2resist.report.outputs import report_settings
 from her2resist.report.spider import spider_figure
-from her2resist.report.subgroup_forest import subgroup_forest_figure
-from her2resist.run import PathLike
-from her2resist.run.report import read_clinical, read_endpoints
-from her2resist.tables import read_table, write_tsv
+from her2resist.run import PathLike, read_clinical, read_endpoints
+from her2resist.tables import read_table
 
 
 def time_origin(config: dict[str, Any]) -> str:
     """What time zero of PFS and OS is (config ``clinical.time_origin``), for axis labels."""
     return str(config.get("clinical", {}).get("time_origin") or figures.TIME_ORIGIN)
+
+
+def survival_endpoints(inputs: Mapping[str, PathLike]) -> list[str]:
+    """The study's survival endpoints: those whose association table the rule was given (a
+    study without PFS gets no PFS panel of "not tested" rows)."""
+    return [e for e in ("pfs", "os") if f"{e}_associations" in inputs]
 
 
 def run_figures(
@@ -55,7 +56,8 @@ def figure(
         return figures.trial_km(endpoints, name.split("_")[1], time_origin(config))
     if name == "forest":
         associations = {
-            e: pd.read_csv(inputs[f"{e}_associations"], sep="\t") for e in ("pfs", "os")
+            e: pd.read_csv(inputs[f"{e}_associations"], sep="\t")
+            for e in survival_endpoints(inputs)
         }
         return figures.forest_figure(associations)
     if name == "oncoprint":
@@ -70,7 +72,7 @@ def figure(
         return figures.swimmer_figure(endpoints)
     if name == "waterfall":
         clinical = read_clinical(config, inputs["clinical"])
-        column = waterfall_column(clinical.columns, report_settings(config)["waterfall_column"])
+        column = waterfall_column(clinical.columns, config["report"]["waterfall_column"])
         if column is None:
             raise ValueError("no best % change column in the clinical table")
         return figures.waterfall_figure(clinical, column, endpoints)
@@ -84,12 +86,12 @@ def run_km_biomarkers(
     out_dir: PathLike,
 ) -> list[Path]:
     """KM by status for each biomarker whose p (or q) is below ``report.km_threshold``."""
-    settings = report_settings(config)
+    settings = config["report"]  # the workflow's config: validated, defaults filled
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     status = biomarker_status(config, inputs["gene_matrix"], inputs["pathway_matrix"])
     written: list[Path] = []
-    for endpoint in ("pfs", "os"):
+    for endpoint in survival_endpoints(inputs):
         table = pd.read_csv(inputs[f"{endpoint}_associations"], sep="\t")
         chosen = figures.km_selection(
             table, float(settings["km_threshold"]), str(settings["km_statistic"])
@@ -109,36 +111,6 @@ def run_km_biomarkers(
             f"No biomarker had {settings['km_statistic']} < {settings['km_threshold']}.\n"
         )
     return written
-
-
-def run_trial_tables(
-    config: dict[str, Any],
-    endpoints_path: PathLike,
-    clinical_path: PathLike,
-    outputs: dict[str, PathLike],
-) -> None:
-    """Subgroups (table and forest plot), median follow-up: from endpoints and clinical
-    data only, so they are made while the biomarker stages run."""
-    endpoints = pd.read_csv(endpoints_path, sep="\t", dtype={"patient_id": str})
-    endpoints = endpoints.set_index("patient_id")
-    clinical = read_table(clinical_path)
-    patient_column = config["clinical"]["columns"].get("patient_id", "patient_id")
-    clinical = clinical.set_index(clinical[patient_column].astype(str))
-    missing = [c for c in config["subgroups"] if c not in clinical.columns]
-    if missing:
-        raise InputError.one(
-            "config",
-            f"subgroups: column(s) {', '.join(missing)} not in the clinical table",
-            "key subgroups",
-            hint=f"use clinical (or ADSL) columns: {', '.join(clinical.columns)}",
-        )
-    table = subgroups.subgroup_table(endpoints, clinical, config["subgroups"])
-    write_tsv(table, outputs["subgroups"])
-    labels = Labels.from_config(config, data_labels(config))
-    figures.save_figure(
-        subgroup_forest_figure(table, labels), Path(outputs["forest"]).with_suffix("")
-    )
-    write_tsv(subgroups.median_follow_up(endpoints), outputs["follow_up"])
 
 
 def run_tumour_figures(

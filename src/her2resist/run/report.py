@@ -15,7 +15,7 @@ from her2resist.report import cbioportal, tables, writers
 from her2resist.report.layout import render
 from her2resist.report.outputs import MANUSCRIPT, report_settings
 from her2resist.report.provenance import provenance
-from her2resist.run import PathLike
+from her2resist.run import PathLike, read_clinical, read_endpoints
 from her2resist.tables import read_stage_tables, read_table
 
 
@@ -41,21 +41,6 @@ def run_tables(
             # in the order the tables are built
             kept = [documents[name] for name in built if name in documents]
             writers.write_docx(kept, path, title="Manuscript tables")
-
-
-def read_endpoints(path: PathLike) -> pd.DataFrame:
-    return pd.read_csv(
-        path, sep="\t", dtype={"patient_id": str}, keep_default_na=False, na_values=["NA", ""]
-    )
-
-
-def read_clinical(config: dict[str, Any], path: PathLike) -> pd.DataFrame:
-    """The validated clinical table with its patient column named ``patient_id``."""
-    clinical = read_table(path)
-    column = config["clinical"]["columns"].get("patient_id", "patient_id")
-    clinical = clinical.rename(columns={column: "patient_id"})
-    clinical["patient_id"] = clinical["patient_id"].astype(str)
-    return clinical
 
 
 def run_cbioportal(

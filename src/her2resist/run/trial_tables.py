@@ -1,0 +1,45 @@
+"""Stage 8, report, its trial tables (subgroups with their forest plot, follow-up): a module
+apart from ``run/figures.py``, as the subgroups' Cox models load what the figures do without."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from her2resist.clinical import subgroups
+from her2resist.errors import InputError
+from her2resist.report.figures import save_figure
+from her2resist.report.labels import Labels, data_labels
+from her2resist.report.subgroup_forest import subgroup_forest_figure
+from her2resist.run import PathLike
+from her2resist.tables import read_table, write_tsv
+
+
+def run_trial_tables(
+    config: dict[str, Any],
+    endpoints_path: PathLike,
+    clinical_path: PathLike,
+    outputs: dict[str, PathLike],
+) -> None:
+    """Subgroups (table and forest plot), median follow-up: from endpoints and clinical
+    data only, so they are made while the biomarker stages run."""
+    endpoints = pd.read_csv(endpoints_path, sep="\t", dtype={"patient_id": str})
+    endpoints = endpoints.set_index("patient_id")
+    clinical = read_table(clinical_path)
+    patient_column = config["clinical"]["columns"].get("patient_id", "patient_id")
+    clinical = clinical.set_index(clinical[patient_column].astype(str))
+    missing = [c for c in config["subgroups"] if c not in clinical.columns]
+    if missing:
+        raise InputError.one(
+            "config",
+            f"subgroups: column(s) {', '.join(missing)} not in the clinical table",
+            "key subgroups",
+            hint=f"use clinical (or ADSL) columns: {', '.join(clinical.columns)}",
+        )
+    table = subgroups.subgroup_table(endpoints, clinical, config["subgroups"])
+    write_tsv(table, outputs["subgroups"])
+    labels = Labels.from_config(config, data_labels(config))
+    save_figure(subgroup_forest_figure(table, labels), Path(outputs["forest"]).with_suffix(""))
+    write_tsv(subgroups.median_follow_up(endpoints), outputs["follow_up"])
