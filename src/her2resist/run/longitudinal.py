@@ -15,6 +15,7 @@ from her2resist.annotate.tumour_fraction import sample_tumour_fraction, settings
 from her2resist.longitudinal import (
     FEATURE_VALUE_COLUMNS,
     FEATURES,
+    TMB_COLUMNS,
     concordance,
     ctdna_features,
     flagged_variants,
@@ -25,7 +26,7 @@ from her2resist.longitudinal import (
     tmb_per_sample,
 )
 from her2resist.tables import read_stage_tables, read_table, with_file, write_tsv
-from her2resist.vocabulary import CTDNA, TISSUE
+from her2resist.vocabulary import CTDNA, NONSYNONYMOUS, TISSUE
 
 
 def _read_alterations(path: str | Path) -> pd.DataFrame:
@@ -85,8 +86,12 @@ def run_ctdna_features(
     markers = config["biomarkers"]
     clinical = read_table(inputs["clinical"])
     patient_column = config["clinical"]["columns"].get("patient_id", "patient_id")
+    # only the columns and the non-synonymous rows TMB counts (tmb_per_sample)
     variant_tables = read_stage_tables(
-        inputs["variants"], samples=with_file(samples, "variant_file")
+        inputs["variants"],
+        samples=with_file(samples, "variant_file"),
+        rows=lambda frame: frame["variant_class"].isin(NONSYNONYMOUS),
+        columns=TMB_COLUMNS,
     )
     tmb = tmb_per_sample(
         variant_tables,
