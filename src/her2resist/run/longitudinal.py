@@ -35,13 +35,12 @@ def _read_alterations(path: str | Path) -> pd.DataFrame:
 
 
 def run_tumour_fraction(
-    config: dict[str, Any], samples_path: str | Path, alterations_path: str | Path, out: str | Path
+    config: dict[str, Any], samples_path: str | Path, alterations: pd.DataFrame, out: str | Path
 ) -> pd.DataFrame:
-    """``results/annotated/tumour_fraction.tsv`` (see her2resist.annotate.tumour_fraction)."""
+    """``results/annotated/tumour_fraction.tsv`` (see her2resist.annotate.tumour_fraction)
+    from the annotate stage's table, as run_annotate returns it (not read back)."""
     table = sample_tumour_fraction(
-        _read_alterations(alterations_path),
-        read_table(samples_path),
-        config.get("tumour_fraction"),
+        alterations, read_table(samples_path), config.get("tumour_fraction")
     )
     write_tsv(table, out)
     return table
