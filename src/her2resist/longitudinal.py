@@ -383,11 +383,10 @@ def concordance(
     def positive(ids: pd.DataFrame) -> pd.DataFrame:
         """Patients x genes, and ``any`` gene: a counted call in the patient's ``ids`` samples."""
         calls = counted[counted["sample_id"].isin(set(ids["sample_id"]))]
-        hits = pd.DataFrame(False, index=patients, columns=genes)
-        for patient, gene in set(zip(calls["patient_id"], calls["gene"], strict=True)):
-            if patient in hits.index and gene in hits.columns:
-                hits.loc[patient, gene] = True
-        return hits.assign(any=hits.any(axis=1))
+        hits = pd.crosstab(calls["patient_id"], calls["gene"]).reindex(
+            index=patients, columns=genes, fill_value=0
+        )
+        return hits.gt(0).assign(any=lambda h: h.any(axis=1))
 
     t, p = positive(tissue), positive(plasma)
     a, b, c, d = (t & p).sum(), (t & ~p).sum(), (~t & p).sum(), (~t & ~p).sum()
@@ -448,17 +447,8 @@ def tmb_per_sample(
         if key not in excluded and not mutation_filters(row, specimen[sid], filters, reason):
             passing.append(sid)
     counts = pd.Series(passing, dtype=object).value_counts().reindex(ids, fill_value=0)
-    # the panel size depends on the sample's panel and specimen only: once per pair
-    pairs = info.reindex(columns=["panel", "specimen"]).loc[ids].astype(object)
-    pairs = list(map(tuple, pairs.where(pairs.notna(), None).to_numpy()))
-    sizes = {
-        (panel, kind): coding_megabases(
-            panel_size_mb, {"panel": panel, "specimen": kind}, read_regions
-        )
-        for panel, kind in set(pairs)
-    }
-    size = pd.Series([sizes[pair] or np.nan for pair in pairs], index=ids, dtype=float)
-    return counts / size
+    sizes = [coding_megabases(panel_size_mb, s, read_regions) for s in records(info.loc[ids])]
+    return counts / pd.Series([size or np.nan for size in sizes], index=ids, dtype=float)
 
 
 def flagged_variants(alterations: pd.DataFrame) -> set[tuple[str, str, int, str, str]]:

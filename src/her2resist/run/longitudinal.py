@@ -9,7 +9,6 @@ from typing import Any
 
 import pandas as pd
 
-from her2resist.annotate.alterations import propagate_patient_flags
 from her2resist.annotate.knowledge import knowledge_from
 from her2resist.annotate.tumour_fraction import sample_tumour_fraction, settings_of
 from her2resist.longitudinal import (
@@ -30,8 +29,8 @@ from her2resist.vocabulary import CTDNA, NONSYNONYMOUS, TISSUE
 
 
 def _read_alterations(path: str | Path) -> pd.DataFrame:
-    table = pd.read_csv(path, sep="\t", dtype={"patient_id": str, "chrom": str}, low_memory=False)
-    return propagate_patient_flags(table)
+    """The annotate stage's table (patient flags already propagated by run_annotate)."""
+    return pd.read_csv(path, sep="\t", dtype={"patient_id": str, "chrom": str}, low_memory=False)
 
 
 def run_tumour_fraction(
@@ -113,20 +112,13 @@ def run_ctdna_features(
         timepoint=markers["timepoint"],
     )
     specimens = set(samples["specimen"].astype(str))
-    dropped = [c for c in FEATURES if not _measured_feature(c, specimens)]
-    write_tsv(status.drop(columns=dropped), outputs["features"])
-    write_tsv(
-        values.drop(
-            columns=[c for c in FEATURE_VALUE_COLUMNS if not _measured_feature(c, specimens)]
-        ),
-        outputs["feature_values"],
-    )
+    unmeasured = [c for c in FEATURE_VALUE_COLUMNS + FEATURES if not _measured(c, specimens)]
+    write_tsv(status.drop(columns=unmeasured, errors="ignore"), outputs["features"])
+    write_tsv(values.drop(columns=unmeasured, errors="ignore"), outputs["feature_values"])
 
 
-def _measured_feature(column: str, specimens: set[str]) -> bool:
+def _measured(column: str, specimens: set[str]) -> bool:
     """Plasma features need plasma samples in the sheet; tissue TMB, tissue samples."""
     if column.startswith(("ctdna_", "plasma_")):
         return CTDNA in specimens
-    if column.startswith("tissue_"):
-        return TISSUE in specimens
-    return True
+    return TISSUE in specimens if column.startswith("tissue_") else True
