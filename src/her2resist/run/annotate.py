@@ -36,8 +36,8 @@ def run_annotate(
         samples=with_file(samples, "variant_file"),
         rows=lambda frame: frame["gene"].isin(knowledge.genes.keys() | knowledge.chip_genes),
     )
-    # copy-number calls annotate keeps (CNA_KINDS) and, in plasma, every call of a gene the
-    # tumour fraction may correct; not the columns end and n_segments
+    # the copy-number calls annotate keeps (CNA_KINDS; in plasma every call, which the tumour
+    # fraction may correct), not the columns end and n_segments
     plasma = set(samples.loc[samples["specimen"].eq(CTDNA), "sample_id"].astype(str))
     by_sample_cnv = read_stage_tables(
         cnv_tables,
@@ -51,19 +51,16 @@ def run_annotate(
     )
     by_sample_fusions = fusions_by_sample(samples) if "sv_file" in samples else {}
     rows: list[dict] = []
+    no_variants = pd.DataFrame(columns=["gene"])
     for sample in records(samples):
         sid = sample["sample_id"]
         calls = (by_sample_variants, by_sample_cnv, by_sample_fusions)
         if all(sid not in by_sample for by_sample in calls):
             continue
-        variants = by_sample_variants.get(sid)
-        if variants is None:
-            variants = pd.DataFrame(columns=["gene"])
-        cnv = by_sample_cnv.get(sid)
         rows.extend(
             annotate_sample_rows(
-                variants,
-                cnv,
+                by_sample_variants.get(sid, no_variants),
+                by_sample_cnv.get(sid),
                 sample,
                 knowledge,
                 config["filters"],
