@@ -47,7 +47,6 @@ def run_annotate(
             & (frame["call"].isin(CNA_KINDS) | frame["sample_id"].isin(plasma))
         ),
         columns=["sample_id", "gene", "chrom", "start", "log2", "copy_number", "call", "purity"],
-        dtype={"gene": "category", "call": "category"},  # few distinct: parsed faster
     )
     by_sample_fusions = fusions_by_sample(samples) if "sv_file" in samples else {}
     rows: list[dict] = []
