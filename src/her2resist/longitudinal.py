@@ -59,52 +59,26 @@ from her2resist.vocabulary import (
 )
 
 ACQUIRED_COLUMNS = [
-    "patient_id",
-    "gene",
-    "alteration",
-    "status",
-    "vaf_baseline",
-    "vaf_progression",
-    "vaf_change",
-    "resistance_candidate",
-    "evidence",
-    "baseline_samples",
-    "progression_samples",
-]
+    "patient_id", "gene", "alteration", "status", "vaf_baseline", "vaf_progression",
+    "vaf_change", "resistance_candidate", "evidence", "baseline_samples", "progression_samples",
+]  # fmt: skip
 CONCORDANCE_COLUMNS = [
-    "gene",
-    "n_patients",
-    "both_positive",
-    "tissue_only",
-    "plasma_only",
-    "both_negative",
-    "ppa",
-    "npa",
-    "overall_agreement",
-    "kappa",
-]
+    "gene", "n_patients", "both_positive", "tissue_only", "plasma_only", "both_negative", "ppa",
+    "npa", "overall_agreement", "kappa",
+]  # fmt: skip
 FEATURES = [
-    "ctdna_detectable",
-    "ctdna_tumour_fraction_above_median",
-    "ctdna_max_vaf_above_median",
-    "ctdna_pathways_altered>=2",
-    "tissue_tmb_above_median",
-    "plasma_btmb_above_median",
-]
+    "ctdna_detectable", "ctdna_tumour_fraction_above_median", "ctdna_max_vaf_above_median",
+    "ctdna_pathways_altered>=2", "tissue_tmb_above_median", "plasma_btmb_above_median",
+]  # fmt: skip
 FEATURE_VALUE_COLUMNS = [
-    "patient_id",
-    "ctdna_n_somatic",
-    "ctdna_tumour_fraction",
-    "ctdna_max_vaf",
-    "ctdna_n_altered_pathways",
-    "tissue_tmb_per_mb",
-    "plasma_btmb_per_mb",
-]
+    "patient_id", "ctdna_n_somatic", "ctdna_tumour_fraction", "ctdna_max_vaf",
+    "ctdna_n_altered_pathways", "tissue_tmb_per_mb", "plasma_btmb_per_mb",
+]  # fmt: skip
 #: the variant-table columns :func:`tmb_per_sample` reads (filters, CHIP and germline calls)
 TMB_COLUMNS = [
-    *("sample_id", "chrom", "pos", "ref", "alt", "gene", "variant_class", "filter", "depth"),
-    *("alt_reads", "vaf", "population_af", "normal_depth", "normal_alt_reads", "normal_vaf"),
-]
+    "sample_id", "chrom", "pos", "ref", "alt", "gene", "variant_class", "filter", "depth",
+    "alt_reads", "vaf", "population_af", "normal_depth", "normal_alt_reads", "normal_vaf",
+]  # fmt: skip
 # Okabe-Ito colour-blind-safe palette.
 STATUS_COLOURS = {"acquired": "#D55E00", "lost": "#0072B2", "persistent": "#999999"}
 RESISTANCE_COLOUR = "#D55E00"
@@ -206,11 +180,10 @@ def compare_timepoints(
     frame = records[
         records["patient_id"].isin(patients) & records["timepoint"].isin([BASELINE, PROGRESSION])
     ].copy()
-    for column in ("vaf", "alt_reads", "filter_status", "specimen"):
-        if column not in frame:
-            frame[column] = np.nan if column in ("vaf", "alt_reads") else ""
-    frame["vaf"] = pd.to_numeric(frame["vaf"], errors="coerce")
-    frame["alt_reads"] = pd.to_numeric(frame["alt_reads"], errors="coerce")
+    for column in ("filter_status", "specimen"):
+        frame[column] = frame.get(column, "")
+    for column in ("vaf", "alt_reads"):
+        frame[column] = pd.to_numeric(frame.get(column, np.nan), errors="coerce")
     frame["called"] = frame["called"].map(_truthy)
     floor = min_alt_reads if callable(min_alt_reads) else (lambda _s, v=min_alt_reads: v)
     bounds = frame["specimen"].map(lambda s: float(floor(str(s))))
@@ -328,15 +301,8 @@ def manuscript_table(acquired: pd.DataFrame) -> pd.DataFrame:
                 ),
             }
         )
-    columns = [
-        "patient_id",
-        "n_acquired",
-        "n_lost",
-        "n_persistent",
-        "acquired_alterations",
-        "candidate_resistance_mechanisms",
-    ]
-    return pd.DataFrame(rows, columns=columns)
+    columns = ["patient_id", "n_acquired", "n_lost", "n_persistent", "acquired_alterations"]
+    return pd.DataFrame(rows, columns=[*columns, "candidate_resistance_mechanisms"])
 
 
 # ---------------------------------------------------------------- concordance
@@ -421,10 +387,9 @@ def tmb_per_sample(
     """Somatic non-synonymous mutations per coding Mb: every gene of the variant table, the
     annotate stage's filters (specimen thresholds, germline, CHIP) applied; the denominator is
     the sample's panel size (:func:`her2resist.annotate.tmb.coding_megabases`), NaN where it
-    is unknown (not reported). Also left out: variants
-    in ``excluded`` ((patient, chrom, pos, ref, alt), e.g. germline or CHIP in the patient's
-    normal, see :func:`flagged_variants`) and, without a matched normal, calls at a
-    germline-like VAF (0.4-0.6 or >= 0.9)."""
+    is unknown (not reported). Also left out: variants in ``excluded`` ((patient, chrom, pos,
+    ref, alt), e.g. germline or CHIP in the patient's normal, see :func:`flagged_variants`)
+    and, without a matched normal, calls at a germline-like VAF (0.4-0.6 or >= 0.9)."""
     info = samples.set_index("sample_id")
     ids = [sid for sid in variant_tables if sid in info.index]
     if not ids:
