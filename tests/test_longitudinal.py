@@ -240,9 +240,9 @@ def example(tmp_path_factory: pytest.TempPathFactory, project_root: Path) -> dic
             )
             cnvs.append(out)
     alterations = work / "alterations.tsv"
-    run_annotate(config, sheet, variants, cnvs, alterations)
+    table = run_annotate(config, sheet, variants, cnvs, alterations)
     fractions = work / "tumour_fraction.tsv"
-    run_lg.run_tumour_fraction(config, sheet, alterations, fractions)
+    run_lg.run_tumour_fraction(config, sheet, table, fractions)
     outputs = {k: work / "out" / Path(v).name for k, v in LONGITUDINAL_OUTPUTS.items()}
     inputs = {
         "samples": sheet,

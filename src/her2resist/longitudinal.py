@@ -59,47 +59,26 @@ from her2resist.vocabulary import (
 )
 
 ACQUIRED_COLUMNS = [
-    "patient_id",
-    "gene",
-    "alteration",
-    "status",
-    "vaf_baseline",
-    "vaf_progression",
-    "vaf_change",
-    "resistance_candidate",
-    "evidence",
-    "baseline_samples",
-    "progression_samples",
-]
+    "patient_id", "gene", "alteration", "status", "vaf_baseline", "vaf_progression",
+    "vaf_change", "resistance_candidate", "evidence", "baseline_samples", "progression_samples",
+]  # fmt: skip
 CONCORDANCE_COLUMNS = [
-    "gene",
-    "n_patients",
-    "both_positive",
-    "tissue_only",
-    "plasma_only",
-    "both_negative",
-    "ppa",
-    "npa",
-    "overall_agreement",
-    "kappa",
-]
+    "gene", "n_patients", "both_positive", "tissue_only", "plasma_only", "both_negative", "ppa",
+    "npa", "overall_agreement", "kappa",
+]  # fmt: skip
 FEATURES = [
-    "ctdna_detectable",
-    "ctdna_tumour_fraction_above_median",
-    "ctdna_max_vaf_above_median",
-    "ctdna_pathways_altered>=2",
-    "tissue_tmb_above_median",
-    "plasma_btmb_above_median",
-]
+    "ctdna_detectable", "ctdna_tumour_fraction_above_median", "ctdna_max_vaf_above_median",
+    "ctdna_pathways_altered>=2", "tissue_tmb_above_median", "plasma_btmb_above_median",
+]  # fmt: skip
 FEATURE_VALUE_COLUMNS = [
-    "patient_id",
-    "ctdna_n_somatic",
-    "ctdna_tumour_fraction",
-    "ctdna_max_vaf",
-    "ctdna_n_altered_pathways",
-    "tissue_tmb_per_mb",
-    "plasma_btmb_per_mb",
-]
+    "patient_id", "ctdna_n_somatic", "ctdna_tumour_fraction", "ctdna_max_vaf",
+    "ctdna_n_altered_pathways", "tissue_tmb_per_mb", "plasma_btmb_per_mb",
+]  # fmt: skip
+#: the variant-table columns :func:`tmb_per_sample` reads (filters, CHIP and germline calls)
+TMB_COLUMNS = [
+    "sample_id", "chrom", "pos", "ref", "alt", "gene", "variant_class", "filter", "depth",
+    "alt_reads", "vaf", "population_af", "normal_depth", "normal_alt_reads", "normal_vaf",
+]  # fmt: skip
 # Okabe-Ito colour-blind-safe palette.
 STATUS_COLOURS = {"acquired": "#D55E00", "lost": "#0072B2", "persistent": "#999999"}
 RESISTANCE_COLOUR = "#D55E00"
@@ -201,11 +180,10 @@ def compare_timepoints(
     frame = records[
         records["patient_id"].isin(patients) & records["timepoint"].isin([BASELINE, PROGRESSION])
     ].copy()
-    for column in ("vaf", "alt_reads", "filter_status", "specimen"):
-        if column not in frame:
-            frame[column] = np.nan if column in ("vaf", "alt_reads") else ""
-    frame["vaf"] = pd.to_numeric(frame["vaf"], errors="coerce")
-    frame["alt_reads"] = pd.to_numeric(frame["alt_reads"], errors="coerce")
+    for column in ("filter_status", "specimen"):
+        frame[column] = frame.get(column, "")
+    for column in ("vaf", "alt_reads"):
+        frame[column] = pd.to_numeric(frame.get(column, np.nan), errors="coerce")
     frame["called"] = frame["called"].map(_truthy)
     floor = min_alt_reads if callable(min_alt_reads) else (lambda _s, v=min_alt_reads: v)
     bounds = frame["specimen"].map(lambda s: float(floor(str(s))))
@@ -323,15 +301,8 @@ def manuscript_table(acquired: pd.DataFrame) -> pd.DataFrame:
                 ),
             }
         )
-    columns = [
-        "patient_id",
-        "n_acquired",
-        "n_lost",
-        "n_persistent",
-        "acquired_alterations",
-        "candidate_resistance_mechanisms",
-    ]
-    return pd.DataFrame(rows, columns=columns)
+    columns = ["patient_id", "n_acquired", "n_lost", "n_persistent", "acquired_alterations"]
+    return pd.DataFrame(rows, columns=[*columns, "candidate_resistance_mechanisms"])
 
 
 # ---------------------------------------------------------------- concordance
@@ -378,11 +349,10 @@ def concordance(
     def positive(ids: pd.DataFrame) -> pd.DataFrame:
         """Patients x genes, and ``any`` gene: a counted call in the patient's ``ids`` samples."""
         calls = counted[counted["sample_id"].isin(set(ids["sample_id"]))]
-        hits = pd.DataFrame(False, index=patients, columns=genes)
-        for patient, gene in set(zip(calls["patient_id"], calls["gene"], strict=True)):
-            if patient in hits.index and gene in hits.columns:
-                hits.loc[patient, gene] = True
-        return hits.assign(any=hits.any(axis=1))
+        hits = pd.crosstab(calls["patient_id"], calls["gene"]).reindex(
+            index=patients, columns=genes, fill_value=0
+        )
+        return hits.gt(0).assign(any=lambda h: h.any(axis=1))
 
     t, p = positive(tissue), positive(plasma)
     a, b, c, d = (t & p).sum(), (t & ~p).sum(), (~t & p).sum(), (~t & ~p).sum()
@@ -417,33 +387,33 @@ def tmb_per_sample(
     """Somatic non-synonymous mutations per coding Mb: every gene of the variant table, the
     annotate stage's filters (specimen thresholds, germline, CHIP) applied; the denominator is
     the sample's panel size (:func:`her2resist.annotate.tmb.coding_megabases`), NaN where it
-    is unknown (not reported). Also left out: variants
-    in ``excluded`` ((patient, chrom, pos, ref, alt), e.g. germline or CHIP in the patient's
-    normal, see :func:`flagged_variants`) and, without a matched normal, calls at a
-    germline-like VAF (0.4-0.6 or >= 0.9)."""
+    is unknown (not reported). Also left out: variants in ``excluded`` ((patient, chrom, pos,
+    ref, alt), e.g. germline or CHIP in the patient's normal, see :func:`flagged_variants`)
+    and, without a matched normal, calls at a germline-like VAF (0.4-0.6 or >= 0.9)."""
     info = samples.set_index("sample_id")
+    ids = [sid for sid in variant_tables if sid in info.index]
+    if not ids:
+        return pd.Series(dtype=float)
+    # every sample's calls in one frame: per-sample pandas costs seconds on a cohort
+    tables = [variant_tables[sid] for sid in ids]
+    calls = pd.concat(tables, ignore_index=True)
+    sample_of = np.repeat(ids, [len(t) for t in tables])
+    classes = calls.get("variant_class", pd.Series(dtype=object, index=calls.index))
+    vaf = pd.to_numeric(calls["vaf"], errors="coerce")
+    unmatched = pd.to_numeric(calls["normal_vaf"], errors="coerce").isna()
+    kept = classes.isin(NONSYNONYMOUS) & ~(unmatched & (vaf.between(0.4, 0.6) | vaf.ge(0.9)))
+    specimen = info["specimen"].astype(str).to_dict()
+    patient = info["patient_id"].astype(str).to_dict()
     excluded = excluded or set()
-    out = {}
-    for sid, table in variant_tables.items():
-        if sid not in info.index:
-            continue
-        specimen = str(info.loc[sid, "specimen"])
-        patient = str(info.loc[sid, "patient_id"])
-        n = 0
-        classes = table.get("variant_class", pd.Series(dtype=object, index=table.index))
-        vaf = pd.to_numeric(table["vaf"], errors="coerce")
-        unmatched = pd.to_numeric(table["normal_vaf"], errors="coerce").isna()
-        germline_like = unmatched & (vaf.between(0.4, 0.6) | vaf.ge(0.9))
-        for row in records(table[classes.isin(NONSYNONYMOUS) & ~germline_like]):
-            key = (patient, str(row["chrom"]), int(row["pos"]), row["ref"], row["alt"])
-            if key in excluded:
-                continue
-            reason = chip_call(row, specimen, chip_genes, chip)
-            if not mutation_filters(row, specimen, filters, reason):
-                n += 1
-        size = coding_megabases(panel_size_mb, info.loc[sid].to_dict(), read_regions)
-        out[sid] = n / size if size else np.nan
-    return pd.Series(out, dtype=float)
+    passing = []
+    for sid, row in zip(sample_of[kept.to_numpy()], records(calls[kept]), strict=True):
+        key = (patient[sid], str(row["chrom"]), int(row["pos"]), row["ref"], row["alt"])
+        reason = chip_call(row, specimen[sid], chip_genes, chip)
+        if key not in excluded and not mutation_filters(row, specimen[sid], filters, reason):
+            passing.append(sid)
+    counts = pd.Series(passing, dtype=object).value_counts().reindex(ids, fill_value=0)
+    sizes = [coding_megabases(panel_size_mb, s, read_regions) for s in records(info.loc[ids])]
+    return counts / pd.Series([size or np.nan for size in sizes], index=ids, dtype=float)
 
 
 def flagged_variants(alterations: pd.DataFrame) -> set[tuple[str, str, int, str, str]]:
@@ -481,41 +451,35 @@ def ctdna_features(
     Above/below median: strictly above the cohort median of evaluable patients is
     ``altered``. A patient without QC-passed baseline plasma is ``not_evaluable`` for the
     plasma features; without baseline tissue, for tissue TMB."""
-    patients = sorted(set(patients))
-    plasma = _baseline_sample_ids(samples, CTDNA, timepoint)
-    tissue = _baseline_sample_ids(samples, TISSUE, timepoint)
-    somatic = somatic_mutations(alterations)
-    tf = tumour_fraction.set_index("sample_id")["estimate"] if len(tumour_fraction) else {}
+    patients = pd.Index(sorted(set(patients)), name="patient_id")
     tmb = tmb if tmb is not None else pd.Series(dtype=float)
-    values = []
-    for patient in patients:
-        ids = set(plasma.loc[plasma["patient_id"] == patient, "sample_id"])
-        tissue_ids = set(tissue.loc[tissue["patient_id"] == patient, "sample_id"])
-        row: dict[str, Any] = {"patient_id": patient}
-        if ids:
-            calls = somatic[somatic["sample_id"].isin(ids)]
-            vafs = pd.to_numeric(calls["vaf"], errors="coerce")
-            counted = calls[calls["counts_as_altered"].map(_truthy)]
-            altered_genes = set(counted["gene"])
-            estimates = [tf.get(s, np.nan) for s in ids]
-            row |= {
-                "ctdna_n_somatic": len(calls),
-                "ctdna_tumour_fraction": np.nanmax(estimates)
-                if np.isfinite(estimates).any()
-                else np.nan,
-                "ctdna_max_vaf": float(vafs.max()) if vafs.notna().any() else 0.0,
-                "ctdna_n_altered_pathways": sum(
-                    bool(altered_genes & set(members)) for members in pathways.values()
-                ),
-                "plasma_btmb_per_mb": max((tmb.get(s, np.nan) for s in ids), default=np.nan),
-            }
-        if tissue_ids:
-            row["tissue_tmb_per_mb"] = max(tmb.get(s, np.nan) for s in tissue_ids)
-        values.append(row)
-    values_frame = pd.DataFrame(values).reindex(columns=FEATURE_VALUE_COLUMNS)
-    for column in FEATURE_VALUE_COLUMNS[1:]:
-        values_frame[column] = pd.to_numeric(values_frame[column], errors="coerce")
-    v = values_frame.set_index("patient_id")
+    tf = tumour_fraction.set_index("sample_id")["estimate"] if len(tumour_fraction) else {}
+
+    def per_patient(ids: pd.DataFrame, values: pd.Series | dict) -> pd.Series:
+        """The largest of the samples' values per patient (NaN: none known)."""
+        known = pd.to_numeric(ids["sample_id"].map(values), errors="coerce")
+        return known.groupby(ids["patient_id"].to_numpy()).max().reindex(patients)
+
+    plasma = _baseline_sample_ids(samples, CTDNA, timepoint)
+    somatic = somatic_mutations(alterations)
+    calls = somatic[somatic["sample_id"].isin(set(plasma["sample_id"]))]
+    owner = calls["sample_id"].map(plasma.set_index("sample_id")["patient_id"]).to_numpy()
+    counts = calls["counts_as_altered"].map(_truthy).to_numpy()
+    altered = set(zip(owner[counts], calls["gene"].to_numpy()[counts], strict=True))
+    with_plasma = patients.isin(plasma["patient_id"])
+    v = pd.DataFrame(index=patients)
+    v["ctdna_n_somatic"] = calls.groupby(owner).size().reindex(patients, fill_value=0)
+    v["ctdna_tumour_fraction"] = per_patient(plasma, tf)
+    vafs = pd.to_numeric(calls["vaf"], errors="coerce").groupby(owner).max()
+    v["ctdna_max_vaf"] = vafs.reindex(patients).fillna(0.0)
+    v["ctdna_n_altered_pathways"] = [
+        sum(any((p, g) in altered for g in members) for members in pathways.values())
+        for p in patients
+    ]
+    v["tissue_tmb_per_mb"] = per_patient(_baseline_sample_ids(samples, TISSUE, timepoint), tmb)
+    v["plasma_btmb_per_mb"] = per_patient(plasma, tmb)
+    plasma_only = [c for c in v if not c.startswith("tissue_")]
+    v[plasma_only] = np.where(with_plasma[:, None], v[plasma_only], np.nan)
     status = pd.DataFrame(index=v.index)
     status["ctdna_detectable"] = _at_least(v["ctdna_n_somatic"], 1)
     status["ctdna_tumour_fraction_above_median"] = _median_split(v["ctdna_tumour_fraction"])
@@ -523,7 +487,7 @@ def ctdna_features(
     status["ctdna_pathways_altered>=2"] = _at_least(v["ctdna_n_altered_pathways"], 2)
     status["tissue_tmb_above_median"] = _median_split(v["tissue_tmb_per_mb"])
     status["plasma_btmb_above_median"] = _median_split(v["plasma_btmb_per_mb"])
-    return status.reset_index(), values_frame
+    return status.reset_index(), v.reset_index()[FEATURE_VALUE_COLUMNS]
 
 
 # ---------------------------------------------------------------- figures

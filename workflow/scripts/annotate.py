@@ -9,11 +9,11 @@ from her2resist.run import annotate, longitudinal
 
 
 def stage(sm, config):
-    annotate.run_annotate(config, sm.input.samples, sm.input.variants, sm.input.cnv, sm.output[0])
-    # tumour fraction per sample from the calls just written (one job, not two in a row)
-    longitudinal.run_tumour_fraction(
-        config, sm.input.samples, sm.output.alterations, sm.output.tumour_fraction
+    table = annotate.run_annotate(
+        config, sm.input.samples, sm.input.variants, sm.input.cnv, sm.output[0]
     )
+    # tumour fraction per sample from the calls just made (one job, not two in a row)
+    longitudinal.run_tumour_fraction(config, sm.input.samples, table, sm.output.tumour_fraction)
 
 
 run_stage(snakemake, stage)

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from her2resist.tables import records
 from her2resist.vocabulary import CTDNA, TISSUE
 
 DEFAULTS = {
@@ -125,12 +126,12 @@ def sample_tumour_fraction(
         by_sample = dict(tuple(vafs.groupby(alterations.loc[vafs.index, "sample_id"])))
     else:
         by_sample = {}
-    no_vafs = pd.Series([], dtype=float)
+    no_vafs = estimate_from_vafs([])
     rows = []
-    for sample in samples.to_dict("records"):
+    for sample in records(samples):
         sid = sample["sample_id"]
         specimen = str(sample.get("specimen"))
-        vaf = estimate_from_vafs(by_sample.get(sid, no_vafs))
+        vaf = estimate_from_vafs(by_sample[sid]) if sid in by_sample else no_vafs
         purity = _purity(sample.get("purity"))
         use_purity = np.isfinite(purity) and (
             prefer.get(specimen, "vaf") == "purity" or not np.isfinite(vaf.estimate)

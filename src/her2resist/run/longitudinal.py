@@ -9,12 +9,12 @@ from typing import Any
 
 import pandas as pd
 
-from her2resist.annotate.alterations import propagate_patient_flags
 from her2resist.annotate.knowledge import knowledge_from
 from her2resist.annotate.tumour_fraction import sample_tumour_fraction, settings_of
 from her2resist.longitudinal import (
     FEATURE_VALUE_COLUMNS,
     FEATURES,
+    TMB_COLUMNS,
     concordance,
     ctdna_features,
     flagged_variants,
@@ -25,22 +25,21 @@ from her2resist.longitudinal import (
     tmb_per_sample,
 )
 from her2resist.tables import read_stage_tables, read_table, with_file, write_tsv
-from her2resist.vocabulary import CTDNA, TISSUE
+from her2resist.vocabulary import CTDNA, NONSYNONYMOUS, TISSUE
 
 
 def _read_alterations(path: str | Path) -> pd.DataFrame:
-    table = pd.read_csv(path, sep="\t", dtype={"patient_id": str, "chrom": str}, low_memory=False)
-    return propagate_patient_flags(table)
+    """The annotate stage's table (patient flags already propagated by run_annotate)."""
+    return pd.read_csv(path, sep="\t", dtype={"patient_id": str, "chrom": str}, low_memory=False)
 
 
 def run_tumour_fraction(
-    config: dict[str, Any], samples_path: str | Path, alterations_path: str | Path, out: str | Path
+    config: dict[str, Any], samples_path: str | Path, alterations: pd.DataFrame, out: str | Path
 ) -> pd.DataFrame:
-    """``results/annotated/tumour_fraction.tsv`` (see her2resist.annotate.tumour_fraction)."""
+    """``results/annotated/tumour_fraction.tsv`` (see her2resist.annotate.tumour_fraction)
+    from the annotate stage's table, as run_annotate returns it (not read back)."""
     table = sample_tumour_fraction(
-        _read_alterations(alterations_path),
-        read_table(samples_path),
-        config.get("tumour_fraction"),
+        alterations, read_table(samples_path), config.get("tumour_fraction")
     )
     write_tsv(table, out)
     return table
@@ -85,8 +84,12 @@ def run_ctdna_features(
     markers = config["biomarkers"]
     clinical = read_table(inputs["clinical"])
     patient_column = config["clinical"]["columns"].get("patient_id", "patient_id")
+    # only the columns and the non-synonymous rows TMB counts (tmb_per_sample)
     variant_tables = read_stage_tables(
-        inputs["variants"], samples=with_file(samples, "variant_file")
+        inputs["variants"],
+        samples=with_file(samples, "variant_file"),
+        rows=lambda frame: frame["variant_class"].isin(NONSYNONYMOUS),
+        columns=TMB_COLUMNS,
     )
     tmb = tmb_per_sample(
         variant_tables,
@@ -109,20 +112,13 @@ def run_ctdna_features(
         timepoint=markers["timepoint"],
     )
     specimens = set(samples["specimen"].astype(str))
-    dropped = [c for c in FEATURES if not _measured_feature(c, specimens)]
-    write_tsv(status.drop(columns=dropped), outputs["features"])
-    write_tsv(
-        values.drop(
-            columns=[c for c in FEATURE_VALUE_COLUMNS if not _measured_feature(c, specimens)]
-        ),
-        outputs["feature_values"],
-    )
+    unmeasured = [c for c in FEATURE_VALUE_COLUMNS + FEATURES if not _measured(c, specimens)]
+    write_tsv(status.drop(columns=unmeasured, errors="ignore"), outputs["features"])
+    write_tsv(values.drop(columns=unmeasured, errors="ignore"), outputs["feature_values"])
 
 
-def _measured_feature(column: str, specimens: set[str]) -> bool:
+def _measured(column: str, specimens: set[str]) -> bool:
     """Plasma features need plasma samples in the sheet; tissue TMB, tissue samples."""
     if column.startswith(("ctdna_", "plasma_")):
         return CTDNA in specimens
-    if column.startswith("tissue_"):
-        return TISSUE in specimens
-    return True
+    return TISSUE in specimens if column.startswith("tissue_") else True
