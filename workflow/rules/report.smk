@@ -123,16 +123,16 @@ rule report_tables:
 # KM curves per endpoint measured.
 rule report_figures:
     input:
+        **{
+            f"{e}_associations": f"results/stats/{e}_associations.tsv"
+            for e in STUDY.survival_endpoints
+        },
         endpoints="results/clinical/endpoints.tsv",
         clinical="results/validated/clinical.tsv",
         samples="results/validated/samples.tsv",
         alterations="results/annotated/alterations.tsv",
         gene_matrix="results/matrix/gene_by_patient.tsv",
         pathway_matrix="results/matrix/pathway_by_patient.tsv",
-        **{
-            f"{e}_associations": f"results/stats/{e}_associations.tsv"
-            for e in STUDY.survival_endpoints
-        },
     output:
         **{
             figure: report(
