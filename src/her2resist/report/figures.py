@@ -84,6 +84,13 @@ SPECIMEN_COLOURS = {
     "ctDNA": "#D0D0D0",
     "none": "#FFFFFF",
 }
+# a patient's baseline specimens (has tissue, has ctDNA) -> key of SPECIMEN_COLOURS
+SPECIMEN_KEYS = {
+    (True, True): "tissue + ctDNA",
+    (True, False): "tissue",
+    (False, True): "ctDNA",
+    (False, False): "none",
+}
 WILD_TYPE_COLOUR = "#E8E8E8"
 
 STYLE = {
@@ -626,8 +633,9 @@ def oncoprint_figure(
     status = status.reindex(patients)
     endpoints_by = endpoints_by.reindex(patients)
     baseline = samples[samples["timepoint"] == timepoint]
-    present = baseline.groupby(baseline["patient_id"].astype(str))["specimen"].agg(set)
-    specimen = [_specimen_key(present.get(p, set())) for p in patients]
+    ids = baseline["patient_id"].astype(str)
+    tissue, ctdna = (set(ids[baseline["specimen"] == kind]) for kind in (TISSUE, CTDNA))
+    specimen = [SPECIMEN_KEYS[p in tissue, p in ctdna] for p in patients]
     # a specimen track says something only where the study has more than one kind
     has_specimen = baseline["specimen"].nunique() > 1 or "none" in specimen
     n_p, n_g = len(patients), max(len(genes), 1)
@@ -799,16 +807,6 @@ def oncoprint_figure(
             )
             x = legend.get_window_extent(renderer).x1 / fig.bbox.width + 0.02
     return fig
-
-
-def _specimen_key(specimens: set[str]) -> str:
-    if {TISSUE, CTDNA} <= specimens:
-        return "tissue + ctDNA"
-    if TISSUE in specimens:
-        return "tissue"
-    if CTDNA in specimens:
-        return "ctDNA"
-    return "none"
 
 
 # ---------------------------------------------------------------- swimmer
