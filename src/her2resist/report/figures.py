@@ -762,13 +762,15 @@ def oncoprint_figure(
                     edgecolor="#333333",
                     linewidth=0.5,
                 )
-            else:  # one line per patient: thousands of outlined bars would be a grey block
+            else:  # one line per patient: thousands of outlined bars would be a grey block;
+                # in the PDF one image at the grid image's resolution, not thousands of paths
                 time_ax.vlines(
                     np.arange(n_p),
                     0,
                     months,
                     colors=np.where(event, "#333333", "#AAAAAA"),
                     linewidth=0.25,
+                    rasterized=True,
                 )
             name = time_endpoint.upper()
             time_ax.set_ylabel(f"{name} (mo)", rotation=0, ha="right", va="center", size=6)
