@@ -126,7 +126,8 @@ def save_figure(fig: Figure, stem: PathLike) -> list[Path]:
     stem = Path(stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
     png, pdf = stem.with_suffix(".png"), stem.with_suffix(".pdf")
-    fig.savefig(png, dpi=DPI, metadata={"Software": None})
+    # zlib level 3, not 6: the same pixels in ~40 % less encoding time, files ~10-25 % larger
+    fig.savefig(png, dpi=DPI, metadata={"Software": None}, pil_kwargs={"compress_level": 3})
     fig.savefig(pdf, metadata={"CreationDate": None, "ModDate": None, "Producer": None})
     return [png, pdf]
 
