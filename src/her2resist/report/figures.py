@@ -84,13 +84,6 @@ SPECIMEN_COLOURS = {
     "ctDNA": "#D0D0D0",
     "none": "#FFFFFF",
 }
-# a patient's baseline specimens (has tissue, has ctDNA) -> key of SPECIMEN_COLOURS
-SPECIMEN_KEYS = {
-    (True, True): "tissue + ctDNA",
-    (True, False): "tissue",
-    (False, True): "ctDNA",
-    (False, False): "none",
-}
 WILD_TYPE_COLOUR = "#E8E8E8"
 
 STYLE = {
@@ -116,9 +109,7 @@ TIME_ORIGIN = "start of treatment"  # the default of config clinical.time_origin
 def new_figure(width: float, height: float) -> Figure:
     """A figure on an Agg canvas (which measures text for layouts and writes the PNG), made
     without pyplot: no backend start-up and no figure registry to close."""
-    fig = Figure(figsize=(width, height))
-    FigureCanvasAgg(fig)
-    return fig
+    return FigureCanvasAgg(Figure(figsize=(width, height))).figure
 
 
 def save_figure(fig: Figure, stem: PathLike) -> list[Path]:
@@ -126,7 +117,7 @@ def save_figure(fig: Figure, stem: PathLike) -> list[Path]:
     stem = Path(stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
     png, pdf = stem.with_suffix(".png"), stem.with_suffix(".pdf")
-    # zlib level 3, not 6: the same pixels in ~40 % less encoding time, files ~10-25 % larger
+    # zlib level 3, not 6: the same pixels, ~40 % faster, files ~13 % larger
     fig.savefig(png, dpi=DPI, metadata={"Software": None}, pil_kwargs={"compress_level": 3})
     fig.savefig(pdf, metadata={"CreationDate": None, "ModDate": None, "Producer": None})
     return [png, pdf]
@@ -271,8 +262,7 @@ def km_figure(
         risk_ax.set_ylim(-0.5, n_groups - 0.5)
         risk_ax.set_yticks([])
         risk_ax.tick_params(axis="x", labelbottom=False, length=0)
-        for spine in risk_ax.spines.values():
-            spine.set_visible(False)
+        risk_ax.spines[:].set_visible(False)
         risk_ax.text(
             -left / (right - left) + 0.02,
             n_groups - 0.25,
@@ -636,7 +626,8 @@ def oncoprint_figure(
     baseline = samples[samples["timepoint"] == timepoint]
     ids = baseline["patient_id"].astype(str)
     tissue, ctdna = (set(ids[baseline["specimen"] == kind]) for kind in (TISSUE, CTDNA))
-    specimen = [SPECIMEN_KEYS[p in tissue, p in ctdna] for p in patients]
+    specimen_keys = ("none", "ctDNA", "tissue", "tissue + ctDNA")  # 2 * tissue + ctDNA
+    specimen = [specimen_keys[2 * (p in tissue) + (p in ctdna)] for p in patients]
     # a specimen track says something only where the study has more than one kind
     has_specimen = baseline["specimen"].nunique() > 1 or "none" in specimen
     n_p, n_g = len(patients), max(len(genes), 1)
@@ -692,8 +683,7 @@ def oncoprint_figure(
             ax.set_xticks([])
             ax.set_xlabel(f"{n_p:,} patients (oncoplot order)", size=6.5)
         ax.tick_params(length=0)
-        for spine in ax.spines.values():
-            spine.set_visible(False)
+        ax.spines[:].set_visible(False)
         legend_groups = [
             (
                 "Alteration",
@@ -720,11 +710,8 @@ def oncoprint_figure(
             "specimen": (
                 "Baseline specimen",
                 [SPECIMEN_COLOURS[k] for k in specimen],
-                [
-                    *[
-                        Patch(facecolor=SPECIMEN_COLOURS[k], label=k)
-                        for k in ("tissue + ctDNA", "tissue", "ctDNA")
-                    ],
+                [  # "none" last, outlined
+                    *[Patch(facecolor=SPECIMEN_COLOURS[k], label=k) for k in specimen_keys[:0:-1]],
                     Patch(facecolor="white", edgecolor="#BBBBBB", label="none"),
                 ],
                 1,
@@ -744,8 +731,7 @@ def oncoprint_figure(
             track_ax.set_yticks([0.5])
             track_ax.set_yticklabels([label], size=6)
             track_ax.tick_params(labelbottom=False, length=0)
-            for spine in track_ax.spines.values():
-                spine.set_visible(False)
+            track_ax.spines[:].set_visible(False)
         # legends in reading order, top track first
         for track in tracks:
             label, _, handles, ncol = track_colours[track]
