@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.textpath import TextPath
 from matplotlib.ticker import NullLocator
@@ -106,14 +106,20 @@ ENDPOINT_LABELS = {"pfs": "Progression-free survival", "os": "Overall survival"}
 TIME_ORIGIN = "start of treatment"  # the default of config clinical.time_origin
 
 
-def save_figure(fig: plt.Figure, stem: PathLike) -> list[Path]:
-    """Write ``stem``.png (300 dpi) and ``stem``.pdf with no timestamps; close the figure."""
+def new_figure(width: float, height: float) -> Figure:
+    """A figure on an Agg canvas (which measures text for layouts and writes the PNG), made
+    without pyplot: no backend start-up and no figure registry to close."""
+    return FigureCanvasAgg(Figure(figsize=(width, height))).figure
+
+
+def save_figure(fig: Figure, stem: PathLike) -> list[Path]:
+    """Write ``stem``.png (300 dpi) and ``stem``.pdf with no timestamps."""
     stem = Path(stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
     png, pdf = stem.with_suffix(".png"), stem.with_suffix(".pdf")
-    fig.savefig(png, dpi=DPI, metadata={"Software": None})
+    # zlib level 3, not 6: the same pixels, ~40 % faster, files ~13 % larger
+    fig.savefig(png, dpi=DPI, metadata={"Software": None}, pil_kwargs={"compress_level": 3})
     fig.savefig(pdf, metadata={"CreationDate": None, "ModDate": None, "Producer": None})
-    plt.close(fig)
     return [png, pdf]
 
 
@@ -162,17 +168,17 @@ def km_figure(
     title: str,
     annotation: Sequence[str] = (),
     time_origin: str = TIME_ORIGIN,
-) -> plt.Figure:
+) -> Figure:
     """KM curves with censor marks, median lines, a text box and a numbers-at-risk table; the
     time axis names ``time_origin`` (config ``clinical.time_origin``)."""
-    with plt.rc_context(STYLE):
+    with matplotlib.rc_context(STYLE):
         n_groups = len(groups)
         # layout in inches: curves, x label, then the at-risk table (one line per group)
         width = SINGLE_COLUMN
         row_h, table_title, gap, bottom_pad, top_pad, plot_h = 0.13, 0.14, 0.5, 0.08, 0.25, 2.2
         table_h = row_h * n_groups
         height = bottom_pad + table_h + table_title + gap + plot_h + top_pad
-        fig = plt.figure(figsize=(width, height))
+        fig = new_figure(width, height)
         left, right = 0.25, 0.96
         ax = fig.add_axes(
             (
@@ -256,8 +262,7 @@ def km_figure(
         risk_ax.set_ylim(-0.5, n_groups - 0.5)
         risk_ax.set_yticks([])
         risk_ax.tick_params(axis="x", labelbottom=False, length=0)
-        for spine in risk_ax.spines.values():
-            spine.set_visible(False)
+        risk_ax.spines[:].set_visible(False)
         risk_ax.text(
             -left / (right - left) + 0.02,
             n_groups - 0.25,
@@ -280,7 +285,7 @@ def _endpoint_frame(endpoints: pd.DataFrame, endpoint: str) -> pd.DataFrame:
     return frame
 
 
-def trial_km(endpoints: pd.DataFrame, endpoint: str, time_origin: str = TIME_ORIGIN) -> plt.Figure:
+def trial_km(endpoints: pd.DataFrame, endpoint: str, time_origin: str = TIME_ORIGIN) -> Figure:
     frame = _endpoint_frame(endpoints, endpoint)
     km = kaplan_meier(frame["time"], frame["event"])
     median = median_survival(km)
@@ -303,7 +308,7 @@ def biomarker_km(
     association: pd.Series,
     endpoint: str,
     time_origin: str = TIME_ORIGIN,
-) -> plt.Figure:
+) -> Figure:
     """KM by baseline status (altered vs wild type); HR and p from the association table."""
     frame = _endpoint_frame(endpoints, endpoint).join(status.rename("status"), how="left")
     groups = {}
@@ -347,7 +352,7 @@ def safe_name(biomarker: str) -> str:
 # ---------------------------------------------------------------- forest
 
 
-def forest_figure(associations: dict[str, pd.DataFrame]) -> plt.Figure:
+def forest_figure(associations: dict[str, pd.DataFrame]) -> Figure:
     """Univariable and adjusted HRs (95% CI) per biomarker, one panel per endpoint, each with a
     text column: n altered/wild type, univariable HR (95% CI) and log-rank p."""
     tested = {
@@ -359,8 +364,8 @@ def forest_figure(associations: dict[str, pd.DataFrame]) -> plt.Figure:
         biomarkers += [b for b in table["biomarker"] if b not in biomarkers]
     n = max(len(biomarkers), 1)
     lo_limit, hi_limit = 0.05, 20.0
-    with plt.rc_context(STYLE):
-        fig = plt.figure(figsize=(DOUBLE_COLUMN, 1.15 + 0.22 * n))
+    with matplotlib.rc_context(STYLE):
+        fig = new_figure(DOUBLE_COLUMN, 1.15 + 0.22 * n)
         ratios = [r for _ in tested for r in (2.2, 2.6)]
         grid = fig.add_gridspec(
             1,
@@ -589,7 +594,7 @@ def oncoprint_figure(
     endpoints: pd.DataFrame,
     samples: pd.DataFrame,
     timepoint: str = BASELINE,
-) -> plt.Figure:
+) -> Figure:
     """Genes (most altered first) by patients in maftools' oncoplot order (within best-response
     groups when there are responses). Tracks appear only where the study has the data: best
     response, baseline specimen (when there is more than one kind), PFS time (or OS time
@@ -619,13 +624,15 @@ def oncoprint_figure(
     status = status.reindex(patients)
     endpoints_by = endpoints_by.reindex(patients)
     baseline = samples[samples["timepoint"] == timepoint]
-    present = baseline.groupby(baseline["patient_id"].astype(str))["specimen"].agg(set)
-    specimen = [_specimen_key(present.get(p, set())) for p in patients]
+    ids = baseline["patient_id"].astype(str)
+    tissue, ctdna = (set(ids[baseline["specimen"] == kind]) for kind in (TISSUE, CTDNA))
+    specimen_keys = ("none", "ctDNA", "tissue", "tissue + ctDNA")  # 2 * tissue + ctDNA
+    specimen = [specimen_keys[2 * (p in tissue) + (p in ctdna)] for p in patients]
     # a specimen track says something only where the study has more than one kind
     has_specimen = baseline["specimen"].nunique() > 1 or "none" in specimen
     n_p, n_g = len(patients), max(len(genes), 1)
     col_px = 10 if n_p <= FEW_PATIENTS else 1
-    with plt.rc_context(STYLE):
+    with matplotlib.rc_context(STYLE):
         # layout in inches, bottom to top: legends, patient labels, genes, tracks, time bars
         legend_h, row_h, track_h, gap, time_h, top = 0.75, 0.19, 0.14, 0.04, 0.5, 0.1
         axis_w = 0.8 * DOUBLE_COLUMN
@@ -637,7 +644,7 @@ def oncoprint_figure(
         grid_h = row_h * n_g
         height = legend_h + label_h + grid_h + len(tracks) * (track_h + gap) + top
         height += (gap + time_h) if time_endpoint else 0
-        fig = plt.figure(figsize=(DOUBLE_COLUMN, height))
+        fig = new_figure(DOUBLE_COLUMN, height)
         # room on the left for the longest row label (ERBB2:extracellular was clipped)
         italic = matplotlib.font_manager.FontProperties(style="italic", size=6.5)
         label_in = max(
@@ -676,8 +683,7 @@ def oncoprint_figure(
             ax.set_xticks([])
             ax.set_xlabel(f"{n_p:,} patients (oncoplot order)", size=6.5)
         ax.tick_params(length=0)
-        for spine in ax.spines.values():
-            spine.set_visible(False)
+        ax.spines[:].set_visible(False)
         legend_groups = [
             (
                 "Alteration",
@@ -704,11 +710,8 @@ def oncoprint_figure(
             "specimen": (
                 "Baseline specimen",
                 [SPECIMEN_COLOURS[k] for k in specimen],
-                [
-                    *[
-                        Patch(facecolor=SPECIMEN_COLOURS[k], label=k)
-                        for k in ("tissue + ctDNA", "tissue", "ctDNA")
-                    ],
+                [  # "none" last, outlined
+                    *[Patch(facecolor=SPECIMEN_COLOURS[k], label=k) for k in specimen_keys[:0:-1]],
                     Patch(facecolor="white", edgecolor="#BBBBBB", label="none"),
                 ],
                 1,
@@ -728,8 +731,7 @@ def oncoprint_figure(
             track_ax.set_yticks([0.5])
             track_ax.set_yticklabels([label], size=6)
             track_ax.tick_params(labelbottom=False, length=0)
-            for spine in track_ax.spines.values():
-                spine.set_visible(False)
+            track_ax.spines[:].set_visible(False)
         # legends in reading order, top track first
         for track in tracks:
             label, _, handles, ncol = track_colours[track]
@@ -747,13 +749,15 @@ def oncoprint_figure(
                     edgecolor="#333333",
                     linewidth=0.5,
                 )
-            else:  # one line per patient: thousands of outlined bars would be a grey block
+            else:  # one line per patient: thousands of outlined bars would be a grey block;
+                # in the PDF one image at the grid image's resolution, not thousands of paths
                 time_ax.vlines(
                     np.arange(n_p),
                     0,
                     months,
                     colors=np.where(event, "#333333", "#AAAAAA"),
                     linewidth=0.25,
+                    rasterized=True,
                 )
             name = time_endpoint.upper()
             time_ax.set_ylabel(f"{name} (mo)", rotation=0, ha="right", va="center", size=6)
@@ -794,26 +798,17 @@ def oncoprint_figure(
     return fig
 
 
-def _specimen_key(specimens: set[str]) -> str:
-    if {TISSUE, CTDNA} <= specimens:
-        return "tissue + ctDNA"
-    if TISSUE in specimens:
-        return "tissue"
-    if CTDNA in specimens:
-        return "ctDNA"
-    return "none"
-
-
 # ---------------------------------------------------------------- swimmer
 
 
-def swimmer_figure(endpoints: pd.DataFrame) -> plt.Figure:
+def swimmer_figure(endpoints: pd.DataFrame) -> Figure:
     """One bar per patient: time on treatment (PFS time), best response, progression, ongoing."""
     frame = endpoints.dropna(subset=["pfs_months"]).copy()
     frame = frame.sort_values(["pfs_months", "patient_id"], ascending=[True, True])
     n = len(frame)
-    with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(SINGLE_COLUMN, 1.0 + 0.105 * n))
+    with matplotlib.rc_context(STYLE):
+        fig = new_figure(SINGLE_COLUMN, 1.0 + 0.105 * n)
+        ax = fig.subplots()
         max_time = float(frame["pfs_months"].max()) if n else 1.0
         for y, row in enumerate(frame.itertuples(index=False)):
             response = row.best_response if row.best_response in RESPONSE_COLOURS else "NE"
@@ -847,7 +842,7 @@ def swimmer_figure(endpoints: pd.DataFrame) -> plt.Figure:
         ax.set_title("Time on treatment and best response", loc="left")
         ax.tick_params(axis="y", length=0)
         handles = _response_handles(frame["best_response"]) + [
-            plt.Line2D([], [], marker=m, color="#000000", linestyle="none", markersize=3.5, label=t)
+            Line2D([], [], marker=m, color="#000000", linestyle="none", markersize=3.5, label=t)
             for m, t in (("x", "Progression or death"), (">", "Ongoing (censored)"))
         ]
         ax.legend(handles=handles, loc="lower right", frameon=False, handlelength=1.2)
@@ -855,7 +850,7 @@ def swimmer_figure(endpoints: pd.DataFrame) -> plt.Figure:
     return fig
 
 
-def recist_lines(ax: plt.Axes) -> None:
+def recist_lines(ax: Axes) -> None:
     """RECIST 1.1's +20 % (progression) and -30 % (partial response) lines, and zero."""
     ax.axhline(20, color="#555555", linestyle="--", linewidth=0.6)
     ax.axhline(-30, color="#555555", linestyle="--", linewidth=0.6)
@@ -872,15 +867,16 @@ def _response_handles(responses: pd.Series) -> list[Patch]:
 # ---------------------------------------------------------------- waterfall
 
 
-def waterfall_figure(clinical: pd.DataFrame, column: str, endpoints: pd.DataFrame) -> plt.Figure:
+def waterfall_figure(clinical: pd.DataFrame, column: str, endpoints: pd.DataFrame) -> Figure:
     frame = clinical[["patient_id", column]].copy()
     frame[column] = pd.to_numeric(frame[column], errors="coerce")
     frame = frame.dropna().merge(
         endpoints[["patient_id", "best_response"]], on="patient_id", how="left"
     )
     frame = frame.sort_values([column, "patient_id"], ascending=[False, True])
-    with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(SINGLE_COLUMN, SINGLE_COLUMN * 0.7))
+    with matplotlib.rc_context(STYLE):
+        fig = new_figure(SINGLE_COLUMN, SINGLE_COLUMN * 0.7)
+        ax = fig.subplots()
         colours = [RESPONSE_COLOURS.get(r, RESPONSE_COLOURS["NE"]) for r in frame["best_response"]]
         ax.bar(range(len(frame)), frame[column], color=colours, width=0.8)
         recist_lines(ax)

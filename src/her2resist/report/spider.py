@@ -4,8 +4,9 @@ lines (the content of results/clinical/tumour_change.tsv)."""
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
+import matplotlib
 import pandas as pd
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from her2resist.report.figures import (
@@ -13,14 +14,16 @@ from her2resist.report.figures import (
     RESPONSE_ORDER,
     SINGLE_COLUMN,
     STYLE,
+    new_figure,
     recist_lines,
 )
 
 
-def spider_figure(changes: pd.DataFrame, endpoints: pd.DataFrame) -> plt.Figure:
+def spider_figure(changes: pd.DataFrame, endpoints: pd.DataFrame) -> Figure:
     response = endpoints.set_index("patient_id")["best_response"]
-    with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(SINGLE_COLUMN, SINGLE_COLUMN * 0.8))
+    with matplotlib.rc_context(STYLE):
+        fig = new_figure(SINGLE_COLUMN, SINGLE_COLUMN * 0.8)
+        ax = fig.subplots()
         seen = set()
         for patient, own in changes.groupby("patient_id"):
             best = response.get(patient, "NE")

@@ -4,12 +4,12 @@ median PFS as text (the content of results/stats/subgroups.tsv)."""
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 from matplotlib.ticker import FixedFormatter, FixedLocator, NullLocator
 
-from her2resist.report.figures import OKABE_ITO
+from her2resist.report.figures import OKABE_ITO, new_figure
 from her2resist.report.labels import Labels
 
 HR_TICKS = (0.06, 0.125, 0.25, 0.5, 1, 2, 4, 8, 16, 32)
@@ -23,15 +23,14 @@ def _ci(value: float, lcl: float, ucl: float, digits: int = 1) -> str:
     return f"{value:.{digits}f} ({low}–{high})"
 
 
-def subgroup_forest_figure(table: pd.DataFrame, labels: Labels | None = None) -> plt.Figure:
+def subgroup_forest_figure(table: pd.DataFrame, labels: Labels | None = None) -> Figure:
     """Two panels (ORR %, PFS HR on a log axis) and a text column per subgroup level; factors
     and levels named as in the tables (``labels``)."""
     labels = labels or Labels()
     rows = table.reset_index(drop=True)
     n = len(rows)
-    fig, (text_ax, orr_ax, hr_ax) = plt.subplots(
-        1, 3, figsize=(12, 0.32 * n + 1.6), gridspec_kw={"width_ratios": [3.0, 1.2, 1.2]}
-    )
+    fig = new_figure(12, 0.32 * n + 1.6)
+    text_ax, orr_ax, hr_ax = fig.subplots(1, 3, gridspec_kw={"width_ratios": [3.0, 1.2, 1.2]})
     y = np.arange(n)[::-1]
     names = []
     previous = None
