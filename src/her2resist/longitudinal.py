@@ -497,21 +497,19 @@ def plot_vaf_trajectories(acquired: pd.DataFrame, stem: Path) -> None:
     """Small multiples, one per patient: VAF at baseline and progression per alteration,
     coloured by status (Okabe-Ito), resistance candidates as stars; ``stem``.png (300 dpi)
     and .pdf."""
-    # matplotlib (through the report's figure writer, which selects the Agg backend) here, not
-    # at the top: the core env of rules annotate and ctdna_features, which import this module,
+    # matplotlib (and the report's figure writer, an Agg canvas without pyplot) here, not at
+    # the top: the core env of rules annotate and ctdna_features, which import this module,
     # has none (workflow/envs/core.yaml).
-    import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
 
-    from her2resist.report.figures import save_figure
+    from her2resist.report.figures import new_figure, save_figure
 
     patients = sorted(acquired["patient_id"].unique())
     n = max(len(patients), 1)
     columns = min(4, n)
     rows = int(np.ceil(n / columns))
-    fig, axes = plt.subplots(
-        rows, columns, figsize=(2.6 * columns, 2.4 * rows), squeeze=False, sharey=True
-    )
+    fig = new_figure(2.6 * columns, 2.4 * rows)
+    axes = fig.subplots(rows, columns, squeeze=False, sharey=True)
     for ax, patient in zip(axes.flat, patients, strict=False):
         group = acquired[acquired["patient_id"] == patient]
         labels = []
@@ -560,17 +558,15 @@ def plot_vaf_trajectories(acquired: pd.DataFrame, stem: Path) -> None:
 def plot_acquired_oncoprint(acquired: pd.DataFrame, stem: Path) -> None:
     """Genes x patients: acquired resistance candidate (vermillion), other acquired (sky blue);
     ``stem``.png and .pdf."""
-    import matplotlib.pyplot as plt
     from matplotlib.patches import Patch, Rectangle
 
-    from her2resist.report.figures import save_figure  # not at the top: see above
+    from her2resist.report.figures import new_figure, save_figure  # not at the top: see above
 
     patients = sorted(acquired["patient_id"].unique())
     gained = acquired[acquired["status"] == "acquired"]
     genes = list(gained["gene"].value_counts().sort_index().sort_values(ascending=False).index)
-    fig, ax = plt.subplots(
-        figsize=(1.2 + 0.45 * max(len(patients), 1), 1.2 + 0.35 * max(len(genes), 1))
-    )
+    fig = new_figure(1.2 + 0.45 * max(len(patients), 1), 1.2 + 0.35 * max(len(genes), 1))
+    ax = fig.subplots()
     for i, gene in enumerate(genes):
         for j, patient in enumerate(patients):
             hits = gained[(gained["gene"] == gene) & (gained["patient_id"] == patient)]
