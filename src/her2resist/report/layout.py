@@ -184,9 +184,9 @@ def column_widths(header: list[str], body: list[list[str]], stub: int = 40) -> l
     column at ``stub``), at least the longest word of its header; a table too wide for a
     portrait page wraps its first column at 24."""
     widths = []
-    for j, title in enumerate(header):
+    longest = [max(map(len, cells)) for cells in zip(*body, strict=True)] or [0] * len(header)
+    for j, (title, cells) in enumerate(zip(header, longest, strict=True)):
         words = max((len(w) for w in re.split(r"\s+", title) if w), default=0)
-        cells = max((len(row[j]) for row in body), default=0)
         widths.append(max(words, min(cells, stub if j == 0 else 40)) + 4)  # + cell margins
     if stub > 24 and sum(widths) > PORTRAIT_CHARACTERS:
         return column_widths(header, body, stub=24)
@@ -197,10 +197,9 @@ def fitted_widths(header: list[str], body: list[list[str]], available: float) ->
     """Column widths (characters) filling ``available``: each column at least its longest
     word (no word is broken), the rest shared in proportion to what each still wants."""
     wanted = column_widths(header, body)
-    longest_word = [
-        max((len(w) for row in [header, *body] for w in row[j].split()), default=0)
-        for j in range(len(header))
-    ]
+    # a column's words, from its cells joined: one split per column, not one per cell
+    words = [" ".join(cells).split() for cells in zip(header, *body, strict=True)]
+    longest_word = [max(map(len, column), default=0) for column in words]
     # a word's width: 1.2 mean characters (words in tables are capitals and digits)
     least = [min(want, 1.2 * word + 2) for want, word in zip(wanted, longest_word, strict=True)]
     if sum(wanted) <= available:
