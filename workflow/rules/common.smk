@@ -1,5 +1,6 @@
 import os
 import sys
+import threading
 from pathlib import Path
 
 import pandas as pd
@@ -144,3 +145,10 @@ def final_outputs():
         *LONGITUDINAL_OUTPUTS,  # defined in longitudinal.smk
         *TUMOUR_OUTPUTS,  # defined in clinical.smk
     ]
+
+
+def cancel_pending_timers() -> None:
+    """Cancel the scheduler's pending threading.Timer threads (see the Snakefile's onsuccess)."""
+    for thread in threading.enumerate():
+        if isinstance(thread, threading.Timer):
+            thread.cancel()
