@@ -315,3 +315,17 @@ def test_table1_by_biomarker_status() -> None:
 
     with pytest.raises(InputError, match=r"report\.table1\.by: 'KRAS'"):
         tables.table1_populations(clinical, listing, status, "KRAS")
+
+
+def test_a_long_table_keeps_its_header_in_documents_and_names_its_files() -> None:
+    listing = pd.DataFrame({"patient": [f"P{k}" for k in range(12)], "value": range(12)})
+    shown = render(frame_spec("tableS9_listing", "Table S9. A listing", listing))
+    assert shown.for_document(None, "x.tsv") is shown
+    assert shown.for_document(12, "x.tsv") is shown
+    short = shown.for_document(11, "tableS9_listing.tsv and tableS9_listing.xlsx")
+    assert short.header_rows == shown.header_rows and short.body == [] and short.indents == []
+    assert short.footnotes[0] == (
+        "12 rows, more than a document shows (report.docx_max_rows: 11): every row is in "
+        "tableS9_listing.tsv and tableS9_listing.xlsx."
+    )
+    assert short.footnotes[1:] == shown.footnotes

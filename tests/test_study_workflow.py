@@ -79,6 +79,31 @@ def test_metabric_population_and_disposition(metabric_run: Path) -> None:
     assert not report["message"].str.contains("not profiled").any()
 
 
+def test_metabric_listing_is_whole_in_tsv_and_xlsx_and_named_in_the_docx(
+    metabric_run: Path,
+) -> None:
+    """A listing longer than report.docx_max_rows (500): its DOCX keeps title and header and
+    says where the rows are; the XLSX has every row of the TSV."""
+    from docx import Document
+    from openpyxl import load_workbook
+
+    stem = metabric_run / "results/tables/disposition_by_patient_and_sample"
+    listing = pd.read_csv(stem.with_suffix(".tsv"), sep="\t")
+    assert len(listing) > 500
+    data = load_workbook(stem.with_suffix(".xlsx"), read_only=True)["Data"]
+    assert data.max_row == len(listing) + 1
+    document = Document(stem.with_suffix(".docx"))
+    (grid,) = document.tables
+    assert len(grid.rows) == 1  # the header row alone
+    notes = [p.text for p in document.paragraphs]
+    assert any(
+        f"{len(listing):,} rows" in text
+        and "disposition_by_patient_and_sample.tsv and disposition_by_patient_and_sample.xlsx"
+        in text
+        for text in notes
+    ), notes
+
+
 def test_metabric_os_associations_equal_r(metabric_run: Path, tmp_path: Path) -> None:
     ours = pd.read_csv(metabric_run / "results/stats/os_associations.tsv", sep="\t")
     ours = ours.set_index("biomarker")

@@ -99,3 +99,20 @@ def test_text_and_empty_columns_as_pandas_writes_them(tmp_path: Path) -> None:
         )
     write_tsv(frame.iloc[:0], tmp_path / "empty.tsv")
     assert (tmp_path / "empty.tsv").read_text() == "\t".join(frame.columns) + "\n"
+
+
+def test_missing_columns_first_and_last_as_pandas_writes_them(tmp_path: Path) -> None:
+    frame = pd.DataFrame(
+        {
+            "purity": [np.nan] * 3,
+            "gene": ["ERBB2", "TP53", "PTEN"],
+            "chrom": [None] * 3,
+            "call": ["gain", "neutral", "loss"],
+            "n_segments": pd.array([None] * 3, dtype="Int64"),
+            "log2": [np.nan] * 3,
+        }
+    )
+    write_tsv(frame, tmp_path / "t.tsv")
+    expected = frame.to_csv(sep="\t", index=False, na_rep="NA", lineterminator="\n")
+    assert (tmp_path / "t.tsv").read_text() == expected
+    assert expected.splitlines()[1] == "NA\tERBB2\tNA\tgain\tNA\tNA"

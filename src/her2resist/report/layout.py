@@ -106,6 +106,18 @@ class Rendered:
     abbreviations: str
     landscape: bool
 
+    def for_document(self, max_rows: int | None, files: str) -> Rendered:
+        """As a document shows it: a table of more than ``max_rows`` body rows (a cohort's
+        patient listing runs to a hundred pages) keeps its title and header, and a note says
+        where every row is (``files``: the TSV and XLSX written beside it)."""
+        if max_rows is None or len(self.body) <= max_rows:
+            return self
+        note = (
+            f"{len(self.body):,} rows, more than a document shows "
+            f"(report.docx_max_rows: {max_rows}): every row is in {files}."
+        )
+        return replace(self, body=[], indents=[], footnotes=[note, *self.footnotes])
+
 
 def _value_getter(row: Mapping[str, Any], column: Column) -> Any:
     def value_of(role: str) -> Any:

@@ -25,6 +25,7 @@ def run_tables(
     """Every manuscript table as TSV, XLSX and DOCX; ``outputs`` name the TSV (or all) paths,
     and :data:`MANUSCRIPT` the one document with every table written, in order."""
     built = tables.build_tables(config, inputs)
+    max_rows = report_settings(config).get("docx_max_rows")
     documents = {}  # name -> its DOCX document: laid out once, copied into the manuscript
     for path in outputs:
         path = Path(path)
@@ -32,7 +33,8 @@ def run_tables(
             spec = built[path.stem]
             spec = spec.with_data(writers.full_precision(spec.data))
             shown = render(spec)
-            documents[path.stem] = writers.table_document(spec, shown)
+            shown_in_document = shown.for_document(max_rows, f"{path.name} and {path.stem}.xlsx")
+            documents[path.stem] = writers.table_document(spec, shown_in_document)
             writers.write_table(spec, path, shown, documents[path.stem])
     if not report_settings(config).get("patient_listing", True):
         documents = {k: v for k, v in documents.items() if k not in tables.PATIENT_LEVEL_TABLES}
