@@ -20,7 +20,9 @@ from her2resist.study_data import study_data
 ROOT = Path(__file__).resolve().parents[1]
 GATED_JOBS = ("longitudinal", "exploratory_models")
 # figures are one job (report_figures); the figures a study lacks data for are not its outputs
-GATED_FIGURES = ("swimmer", "waterfall", "km_pfs_trial")
+GATED_FIGURES = ("swimmer", "waterfall", "km_pfs_trial", "subgroups_forest")
+# subgroups (ORR and PFS by level) need response or PFS; Table S4 is ORR by biomarker
+GATED_TABLES = ("table5_adverse_events", "table3b_subgroups", "tableS4_response_associations")
 
 
 def _cohort_study_module():
@@ -93,7 +95,9 @@ def test_os_only_cohort_plans_no_pfs_response_plasma_or_longitudinal_jobs(
         assert f"{figure}.png" not in text, figure
     assert jobs["report_figures"] == 1
     assert "km_os_trial.png" in text and "oncoprint.png" in text
-    assert "table5_adverse_events" not in text
+    for table in GATED_TABLES:
+        assert table not in text, table
+    assert "subgroups.tsv" not in text and "follow_up.tsv" in text
     assert "acquired.tsv" not in text and "concordance.tsv" not in text
     assert jobs["ctdna_features"] == 1 and jobs["associate"] == 1
 
@@ -110,3 +114,6 @@ def test_example_still_plans_every_output(tmp_path: Path, project_root: Path) ->
     assert jobs["longitudinal"] == 1 and jobs["ctdna_features"] == 1
     assert jobs["exploratory_models"] == 1
     assert "table5_adverse_events.docx" in text and "km_pfs_trial.png" in text
+    for table in GATED_TABLES:
+        assert f"{table}.docx" in text, table
+    assert "subgroups_forest.png" in text

@@ -189,6 +189,18 @@ def test_efficacy_table_as_a_response_and_time_to_event_table() -> None:
     assert "NE, not evaluable" in shown.abbreviations
 
 
+def test_efficacy_table_of_a_study_without_response_data() -> None:
+    """Issue 15 part 7: no best-response rows of zeros, no response-evaluable column."""
+    endpoints, efficacy = endpoints_and_efficacy()
+    survival_only = efficacy[efficacy["endpoint"].isin(["pfs", "os"])]
+    shown = render(tables.efficacy_table(endpoints, survival_only, 24, response=False))
+    assert shown.header_rows == [["Endpoint", "ITT\nN = 10"]]
+    labels = [row[0] for row in shown.body]
+    assert labels[0] == "Progression-free survival" and "Overall survival" in labels
+    assert not any("response" in label.lower() for label in labels)
+    assert shown.footnotes[0] == "ITT, all treated patients (N = 10)."
+
+
 def test_manuscript_document_in_order_with_landscape_pages(tmp_path: Path) -> None:
     from docx import Document
     from docx.enum.section import WD_ORIENT

@@ -178,3 +178,36 @@ def test_subgroups_named_by_their_labels() -> None:
     texts = {t.get_text() for t in figure.axes[0].texts}
     assert any(t.startswith("First factor: ") for t in texts)
     assert not any(t.startswith(f"{columns[0]}: ") for t in texts)
+
+
+def test_only_what_the_study_measured(tmp_path: Path) -> None:
+    """Issue 15 part 7: a study without response data gets no ORR (not 0 %), one without
+    PFS no PFS columns or follow-up; the forest plot draws the measured panel alone."""
+    import matplotlib.image as mpimg
+
+    from her2resist.report.figures import save_figure
+    from her2resist.report.subgroup_forest import subgroup_forest_figure
+    from her2resist.report.trial_tables import subgroup_spec
+
+    frame, columns = synthetic()
+    endpoints = frame.rename(columns={"time": "pfs_months", "event": "pfs_event"})
+    endpoints["os_months"], endpoints["os_event"] = endpoints["pfs_months"], endpoints["pfs_event"]
+    pfs_only = subgroup_table(endpoints, frame, columns, measured=("pfs",))
+    assert pfs_only[["responders", "orr", "orr_lcl", "orr_ucl"]].isna().all().all()
+    assert pfs_only["pfs_median"].notna().all()
+    headers = [c.header for c in subgroup_spec(pfs_only).columns]
+    assert not any("ORR" in h for h in headers) and any("PFS HR" in h for h in headers)
+    figure = subgroup_forest_figure(pfs_only)
+    assert [ax.get_xlabel() for ax in figure.axes[1:]] == ["PFS HR vs other patients (95% CI)"]
+    image = mpimg.imread(save_figure(figure, tmp_path / "forest")[0])[:, :, :3]
+    blue = np.array([0x00, 0x72, 0xB2]) / 255
+    assert not (np.abs(image - blue) < 0.02).all(axis=2).any()  # no ORR marker anywhere
+
+    response_only = subgroup_table(endpoints, frame, columns, measured=("response",))
+    assert response_only[["pfs_n", "pfs_median", "hr_vs_rest"]].isna().all().all()
+    assert response_only["orr"].notna().all()
+    figure = subgroup_forest_figure(response_only)
+    assert [ax.get_xlabel() for ax in figure.axes[1:]] == ["ORR, % (exact 95% CI)"]
+
+    follow = median_follow_up(endpoints, measured=("os",))
+    assert list(follow["endpoint"]) == ["os_follow_up"]

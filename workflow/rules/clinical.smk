@@ -20,20 +20,28 @@ rule clinical:
         "../scripts/clinical.py"
 
 
+# Subgroups (ORR and PFS by level) only for a study with response or PFS data (STUDY).
 rule trial_tables:
     input:
         endpoints="results/clinical/endpoints.tsv",
         clinical="results/validated/clinical.tsv",
+        samples="results/validated/samples.tsv",
     output:
-        subgroups="results/stats/subgroups.tsv",
-        follow_up="results/stats/follow_up.tsv",
-        forest=report(
-            "results/figures/subgroups_forest.png",
-            caption="../report/subgroups_forest.rst",
-            category="Efficacy",
-            subcategory="Figures",
+        **(
+            {
+                "subgroups": "results/stats/subgroups.tsv",
+                "forest": report(
+                    "results/figures/subgroups_forest.png",
+                    caption="../report/subgroups_forest.rst",
+                    category="Efficacy",
+                    subcategory="Figures",
+                ),
+                "forest_pdf": "results/figures/subgroups_forest.pdf",
+            }
+            if STUDY.pfs or STUDY.response
+            else {}
         ),
-        forest_pdf="results/figures/subgroups_forest.pdf",
+        follow_up="results/stats/follow_up.tsv",
     log:
         "logs/trial_tables.log",
     conda:

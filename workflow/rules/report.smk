@@ -30,6 +30,10 @@ if not config["report"]["patient_listing"]:
         REPORT_TABLES.pop(table)
 if not STUDY.adverse_events:
     REPORT_TABLES.pop("table5_adverse_events")
+if not (STUDY.pfs or STUDY.response):  # subgroups: ORR and PFS by level (trial_tables)
+    REPORT_TABLES.pop("table3b_subgroups")
+if not STUDY.response:
+    REPORT_TABLES.pop("tableS4_response_associations")
 # Figures follow the data (STUDY, common.smk): no PFS curve without PFS, no swimmer
 # without PFS and response, no forest without a survival endpoint.
 # figure: (caption in workflow/report/, category in the HTML report)
@@ -70,11 +74,12 @@ REPORT_INPUTS = dict(
     response_associations="results/stats/response_associations.tsv",
     efficacy="results/stats/efficacy.tsv",
     follow_up="results/stats/follow_up.tsv",
-    subgroups="results/stats/subgroups.tsv",
     detectable_effects="results/stats/detectable_effects.tsv",
     population_excluded="results/validated/population_excluded.tsv",
     column_labels="results/validated/column_labels.tsv",
 )
+if "table3b_subgroups" in REPORT_TABLES:
+    REPORT_INPUTS["subgroups"] = "results/stats/subgroups.tsv"
 
 
 rule report_tables:

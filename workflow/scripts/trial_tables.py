@@ -13,6 +13,7 @@ run_stage(
         config,
         sm.input.endpoints,
         sm.input.clinical,
+        sm.input.samples,
         dict(sm.output.items()),
     ),
 )

@@ -86,10 +86,17 @@ def _pfs_row(
 
 
 def subgroup_table(
-    endpoints: pd.DataFrame, clinical: pd.DataFrame, columns: Iterable[str], min_patients: int = 3
+    endpoints: pd.DataFrame,
+    clinical: pd.DataFrame,
+    columns: Iterable[str],
+    min_patients: int = 3,
+    measured: Iterable[str] = ("response", "pfs"),
 ) -> pd.DataFrame:
     """SUBGROUP_COLUMNS; ``endpoints`` and ``clinical`` indexed by patient. Levels with fewer
-    than ``min_patients`` PFS-evaluable patients are described, without a hazard ratio."""
+    than ``min_patients`` PFS-evaluable patients are described, without a hazard ratio. ORR
+    and PFS columns only for what the study ``measured``: missing, not 0 % or "not reached",
+    where it did not."""
+    measured = set(measured)
     ends = endpoints.reindex(clinical.index)
     orr = ends["orr"]
     rows = []
@@ -99,22 +106,28 @@ def subgroup_table(
     for name, levels in levels_by_column:
         for level in sorted(levels.unique(), key=lambda v: (v == MISSING_LEVEL, v)):
             in_level = levels == level
-            responders = int(orr[in_level].fillna(0).sum())
             n = int(in_level.sum())
-            prop = clopper_pearson(responders, n)
-            row = {"subgroup": name, "level": level, "n": n, "responders": responders}
-            row.update(orr=prop.rate, orr_lcl=prop.lcl, orr_ucl=prop.ucl)
-            # every patient: the median only (there is no rest to compare with)
-            minimum = min_patients if name != "All patients" else None
-            row.update(_pfs_row(ends["pfs_months"], ends["pfs_event"], in_level, minimum))
+            row = {"subgroup": name, "level": level, "n": n}
+            if "response" in measured:  # ITT: a patient without a response is a non-responder
+                responders = int(orr[in_level].fillna(0).sum())
+                prop = clopper_pearson(responders, n)
+                row.update(responders=responders, orr=prop.rate, orr_lcl=prop.lcl)
+                row.update(orr_ucl=prop.ucl)
+            if "pfs" in measured:
+                # every patient: the median only (there is no rest to compare with)
+                minimum = min_patients if name != "All patients" else None
+                row.update(_pfs_row(ends["pfs_months"], ends["pfs_event"], in_level, minimum))
             rows.append(row)
     return pd.DataFrame(rows, columns=SUBGROUP_COLUMNS)
 
 
-def median_follow_up(endpoints: pd.DataFrame) -> pd.DataFrame:
-    """Median follow-up (reverse Kaplan–Meier) for OS and PFS, FOLLOW_UP_COLUMNS."""
+def median_follow_up(
+    endpoints: pd.DataFrame, measured: Iterable[str] = ("os", "pfs")
+) -> pd.DataFrame:
+    """Median follow-up (reverse Kaplan–Meier) for OS and PFS where the study ``measured``
+    them, FOLLOW_UP_COLUMNS."""
     rows = []
-    for endpoint in ("os", "pfs"):
+    for endpoint in (e for e in ("os", "pfs") if e in measured):
         time, event = endpoints[f"{endpoint}_months"], endpoints[f"{endpoint}_event"]
         usable = time.notna() & event.notna()
         censored = int((event[usable] == 0).sum())

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedFormatter, FixedLocator, NullLocator
 
@@ -25,12 +26,18 @@ def _ci(value: float, lcl: float, ucl: float, digits: int = 1) -> str:
 
 def subgroup_forest_figure(table: pd.DataFrame, labels: Labels | None = None) -> Figure:
     """Two panels (ORR %, PFS HR on a log axis) and a text column per subgroup level; factors
-    and levels named as in the tables (``labels``)."""
+    and levels named as in the tables (``labels``). A panel and its text column only for an
+    endpoint the study measured (``subgroup_table`` leaves the other missing)."""
     labels = labels or Labels()
     rows = table.reset_index(drop=True)
     n = len(rows)
-    fig = new_figure(12, 0.32 * n + 1.6)
-    text_ax, orr_ax, hr_ax = fig.subplots(1, 3, gridspec_kw={"width_ratios": [3.0, 1.2, 1.2]})
+    has_orr, has_pfs = rows["orr"].notna().any(), rows["pfs_n"].notna().any()
+    ratios = [3.0, *([1.2] if has_orr else []), *([1.2] if has_pfs else [])]
+    fig = new_figure(6 + 3 * (len(ratios) - 1), 0.32 * n + 1.6)  # 12 in with both panels
+    axes = list(np.atleast_1d(fig.subplots(1, len(ratios), gridspec_kw={"width_ratios": ratios})))
+    text_ax = axes.pop(0)
+    orr_ax = axes.pop(0) if has_orr else None
+    hr_ax = axes.pop(0) if has_pfs else None
     y = np.arange(n)[::-1]
     names = []
     previous = None
@@ -44,14 +51,31 @@ def subgroup_forest_figure(table: pd.DataFrame, labels: Labels | None = None) ->
     text_ax.set_ylim(-0.8, n - 0.2)
     text_ax.axis("off")
     header = n - 0.2
-    columns = ((0.0, "Subgroup"), (0.42, "n"), (0.5, "ORR % (95% CI)"))
-    for x, title in (*columns, (0.74, "mPFS, mo (95% CI)")):
+    columns = [(0.0, "Subgroup"), (0.42, "n")]
+    columns += [(0.5, "ORR % (95% CI)")] if has_orr else []
+    columns += [(0.74 if has_orr else 0.5, "mPFS, mo (95% CI)")] if has_pfs else []
+    for x, title in columns:
         text_ax.text(x, header, title, fontweight="bold", va="bottom", fontsize=8)
     for yi, label, row in zip(y, names, rows.itertuples(index=False), strict=True):
-        orr = _ci(100 * row.orr, 100 * row.orr_lcl, 100 * row.orr_ucl, 0)
-        pfs = _ci(row.pfs_median, row.pfs_median_lcl, row.pfs_median_ucl)
-        for x, text in ((0.0, label), (0.42, str(row.n)), (0.5, orr), (0.74, pfs)):
+        texts = [label, str(row.n)]
+        texts += [_ci(100 * row.orr, 100 * row.orr_lcl, 100 * row.orr_ucl, 0)] if has_orr else []
+        texts += [_ci(row.pfs_median, row.pfs_median_lcl, row.pfs_median_ucl)] if has_pfs else []
+        for (x, _), text in zip(columns, texts, strict=True):
             text_ax.text(x, yi, text, va="center", fontsize=8)
+    if orr_ax is not None:
+        _orr_panel(orr_ax, rows, y)
+    if hr_ax is not None:
+        _hr_panel(hr_ax, rows, y)
+    for ax in (a for a in (orr_ax, hr_ax) if a is not None):
+        ax.set_ylim(-0.8, n - 0.2)
+        ax.set_yticks([])
+        ax.spines[["top", "right", "left"]].set_visible(False)
+    fig.suptitle("Efficacy by subgroup", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def _orr_panel(orr_ax: Axes, rows: pd.DataFrame, y: np.ndarray) -> None:
     colour = OKABE_ITO["blue"]
     orr_ax.errorbar(
         100 * rows["orr"],
@@ -68,6 +92,9 @@ def subgroup_forest_figure(table: pd.DataFrame, labels: Labels | None = None) ->
         orr_ax.axvline(100 * overall.iloc[0], color="grey", linestyle="--", linewidth=0.8)
     orr_ax.set_xlim(0, 100)
     orr_ax.set_xlabel("ORR, % (exact 95% CI)")
+
+
+def _hr_panel(hr_ax: Axes, rows: pd.DataFrame, y: np.ndarray) -> None:
     hr = pd.to_numeric(rows["hr_vs_rest"], errors="coerce")
     shown = hr.notna()
     hr_ax.errorbar(
@@ -87,10 +114,3 @@ def subgroup_forest_figure(table: pd.DataFrame, labels: Labels | None = None) ->
     hr_ax.xaxis.set_major_formatter(FixedFormatter([f"{t:g}" for t in ticks]))
     hr_ax.xaxis.set_minor_locator(NullLocator())
     hr_ax.set_xlabel("PFS HR vs other patients (95% CI)")
-    for ax in (orr_ax, hr_ax):
-        ax.set_ylim(-0.8, n - 0.2)
-        ax.set_yticks([])
-        ax.spines[["top", "right", "left"]].set_visible(False)
-    fig.suptitle("Efficacy by subgroup", fontsize=10)
-    fig.tight_layout()
-    return fig

@@ -20,6 +20,7 @@ from her2resist.report import trial_tables
 from her2resist.report.formatting import CELL_KINDS
 from her2resist.report.labels import Labels, biomarker_label, read_column_labels
 from her2resist.report.layout import HEADING, Column, TableSpec, frame_spec
+from her2resist.study_data import study_data
 from her2resist.tables import read_table
 
 PathLike = str | Path
@@ -293,25 +294,27 @@ def efficacy_table(
     efficacy: pd.DataFrame,
     cbr_min_sd_weeks: float = 24,
     labels: Labels | None = None,
+    response: bool = True,
 ) -> TableSpec:
     """Table 3 as a response and time-to-event table (tern's RSPT01 and TTET01): best overall
     response n (%), ORR/CBR/DCR n (%) with the Clopper-Pearson exact 95 % CI, KM medians and
-    landmark rates with 95 % CIs; intention to treat and response-evaluable as columns."""
+    landmark rates with 95 % CIs; intention to treat and response-evaluable as columns. A study
+    without ``response`` data gets neither response rows nor the response-evaluable column."""
     labels = labels or Labels()
     itt = pd.Series(True, index=endpoints.index)
     evaluable = endpoints["response_evaluable"].astype(str).eq("True")
     populations = {"itt_": itt, "evaluable_": evaluable}
-    rows: list[dict[str, Any]] = [
-        {
-            "row": "best_response",
-            "label": "Best overall response, n (%)",
-            "indent": 0,
-            "format": "",
-        },
-    ]
+    rows: list[dict[str, Any]] = []
+    if response:
+        rows.append(
+            {"row": "best_response", "label": "Best overall response, n (%)", "indent": 0}
+            | {"format": ""}
+        )
     bor = endpoints["best_response"].astype(str)
     levels = [v for v in RESPONSE_LEVELS if v != "NON-CR/NON-PD" or (bor == v).any()]
     levels += sorted(set(bor) - set(levels) - {"nan", ""})
+    if not response:
+        levels = []
     for level in levels:
         row = {
             "row": f"best_response:{level}",
@@ -351,10 +354,12 @@ def efficacy_table(
     footnotes = [
         f"ITT, all treated patients (N = {len(endpoints)}), NE counted as non-responder; "
         f"response-evaluable, patients with a best overall response other than NE "
-        f"(N = {int(evaluable.sum())}).",
-        "Response rates with Clopper-Pearson exact 95% CI. Time to event: Kaplan-Meier median "
-        "with 95% CI (log transform, Brookmeyer-Crowley) and landmark rates with Greenwood "
-        "log CI, in the ITT population.",
+        f"(N = {int(evaluable.sum())})."
+        if response
+        else f"ITT, all treated patients (N = {len(endpoints)}).",
+        ("Response rates with Clopper-Pearson exact 95% CI. " if response else "")
+        + "Time to event: Kaplan-Meier median with 95% CI (log transform, Brookmeyer-Crowley) "
+        "and landmark rates with Greenwood log CI, in the ITT population.",
     ]
     for endpoint in ("pfs", "os"):
         if (endpoint, "median") not in by_key.index:
@@ -424,7 +429,11 @@ def efficacy_table(
         data,
         [
             Column(header("ITT", len(endpoints)), prefix="itt_"),
-            Column(header("Response-evaluable", int(evaluable.sum())), prefix="evaluable_"),
+            *(
+                [Column(header("Response-evaluable", int(evaluable.sum())), prefix="evaluable_")]
+                if response
+                else []
+            ),
         ],
         stub_header="Endpoint",
         row_notes=("note",) if "note" in data.columns else (),
@@ -819,10 +828,16 @@ def build_tables(
         ),
         disposition_table(disposition_summary(listing, samples)),
         with_follow_up(
-            efficacy_table(endpoints, tsv("efficacy"), config.get("cbr_min_sd_weeks", 24), labels),
+            efficacy_table(
+                endpoints,
+                tsv("efficacy"),
+                config.get("cbr_min_sd_weeks", 24),
+                labels,
+                response=study_data(config, samples).response,
+            ),
             tsv("follow_up"),
         ),
-        trial_tables.subgroup_spec(tsv("subgroups"), labels),
+        *([trial_tables.subgroup_spec(tsv("subgroups"), labels)] if "subgroups" in inputs else []),
         biomarker_table(tsv("pfs_associations"), tsv("os_associations"), tsv("alterations")),
         trial_tables.detectable_spec(tsv("detectable_effects")),
         trial_tables.adverse_event_spec(tsv("adverse_events")),

@@ -83,10 +83,21 @@ def subgroup_spec(subgroups: pd.DataFrame, labels: Labels | None = None) -> Tabl
         pd.DataFrame(rows),
         [
             Column("n", "n", fields={"n": "n"}),
-            Column("ORR, n (%) [95% CI]", "n_percent_ci", prefix="orr_"),
-            Column("Median PFS (95% CI), months", "median_ci", prefix="pfs_"),
-            Column("PFS HR vs other patients (95% CI)", "estimate_ci", prefix="hr_"),
-            Column("p", "p", fields={"value": "hr_p"}),
+            # the endpoints the study measured (subgroup_table leaves the others missing)
+            *(
+                [Column("ORR, n (%) [95% CI]", "n_percent_ci", prefix="orr_")]
+                if subgroups["orr"].notna().any()
+                else []
+            ),
+            *(
+                [
+                    Column("Median PFS (95% CI), months", "median_ci", prefix="pfs_"),
+                    Column("PFS HR vs other patients (95% CI)", "estimate_ci", prefix="hr_"),
+                    Column("p", "p", fields={"value": "hr_p"}),
+                ]
+                if subgroups["pfs_n"].notna().any()
+                else []
+            ),
         ],
         stub_header="Subgroup",
         row_notes=["note"],

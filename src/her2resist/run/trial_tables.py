@@ -14,6 +14,7 @@ from her2resist.report.figures import save_figure
 from her2resist.report.labels import Labels, data_labels
 from her2resist.report.subgroup_forest import subgroup_forest_figure
 from her2resist.run import PathLike
+from her2resist.study_data import study_data
 from her2resist.tables import read_table, write_tsv
 
 
@@ -21,10 +22,15 @@ def run_trial_tables(
     config: dict[str, Any],
     endpoints_path: PathLike,
     clinical_path: PathLike,
+    samples_path: PathLike,
     outputs: dict[str, PathLike],
 ) -> None:
     """Subgroups (table and forest plot), median follow-up: from endpoints and clinical
-    data only, so they are made while the biomarker stages run."""
+    data only, so they are made while the biomarker stages run. Only for what the study
+    measured (``study_data``): no subgroups without response or PFS (the rule asks for none),
+    no ORR or PFS columns for what is missing, no follow-up of an endpoint not measured."""
+    study = study_data(config, read_table(samples_path))
+    measured = [*study.survival_endpoints, *(["response"] if study.response else [])]
     endpoints = pd.read_csv(endpoints_path, sep="\t", dtype={"patient_id": str})
     endpoints = endpoints.set_index("patient_id")
     clinical = read_table(clinical_path)
@@ -38,8 +44,10 @@ def run_trial_tables(
             "key subgroups",
             hint=f"use clinical (or ADSL) columns: {', '.join(clinical.columns)}",
         )
-    table = subgroups.subgroup_table(endpoints, clinical, config["subgroups"])
-    write_tsv(table, outputs["subgroups"])
-    labels = Labels.from_config(config, data_labels(config))
-    save_figure(subgroup_forest_figure(table, labels), Path(outputs["forest"]).with_suffix(""))
-    write_tsv(subgroups.median_follow_up(endpoints), outputs["follow_up"])
+    if "subgroups" in outputs:
+        table = subgroups.subgroup_table(endpoints, clinical, config["subgroups"], 3, measured)
+        write_tsv(table, outputs["subgroups"])
+        labels = Labels.from_config(config, data_labels(config))
+        forest = subgroup_forest_figure(table, labels)
+        save_figure(forest, Path(outputs["forest"]).with_suffix(""))
+    write_tsv(subgroups.median_follow_up(endpoints, measured), outputs["follow_up"])
