@@ -304,18 +304,12 @@ def efficacy_table(
     itt = pd.Series(True, index=endpoints.index)
     evaluable = endpoints["response_evaluable"].astype(str).eq("True")
     populations = {"itt_": itt, "evaluable_": evaluable}
-    rows: list[dict[str, Any]] = []
-    if response:
-        rows.append(
-            {"row": "best_response", "label": "Best overall response, n (%)", "indent": 0}
-            | {"format": ""}
-        )
+    heading = {"row": "best_response", "label": "Best overall response, n (%)", "indent": 0}
+    rows: list[dict[str, Any]] = [heading | {"format": ""}] if response else []
     bor = endpoints["best_response"].astype(str)
     levels = [v for v in RESPONSE_LEVELS if v != "NON-CR/NON-PD" or (bor == v).any()]
     levels += sorted(set(bor) - set(levels) - {"nan", ""})
-    if not response:
-        levels = []
-    for level in levels:
+    for level in levels if response else []:
         row = {
             "row": f"best_response:{level}",
             "label": labels.level(level),
