@@ -54,6 +54,7 @@ def test_study_data_of_the_example_has_everything(project_root: Path) -> None:
     assert data.pfs and data.os and data.response
     assert data.plasma and data.second_timepoint and data.adverse_events
     assert data.survival_endpoints == ("pfs", "os")
+    assert data.measured == ("pfs", "os", "response")
 
 
 def test_study_data_of_an_os_only_cohort(small_cohort: Path, monkeypatch) -> None:
@@ -66,6 +67,7 @@ def test_study_data_of_an_os_only_cohort(small_cohort: Path, monkeypatch) -> Non
     assert (data.pfs, data.os, data.response) == (False, True, False)
     assert (data.plasma, data.second_timepoint, data.adverse_events) == (False, False, False)
     assert data.survival_endpoints == ("os",)
+    assert data.measured == ("os",)
     # the same study with PFS columns mapped but PFS not among the endpoints: still no PFS
     config["clinical"]["columns"] |= {"pfs_time": "OS_MONTHS", "pfs_event": "OS_STATUS"}
     assert not study_data(config, samples).pfs

@@ -29,6 +29,11 @@ class StudyData:
     def survival_endpoints(self) -> tuple[str, ...]:
         return tuple(e for e in ("pfs", "os") if getattr(self, e))
 
+    @property
+    def measured(self) -> tuple[str, ...]:
+        """The survival endpoints and ``response``, where the study has them."""
+        return (*self.survival_endpoints, *(("response",) if self.response else ()))
+
 
 def _has_endpoint(config: dict[str, Any], endpoint: str) -> bool:
     clinical = config["clinical"]

@@ -35,10 +35,7 @@ rule associate:
         runtime=30,
     params:
         # endpoints the study measured; the others get tables without rows
-        measured=[
-            *STUDY.survival_endpoints,
-            *(["response"] if STUDY.response else []),
-        ],
+        measured=list(STUDY.measured),
     script:
         "../scripts/associate.py"
 

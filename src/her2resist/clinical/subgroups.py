@@ -111,8 +111,7 @@ def subgroup_table(
             if "response" in measured:  # ITT: a patient without a response is a non-responder
                 responders = int(orr[in_level].fillna(0).sum())
                 prop = clopper_pearson(responders, n)
-                row.update(responders=responders, orr=prop.rate, orr_lcl=prop.lcl)
-                row.update(orr_ucl=prop.ucl)
+                row.update(responders=responders, orr=prop.rate, orr_lcl=prop.lcl, orr_ucl=prop.ucl)
             if "pfs" in measured:
                 # every patient: the median only (there is no rest to compare with)
                 minimum = min_patients if name != "All patients" else None

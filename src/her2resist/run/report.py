@@ -25,7 +25,8 @@ def run_tables(
     """Every manuscript table as TSV, XLSX and DOCX; ``outputs`` name the TSV (or all) paths,
     and :data:`MANUSCRIPT` the one document with every table written, in order."""
     built = tables.build_tables(config, inputs)
-    max_rows = report_settings(config).get("docx_max_rows")
+    settings = report_settings(config)
+    max_rows = settings.get("docx_max_rows")
     documents = {}  # name -> its DOCX document: laid out once, copied into the manuscript
     for path in outputs:
         path = Path(path)
@@ -36,7 +37,7 @@ def run_tables(
             shown_in_document = shown.for_document(max_rows, f"{path.name} and {path.stem}.xlsx")
             documents[path.stem] = writers.table_document(spec, shown_in_document)
             writers.write_table(spec, path, shown, documents[path.stem])
-    if not report_settings(config).get("patient_listing", True):
+    if not settings.get("patient_listing", True):
         documents = {k: v for k, v in documents.items() if k not in tables.PATIENT_LEVEL_TABLES}
     for path in outputs:
         if Path(path).name == Path(MANUSCRIPT).name:

@@ -29,8 +29,7 @@ def run_trial_tables(
     data only, so they are made while the biomarker stages run. Only for what the study
     measured (``study_data``): no subgroups without response or PFS (the rule asks for none),
     no ORR or PFS columns for what is missing, no follow-up of an endpoint not measured."""
-    study = study_data(config, read_table(samples_path))
-    measured = [*study.survival_endpoints, *(["response"] if study.response else [])]
+    measured = study_data(config, read_table(samples_path)).measured
     endpoints = pd.read_csv(endpoints_path, sep="\t", dtype={"patient_id": str})
     endpoints = endpoints.set_index("patient_id")
     clinical = read_table(clinical_path)
