@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 CORES ?= 8
 
-.PHONY: setup run test lint bench report clean system-deps
+.PHONY: setup bcftools run test lint bench report clean system-deps
 
 $(BIN)/snakemake: requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -13,7 +13,15 @@ $(BIN)/snakemake: requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-setup: $(BIN)/snakemake  ## create .venv from the pinned requirements
+setup: $(BIN)/snakemake bcftools  ## create .venv from the pinned requirements; bcftools
+
+# The VCF reader runs bcftools, which pip cannot install: taken from Debian when missing
+# (conda users get it from workflow/envs/variants.yaml with --use-conda).
+bcftools:
+	@command -v bcftools >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		--no-install-recommends bcftools; } || { echo "bcftools is needed to read VCF files: \
+		install it (Debian: apt-get install bcftools; conda: bioconda::bcftools)" >&2; exit 1; }
 
 run: setup  ## run the workflow on the bundled example cohort
 	$(BIN)/snakemake --cores $(CORES) --profile profiles/local

@@ -1,6 +1,8 @@
 """The pip lock, environment.yml and every workflow/envs file pin the same versions."""
 
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -25,6 +27,11 @@ def conda_pins(path: Path) -> dict[str, str]:
     return pins
 
 
+#: Programs the conda envs pin that pip cannot install: the venv takes them from the system
+#: (``make setup`` installs bcftools from Debian), at the same version (tested below).
+SYSTEM_TOOLS = {"bcftools"}
+
+
 def env_files(root: Path) -> list[Path]:
     return [root / "environment.yml", *sorted((root / "workflow" / "envs").glob("*.yaml"))]
 
@@ -38,10 +45,18 @@ def test_env_pins_equal_the_lock(project_root: Path, name: str) -> None:
     pins = conda_pins(path)
     assert pins, f"{path} pins nothing"
     for package, version in pins.items():
-        if package == "python":
+        if package == "python" or package in SYSTEM_TOOLS:
             continue
         assert package in lock, f"{path.name}: {package} is not in requirements.lock"
         assert lock[package] == version, f"{path.name}: {package} {version} != lock {lock[package]}"
+
+
+@pytest.mark.skipif(shutil.which("bcftools") is None, reason="bcftools not installed")
+def test_system_bcftools_is_the_pinned_one(project_root: Path) -> None:
+    """The VCF reader runs bcftools: the one on the PATH is the version the conda env pins."""
+    pinned = conda_pins(project_root / "workflow" / "envs" / "variants.yaml")["bcftools"]
+    first = subprocess.run(["bcftools", "--version"], capture_output=True, text=True).stdout
+    assert first.splitlines()[0] == f"bcftools {pinned}"
 
 
 def test_every_rule_env_exists(project_root: Path) -> None:

@@ -1,17 +1,19 @@
-"""VEP ``CSQ``, SnpEff ``ANN`` and legacy SnpEff ``EFF`` parsing, and vcf2maf's effect choice.
+"""VEP ``CSQ``, SnpEff ``ANN`` and legacy SnpEff ``EFF`` entries, and vcf2maf's effect choice.
 
 The header is parsed once into an :class:`AnnotationFormat` holding the field indices
-we need, so each record costs only string splits and tuple construction.
+needed; the entries of a block of records are then split, ranked and one chosen per ALT
+allele column-wise (:func:`chosen_effects`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
-from operator import attrgetter, itemgetter
-from typing import NamedTuple
+from pathlib import Path
+
+import polars as pl
+
+from her2resist.errors import InputError
 
 from . import rules
 
@@ -22,7 +24,6 @@ _POPULATION_AF_FIELD = re.compile(
     r"^(AF|MAX_AF|GMAF|gnomAD[eg]?_AF|gnomAD_(exomes|genomes)_AF|ExAC(_Adj)?_AF|ExAC_AF_Adj)$"
 )
 _FLOAT = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
-_LEADING_INT = re.compile(r"^(\d+)")
 _EFF_ENTRY = re.compile(r"^([^(]*)\((.*)\)$")
 
 # Header names for the same information in the three formats (first one present wins).
@@ -43,10 +44,6 @@ _FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "aa_change": ("Amino_Acid_change", "Amino_Acid_Change"),
 }
 
-#: What parse_entries reads of every entry, in this order.
-_RANKING_SLOTS = ("allele", "allele_num", "consequence", "symbol", "feature", "biotype")
-_RANKING_SLOTS += ("canonical", "cdna_position")
-
 
 @dataclass(frozen=True)
 class AnnotationFormat:
@@ -61,19 +58,6 @@ class AnnotationFormat:
     @property
     def has_allele(self) -> bool:
         return "allele" in self.index
-
-    @cached_property
-    def ranking(self) -> tuple[Callable[[list[str]], tuple[str, ...]], int]:
-        """The ranking fields' getter (one C call; an absent field reads -1, the "" appended
-        after splitting) and the maxsplit that yields every ranking field as its own item."""
-        at = [self.index.get(slot, -1) for slot in _RANKING_SLOTS]
-        return itemgetter(*at), max(at) + 1
-
-    @cached_property
-    def details_getter(self) -> Callable[[list[str]], tuple[str, ...]]:
-        """BIOTYPE, HGVSc, HGVSp, Protein_position, Amino_acids, EXON (-1 when absent)."""
-        slots = ("biotype", "hgvsc", "hgvsp", "protein_position", "amino_acids", "exon")
-        return itemgetter(*(self.index.get(slot, -1) for slot in slots))
 
     @classmethod
     def from_names(cls, kind: str, info_key: str, names: list[str]) -> AnnotationFormat:
@@ -111,96 +95,6 @@ def format_from_header(info_key: str, description: str) -> AnnotationFormat | No
 
 class MalformedAnnotation(ValueError):
     """An annotation entry that does not match its header; the caller adds the location."""
-
-
-class Entry(NamedTuple):
-    """One annotation entry with just what ranking needs; details are parsed on demand."""
-
-    allele: str | None
-    allele_num: int | None
-    terms: tuple[str, ...]
-    one_consequence: str
-    symbol: str
-    feature: str
-    canonical: bool
-    rank: tuple[int, int, int]  # (biotype priority, effect priority, -transcript length)
-    raw: str  # the entry's text, split in full only if it is chosen
-
-
-@lru_cache(maxsize=100_000)  # consequence strings repeat endlessly
-def _consequence_summary(consequence: str) -> tuple[tuple[str, ...], str, int]:
-    """The terms, the most severe one and its priority."""
-    terms = tuple(t for t in consequence.split("&") if t)
-    worst = rules.most_severe(list(terms))
-    return terms, worst, rules.effect_priority(worst)
-
-
-def parse_entries(raw: str, fmt: AnnotationFormat) -> list[Entry]:
-    """Split one record's INFO annotation into ranked entries (no detail parsing yet)."""
-    texts = raw.split(",")
-    if fmt.kind == "eff":
-        texts = [_eff_as_fields(text, len(fmt.names)) for text in texts if text]
-    n_separators = len(fmt.names) - 1
-    pick, split_at = fmt.ranking
-    biotype_priority = rules.BIOTYPE_PRIORITY.get
-    unknown_biotype = rules.UNKNOWN_BIOTYPE_PRIORITY
-    has_allele = fmt.has_allele
-    summary = _consequence_summary
-    new_entry = tuple.__new__  # skips NamedTuple's Python-level __new__ in this hot loop
-    entries = []
-    for entry in texts:
-        if entry.count("|") != n_separators:
-            raise MalformedAnnotation(
-                f"{fmt.info_key} entry has {entry.count('|') + 1} '|'-separated fields but the "
-                f"header Format lists {n_separators + 1}: {entry[:120]!r}"
-            )
-        # only split as far as the ranking fields; the chosen entry is split fully later
-        fields = entry.split("|", split_at)
-        fields.append("")  # absent slots point here
-        allele, allele_num, consequence, symbol, feature, biotype, canonical, cdna = pick(fields)
-        terms, worst, priority = summary(consequence)
-        length = cdna.rpartition("/")[2] if cdna else ""
-        rank = (
-            biotype_priority(biotype, unknown_biotype),
-            priority,
-            -int(length) if length.isdigit() else 0,
-        )
-        entries.append(
-            new_entry(
-                Entry,
-                (
-                    allele if has_allele else None,
-                    int(allele_num) if allele_num.isdigit() else None,
-                    terms,
-                    worst,
-                    symbol,
-                    feature,
-                    canonical == "YES",
-                    rank,
-                    entry,
-                ),
-            )
-        )
-    return entries
-
-
-def effect_details(entry: Entry, fmt: AnnotationFormat) -> tuple:
-    """The chosen entry's BIOTYPE, HGVSc, HGVSp, Protein_position, Amino_acids, EXON and
-    population AF (only the chosen entry is split in full)."""
-    fields = entry.raw.split("|")
-    fields.append("")  # absent slots (-1) read this
-    biotype, hgvsc, hgvsp, protein_position, amino_acids, exon = fmt.details_getter(fields)
-    if fmt.kind == "snpeff" and "intron_variant" in entry.terms:
-        exon = ""  # SnpEff's Rank is the intron number for intronic annotations
-    elif fmt.kind == "eff":
-        # one Amino_Acid_change field: "p.Arg136Cys/c.406C>T", or a one-letter "R136C"
-        change = fields[fmt.index.get("aa_change", -1)].split("/")[0]
-        position = re.search(r"(\d+)", change)
-        hgvsp = change if change.startswith("p.") else ""
-        protein_position = position.group(1) if position else ""
-        amino_acids = "" if hgvsp else change
-    af = _max_af(fields, fmt.af_indices) if fmt.af_indices else None
-    return biotype, hgvsc, hgvsp, protein_position, amino_acids, exon, af
 
 
 def _eff_as_fields(entry: str, n_fields: int) -> str:
@@ -256,106 +150,341 @@ def minimal_allele(ref: str, alt: str) -> str:
     return alt[start:end_alt] or "-"
 
 
-def effects_by_allele(
-    effects: list[Entry], ref: str, alts: list[str], fmt: AnnotationFormat
-) -> list[list[Entry]]:
-    """Split a record's effects per ALT (index 0 = first ALT)."""
-    if len(alts) == 1:
-        # Biallelic: entries naming another ALT number are dropped (as vcf2maf does); when
-        # all entries share one allele string it can only be this ALT's, so skip matching.
-        kept = [e for e in effects if e.allele_num is None or e.allele_num == 1]
-        if not kept or not fmt.has_allele:
-            return [kept]
-        first_allele = kept[0].allele
-        if all(e.allele == first_allele for e in kept):
-            return [kept]
-    per_alt: list[list[Entry]] = [[] for _ in alts]
-    lookup = _allele_lookup(ref, alts, fmt)
-    unmatched = []
-    for effect in effects:
-        if effect.allele_num is not None:
-            if 1 <= effect.allele_num <= len(alts):
-                per_alt[effect.allele_num - 1].append(effect)
-            continue
-        if effect.allele is None:  # no allele information: it applies to every ALT
-            for bucket in per_alt:
-                bucket.append(effect)
-            continue
-        target = lookup.get(effect.allele)
-        if target is None:
-            unmatched.append(effect)
-        else:
-            per_alt[target].append(effect)
-    # An allele convention we do not know on a biallelic record: keep what the annotator said
-    if unmatched and len(alts) == 1 and not per_alt[0]:
-        per_alt[0] = unmatched
-    return per_alt
-
-
-def _allele_lookup(ref: str, alts: list[str], fmt: AnnotationFormat) -> dict[str, int]:
+def _allele_lookup(ref: str, alts: list[str], kind: str) -> dict[str, int]:
+    """Allele string -> ALT number (1-based): VEP's trimmed form first, then the ALT as
+    written, then its minimal form."""
     lookup: dict[str, int] = {}
     # later assignments have lower precedence, so fill from weakest to strongest
     for i, alt in enumerate(alts):
-        lookup.setdefault(minimal_allele(ref, alt), i)
+        lookup.setdefault(minimal_allele(ref, alt), i + 1)
     for i, alt in enumerate(alts):
-        lookup[alt] = i
-    if fmt.kind == "vep":
+        lookup[alt] = i + 1
+    if kind == "vep":
         for i, key in enumerate(vep_allele_strings(ref, alts)):
-            lookup[key] = i
+            lookup[key] = i + 1
     return lookup
 
 
-_HGVSP_IN_HGVSC = re.compile(r"^.*\((p\.\S+)\)")
+# --------------------------------------------------------------------------- column-wise
+
+_SPLICE_SITE_TERMS = ["splice_acceptor_variant", "splice_donor_variant"]
+_LENGTH_BITS = 24  # transcript lengths above 16.7 Mb rank as equal
+_K_BITS = 26  # entries per block (a 4 MB block has fewer)
 
 
-def clean_hgvsp(hgvsp: str) -> str:
-    """HGVSp without its ``ENSP...:`` prefix; one given as ``c.123A>G(p.Lys41Arg)`` becomes
-    ``p.Lys41Arg``."""
-    hgvsp = hgvsp.rpartition(":")[2]
-    return _HGVSP_IN_HGVSC.sub(r"\1", hgvsp) if hgvsp.startswith("c.") else hgvsp
+def chosen_effects(
+    lines: pl.DataFrame,
+    rows: pl.DataFrame,
+    fmt: AnnotationFormat,
+    custom_isoforms: frozenset[str],
+    path: Path,
+) -> tuple[pl.DataFrame, set[str]]:
+    """vcf2maf's single effect per ALT allele of a block of records.
 
+    ``lines`` has one row per record (``line``, ``chrom``, ``pos``, ``ref``, ``alts``,
+    ``n_alts`` and the raw annotation ``ann``); ``rows`` one per tabulated ALT (``line``,
+    ``ai``, ``variant_type``, ``inframe``). Returns the annotation columns per (``line``,
+    ``ai``) with an effect, and the consequence terms vcf2maf does not rank.
 
-def choose_effect(
-    effects: list[Entry], custom_isoforms: frozenset[str] = frozenset()
-) -> Entry | None:
-    """vcf2maf's single effect per variant.
-
-    Effects are stably sorted by transcript biotype, then by the severity of their worst
-    consequence, then by decreasing transcript length. Within the worst-affected gene
-    (first effect with a symbol) a user-preferred isoform wins, then VEP's canonical one;
-    failing that any user-preferred isoform, then any canonical isoform with a symbol,
-    then simply the top effect.
+    The entries of each ALT are stably sorted by transcript biotype, then by the severity
+    of their worst consequence, then by decreasing transcript length. Within the
+    worst-affected gene (first entry with a symbol) a user-preferred isoform wins, then
+    VEP's canonical one; failing that any user-preferred isoform, then any canonical
+    isoform with a symbol, then simply the top entry.
     """
-    if not effects:
-        return None
-    ranked = sorted(effects, key=_RANK)  # stable, like Perl's merge sort
-    gene = next((e.symbol for e in ranked if e.symbol), None)
-    if gene is None:
-        return ranked[0]
-    for in_gene in (True, False):  # the second pool is built only when the first fails
-        candidates = [e for e in ranked if e.symbol == gene or (not in_gene and e.symbol)]
-        if custom_isoforms:  # a user-preferred isoform before the canonical one
-            chosen = next((e for e in candidates if _is_custom(e.feature, custom_isoforms)), None)
-            if chosen is not None:
-                return chosen
-        chosen = next((e for e in candidates if e.canonical), None)
-        if chosen is not None:
-            return chosen
-    return ranked[0]
+    entries = _entries(lines, fmt, path)
+    entries, unknown = _ranked(entries, fmt)
+    entries = _per_alt(entries, lines, fmt)
+    chosen = _choose(entries, custom_isoforms)
+    return _details(chosen, rows, fmt), unknown
 
 
-def _is_custom(feature: str, custom_isoforms: frozenset[str]) -> bool:
-    """``ENST1.2`` is preferred when the user named ``ENST1.2`` or ``ENST1``."""
-    return bool(feature) and (
-        feature in custom_isoforms or feature.split(".", 1)[0] in custom_isoforms
+def _entries(lines: pl.DataFrame, fmt: AnnotationFormat, path: Path) -> pl.DataFrame:
+    """One row per annotation entry (``k``: its order), its fields split, checked against
+    the header's field count."""
+    col = pl.col
+    # CSQ=. is VCF's missing value; htslib reads an empty "CSQ=" as a flag, printed "1"
+    missing = ["", "."] + (["1"] if len(fmt.names) > 1 else [])
+    annotated = lines.filter(col("ann").is_not_null() & ~col("ann").is_in(missing))
+    entries = annotated.select("line", "n_alts", entry=col("ann").str.split(",")).explode("entry")
+    n_fields = len(fmt.names)
+
+    def where(line: int) -> tuple[str, str]:
+        return lines.filter(col("line") == line).select("chrom", "pos").row(0)
+
+    if fmt.kind == "eff":
+        entries = entries.filter(col("entry") != "")
+        as_fields = {}
+        for text, line in entries.select("entry", "line").iter_rows():
+            if text not in as_fields:
+                try:
+                    as_fields[text] = _eff_as_fields(text, n_fields)
+                except MalformedAnnotation as exc:
+                    raise _malformed(path, fmt, *where(line), str(exc)) from None
+        entries = entries.with_columns(col("entry").replace_strict(as_fields))
+    entries = entries.with_row_index("k").with_columns(fields=col("entry").str.split("|"))
+    bad = entries.filter(col("fields").list.len() != n_fields)
+    if bad.height:
+        line, text = bad.select("line", "entry").row(0)
+        raise _malformed(
+            path,
+            fmt,
+            *where(line),
+            f"{fmt.info_key} entry has {text.count('|') + 1} '|'-separated fields but the "
+            f"header Format lists {n_fields}: {text[:120]!r}",
+        )
+    return entries.drop("entry")
+
+
+def _malformed(path: Path, fmt: AnnotationFormat, chrom: str, pos: str, message: str):
+    return InputError.one(
+        str(path),
+        message,
+        where=f"record {chrom}:{pos}",
+        column=f"INFO/{fmt.info_key}",
+        hint="re-run the annotator, or fix the header Format to match the records",
     )
 
 
-_RANK = attrgetter("rank")
+def _field(fmt: AnnotationFormat, slot: str) -> pl.Expr:
+    """One field of every entry ("" when the format has no such field)."""
+    index = fmt.index.get(slot)
+    return pl.col("fields").list.get(index) if index is not None else pl.lit("")
 
 
-def first_int(text: str) -> int | None:
-    if text.isdecimal():  # the common "123" without a regex (isdecimal: what \d matches)
-        return int(text)
-    match = _LEADING_INT.match(text) if text else None
-    return int(match.group(1)) if match else None
+def _ranked(entries: pl.DataFrame, fmt: AnnotationFormat) -> tuple[pl.DataFrame, set[str]]:
+    """The fields the choice needs, and each entry's rank (lower is preferred)."""
+    col = pl.col
+    allele_num = _field(fmt, "allele_num")
+    entries = entries.with_columns(
+        allele=_field(fmt, "allele") if fmt.has_allele else pl.lit(None, pl.String),
+        num=pl.when(allele_num.str.contains(r"^\d+$")).then(
+            allele_num.cast(pl.Int64, strict=False)
+        ),
+        terms=_field(fmt, "consequence"),
+        symbol=_field(fmt, "symbol"),
+        feature=_field(fmt, "feature"),
+        canonical=_field(fmt, "canonical") == "YES",
+        biotype=_field(fmt, "biotype"),
+        length=_field(fmt, "cdna_position")
+        .str.extract(r"(?:^|/)(\d+)$")
+        .cast(pl.Int64, strict=False),
+    )
+    summary, unknown = _consequences(entries["terms"].unique().to_list())
+    entries = entries.join(summary, on="terms", how="left")
+    longest = (1 << _LENGTH_BITS) - 1
+    shorter = longest - col("length").fill_null(0).clip(0, longest)
+    biotype = col("biotype").replace_strict(
+        rules.BIOTYPE_PRIORITY, default=rules.UNKNOWN_BIOTYPE_PRIORITY, return_dtype=pl.Int64
+    )
+    # one integer: biotype, severity, shorter transcripts, entry order (bits never overlap)
+    rank = (
+        biotype * (1 << 55) + col("priority") * (1 << 50) + shorter * (1 << _K_BITS)
+        + col("k").cast(pl.Int64)
+    )  # fmt: skip
+    return entries.with_columns(rank=rank), unknown
+
+
+def _consequences(values: list[str]) -> tuple[pl.DataFrame, set[str]]:
+    """Per distinct Consequence text: its most severe term and that term's priority, and
+    all its terms sorted by priority (the MAF's all_consequences)."""
+    worst, priority, ordered, unknown = [], [], [], set()
+    for text in values:
+        terms = [t for t in text.split("&") if t]
+        unknown.update(t for t in terms if t not in rules.EFFECT_PRIORITY)
+        most = rules.most_severe(terms)
+        worst.append(most)
+        priority.append(rules.effect_priority(most))
+        ordered.append(",".join(sorted(terms, key=rules.effect_priority)) or most)
+    frame = pl.DataFrame(
+        {"terms": values, "consequence": worst, "priority": priority, "all_consequences": ordered},
+        schema={"terms": pl.String, "consequence": pl.String, "priority": pl.Int64,
+                "all_consequences": pl.String},
+    )  # fmt: skip
+    return frame, unknown
+
+
+def _per_alt(entries: pl.DataFrame, lines: pl.DataFrame, fmt: AnnotationFormat) -> pl.DataFrame:
+    """The entries of each ALT (``ai``, 1-based), as vcf2maf assigns them: by ALLELE_NUM
+    when given, else by allele string (VEP's trimmed form, the ALT, its minimal form), else
+    to every ALT. On a biallelic record an entry for another ALT number is dropped, and
+    entries are kept as they are when they all name one allele or none matches."""
+    col = pl.col
+    one = entries.filter((col("n_alts") == 1) & (col("num").is_null() | (col("num") == 1)))
+    many = entries.filter(col("n_alts") > 1)
+    if fmt.has_allele:
+        # alleles are matched only where it matters: a biallelic record whose entries name
+        # several alleles, and multi-allelic records
+        mixed = one.group_by("line").agg(col("allele").n_unique() > 1).filter("allele")["line"]
+        one = one.with_columns(mixed=col("line").is_in(mixed.implode()))
+        matching = pl.concat([one.filter("mixed").drop("mixed"), many])
+        matching = matching.join(_lookup(matching, lines, fmt), on=["line", "allele"], how="left")
+        assigned = (col("num") == 1).fill_null(False) | col("matched").is_not_null()
+        kept = matching.filter(col("n_alts") == 1)
+        kept = kept.filter(assigned | ~assigned.any().over("line"))
+        one = pl.concat([one.filter(~col("mixed")).drop("mixed"), kept.drop("matched")])
+        many = matching.filter(col("n_alts") > 1)
+    one = one.with_columns(ai=pl.lit(1, pl.Int64))
+    numbered = many.filter(col("num").is_between(1, col("n_alts"))).with_columns(ai=col("num"))
+    unnumbered = many.filter(col("num").is_null())
+    if fmt.has_allele:
+        unnumbered = unnumbered.filter(col("matched").is_not_null()).with_columns(ai=col("matched"))
+        numbered, unnumbered = numbered.drop("matched"), unnumbered.drop("matched")
+    else:
+        unnumbered = unnumbered.with_columns(ai=pl.int_ranges(1, col("n_alts") + 1)).explode("ai")
+    return pl.concat([one, numbered, unnumbered], how="vertical_relaxed")
+
+
+def _lookup(entries: pl.DataFrame, lines: pl.DataFrame, fmt: AnnotationFormat) -> pl.DataFrame:
+    """(line, allele string, ALT number) for the records of ``entries``."""
+    records = lines.join(entries.select("line").unique(), on="line").select("line", "ref", "alts")
+    keys = [
+        (line, allele, number)
+        for line, ref, alts in records.iter_rows()
+        for allele, number in _allele_lookup(ref, alts.split(","), fmt.kind).items()
+    ]
+    return pl.DataFrame(
+        keys, schema={"line": pl.UInt32, "allele": pl.String, "matched": pl.Int64}, orient="row"
+    )
+
+
+def _choose(entries: pl.DataFrame, custom_isoforms: frozenset[str]) -> pl.DataFrame:
+    """The one entry per (line, ai): the tiers of :func:`chosen_effects` as a score put
+    before the rank."""
+    col = pl.col
+    group = ["line", "ai"]
+    gene = (
+        entries.select(*group, "symbol", "rank")
+        .filter(col("symbol") != "")
+        .group_by(group)
+        .agg(gene=col("symbol").sort_by("rank").first())
+    )
+    entries = entries.join(gene, on=group, how="left")
+    custom = pl.lit(False)
+    if custom_isoforms:
+        wanted = sorted(custom_isoforms)
+        unversioned = col("feature").str.extract(r"^([^.]*)")
+        custom = (col("feature") != "") & (col("feature").is_in(wanted) | unversioned.is_in(wanted))
+    in_gene = (col("symbol") == col("gene")).fill_null(False)
+    named = col("symbol") != ""
+    score = (
+        pl.when(in_gene & custom).then(0)
+        .when(in_gene & col("canonical")).then(1)
+        .when(named & custom).then(2)
+        .when(named & col("canonical")).then(3)
+        .otherwise(4)
+    )  # fmt: skip
+    entries = entries.with_columns(key=score.cast(pl.Int64) * (1 << 59) + col("rank"))
+    best = entries.select(*group, "key").group_by(group).agg(col("key").min())
+    return entries.join(best, on=[*group, "key"], how="semi")
+
+
+def _details(chosen: pl.DataFrame, rows: pl.DataFrame, fmt: AnnotationFormat) -> pl.DataFrame:
+    """The table's annotation columns from the chosen entries (vcf2maf's HGVSp_Short,
+    protein position and Variant_Classification)."""
+    col = pl.col
+    chosen = chosen.join(rows.select("line", "ai", "variant_type", "inframe"), on=["line", "ai"])
+    hgvsp = _field(fmt, "hgvsp").str.extract(r"([^:]*)$")
+    hgvsp = (
+        pl.when(hgvsp.str.starts_with("c."))
+        .then(hgvsp.str.replace(r"^.*\((p\.\S+)\)", "${1}"))
+        .otherwise(hgvsp)
+    )
+    chosen = chosen.with_columns(
+        hgvsc=_field(fmt, "hgvsc").str.extract(r"([^:]*)$"),
+        hgvsp=hgvsp,
+        position=_field(fmt, "protein_position"),
+        amino_acids=_field(fmt, "amino_acids"),
+        exon=_field(fmt, "exon"),
+        population_af=_population_af(chosen, fmt),
+    )
+    if fmt.kind == "snpeff":  # SnpEff's Rank is the intron number for intronic annotations
+        intronic = col("terms").str.split("&").list.contains("intron_variant")
+        chosen = chosen.with_columns(exon=pl.when(intronic).then(pl.lit("")).otherwise("exon"))
+    elif fmt.kind == "eff":
+        # one Amino_Acid_change field: "p.Arg136Cys/c.406C>T", or a one-letter "R136C"
+        change = _field(fmt, "aa_change").str.extract(r"^([^/]*)")
+        is_hgvs = change.str.starts_with("p.")
+        chosen = chosen.with_columns(
+            hgvsp=pl.when(is_hgvs).then(change).otherwise(pl.lit("")),
+            position=change.str.extract(r"(\d+)").fill_null(""),
+            amino_acids=pl.when(is_hgvs).then(pl.lit("")).otherwise(change),
+        )
+    short = (
+        pl.when(col("hgvsp") != "")
+        .then(col("hgvsp").str.replace_many(list(rules.AA3_TO_1), list(rules.AA3_TO_1.values())))
+        .otherwise(pl.lit(""))
+    )
+    c_position = col("hgvsc").str.extract(r"^c.(\d+)").cast(pl.Int64, strict=False).clip(1)
+    splice = col("consequence").is_in(_SPLICE_SITE_TERMS) & c_position.is_not_null()
+    splice_position = pl.when(splice).then(
+        ((c_position + c_position % 3) / 3).round().cast(pl.Int64)
+    )
+    chosen = chosen.with_columns(short=short, splice_position=splice_position)
+    silent = col("position").str.extract(r"^(\d+)(?:-\d+)?/\d+$").fill_null("")
+    short = (
+        pl.when(col("splice_position").is_not_null())
+        .then(pl.format("p.X{}_splice", col("splice_position")))
+        .when(col("short") == "p.=")
+        .then(pl.concat_str(pl.lit("p."), col("amino_acids"), silent, pl.lit("=")))
+        .otherwise(col("short"))
+    )
+    if fmt.kind == "eff":  # legacy one-letter change such as "R136C"
+        short = (
+            pl.when((short == "") & (col("amino_acids") != ""))
+            .then(pl.concat_str(pl.lit("p."), col("amino_acids")))
+            .otherwise(short)
+        )
+    first_int = col("position").str.extract(r"^(\d+)").cast(pl.Int64, strict=False)
+    protein_position = (
+        pl.when(first_int.is_null() | (first_int == 0))
+        .then(col("splice_position"))
+        .otherwise(first_int)
+    )
+    blank = lambda name: pl.when(col(name) != "").then(col(name))  # noqa: E731
+    return chosen.select(
+        "line",
+        "ai",
+        gene=blank("symbol"),
+        transcript=blank("feature"),
+        hgvsc=blank("hgvsc"),
+        hgvsp=blank("hgvsp"),
+        hgvsp_short=pl.when(short != "").then(short),
+        consequence="consequence",
+        variant_class=_variant_class(),
+        exon=blank("exon"),
+        protein_position=protein_position,
+        biotype=blank("biotype"),
+        canonical="canonical",
+        population_af="population_af",
+        all_consequences="all_consequences",
+    )
+
+
+def _population_af(chosen: pl.DataFrame, fmt: AnnotationFormat) -> pl.Series:
+    """The largest population allele frequency of each chosen entry (each distinct text
+    read once, as :func:`_max_af` reads it)."""
+    if not fmt.af_indices:
+        return pl.Series("population_af", [None] * chosen.height, dtype=pl.Float64)
+    fields = [pl.col("fields").list.get(i) for i in fmt.af_indices]
+    text = chosen.select(pl.concat_str(fields, separator="|")).to_series()
+    values = {v: _max_af(v.split("|"), tuple(range(len(fields)))) for v in text.unique().to_list()}
+    return text.replace_strict(values, default=None, return_dtype=pl.Float64).alias("population_af")
+
+
+def _variant_class() -> pl.Expr:
+    """vcf2maf ``GetVariantClassification`` of the chosen consequence (rules)."""
+    col = pl.col
+    fixed = col("consequence").replace_strict(rules.CONSEQUENCE_CLASS, default=None)
+    deletion, insertion = col("variant_type") == "DEL", col("variant_type") == "INS"
+    frameshift = col("consequence") == "frameshift_variant"
+    altering = col("consequence") == "protein_altering_variant"
+    inframe = col("inframe")
+    return (
+        pl.when(fixed.is_not_null()).then(fixed)
+        .when((frameshift | (altering & ~inframe)) & deletion).then(pl.lit("Frame_Shift_Del"))
+        .when((frameshift | (altering & ~inframe)) & insertion).then(pl.lit("Frame_Shift_Ins"))
+        .when(altering & inframe & deletion).then(pl.lit("In_Frame_Del"))
+        .when(altering & inframe & insertion).then(pl.lit("In_Frame_Ins"))
+        .otherwise(pl.lit(rules.DEFAULT_CLASS))
+    )  # fmt: skip

@@ -1,5 +1,9 @@
 """Caller detection and per-sample read counts (depth, ALT reads, VAF).
 
+:func:`read_counts` takes the FORMAT values bcftools printed: the common case (one ALT,
+integer AD with REF and ALT, DP, the caller's VAF) column-wise, any other record through
+:func:`sample_counts`.
+
 Read counts follow vcf2maf's ``FixAlleleDepths`` order of FORMAT conventions (AD,
 VarScan RD+AD, SomaticSniper BCOUNT, Strelka AU/CU/GU/TU and TAR/TIR, AO/RO, Delly
 RR/RV, DP4, cgpPindel PP/NP/PR/NR, FA*DP, DV), with caller-specific overrides from
@@ -9,7 +13,10 @@ RR/RV, DP4, cgpPindel PP/NP/PR/NR, FA*DP, DV), with caller-specific overrides fr
 from __future__ import annotations
 
 import re
+import struct
 from dataclasses import dataclass
+
+import polars as pl
 
 # First matching pattern names the caller; several distinct matches mean "unknown".
 CALLER_SIGNATURES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -45,7 +52,7 @@ class CallerRule:
 
     @property
     def has_fast_path(self) -> bool:
-        """Whether :func:`biallelic_ad_counts` gives this caller's numbers."""
+        """Whether :func:`_biallelic_ad_counts` gives this caller's numbers."""
         plain = not (self.alt_key or self.vaf_percent)
         return plain and (self.vaf_key is None or self.vaf_per_alt)
 
@@ -71,40 +78,6 @@ def primary_keys(rule: CallerRule) -> tuple[str, ...]:
     keys = ["AD", "DP", "RD"] if rule.vaf_percent else ["AD", "DP"]  # VarScan needs RD
     keys += [k for k in (rule.alt_key, rule.vaf_key) if k and k not in keys]
     return tuple(keys)
-
-
-def record_format_values(record, first_keys: tuple[str, ...]) -> dict[str, list] | None:
-    """Needed FORMAT values of one record: key -> per-sample list of values.
-
-    ``first_keys`` are fetched directly; only when the record has no AD are its FORMAT
-    keys listed to find another convention (keeps the common path to a few calls).
-    Integers keep htslib's negative sentinels for missing/vector-end (callers treat any
-    negative count as missing); floats keep NaN; strings are split on commas.
-    """
-    values: dict[str, list] = {}
-    for key in first_keys:
-        _fetch(record, key, values)
-    if "AD" not in values:
-        keys = record.FORMAT
-        if not keys:
-            return None
-        for key in COUNT_KEYS.intersection(keys):
-            if key not in values:
-                _fetch(record, key, values)
-    return values
-
-
-def _fetch(record, key: str, values: dict[str, list]) -> None:
-    try:
-        array = record.format(key)
-    except KeyError:  # not declared in the header and not seen yet by htslib
-        return
-    if array is None:
-        return
-    if array.dtype.kind in "if":
-        values[key] = array.tolist()
-    else:
-        values[key] = [_split_text(v) for v in array.tolist()]
 
 
 def _split_text(value) -> list:
@@ -253,57 +226,170 @@ def _percent(value) -> float | None:
     return float(value) / 100 if type(value) in (int, float) else None
 
 
-def called_alt(record, tumor: int | None, normal: int | None) -> int:
+def read_counts(
+    lines: pl.DataFrame,
+    rows: pl.DataFrame,
+    rule: CallerRule,
+    types: dict[str, str],
+    keys: list[str],
+    slots: tuple[int | None, int | None],
+    n_samples: int,
+    whole_records: bool,
+) -> pl.DataFrame:
+    """(depth, alt_reads, vaf) of the tumour and ``normal_*`` of the normal (``slots``:
+    their sample numbers) per (``line``, ``ai``) of ``rows``. ``lines`` holds per record
+    ``ref``, ``alts``, ``n_alts`` and either each sample's text of each FORMAT key in
+    ``keys`` (``s{j}_{key}``) or, for ``whole_records``, the record's FORMAT (``format``)
+    and sample columns (``t{j}``); ``types`` is the header's Type of each FORMAT key."""
+    names = {"depth": pl.Int64, "alt_reads": pl.Int64, "vaf": pl.Float64}
+    schema = {"line": pl.UInt32, "ai": pl.Int64} | names
+    schema |= {f"normal_{n}": t for n, t in names.items()}
+    prefixes = dict(zip(("", "normal_"), slots, strict=True))
+    if n_samples == 0:
+        return rows.select("line", "ai").with_columns(
+            pl.lit(None, dtype).alias(name) for name, dtype in list(schema.items())[2:]
+        )
+    col = pl.col
+    quick = pl.DataFrame(schema=schema)
+    fast = pl.lit(False)
+    if not whole_records:
+        widest = pl.max_horizontal(
+            col(f"s{j}_AD").str.count_matches(",", literal=True) for j in range(n_samples)
+        )
+        fast = (col("n_alts") == 1) & (widest == 1)
+        quick = _biallelic_ad_counts(lines.filter(fast), prefixes, rule, types)
+    general = _general_counts(lines.filter(~fast), rule, types, keys, prefixes, n_samples)
+    return pl.concat(
+        [quick.select(list(schema)), pl.DataFrame(general, schema=schema, orient="row")],
+        how="vertical_relaxed",
+    )
+
+
+def _biallelic_ad_counts(
+    lines: pl.DataFrame, prefixes: dict[str, int | None], rule: CallerRule, types: dict[str, str]
+) -> pl.DataFrame:
+    """The common case column-wise (one ALT, integer AD with REF and ALT, DP, optional
+    per-ALT VAF): the numbers :func:`sample_counts` gives, without its general machinery."""
+    col = pl.col
+
+    def integer(text: pl.Expr) -> pl.Expr:
+        value = text.cast(pl.Int64, strict=False)
+        return pl.when(value >= 0).then(value)  # negative = missing, as htslib's sentinels
+
+    parsed, derived = [], []
+    for prefix, j in prefixes.items():
+        if j is None:
+            derived += [
+                pl.lit(None, pl.Int64).alias(f"{prefix}{n}") for n in ("depth", "alt_reads")
+            ]
+            derived.append(pl.lit(None, pl.Float64).alias(f"{prefix}vaf"))
+            continue
+        ad = col(f"s{j}_AD").str.split_exact(",", 1)
+        ref, alt, dp, af = (f"{prefix}{n}" for n in ("ref", "alt", "dp", "af"))
+        parsed += [integer(ad.struct[0]).alias(ref), integer(ad.struct[1]).alias(alt)]
+        if types.get("DP") == "Integer":
+            parsed.append(integer(col(f"s{j}_DP").str.extract(r"^([^,]*)")).alias(dp))
+        else:
+            parsed.append(pl.lit(None, pl.Int64).alias(dp))
+        if rule.vaf_key and types.get(rule.vaf_key) == "Float":
+            text = col(f"s{j}_{rule.vaf_key}").str.extract(r"^([^,]*)")
+            value = text.cast(pl.Float32, strict=False).cast(pl.Float64)  # htslib's float
+            parsed.append(pl.when(value.is_not_nan() & (value >= 0)).then(value).alias(af))
+        else:
+            parsed.append(pl.lit(None, pl.Float64).alias(af))
+        total = col(ref).fill_null(0) + col(alt).fill_null(0)
+        # as sample_counts: no DP, or counts above it (DP unreliable) -> the counts' sum
+        unreliable = col(dp).is_null() & col(ref).is_not_null() & col(alt).is_not_null()
+        depth = pl.when(unreliable | (total > col(dp))).then(total).otherwise(col(dp))
+        derived += [depth.alias(f"{prefix}depth"), col(alt).alias(f"{prefix}alt_reads")]
+    frame = lines.select("line", *parsed).with_columns(derived)
+    vafs = []
+    for prefix in prefixes:
+        if prefix + "af" in frame.columns:
+            depth, alt = col(f"{prefix}depth"), col(f"{prefix}alt_reads")
+            computed = pl.when(alt.is_not_null() & (depth != 0)).then(alt / depth)
+            vafs.append(pl.coalesce(col(f"{prefix}af"), computed).alias(f"{prefix}vaf"))
+    return frame.with_columns(vafs).with_columns(ai=pl.lit(1, pl.Int64))
+
+
+def _general_counts(
+    lines: pl.DataFrame,
+    rule: CallerRule,
+    types: dict[str, str],
+    keys: list[str],
+    prefixes: dict[str, int | None],
+    n_samples: int,
+) -> list[tuple]:
+    """:func:`sample_counts` per record, on the values as htslib holds them: the keys the
+    record has (the first ones when it has AD), integers and floats padded to the widest
+    sample's count, floats at single precision, undeclared keys as text."""
+    out = []
+    first = set(primary_keys(rule))
+    whole = "format" in lines.columns
+    for record in lines.iter_rows(named=True):
+        n_alts = record["n_alts"]
+        alleles = [record["ref"], *record["alts"].split(",")]
+        if whole:
+            format_keys = record["format"].split(":")
+            samples = [(record[f"t{j}"] or ".").split(":") for j in range(n_samples)]
+        else:
+            format_keys = keys
+            samples = [[record[f"s{j}_{k}"] for k in keys] for j in range(n_samples)]
+        # a sample's trailing fields may be dropped: those are missing
+        texts = {
+            key: [fields[i] if i < len(fields) else "." for fields in samples]
+            for i, key in enumerate(format_keys)
+        }
+        present = [k for k in format_keys if k in COUNT_KEYS]
+        wanted = [k for k in present if k in first] if "AD" in present else present
+        values = {k: _sample_values(texts[k], types.get(k, "String")) for k in wanted}
+        called = 1
+        if n_alts > 1 and "GT" in texts:
+            called = _called_alt(texts["GT"], prefixes[""], prefixes["normal_"], n_alts)
+        counts = [
+            sample_counts(values, j, alleles, rule, called)
+            if j is not None and values
+            else [(None, None, None)] * n_alts
+            for j in prefixes.values()
+        ]
+        for ai in range(1, n_alts + 1):
+            out.append((record["line"], ai, *counts[0][ai - 1], *counts[1][ai - 1]))
+    return out
+
+
+def _sample_values(texts: list[str], kind: str) -> list[list]:
+    """One key's values per sample as htslib's typed arrays hold them."""
+    if kind == "Integer":
+        rows = [[None if v in (".", "") else int(v) for v in text.split(",")] for text in texts]
+        pad = None
+    elif kind == "Float":
+        rows = [[_single(v) for v in text.split(",")] for text in texts]
+        pad = float("nan")
+    else:
+        return [_split_text(text) for text in texts]
+    width = max(len(row) for row in rows)
+    return [row + [pad] * (width - len(row)) for row in rows]
+
+
+def _single(text: str) -> float:
+    """A FORMAT Float as htslib holds it (single precision; missing is NaN)."""
+    if text in (".", ""):
+        return float("nan")
+    return struct.unpack("f", struct.pack("f", float(text)))[0]
+
+
+def _called_alt(genotypes: list[str], tumor: int | None, normal: int | None, n_alts: int) -> int:
     """vcf2maf's variant allele of a multi-allelic record: the first ALT in the tumour
     genotype that is not in the normal genotype, else the first ALT in the tumour's."""
     if tumor is None:
         return 1
-    genotypes = record.genotypes
-    n_alts = len(record.ALT)
-    tumour_alts = [a for a in genotypes[tumor][:-1] if 0 < a <= n_alts]
-    normal_alleles = set(genotypes[normal][:-1]) if normal is not None else set()
+
+    def alleles(text: str | None) -> list[int]:
+        return [int(a) if a.isdigit() else -1 for a in re.split(r"[/|]", text or ".")]
+
+    tumour_alts = [a for a in alleles(genotypes[tumor]) if 0 < a <= n_alts]
+    normal_alleles = set(alleles(genotypes[normal])) if normal is not None else set()
     for allele in tumour_alts:
         if allele not in normal_alleles:
             return allele
     return tumour_alts[0] if tumour_alts else 1
-
-
-def biallelic_ad_counts(record, samples: tuple[int | None, int | None], af_key: str | None):
-    """Fast path for the common case (one ALT, integer AD with REF and ALT, DP, optional
-    per-ALT AF): the same numbers as :func:`sample_counts` without the general machinery.
-
-    Returns one ``[(depth, alt_reads, vaf)]`` (or None) per entry of ``samples``, or None
-    when the record does not fit and the general path must be used.
-    """
-    ad = record.format("AD")
-    if ad is None or ad.dtype.kind != "i" or ad.shape[1] != 2:
-        return None
-    ad_rows = ad.tolist()
-    dp = record.format("DP")
-    dp_rows = dp.tolist() if dp is not None and dp.dtype.kind == "i" else None
-    af = record.format(af_key) if af_key else None
-    af_rows = af.tolist() if af is not None and af.dtype.kind == "f" else None
-    out: list = []
-    for sample in samples:
-        if sample is None:
-            out.append(None)
-            continue
-        ref_reads, alt_reads = ad_rows[sample]
-        ref_reads = ref_reads if ref_reads >= 0 else None  # negative = htslib missing
-        alt_reads = alt_reads if alt_reads >= 0 else None
-        depth = dp_rows[sample][0] if dp_rows else None
-        if depth is not None and depth < 0:
-            depth = None
-        total = (ref_reads or 0) + (alt_reads or 0)  # counts here are >= 0
-        # as sample_counts: no DP, or counts above it (DP unreliable) -> the counts' sum
-        if (depth is None and ref_reads is not None and alt_reads is not None) or (
-            depth is not None and total > depth
-        ):
-            depth = total
-        vaf = af_rows[sample][0] if af_rows else None
-        if vaf is not None and not (vaf >= 0):  # NaN or negative
-            vaf = None
-        if vaf is None and alt_reads is not None and depth:
-            vaf = alt_reads / depth
-        out.append([(depth, alt_reads, vaf)])
-    return out

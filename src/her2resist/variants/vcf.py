@@ -1,58 +1,48 @@
-"""VCF -> variant table: one row per (ALT allele, chosen transcript); nothing is filtered."""
+"""VCF -> variant table: one row per (ALT allele, chosen transcript); nothing is filtered.
+
+htslib reads the file: ``bcftools query`` decompresses and parses every record (and is the
+judge of what a record holds) and prints the fields the table needs as text, and the rows
+are converted here column-wise (polars), a block of text at a time: the annotation entries
+ranked and one chosen per ALT as vcf2maf does (annotations.py), the read counts by the
+caller's conventions (depths.py).
+"""
 
 from __future__ import annotations
 
-import bisect
-import csv
-import logging
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from collections import deque
 from collections.abc import Iterable, Iterator
-from functools import lru_cache
-from itertools import chain
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack
 from os import PathLike
 from pathlib import Path
-from sys import intern
 
 import pandas as pd
+import polars as pl
 
 from her2resist.errors import InputError
 
 from . import rules
-from .annotations import (
-    SUPPORTED_ANNOTATORS,
-    AnnotationFormat,
-    Entry,
-    MalformedAnnotation,
-    choose_effect,
-    clean_hgvsp,
-    effect_details,
-    effects_by_allele,
-    first_int,
-    format_from_header,
-    parse_entries,
-)
-from .depths import (
-    biallelic_ad_counts,
-    called_alt,
-    caller_rule,
-    detect_caller,
-    primary_keys,
-    record_format_values,
-    sample_counts,
-)
+from .annotations import SUPPORTED_ANNOTATORS, AnnotationFormat, chosen_effects
+from .annotations import format_from_header as format_from_header
+from .depths import COUNT_KEYS, caller_rule, detect_caller, read_counts
 from .header import ANNOTATION_KEYS, header_value, open_vcf
 from .schema import EXTRA_COLUMNS, VARIANT_COLUMNS, frame_from_columns
-
-log = logging.getLogger(__name__)
 
 Region = tuple[str, int, int]
 
 _ALL_COLUMNS = VARIANT_COLUMNS + EXTRA_COLUMNS
-# gene .. biotype, canonical, population_af, all_consequences (see _annotation_row)
-_NO_ANNOTATION = (None,) * 10 + (False, None, None)
-# vcf2maf's class for a variant it has no effect for
-_NO_EFFECT = (None,) * 6 + (rules.DEFAULT_CLASS,) + (None,) * 3 + (False, None, None)
-_NO_COUNTS = (None, None, None)
-_CHUNK_ROWS = 10_000  # rows per chunk: write_vcf_table's memory does not grow with the file
+_CHUNK_ROWS = 100_000  # rows per written chunk at most
+_BLOCK_BYTES = 8 << 20  # text converted at once: memory does not grow with the file
+_FIXED = ["chrom", "pos", "ref", "alts", "filter"]
+_FLOATS = ("vaf", "population_af", "normal_vaf")
+_HTSLIB_ERROR = re.compile(r"^\[E::[^\]]*\] (.*)$")
+_AT_RECORD = re.compile(r" at ([^\s:]+:\d+)")
 
 
 def read_vcf(
@@ -89,45 +79,57 @@ def read_vcf(
     """
     attrs: dict = {}
     options = dict(annotation=annotation, tumor=tumor, normal=normal, regions=regions)
-    chunks = _chunks(attrs, path, sample_id, custom_isoforms=custom_isoforms, **options)
-    rows = [row for chunk in chunks for row in chunk]
-    columns = list(zip(*rows, strict=True)) or [()] * len(_ALL_COLUMNS)
-    df = frame_from_columns(dict(zip(_ALL_COLUMNS, map(list, columns), strict=True)))
+    chunks = list(_chunks(attrs, path, sample_id, custom_isoforms=custom_isoforms, **options))
+    table = pl.concat(chunks)
+    df = frame_from_columns({name: table[name].to_list() for name in _ALL_COLUMNS})
     df.attrs.update(attrs)
     return df
 
 
 def write_vcf_table(path: str | PathLike[str], out: str | PathLike[str], **options) -> dict:
     """Write :func:`read_vcf`'s table (same ``options``) to a TSV chunk by chunk, so memory
-    does not grow with the file; returns ``read_vcf``'s ``df.attrs`` plus ``rows``. The rows
-    are formatted here, as ``tables.write_tsv`` formats the frame (a frame per chunk cost a
-    fifth of the job)."""
+    does not grow with the file; returns ``read_vcf``'s ``df.attrs`` plus ``rows``. Values
+    are written as ``tables.write_tsv`` writes the frame (floats as ``%.10g``)."""
     attrs: dict = {}
     chunks = _chunks(attrs, path, **options)
     first = next(chunks)  # a header problem stops here, before the output file is created
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", newline="") as handle:
-        writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
-        writer.writerow(_ALL_COLUMNS)
-        attrs["rows"] = 0
-        for chunk in chain([first], chunks):
-            writer.writerows(map(_as_text, chunk))
-            attrs["rows"] += len(chunk)
+    attrs["rows"] = 0
+    with out.open("wb") as handle:
+        handle.write(("\t".join(_ALL_COLUMNS) + "\n").encode())
+        for chunk in _chain(first, chunks):
+            _as_text(chunk).write_csv(
+                handle,
+                separator="\t",
+                include_header=False,
+                null_value="NA",
+                quote_style="necessary",
+            )
+            attrs["rows"] += chunk.height
     return attrs
 
 
-_FLOAT_INDICES = [_ALL_COLUMNS.index(c) for c in ("vaf", "population_af", "normal_vaf")]
+def _chain(first: pl.DataFrame, rest: Iterator[pl.DataFrame]) -> Iterator[pl.DataFrame]:
+    yield first
+    yield from rest
 
 
-def _as_text(row: tuple) -> list:
-    """One row as ``tables.write_tsv`` writes it (other values are written by ``str``)."""
-    fields = ["NA" if value is None else value for value in row]
-    for i in _FLOAT_INDICES:
-        value = fields[i]
-        if value != "NA":
-            fields[i] = f"{value:.10g}" if value == value else "NA"
-    return fields
+def _as_text(chunk: pl.DataFrame) -> pl.DataFrame:
+    """The chunk as ``tables.write_tsv`` writes the frame: floats as ``%.10g``, booleans as
+    ``True``/``False`` (distinct floats are few: each is formatted once)."""
+    columns = {}
+    for name in _FLOATS:
+        values = chunk[name].drop_nulls().unique().to_list()
+        text = chunk[name].replace_strict(
+            {v: f"{v:.10g}" for v in values}, default=None, return_dtype=pl.String
+        )
+        negative_zero = (chunk[name] == 0) & ((1 / chunk[name]) < 0)  # equal to 0 as a key
+        columns[name] = pl.select(
+            pl.when(negative_zero).then(pl.lit("-0")).otherwise(text)
+        ).to_series()
+    canonical = pl.when(pl.col("canonical")).then(pl.lit("True")).otherwise(pl.lit("False"))
+    return chunk.with_columns(canonical=canonical, **columns)
 
 
 def _chunks(
@@ -140,9 +142,9 @@ def _chunks(
     normal: str | None = None,
     regions: list[Region] | None = None,
     custom_isoforms: Iterable[str] | None = None,
-) -> Iterator[list[tuple]]:
-    """The table's rows in chunks of _CHUNK_ROWS (the last possibly empty); fills ``attrs``
-    when done."""
+) -> Iterator[pl.DataFrame]:
+    """The table in frames of at most _CHUNK_ROWS rows (at least one, possibly empty); fills
+    ``attrs`` when done."""
     path = Path(path)
     if annotation not in (*ANNOTATION_KEYS, "none"):
         raise ValueError(
@@ -150,14 +152,19 @@ def _chunks(
         )
     vcf = open_vcf(path)
     try:
-        converter = _RecordConverter(
-            vcf, path, sample_id, annotation, tumor, normal, custom_isoforms
-        )
-        merged = _merge_regions(_match_contigs(regions, vcf.seqnames)) if regions else None
-        yield from converter.pieces(_records(vcf, path, merged))
-        attrs.update(converter.summary())
+        reader = _Reader(vcf, path, sample_id, annotation, tumor, normal, custom_isoforms)
+        seqnames = list(vcf.seqnames) if regions is not None else []
     finally:
         vcf.close()
+    merged = _merge_regions(_match_contigs(regions, seqnames)) if regions is not None else None
+    yielded = False
+    for frame in reader.frames(merged, seqnames):
+        for start in range(0, frame.height, _CHUNK_ROWS):
+            yielded = True
+            yield frame.slice(start, _CHUNK_ROWS)
+    if not yielded:
+        yield reader.empty()
+    attrs.update(reader.summary())
 
 
 def _match_contigs(regions: list[Region], seqnames: list[str]) -> list[Region]:
@@ -173,7 +180,19 @@ def _match_contigs(regions: list[Region], seqnames: list[str]) -> list[Region]:
     return [(name(chrom), start, end) for chrom, start, end in regions]
 
 
-# --------------------------------------------------------------------------- opening
+def _merge_regions(regions: list[Region]) -> dict[str, list[tuple[int, int]]]:
+    """Per contig, the regions sorted and merged where they overlap or touch."""
+    merged: dict[str, list[tuple[int, int]]] = {}
+    for chrom, start, end in sorted((str(c), int(s), int(e)) for c, s, e in regions):
+        intervals = merged.setdefault(chrom, [])
+        if intervals and start <= intervals[-1][1] + 1:
+            intervals[-1] = (intervals[-1][0], max(intervals[-1][1], end))
+        else:
+            intervals.append((start, end))
+    return merged
+
+
+# --------------------------------------------------------------------------- header
 
 
 def _annotation_format(vcf, path: Path, annotation: str) -> AnnotationFormat | None:
@@ -241,89 +260,63 @@ def _sample_indices(samples, raw_header, tumor, normal, path):
     return tumor_idx, normal_idx, tumor, normal
 
 
-# --------------------------------------------------------------------------- regions
-
-
-def _merge_regions(regions: list[Region]) -> dict[str, list[tuple[int, int]]]:
-    """Per contig, the regions sorted and merged where they overlap or touch."""
-    merged: dict[str, list[tuple[int, int]]] = {}
-    for chrom, start, end in sorted((str(c), int(s), int(e)) for c, s, e in regions):
-        intervals = merged.setdefault(chrom, [])
-        if intervals and start <= intervals[-1][1] + 1:
-            intervals[-1] = (intervals[-1][0], max(intervals[-1][1], end))
-        else:
-            intervals.append((start, end))
-    return merged
-
-
-def _records(vcf, path: Path, merged: dict[str, list[tuple[int, int]]] | None) -> Iterator:
-    if merged is None:
-        return iter(vcf)
-    if any(Path(f"{path}{suffix}").is_file() for suffix in (".tbi", ".csi")):
-        return _indexed_records(vcf, merged)
-    return _streamed_records(vcf, merged)
-
-
-def _indexed_records(vcf, merged: dict[str, list[tuple[int, int]]]) -> Iterator:
-    order = {name: i for i, name in enumerate(vcf.seqnames)}
-    for chrom in sorted(merged, key=lambda c: order.get(c, len(order))):
-        if chrom not in order:
-            continue  # no record on this contig in the index
-        previous_end = None
-        for start, end in merged[chrom]:
-            for record in vcf(f"{chrom}:{start}-{end}"):
-                # a record spanning two merged regions was already yielded by the previous one
-                if previous_end is not None and record.start < previous_end:
-                    continue
-                yield record
-            previous_end = end
-
-
-def _streamed_records(vcf, merged: dict[str, list[tuple[int, int]]]) -> Iterator:
-    ends = {chrom: [end for _, end in intervals] for chrom, intervals in merged.items()}
-    for record in vcf:
-        intervals = merged.get(record.CHROM)
-        if intervals is None:
-            continue
-        # first region ending at or after the record's first base, if it starts before its end
-        i = bisect.bisect_left(ends[record.CHROM], record.start + 1)
-        if i < len(intervals) and intervals[i][0] <= record.end:
-            yield record
-
-
-# --------------------------------------------------------------------------- records
-
-
 def _is_symbolic(alt: str) -> bool:
     return alt == "*" or alt.startswith("<") or "[" in alt or "]" in alt or "." in alt
 
 
-class _RecordConverter:
-    """Turns cyvcf2 records into column lists, one row per tabulated ALT allele."""
+def _symbolic(alt: pl.Expr) -> pl.Expr:
+    """:func:`_is_symbolic`, column-wise."""
+    return (
+        (alt == "*")
+        | alt.str.starts_with("<")
+        | alt.str.contains("[", literal=True)
+        | alt.str.contains("]", literal=True)
+        | alt.str.contains(".", literal=True)
+    )
+
+
+# --------------------------------------------------------------------------- reading
+
+
+class _Reader:
+    """What the header decides (annotation format, caller, samples, FORMAT keys), then the
+    records through ``bcftools query``, converted a block of text at a time."""
 
     def __init__(
         self, vcf, path: Path, sample_id: str, annotation: str, tumor, normal, custom_isoforms
     ) -> None:
-        """What the header decides: annotation format, caller, tumour and normal columns."""
         self.path = path
         self.sample_id = sample_id
         self.fmt = _annotation_format(vcf, path, annotation)
         self.caller = detect_caller(vcf.raw_header)
-        self.tumor_idx, self.normal_idx, self.tumor, self.normal = _sample_indices(
+        self.rule = caller_rule(self.caller)
+        tumor_idx, normal_idx, self.tumor, self.normal = _sample_indices(
             vcf.samples, vcf.raw_header, tumor, normal, path
         )
         self.custom_isoforms = frozenset(custom_isoforms or ())
-        self.rule = caller_rule(self.caller)
-        self.first_keys = primary_keys(self.rule)
-        # biallelic AD/DP(/AF) records skip the general conventions (see depths)
-        format_keys = {h.info().get("ID") for h in vcf.header_iter() if h.type == "FORMAT"}
-        self.fast_path = self.rule.has_fast_path and "AD" in format_keys
-        self.has_samples = self.tumor_idx is not None or self.normal_idx is not None
-        self.rows: list[tuple] = []  # one tuple per row; a chunk every _CHUNK_ROWS rows
+        self.tumor_slot, self.normal_slot = tumor_idx, normal_idx
+        # every sample is printed when one is read: htslib's value arrays are as wide as
+        # the widest sample's, and the conventions read that width
+        self.n_samples = len(vcf.samples) if tumor_idx is not None or normal_idx is not None else 0
+        self.format_types = {
+            h.info()["ID"]: h.info().get("Type", "")
+            for h in vcf.header_iter()
+            if h.type == "FORMAT" and "ID" in h.info()
+        }
+        count_keys = sorted(COUNT_KEYS.intersection(self.format_types))
+        self.sample_keys = (["GT"] if "GT" in self.format_types else []) + count_keys
+        # Records read by a caller's own conventions are read from their FORMAT text (which
+        # keys a record has decides the convention; htslib reads keys the header does not
+        # declare as text); AD/DP/AF alone are printed by key.
+        self.whole_records = self.n_samples > 0 and (
+            not self.rule.has_fast_path
+            or "AD" not in self.format_types
+            or bool(set(count_keys) - {"AD", "DP", "AF"})
+        )
+        self._lock = threading.Lock()  # blocks are converted in two threads
         self.skipped_symbolic = 0
         self.skipped_no_alt = 0
         self.unknown_terms: set[str] = set()
-        self._seen_terms: set[tuple[str, ...]] = set()
 
     def summary(self) -> dict:
         """``read_vcf``'s ``df.attrs``, once every record is read."""
@@ -339,139 +332,245 @@ class _RecordConverter:
             "warnings": [warning] if unknown else [],
         }
 
-    def pieces(self, records: Iterator) -> Iterator[list[tuple]]:
-        """Chunks of _CHUNK_ROWS rows, then the rest (possibly empty)."""
-        n_read, record = 0, None
-        while True:
-            try:
-                record = next(records)  # on an error, record is still the last one read
-            except StopIteration:
-                yield self.rows
-                return
-            except Exception as exc:  # htslib read errors surface as bare Exception
-                # named only here: a per-record "chrom:pos" string cost 3 % of the job
-                last = f"{record.CHROM}:{record.POS}" if record else "the header"
-                raise InputError.one(
-                    str(self.path),
-                    f"cannot read record #{n_read + 1} (after {last}): {exc}",
-                    where=f"record #{n_read + 1}",
-                    hint="the file is truncated or a data line is malformed; re-create it",
-                ) from exc
-            n_read += 1
-            self.add(record)
-            if len(self.rows) >= _CHUNK_ROWS:
-                yield self.rows
-                self.rows = []
-
-    def add(self, record) -> None:
-        alts = record.ALT
-        if not alts:
-            self.skipped_no_alt += 1
-            return
-        chrom, pos, ref = intern(record.CHROM), record.POS, record.REF
-        filters = record.FILTERS
-        filter_text = intern(";".join(filters)) if filters else "."
-        tumor_counts, normal_counts = self._read_counts(record, [ref, *alts])
-        per_alt = self._effects_per_alt(record, ref, alts) if self.fmt else None
-        append_row = self.rows.append
-        for i, alt in enumerate(alts):
-            if _is_symbolic(alt):
-                self.skipped_symbolic += 1
-                continue
-            if len(ref) == 1 and len(alt) == 1:
-                var_type, inframe, trimmed = "SNP", False, 0
-            else:
-                var_type, inframe, trimmed = rules.variant_type(ref, alt)
-            maf_start = pos + trimmed - (1 if var_type == "INS" and trimmed == len(ref) else 0)
-            if per_alt is None:
-                annotation = _NO_ANNOTATION
-            else:
-                effect = choose_effect(per_alt[i], self.custom_isoforms)
-                annotation = self._annotation_row(effect, var_type, inframe)
-            t_depth, t_alt, t_vaf = tumor_counts[i] if tumor_counts else _NO_COUNTS
-            n_depth, n_alt, n_vaf = normal_counts[i] if normal_counts else _NO_COUNTS
-            (
-                gene, transcript, hgvsc, hgvsp, short, consequence, vclass, exon,
-                ppos, biotype, canonical, population_af, consequences,
-            ) = annotation  # fmt: skip
-            row = (
-                self.sample_id, chrom, pos, ref, alt, gene, transcript, hgvsc, hgvsp, short,
-                consequence, vclass, exon, t_depth, t_alt, t_vaf, filter_text, self.caller,
-                population_af, ppos, biotype, canonical, n_depth, n_alt, n_vaf,
-                var_type, maf_start, consequences,
-            )  # fmt: skip
-            append_row(row)
-
-    def _read_counts(self, record, alleles: list[str]) -> tuple[list | None, list | None]:
-        """(depth, alt_reads, vaf) per ALT for the tumour and the normal (None if absent)."""
-        if not self.has_samples:
-            return None, None
-        if self.fast_path and len(alleles) == 2:
-            counts = biallelic_ad_counts(
-                record, (self.tumor_idx, self.normal_idx), self.rule.vaf_key
+    @property
+    def columns(self) -> list[str]:
+        names = list(_FIXED) + (["ann"] if self.fmt else [])
+        if self.whole_records:  # %LINE: the record's 8 columns, FORMAT and the samples
+            return (
+                names
+                + [f"v{i}" for i in range(8)]
+                + ["format"]
+                + [f"t{j}" for j in range(self.n_samples)]
             )
-            if counts is not None:
-                return counts[0], counts[1]
-        values = record_format_values(record, self.first_keys)
-        if not values:
-            return None, None
-        called = called_alt(record, self.tumor_idx, self.normal_idx) if len(alleles) > 2 else 1
-        counts = [
-            None if sample is None else sample_counts(values, sample, alleles, self.rule, called)
-            for sample in (self.tumor_idx, self.normal_idx)
-        ]
-        return counts[0], counts[1]
+        return names + [f"s{j}_{key}" for j in range(self.n_samples) for key in self.sample_keys]
 
-    def _effects_per_alt(self, record, ref: str, alts: list[str]) -> list[list[Entry]]:
-        raw = record.INFO.get(self.fmt.info_key)
-        if not raw or raw == ".":  # CSQ=. is VCF's missing value, as no CSQ at all
-            return [[] for _ in alts]
-        try:
-            effects = parse_entries(str(raw), self.fmt)
-        except MalformedAnnotation as exc:
+    def _command(self, workdir: Path, merged, seqnames: list[str]) -> list[str]:
+        text = "%CHROM\t%POS\t%REF\t%ALT\t%FILTER"
+        if self.fmt:
+            text += f"\t%INFO/{self.fmt.info_key}"
+        if self.whole_records:
+            text += "\t%LINE"  # ends with its newline
+        elif self.n_samples and self.sample_keys:
+            text += "[" + "".join(f"\t%{key}" for key in self.sample_keys) + "]\n"
+        else:
+            text += "\n"
+        command = [_bcftools(), "query", "-f", text]
+        if merged is not None:
+            # in the file's contig order (bcftools keeps the order of the regions)
+            order = seqnames + sorted(set(merged) - set(seqnames))
+            lines = [
+                f"{chrom}\t{start}\t{end}\n"
+                for chrom in order
+                for start, end in merged.get(chrom, [])
+            ]
+            regions = workdir / "regions.tsv"
+            regions.write_text("".join(lines) or f"{seqnames[0] if seqnames else '1'}\t0\t0\n")
+            indexed = any(Path(f"{self.path}{s}").is_file() for s in (".tbi", ".csi"))
+            if indexed:
+                command += ["-R", str(regions), "--regions-overlap", "1"]
+            else:
+                command += ["-T", str(regions), "--targets-overlap", "1"]
+        return [*command, str(self.path)]
+
+    def frames(self, merged, seqnames: list[str]) -> Iterator[pl.DataFrame]:
+        with ExitStack() as stack:
+            workdir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+            errors = stack.enter_context((workdir / "stderr.txt").open("w+"))
+            process = subprocess.Popen(
+                self._command(workdir, merged, seqnames),
+                stdout=subprocess.PIPE,
+                stderr=errors,
+            )
+            stack.callback(_stop, process)
+            # two blocks are converted at once (polars works outside the GIL), in order
+            pool = stack.enter_context(ThreadPoolExecutor(max_workers=2))
+            pending: deque[Future] = deque()
+            for block in _blocks(process.stdout):
+                pending.append(pool.submit(self.convert, block))
+                if len(pending) == 2:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+            process.wait()
+            errors.seek(0)
+            self._check(errors.read(), process.returncode)
+
+    def _check(self, stderr: str, returncode: int) -> None:
+        """bcftools' errors as an InputError (htslib stops at a record it cannot parse but
+        bcftools query still exits 0); its warnings pass through to our stderr."""
+        problems = []
+        for line in stderr.splitlines():
+            match = _HTSLIB_ERROR.match(line)
+            if match:
+                where = _AT_RECORD.search(match.group(1))
+                message = _AT_RECORD.sub("", match.group(1), count=1).strip()
+                problems.append((message, where.group(1) if where else None))
+            elif line.strip():
+                print(line, file=sys.stderr)
+        if problems:
+            message, where = problems[0]
             raise InputError.one(
                 str(self.path),
-                str(exc),
-                where=f"record {record.CHROM}:{record.POS}",
-                column=f"INFO/{self.fmt.info_key}",
-                hint="re-run the annotator, or fix the header Format to match the records",
-            ) from None
-        seen = self._seen_terms
-        for effect in effects:
-            if effect.terms not in seen:  # each distinct consequence list is checked once
-                seen.add(effect.terms)
-                self.unknown_terms.update(t for t in effect.terms if t not in rules.EFFECT_PRIORITY)
-        return effects_by_allele(effects, ref, alts, self.fmt)
+                f"htslib cannot read this record: {message}",
+                where=f"record {where}" if where else "records",
+                hint="the file is truncated or a data line is malformed; re-create it",
+            )
+        if returncode != 0:
+            stopped = f"signal {-returncode}" if returncode < 0 else f"exit status {returncode}"
+            raise InputError.one(
+                str(self.path),
+                f"bcftools stopped reading the file ({stopped})",
+                where="records",
+                hint="a data line is malformed (a blank line, a truncated record); re-create it",
+            )
 
-    def _annotation_row(self, entry: Entry | None, var_type: str, inframe: bool) -> tuple:
-        if entry is None:
-            return _NO_EFFECT
-        biotype, hgvsc, hgvsp, position, amino_acids, exon, population_af = effect_details(
-            entry, self.fmt
+    def empty(self) -> pl.DataFrame:
+        return self.convert(b"")
+
+    def convert(self, block: bytes) -> pl.DataFrame:
+        """The table's rows for a block of query lines."""
+        col = pl.col
+        names = self.columns
+        if block:
+            lines = pl.read_csv(
+                block,
+                separator="\t",
+                has_header=False,
+                new_columns=names,
+                schema_overrides=dict.fromkeys(names, pl.String),
+                infer_schema=False,
+                quote_char=None,
+                empty_string_is_null=False,
+                encoding="utf8-lossy",
+            )
+        else:
+            lines = pl.DataFrame(schema=dict.fromkeys(names, pl.String))
+        lines = lines.with_row_index("line")
+        no_alt = lines["alts"] == "."
+        with self._lock:
+            self.skipped_no_alt += int(no_alt.sum())
+        lines = lines.filter(~no_alt).with_columns(
+            n_alts=col("alts").str.count_matches(",", literal=True).cast(pl.Int64) + 1
         )
-        hgvsc = hgvsc.rpartition(":")[2]  # without its ENST...: prefix
-        hgvsp = clean_hgvsp(hgvsp)
-        consequence = entry.one_consequence
-        short, splice_position = rules.hgvsp_short(hgvsp, hgvsc, consequence, position, amino_acids)
-        if not short and self.fmt.kind == "eff" and amino_acids:
-            short = f"p.{amino_acids}"  # legacy one-letter change such as "R136C"
-        return (
-            intern(entry.symbol) if entry.symbol else None,  # repeated strings stored once
-            intern(entry.feature) if entry.feature else None,
-            hgvsc or None,
-            hgvsp or None,
-            short or None,
-            consequence,
-            rules.variant_classification(consequence, var_type, inframe),
-            exon or None,
-            first_int(position) or splice_position,
-            intern(biotype) if biotype else None,
-            entry.canonical,
-            population_af,
-            _sorted_terms(entry.terms) or consequence,
+        rows = lines.select(
+            "line",
+            "ref",
+            "alts",
+            "n_alts",
+            alt=col("alts").str.split(","),
+            ai=pl.int_ranges(1, col("n_alts") + 1),
+        ).explode("alt", "ai")
+        symbolic = rows.select(_symbolic(col("alt"))).to_series()
+        with self._lock:
+            self.skipped_symbolic += int(symbolic.sum())
+        rows = rows.filter(~symbolic)
+        rows = rows.join(_variant_types(rows), on=["ref", "alt"], how="left")
+        if self.fmt:
+            effects, unknown = chosen_effects(
+                lines, rows, self.fmt, self.custom_isoforms, self.path
+            )
+            with self._lock:
+                self.unknown_terms |= unknown
+            rows = rows.join(effects, on=["line", "ai"], how="left").with_columns(
+                # vcf2maf's class for a variant it has no effect for
+                variant_class=col("variant_class").fill_null(rules.DEFAULT_CLASS),
+                canonical=col("canonical").fill_null(False),
+            )
+        else:
+            rows = rows.with_columns(
+                **{name: pl.lit(None, pl.String) for name in _ANNOTATION_TEXT},
+                protein_position=pl.lit(None, pl.Int64),
+                population_af=pl.lit(None, pl.Float64),
+                canonical=pl.lit(False),
+            )
+        counts = read_counts(
+            lines,
+            rows,
+            self.rule,
+            self.format_types,
+            self.sample_keys if self.n_samples else [],
+            (self.tumor_slot, self.normal_slot),
+            self.n_samples,
+            self.whole_records,
         )
+        rows = rows.join(counts, on=["line", "ai"], how="left")
+        fixed = lines.select("line", "chrom", pos=col("pos").cast(pl.Int64), filter="filter")
+        rows = rows.join(fixed, on="line", how="left").sort("line", "ai")
+        return _select(rows, self.sample_id, self.caller)
 
 
-@lru_cache(maxsize=100_000)  # consequence lists repeat endlessly
-def _sorted_terms(terms: tuple[str, ...]) -> str:
-    return ",".join(sorted(terms, key=rules.effect_priority))
+_ANNOTATION_TEXT = (
+    "gene", "transcript", "hgvsc", "hgvsp", "hgvsp_short", "consequence", "variant_class",
+    "exon", "biotype", "all_consequences",
+)  # fmt: skip
+
+
+def _select(rows: pl.DataFrame, sample_id: str, caller: str) -> pl.DataFrame:
+    col = pl.col
+    trimmed_all = (col("variant_type") == "INS") & (col("trimmed") == col("ref").str.len_chars())
+    maf_start = col("pos") + col("trimmed") - trimmed_all.cast(pl.Int64)
+    return rows.with_columns(
+        sample_id=pl.lit(sample_id, pl.String),
+        caller=pl.lit(caller, pl.String),
+        maf_start=maf_start,
+    ).select(_ALL_COLUMNS)
+
+
+def _variant_types(rows: pl.DataFrame) -> pl.DataFrame:
+    """Variant type, in-frame flag and trimmed bases per distinct (REF, ALT), and whether an
+    indel's effect class depends on the frame (rules.variant_type)."""
+    pairs = rows.select("ref", "alt").unique()
+    types, inframe, trimmed = [], [], []
+    for ref, alt in pairs.iter_rows():
+        if len(ref) == 1 and len(alt) == 1:
+            kind, frame, cut = "SNP", False, 0
+        else:
+            kind, frame, cut = rules.variant_type(ref, alt)
+        types.append(kind)
+        inframe.append(frame)
+        trimmed.append(cut)
+    return pairs.with_columns(
+        variant_type=pl.Series(types, dtype=pl.String),
+        inframe=pl.Series(inframe, dtype=pl.Boolean),
+        trimmed=pl.Series(trimmed, dtype=pl.Int64),
+    )
+
+
+def _blocks(stream) -> Iterator[bytes]:
+    """Whole lines, about _BLOCK_BYTES at a time."""
+    rest = b""
+    while True:
+        data = stream.read(_BLOCK_BYTES)
+        if not data:
+            if rest:
+                yield rest
+            return
+        data = rest + data
+        cut = data.rfind(b"\n") + 1
+        if cut == 0:
+            rest = data
+            continue
+        yield data[:cut]
+        rest = data[cut:]
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+    if process.stdout:
+        process.stdout.close()
+
+
+def _bcftools() -> str:
+    """The bcftools the workflow's environment provides (conda env, or the system's)."""
+    found = shutil.which("bcftools")
+    if found is None:
+        raise InputError.one(
+            "bcftools",
+            "bcftools is not on the PATH: VCF files are read with it",
+            where="environment",
+            hint="install it (Debian: apt-get install bcftools; conda: bioconda::bcftools), "
+            "or run the workflow with --use-conda",
+        )
+    return found
