@@ -33,7 +33,7 @@ else:
         priority: 20  # on the chain to the association tables, as matrix
         conda:
             "../envs/variants.yaml"
-        threads: 1
+        threads: 2  # bcftools reads the VCF while its output is converted, two blocks at once
         resources:
             mem_mb=lambda wc, input, attempt: 1000 * attempt + int(input_mb(input)),
             runtime=lambda wc, input, attempt: 10 * attempt + int(input_mb(input) / 100),

@@ -222,8 +222,9 @@ def _entries(lines: pl.DataFrame, fmt: AnnotationFormat, path: Path) -> pl.DataF
                 except MalformedAnnotation as exc:
                     raise _malformed(path, fmt, *where(line), str(exc)) from None
         entries = entries.with_columns(col("entry").replace_strict(as_fields))
-    entries = entries.with_row_index("k").with_columns(fields=col("entry").str.split("|"))
-    bad = entries.filter(col("fields").list.len() != n_fields)
+    entries = entries.with_row_index("k")
+    separators = col("entry").str.count_matches("|", literal=True)
+    bad = entries.filter(separators != n_fields - 1)
     if bad.height:
         line, text = bad.select("line", "entry").row(0)
         raise _malformed(
@@ -233,7 +234,7 @@ def _entries(lines: pl.DataFrame, fmt: AnnotationFormat, path: Path) -> pl.DataF
             f"{fmt.info_key} entry has {text.count('|') + 1} '|'-separated fields but the "
             f"header Format lists {n_fields}: {text[:120]!r}",
         )
-    return entries.drop("entry")
+    return entries
 
 
 def _malformed(path: Path, fmt: AnnotationFormat, chrom: str, pos: str, message: str):
@@ -246,17 +247,44 @@ def _malformed(path: Path, fmt: AnnotationFormat, chrom: str, pos: str, message:
     )
 
 
+def _with_fields(
+    entries: pl.DataFrame, fmt: AnnotationFormat, *slots: str, population_af: bool = False
+) -> pl.DataFrame:
+    """``entries`` with the named fields of each entry (and its population AFs, ``af0``...)
+    as columns. Fields far from an entry's end are read with one regex that stops at the
+    last of them (a long tail, such as a protein sequence, is never copied); when they run
+    to near its end a split is faster."""
+    wanted = {fmt.index[slot]: slot for slot in slots if slot in fmt.index}
+    if population_af:
+        wanted |= {index: f"af{k}" for k, index in enumerate(fmt.af_indices)}
+    if not wanted:
+        return entries
+    last = max(wanted)
+    if 3 * (last + 1) > 2 * len(fmt.names):
+        parts = entries.select(pl.col("entry").str.split("|")).to_series()
+        return entries.with_columns(parts.list.get(i).alias(name) for i, name in wanted.items())
+    groups = [f"(?<{wanted[i]}>[^|]*)" if i in wanted else "[^|]*" for i in range(last + 1)]
+    pattern = "^" + r"\|".join(groups)
+    fields = pl.col("entry").str.extract_groups(pattern).alias("_fields")
+    return entries.with_columns(fields).unnest("_fields")
+
+
 def _field(fmt: AnnotationFormat, slot: str) -> pl.Expr:
-    """One field of every entry ("" when the format has no such field)."""
-    index = fmt.index.get(slot)
-    return pl.col("fields").list.get(index) if index is not None else pl.lit("")
+    """One field :func:`_with_fields` read ("" when the format has no such field)."""
+    return pl.col(slot) if slot in fmt.index else pl.lit("")
 
 
 def _ranked(entries: pl.DataFrame, fmt: AnnotationFormat) -> tuple[pl.DataFrame, set[str]]:
     """The fields the choice needs, and each entry's rank (lower is preferred)."""
     col = pl.col
+    slots = ("allele", "allele_num", "consequence", "symbol", "feature", "biotype", "canonical")
+    entries = _with_fields(entries, fmt, *slots, "cdna_position")
     allele_num = _field(fmt, "allele_num")
-    entries = entries.with_columns(
+    entries = entries.select(
+        "k",
+        "line",
+        "n_alts",
+        "entry",
         allele=_field(fmt, "allele") if fmt.has_allele else pl.lit(None, pl.String),
         num=pl.when(allele_num.str.contains(r"^\d+$")).then(
             allele_num.cast(pl.Int64, strict=False)
@@ -384,6 +412,8 @@ def _details(chosen: pl.DataFrame, rows: pl.DataFrame, fmt: AnnotationFormat) ->
     protein position and Variant_Classification)."""
     col = pl.col
     chosen = chosen.join(rows.select("line", "ai", "variant_type", "inframe"), on=["line", "ai"])
+    slots = ("biotype", "hgvsc", "hgvsp", "protein_position", "amino_acids", "exon", "aa_change")
+    chosen = _with_fields(chosen.drop("biotype"), fmt, *slots, population_af=True)
     hgvsp = _field(fmt, "hgvsp").str.extract(r"([^:]*)$")
     hgvsp = (
         pl.when(hgvsp.str.starts_with("c."))
@@ -466,7 +496,7 @@ def _population_af(chosen: pl.DataFrame, fmt: AnnotationFormat) -> pl.Series:
     read once, as :func:`_max_af` reads it)."""
     if not fmt.af_indices:
         return pl.Series("population_af", [None] * chosen.height, dtype=pl.Float64)
-    fields = [pl.col("fields").list.get(i) for i in fmt.af_indices]
+    fields = [pl.col(f"af{k}") for k in range(len(fmt.af_indices))]
     text = chosen.select(pl.concat_str(fields, separator="|")).to_series()
     values = {v: _max_af(v.split("|"), tuple(range(len(fields)))) for v in text.unique().to_list()}
     return text.replace_strict(values, default=None, return_dtype=pl.Float64).alias("population_af")

@@ -19,6 +19,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
+from itertools import chain
 from os import PathLike
 from pathlib import Path
 
@@ -39,6 +40,7 @@ Region = tuple[str, int, int]
 _ALL_COLUMNS = VARIANT_COLUMNS + EXTRA_COLUMNS
 _CHUNK_ROWS = 100_000  # rows per written chunk at most
 _BLOCK_BYTES = 8 << 20  # text converted at once: memory does not grow with the file
+_WORKERS = 2  # blocks converted at once
 _FIXED = ["chrom", "pos", "ref", "alts", "filter"]
 _FLOATS = ("vaf", "population_af", "normal_vaf")
 _HTSLIB_ERROR = re.compile(r"^\[E::[^\]]*\] (.*)$")
@@ -98,7 +100,7 @@ def write_vcf_table(path: str | PathLike[str], out: str | PathLike[str], **optio
     attrs["rows"] = 0
     with out.open("wb") as handle:
         handle.write(("\t".join(_ALL_COLUMNS) + "\n").encode())
-        for chunk in _chain(first, chunks):
+        for chunk in chain([first], chunks):
             _as_text(chunk).write_csv(
                 handle,
                 separator="\t",
@@ -108,11 +110,6 @@ def write_vcf_table(path: str | PathLike[str], out: str | PathLike[str], **optio
             )
             attrs["rows"] += chunk.height
     return attrs
-
-
-def _chain(first: pl.DataFrame, rest: Iterator[pl.DataFrame]) -> Iterator[pl.DataFrame]:
-    yield first
-    yield from rest
 
 
 def _as_text(chunk: pl.DataFrame) -> pl.DataFrame:
@@ -163,7 +160,7 @@ def _chunks(
             yielded = True
             yield frame.slice(start, _CHUNK_ROWS)
     if not yielded:
-        yield reader.empty()
+        yield reader.convert(b"")
     attrs.update(reader.summary())
 
 
@@ -294,7 +291,7 @@ class _Reader:
             vcf.samples, vcf.raw_header, tumor, normal, path
         )
         self.custom_isoforms = frozenset(custom_isoforms or ())
-        self.tumor_slot, self.normal_slot = tumor_idx, normal_idx
+        self.tumor_index, self.normal_index = tumor_idx, normal_idx
         # every sample is printed when one is read: htslib's value arrays are as wide as
         # the widest sample's, and the conventions read that width
         self.n_samples = len(vcf.samples) if tumor_idx is not None or normal_idx is not None else 0
@@ -383,11 +380,11 @@ class _Reader:
             )
             stack.callback(_stop, process)
             # two blocks are converted at once (polars works outside the GIL), in order
-            pool = stack.enter_context(ThreadPoolExecutor(max_workers=2))
+            pool = stack.enter_context(ThreadPoolExecutor(max_workers=_WORKERS))
             pending: deque[Future] = deque()
             for block in _blocks(process.stdout):
                 pending.append(pool.submit(self.convert, block))
-                if len(pending) == 2:
+                if len(pending) == _WORKERS:
                     yield pending.popleft().result()
             while pending:
                 yield pending.popleft().result()
@@ -424,9 +421,6 @@ class _Reader:
                 hint="a data line is malformed (a blank line, a truncated record); re-create it",
             )
 
-    def empty(self) -> pl.DataFrame:
-        return self.convert(b"")
-
     def convert(self, block: bytes) -> pl.DataFrame:
         """The table's rows for a block of query lines."""
         col = pl.col
@@ -452,26 +446,27 @@ class _Reader:
         lines = lines.filter(~no_alt).with_columns(
             n_alts=col("alts").str.count_matches(",", literal=True).cast(pl.Int64) + 1
         )
-        rows = lines.select(
-            "line",
-            "ref",
-            "alts",
-            "n_alts",
-            alt=col("alts").str.split(","),
-            ai=pl.int_ranges(1, col("n_alts") + 1),
-        ).explode("alt", "ai")
+        fixed = ["line", "chrom", "pos", "ref", "alts", "n_alts", "filter"]
+        single = lines.filter(col("n_alts") == 1).select(*fixed, alt="alts", ai=pl.lit(1, pl.Int64))
+        several = (
+            lines.filter(col("n_alts") > 1)
+            .select(*fixed, alt=col("alts").str.split(","), ai=pl.int_ranges(1, col("n_alts") + 1))
+            .explode("alt", "ai")
+        )
+        rows = pl.concat([single, several]).sort("line", "ai")
         symbolic = rows.select(_symbolic(col("alt"))).to_series()
         with self._lock:
             self.skipped_symbolic += int(symbolic.sum())
-        rows = rows.filter(~symbolic)
-        rows = rows.join(_variant_types(rows), on=["ref", "alt"], how="left")
+        rows = _with_variant_types(rows.filter(~symbolic))
         if self.fmt:
             effects, unknown = chosen_effects(
                 lines, rows, self.fmt, self.custom_isoforms, self.path
             )
             with self._lock:
                 self.unknown_terms |= unknown
-            rows = rows.join(effects, on=["line", "ai"], how="left").with_columns(
+            rows = rows.join(
+                effects, on=["line", "ai"], how="left", maintain_order="left"
+            ).with_columns(
                 # vcf2maf's class for a variant it has no effect for
                 variant_class=col("variant_class").fill_null(rules.DEFAULT_CLASS),
                 canonical=col("canonical").fill_null(False),
@@ -489,13 +484,11 @@ class _Reader:
             self.rule,
             self.format_types,
             self.sample_keys if self.n_samples else [],
-            (self.tumor_slot, self.normal_slot),
+            (self.tumor_index, self.normal_index),
             self.n_samples,
             self.whole_records,
         )
-        rows = rows.join(counts, on=["line", "ai"], how="left")
-        fixed = lines.select("line", "chrom", pos=col("pos").cast(pl.Int64), filter="filter")
-        rows = rows.join(fixed, on="line", how="left").sort("line", "ai")
+        rows = rows.join(counts, on=["line", "ai"], how="left", maintain_order="left")
         return _select(rows, self.sample_id, self.caller)
 
 
@@ -507,33 +500,37 @@ _ANNOTATION_TEXT = (
 
 def _select(rows: pl.DataFrame, sample_id: str, caller: str) -> pl.DataFrame:
     col = pl.col
+    pos = col("pos").cast(pl.Int64)
     trimmed_all = (col("variant_type") == "INS") & (col("trimmed") == col("ref").str.len_chars())
-    maf_start = col("pos") + col("trimmed") - trimmed_all.cast(pl.Int64)
+    maf_start = pos + col("trimmed") - trimmed_all.cast(pl.Int64)
     return rows.with_columns(
+        pos=pos,
         sample_id=pl.lit(sample_id, pl.String),
         caller=pl.lit(caller, pl.String),
         maf_start=maf_start,
     ).select(_ALL_COLUMNS)
 
 
-def _variant_types(rows: pl.DataFrame) -> pl.DataFrame:
-    """Variant type, in-frame flag and trimmed bases per distinct (REF, ALT), and whether an
-    indel's effect class depends on the frame (rules.variant_type)."""
-    pairs = rows.select("ref", "alt").unique()
-    types, inframe, trimmed = [], [], []
-    for ref, alt in pairs.iter_rows():
-        if len(ref) == 1 and len(alt) == 1:
-            kind, frame, cut = "SNP", False, 0
-        else:
-            kind, frame, cut = rules.variant_type(ref, alt)
-        types.append(kind)
-        inframe.append(frame)
-        trimmed.append(cut)
-    return pairs.with_columns(
-        variant_type=pl.Series(types, dtype=pl.String),
-        inframe=pl.Series(inframe, dtype=pl.Boolean),
-        trimmed=pl.Series(trimmed, dtype=pl.Int64),
+def _with_variant_types(rows: pl.DataFrame) -> pl.DataFrame:
+    """Variant type, in-frame flag and trimmed bases (rules.variant_type): an SNV's
+    column-wise, each other distinct (REF, ALT) once."""
+    col = pl.col
+    snv = (col("ref").str.len_bytes() == 1) & (col("alt").str.len_bytes() == 1)
+    snvs = rows.filter(snv).with_columns(
+        variant_type=pl.lit("SNP"), inframe=pl.lit(False), trimmed=pl.lit(0, pl.Int64)
     )
+    others = rows.filter(~snv)
+    pairs = others.select("ref", "alt").unique()
+    types = [rules.variant_type(ref, alt) for ref, alt in pairs.iter_rows()]
+    pairs = pairs.with_columns(
+        pl.DataFrame(
+            types,
+            schema={"variant_type": pl.String, "inframe": pl.Boolean, "trimmed": pl.Int64},
+            orient="row",
+        )
+    )
+    others = others.join(pairs, on=["ref", "alt"], how="left")
+    return pl.concat([snvs, others]).sort("line", "ai")
 
 
 def _blocks(stream) -> Iterator[bytes]:
