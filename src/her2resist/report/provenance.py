@@ -26,6 +26,7 @@ PACKAGES = [
     "jsonschema",
     "cyvcf2",
     "pysam",
+    "polars",
     "lifelines",
     "statsmodels",
 ]
