@@ -168,6 +168,11 @@ def _allele_lookup(ref: str, alts: list[str], kind: str) -> dict[str, int]:
 # --------------------------------------------------------------------------- column-wise
 
 _SPLICE_SITE_TERMS = ["splice_acceptor_variant", "splice_donor_variant"]
+# the fields read of every entry: to rank it, then the chosen entry's columns
+_RANKING_SLOTS = ("allele", "allele_num", "consequence", "symbol", "feature", "biotype")
+_RANKING_SLOTS += ("canonical", "cdna_position")
+_DETAIL_SLOTS = ("hgvsc", "hgvsp", "protein_position", "amino_acids", "exon", "aa_change")
+_SLOTS = _RANKING_SLOTS + _DETAIL_SLOTS
 _LENGTH_BITS = 24  # transcript lengths above 16.7 Mb rank as equal
 _K_BITS = 26  # entries per block (a 4 MB block has fewer)
 
@@ -261,8 +266,9 @@ def _with_fields(
         return entries
     last = max(wanted)
     if 3 * (last + 1) > 2 * len(fmt.names):
-        parts = entries.select(pl.col("entry").str.split("|")).to_series()
-        return entries.with_columns(parts.list.get(i).alias(name) for i, name in wanted.items())
+        parts = pl.col("entry").str.split("|")  # split once (lazy: common subexpression)
+        fields = (parts.list.get(i).alias(name) for i, name in wanted.items())
+        return entries.lazy().with_columns(fields).collect()
     groups = [f"(?<{wanted[i]}>[^|]*)" if i in wanted else "[^|]*" for i in range(last + 1)]
     pattern = "^" + r"\|".join(groups)
     fields = pl.col("entry").str.extract_groups(pattern).alias("_fields")
@@ -277,14 +283,15 @@ def _field(fmt: AnnotationFormat, slot: str) -> pl.Expr:
 def _ranked(entries: pl.DataFrame, fmt: AnnotationFormat) -> tuple[pl.DataFrame, set[str]]:
     """The fields the choice needs, and each entry's rank (lower is preferred)."""
     col = pl.col
-    slots = ("allele", "allele_num", "consequence", "symbol", "feature", "biotype", "canonical")
-    entries = _with_fields(entries, fmt, *slots, "cdna_position")
+    entries = _with_fields(entries, fmt, *_SLOTS, population_af=True)
     allele_num = _field(fmt, "allele_num")
+    details = [_field(fmt, slot).alias(slot) for slot in _DETAIL_SLOTS]
     entries = entries.select(
         "k",
         "line",
         "n_alts",
-        "entry",
+        *details,
+        *(f"af{k}" for k in range(len(fmt.af_indices))),
         allele=_field(fmt, "allele") if fmt.has_allele else pl.lit(None, pl.String),
         num=pl.when(allele_num.str.contains(r"^\d+$")).then(
             allele_num.cast(pl.Int64, strict=False)
@@ -412,28 +419,24 @@ def _details(chosen: pl.DataFrame, rows: pl.DataFrame, fmt: AnnotationFormat) ->
     protein position and Variant_Classification)."""
     col = pl.col
     chosen = chosen.join(rows.select("line", "ai", "variant_type", "inframe"), on=["line", "ai"])
-    slots = ("biotype", "hgvsc", "hgvsp", "protein_position", "amino_acids", "exon", "aa_change")
-    chosen = _with_fields(chosen.drop("biotype"), fmt, *slots, population_af=True)
-    hgvsp = _field(fmt, "hgvsp").str.extract(r"([^:]*)$")
+    chosen = chosen.with_columns(population_af=_population_af(chosen, fmt))
+    hgvsp = col("hgvsp").str.extract(r"([^:]*)$")
     hgvsp = (
         pl.when(hgvsp.str.starts_with("c."))
         .then(hgvsp.str.replace(r"^.*\((p\.\S+)\)", "${1}"))
         .otherwise(hgvsp)
     )
     chosen = chosen.with_columns(
-        hgvsc=_field(fmt, "hgvsc").str.extract(r"([^:]*)$"),
+        hgvsc=col("hgvsc").str.extract(r"([^:]*)$"),
         hgvsp=hgvsp,
-        position=_field(fmt, "protein_position"),
-        amino_acids=_field(fmt, "amino_acids"),
-        exon=_field(fmt, "exon"),
-        population_af=_population_af(chosen, fmt),
+        position=col("protein_position"),
     )
     if fmt.kind == "snpeff":  # SnpEff's Rank is the intron number for intronic annotations
         intronic = col("terms").str.split("&").list.contains("intron_variant")
         chosen = chosen.with_columns(exon=pl.when(intronic).then(pl.lit("")).otherwise("exon"))
     elif fmt.kind == "eff":
         # one Amino_Acid_change field: "p.Arg136Cys/c.406C>T", or a one-letter "R136C"
-        change = _field(fmt, "aa_change").str.extract(r"^([^/]*)")
+        change = col("aa_change").str.extract(r"^([^/]*)")
         is_hgvs = change.str.starts_with("p.")
         chosen = chosen.with_columns(
             hgvsp=pl.when(is_hgvs).then(change).otherwise(pl.lit("")),
