@@ -177,19 +177,28 @@ _LENGTH_BITS = 24  # transcript lengths above 16.7 Mb rank as equal
 _K_BITS = 26  # entries per block (a 4 MB block has fewer)
 
 
+def ranked_entries(
+    lines: pl.DataFrame, fmt: AnnotationFormat, path: Path
+) -> tuple[pl.DataFrame, set[str]]:
+    """Every annotation entry of a block of records (``lines``: one row per record, with
+    ``line``, ``chrom``, ``pos``, ``n_alts`` and the raw annotation ``ann``) with the fields
+    it is ranked by and those of the table, and its rank; and the consequence terms
+    vcf2maf does not rank."""
+    return _ranked(_entries(lines, fmt, path), fmt)
+
+
 def chosen_effects(
+    entries: pl.DataFrame,
     lines: pl.DataFrame,
     rows: pl.DataFrame,
     fmt: AnnotationFormat,
     custom_isoforms: frozenset[str],
-    path: Path,
-) -> tuple[pl.DataFrame, set[str]]:
-    """vcf2maf's single effect per ALT allele of a block of records.
+) -> pl.DataFrame:
+    """vcf2maf's single effect per ALT allele among :func:`ranked_entries`' ``entries``.
 
-    ``lines`` has one row per record (``line``, ``chrom``, ``pos``, ``ref``, ``alts``,
-    ``n_alts`` and the raw annotation ``ann``); ``rows`` one per tabulated ALT (``line``,
-    ``ai``, ``variant_type``, ``inframe``). Returns the annotation columns per (``line``,
-    ``ai``) with an effect, and the consequence terms vcf2maf does not rank.
+    ``lines`` has ``ref`` and ``alts`` per record; ``rows`` one row per tabulated ALT
+    (``line``, ``ai``, ``variant_type``, ``inframe``). Returns the annotation columns per
+    (``line``, ``ai``) with an effect.
 
     The entries of each ALT are stably sorted by transcript biotype, then by the severity
     of their worst consequence, then by decreasing transcript length. Within the
@@ -197,11 +206,8 @@ def chosen_effects(
     VEP's canonical one; failing that any user-preferred isoform, then any canonical
     isoform with a symbol, then simply the top entry.
     """
-    entries = _entries(lines, fmt, path)
-    entries, unknown = _ranked(entries, fmt)
     entries = _per_alt(entries, lines, fmt)
-    chosen = _choose(entries, custom_isoforms)
-    return _details(chosen, rows, fmt), unknown
+    return _details(_choose(entries, custom_isoforms), rows, fmt)
 
 
 def _entries(lines: pl.DataFrame, fmt: AnnotationFormat, path: Path) -> pl.DataFrame:
@@ -347,11 +353,12 @@ def _per_alt(entries: pl.DataFrame, lines: pl.DataFrame, fmt: AnnotationFormat) 
     col = pl.col
     one = entries.filter((col("n_alts") == 1) & (col("num").is_null() | (col("num") == 1)))
     many = entries.filter(col("n_alts") > 1)
+    if many.is_empty() and not (fmt.has_allele and _mixed(one).len()):
+        return one.with_columns(ai=pl.lit(1, pl.Int64))  # the common block: nothing to match
     if fmt.has_allele:
         # alleles are matched only where it matters: a biallelic record whose entries name
         # several alleles, and multi-allelic records
-        mixed = one.group_by("line").agg(col("allele").n_unique() > 1).filter("allele")["line"]
-        one = one.with_columns(mixed=col("line").is_in(mixed.implode()))
+        one = one.with_columns(mixed=col("line").is_in(_mixed(one).implode()))
         matching = pl.concat([one.filter("mixed").drop("mixed"), many])
         matching = matching.join(_lookup(matching, lines, fmt), on=["line", "allele"], how="left")
         assigned = (col("num") == 1).fill_null(False) | col("matched").is_not_null()
@@ -368,6 +375,12 @@ def _per_alt(entries: pl.DataFrame, lines: pl.DataFrame, fmt: AnnotationFormat) 
     else:
         unnumbered = unnumbered.with_columns(ai=pl.int_ranges(1, col("n_alts") + 1)).explode("ai")
     return pl.concat([one, numbered, unnumbered], how="vertical_relaxed")
+
+
+def _mixed(entries: pl.DataFrame) -> pl.Series:
+    """The records whose entries name more than one allele."""
+    alleles = entries.group_by("line").agg(pl.col("allele").n_unique() > 1)
+    return alleles.filter("allele")["line"]
 
 
 def _lookup(entries: pl.DataFrame, lines: pl.DataFrame, fmt: AnnotationFormat) -> pl.DataFrame:

@@ -258,7 +258,10 @@ def read_counts(
         )
         fast = (col("n_alts") == 1) & (widest == 1)
         quick = _biallelic_ad_counts(lines.filter(fast), prefixes, rule, types)
-    general = _general_counts(lines.filter(~fast), rule, types, keys, prefixes, n_samples)
+    others = lines.filter(~fast)
+    if others.is_empty():
+        return quick.select(list(schema))
+    general = _general_counts(others, rule, types, keys, prefixes, n_samples)
     return pl.concat(
         [quick.select(list(schema)), pl.DataFrame(general, schema=schema, orient="row")],
         how="vertical_relaxed",

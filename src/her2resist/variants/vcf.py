@@ -29,7 +29,7 @@ import polars as pl
 from her2resist.errors import InputError
 
 from . import rules
-from .annotations import SUPPORTED_ANNOTATORS, AnnotationFormat, chosen_effects
+from .annotations import SUPPORTED_ANNOTATORS, AnnotationFormat, chosen_effects, ranked_entries
 from .annotations import format_from_header as format_from_header
 from .depths import COUNT_KEYS, caller_rule, detect_caller, read_counts
 from .header import ANNOTATION_KEYS, header_value, open_vcf
@@ -39,8 +39,10 @@ Region = tuple[str, int, int]
 
 _ALL_COLUMNS = VARIANT_COLUMNS + EXTRA_COLUMNS
 _CHUNK_ROWS = 100_000  # rows per written chunk at most
-_BLOCK_BYTES = 8 << 20  # text converted at once: memory does not grow with the file
-_WORKERS = 2  # blocks converted at once
+# text converted at once, so memory does not grow with the file; two blocks at once
+_BLOCK_BYTES = 8 << 20
+_BLOCK_LINES = 7_500
+_WORKERS = 2
 _FIXED = ["chrom", "pos", "ref", "alts", "filter"]
 _FLOATS = ("vaf", "population_af", "normal_vaf")
 _HTSLIB_ERROR = re.compile(r"^\[E::[^\]]*\] (.*)$")
@@ -446,6 +448,11 @@ class _Reader:
         lines = lines.filter(~no_alt).with_columns(
             n_alts=col("alts").str.count_matches(",", literal=True).cast(pl.Int64) + 1
         )
+        if self.fmt:  # the entries first: the raw annotation, the largest column, then goes
+            entries, unknown = ranked_entries(lines, self.fmt, self.path)
+            lines = lines.drop("ann")
+            with self._lock:
+                self.unknown_terms |= unknown
         fixed = ["line", "chrom", "pos", "ref", "alts", "n_alts", "filter"]
         single = lines.filter(col("n_alts") == 1).select(*fixed, alt="alts", ai=pl.lit(1, pl.Int64))
         several = (
@@ -459,11 +466,7 @@ class _Reader:
             self.skipped_symbolic += int(symbolic.sum())
         rows = _with_variant_types(rows.filter(~symbolic))
         if self.fmt:
-            effects, unknown = chosen_effects(
-                lines, rows, self.fmt, self.custom_isoforms, self.path
-            )
-            with self._lock:
-                self.unknown_terms |= unknown
+            effects = chosen_effects(entries, lines, rows, self.fmt, self.custom_isoforms)
             rows = rows.join(
                 effects, on=["line", "ai"], how="left", maintain_order="left"
             ).with_columns(
@@ -520,6 +523,8 @@ def _with_variant_types(rows: pl.DataFrame) -> pl.DataFrame:
         variant_type=pl.lit("SNP"), inframe=pl.lit(False), trimmed=pl.lit(0, pl.Int64)
     )
     others = rows.filter(~snv)
+    if others.is_empty():
+        return snvs
     pairs = others.select("ref", "alt").unique()
     types = [rules.variant_type(ref, alt) for ref, alt in pairs.iter_rows()]
     pairs = pairs.with_columns(
@@ -534,21 +539,23 @@ def _with_variant_types(rows: pl.DataFrame) -> pl.DataFrame:
 
 
 def _blocks(stream) -> Iterator[bytes]:
-    """Whole lines, about _BLOCK_BYTES at a time."""
-    rest = b""
-    while True:
-        data = stream.read(_BLOCK_BYTES)
-        if not data:
-            if rest:
-                yield rest
-            return
-        data = rest + data
-        cut = data.rfind(b"\n") + 1
-        if cut == 0:
-            rest = data
-            continue
-        yield data[:cut]
-        rest = data[cut:]
+    """Whole lines, a block at a time: about _BLOCK_LINES lines, at most about _BLOCK_BYTES
+    (the memory a block takes grows with both)."""
+    pieces: list[bytes] = []
+    size = lines = 0
+    while data := stream.read(1 << 18):
+        pieces.append(data)
+        size += len(data)
+        lines += data.count(b"\n")
+        if lines >= _BLOCK_LINES or size >= _BLOCK_BYTES:
+            data = b"".join(pieces)
+            cut = data.rfind(b"\n") + 1
+            if cut:
+                yield data[:cut]
+                pieces, size = [data[cut:]], len(data) - cut
+                lines = 0
+    if size:
+        yield b"".join(pieces)
 
 
 def _stop(process: subprocess.Popen) -> None:
