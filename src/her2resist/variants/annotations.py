@@ -174,7 +174,7 @@ _RANKING_SLOTS += ("canonical", "cdna_position")
 _DETAIL_SLOTS = ("hgvsc", "hgvsp", "protein_position", "amino_acids", "exon", "aa_change")
 _SLOTS = _RANKING_SLOTS + _DETAIL_SLOTS
 _LENGTH_BITS = 24  # transcript lengths above 16.7 Mb rank as equal
-_K_BITS = 26  # entries per block (a 4 MB block has fewer)
+_K_BITS = 26  # entries per block: a block (at most 8 MB) has fewer
 
 
 def ranked_entries(
