@@ -15,6 +15,7 @@ import gzip
 import hashlib
 import json
 import shutil
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -403,3 +404,22 @@ def test_written_table_quotes_as_pandas(tmp_path: Path) -> None:
     text = (tmp_path / "rows.tsv").read_text()
     assert '\t"ER""BB2"\t' in text and "\t0.000123456789\t" in text  # %.10g
     assert text == (tmp_path / "frame.tsv").read_text()
+
+
+def test_bcf_gives_the_vcf_table(bench_vcf: Path, tmp_path: Path) -> None:
+    """BCF is read as its VCF is (htslib reads both), whole and through its index."""
+    bcf = tmp_path / "bench.bcf"
+    subprocess.run(["bcftools", "view", "-Ob", "-o", str(bcf), str(bench_vcf)], check=True)
+    subprocess.run(["bcftools", "index", str(bcf)], check=True)
+    regions = _bench_regions()
+    for kwargs in ({}, {"regions": regions}):
+        expected = read_vcf(bench_vcf, sample_id="S", **kwargs)
+        pd.testing.assert_frame_equal(read_vcf(bcf, sample_id="S", **kwargs), expected)
+
+
+def test_without_bcftools_the_error_says_how_to_get_it(
+    bench_vcf: Path, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # a PATH on which there is no bcftools
+    with pytest.raises(InputError, match=r"bcftools is not on the PATH.*apt-get install bcftools"):
+        read_vcf(bench_vcf, sample_id="S")
