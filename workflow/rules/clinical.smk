@@ -25,7 +25,6 @@ rule trial_tables:
     input:
         endpoints="results/clinical/endpoints.tsv",
         clinical="results/validated/clinical.tsv",
-        samples="results/validated/samples.tsv",
     output:
         **(
             {
@@ -52,6 +51,8 @@ rule trial_tables:
         runtime=10,
     params:
         subgroups=config["subgroups"],
+        # endpoints the study measured: subgroup columns and follow-up only for these
+        measured=list(STUDY.measured),
     script:
         "../scripts/trial_tables.py"
 

@@ -13,7 +13,7 @@ run_stage(
         config,
         sm.input.endpoints,
         sm.input.clinical,
-        sm.input.samples,
+        sm.params.measured,
         dict(sm.output.items()),
     ),
 )

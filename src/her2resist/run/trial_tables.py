@@ -3,6 +3,7 @@ apart from ``run/figures.py``, as the subgroups' Cox models load what the figure
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,6 @@ from her2resist.report.figures import save_figure
 from her2resist.report.labels import Labels, data_labels
 from her2resist.report.subgroup_forest import subgroup_forest_figure
 from her2resist.run import PathLike
-from her2resist.study_data import study_data
 from her2resist.tables import read_table, write_tsv
 
 
@@ -22,14 +22,14 @@ def run_trial_tables(
     config: dict[str, Any],
     endpoints_path: PathLike,
     clinical_path: PathLike,
-    samples_path: PathLike,
+    measured: Sequence[str],
     outputs: dict[str, PathLike],
 ) -> None:
     """Subgroups (table and forest plot), median follow-up: from endpoints and clinical
-    data only, so they are made while the biomarker stages run. Only for what the study
-    measured (``study_data``): no subgroups without response or PFS (the rule asks for none),
-    no ORR or PFS columns for what is missing, no follow-up of an endpoint not measured."""
-    measured = study_data(config, read_table(samples_path)).measured
+    data only, so they are made while the biomarker stages run. Only for the endpoints the
+    study ``measured`` (``StudyData.measured``): no subgroups without response or PFS (the
+    rule asks for none), no ORR or PFS columns for what is missing, no follow-up of an
+    endpoint not measured."""
     endpoints = pd.read_csv(endpoints_path, sep="\t", dtype={"patient_id": str})
     endpoints = endpoints.set_index("patient_id")
     clinical = read_table(clinical_path)

@@ -211,8 +211,8 @@ def chosen_effects(
 
 
 def _entries(lines: pl.DataFrame, fmt: AnnotationFormat, path: Path) -> pl.DataFrame:
-    """One row per annotation entry (``k``: its order), its fields split, checked against
-    the header's field count."""
+    """One row per annotation entry (``k``: its order, ``entry``: its text), its field count
+    checked against the header's."""
     col = pl.col
     # CSQ=. is VCF's missing value; htslib reads an empty "CSQ=" as a flag, printed "1"
     missing = ["", "."] + (["1"] if len(fmt.names) > 1 else [])

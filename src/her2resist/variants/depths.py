@@ -232,19 +232,18 @@ def read_counts(
     rule: CallerRule,
     types: dict[str, str],
     keys: list[str],
-    slots: tuple[int | None, int | None],
+    tumor_normal: tuple[int | None, int | None],
     n_samples: int,
-    whole_records: bool,
 ) -> pl.DataFrame:
-    """(depth, alt_reads, vaf) of the tumour and ``normal_*`` of the normal (``slots``:
+    """(depth, alt_reads, vaf) of the tumour and ``normal_*`` of the normal (``tumor_normal``:
     their sample numbers) per (``line``, ``ai``) of ``rows``. ``lines`` holds per record
     ``ref``, ``alts``, ``n_alts`` and either each sample's text of each FORMAT key in
-    ``keys`` (``s{j}_{key}``) or, for ``whole_records``, the record's FORMAT (``format``)
-    and sample columns (``t{j}``); ``types`` is the header's Type of each FORMAT key."""
+    ``keys`` (``s{j}_{key}``) or the whole record's FORMAT (``format``) and sample columns
+    (``t{j}``); ``types`` is the header's Type of each FORMAT key."""
     names = {"depth": pl.Int64, "alt_reads": pl.Int64, "vaf": pl.Float64}
     schema = {"line": pl.UInt32, "ai": pl.Int64} | names
     schema |= {f"normal_{n}": t for n, t in names.items()}
-    prefixes = dict(zip(("", "normal_"), slots, strict=True))
+    prefixes = dict(zip(("", "normal_"), tumor_normal, strict=True))
     if n_samples == 0:
         return rows.select("line", "ai").with_columns(
             pl.lit(None, dtype).alias(name) for name, dtype in list(schema.items())[2:]
@@ -252,7 +251,7 @@ def read_counts(
     col = pl.col
     quick = pl.DataFrame(schema=schema)
     fast = pl.lit(False)
-    if not whole_records:
+    if "format" not in lines.columns:  # keys printed one by one: the common case applies
         widest = pl.max_horizontal(
             col(f"s{j}_AD").str.count_matches(",", literal=True) for j in range(n_samples)
         )

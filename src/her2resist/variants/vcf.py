@@ -460,7 +460,7 @@ class _Reader:
             .select(*fixed, alt=col("alts").str.split(","), ai=pl.int_ranges(1, col("n_alts") + 1))
             .explode("alt", "ai")
         )
-        rows = pl.concat([single, several]).sort("line", "ai")
+        rows = pl.concat([single, several])  # in record order again below
         symbolic = rows.select(_symbolic(col("alt"))).to_series()
         with self._lock:
             self.skipped_symbolic += int(symbolic.sum())
@@ -486,10 +486,9 @@ class _Reader:
             rows,
             self.rule,
             self.format_types,
-            self.sample_keys if self.n_samples else [],
+            self.sample_keys,
             (self.tumor_index, self.normal_index),
             self.n_samples,
-            self.whole_records,
         )
         rows = rows.join(counts, on=["line", "ai"], how="left", maintain_order="left")
         return _select(rows, self.sample_id, self.caller)
@@ -516,7 +515,7 @@ def _select(rows: pl.DataFrame, sample_id: str, caller: str) -> pl.DataFrame:
 
 def _with_variant_types(rows: pl.DataFrame) -> pl.DataFrame:
     """Variant type, in-frame flag and trimmed bases (rules.variant_type): an SNV's
-    column-wise, each other distinct (REF, ALT) once."""
+    column-wise, each other distinct (REF, ALT) once; the rows in record and ALT order."""
     col = pl.col
     snv = (col("ref").str.len_bytes() == 1) & (col("alt").str.len_bytes() == 1)
     snvs = rows.filter(snv).with_columns(
@@ -524,7 +523,7 @@ def _with_variant_types(rows: pl.DataFrame) -> pl.DataFrame:
     )
     others = rows.filter(~snv)
     if others.is_empty():
-        return snvs
+        return snvs.sort("line", "ai")
     pairs = others.select("ref", "alt").unique()
     types = [rules.variant_type(ref, alt) for ref, alt in pairs.iter_rows()]
     pairs = pairs.with_columns(
