@@ -816,7 +816,7 @@ def machine_info() -> dict[str, str]:
     except OSError:
         pass
     versions = {}
-    for module in ("cyvcf2", "pysam", "polars"):
+    for module in ("pysam", "polars"):
         try:
             versions[module] = __import__(module).__version__
         except ImportError:

@@ -69,7 +69,7 @@ def test_lock_pins_the_required_packages(project_root: Path) -> None:
     lock = lock_pins(project_root)
     for package in [
         "snakemake",
-        "cyvcf2",
+        "polars",
         "pysam",
         "pandas",
         "lifelines",

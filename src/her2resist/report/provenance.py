@@ -24,7 +24,6 @@ PACKAGES = [
     "xlsxwriter",
     "pyyaml",
     "jsonschema",
-    "cyvcf2",
     "pysam",
     "polars",
     "lifelines",

@@ -29,7 +29,8 @@ import pandas as pd
 
 from her2resist.errors import InputError, Problem
 from her2resist.tables import read_table
-from her2resist.variants.header import open_vcf
+from her2resist.variants.bcftools import query
+from her2resist.variants.header import VcfHeader, read_header
 from her2resist.variants.vcf import _annotation_format, _is_symbolic
 
 SV_FORMATS = ("vcf", "cbioportal_sv")
@@ -179,10 +180,10 @@ def read_cbioportal_sv(path: str | Path) -> pd.DataFrame:
     return frame.drop_duplicates(["sample_id", "gene", "fusion", "chrom", "pos"], ignore_index=True)
 
 
-def _annotation(vcf: object, path: str | Path) -> object:
+def _annotation(header: VcfHeader, path: str | Path) -> object:
     """The SV VCF's consequence annotation format (the small-variant reader's choice)."""
     try:
-        return _annotation_format(vcf, Path(path), "auto")
+        return _annotation_format(header, Path(path), "auto")
     except InputError:
         raise InputError.one(
             str(path),
@@ -214,31 +215,32 @@ def _fusion_genes(raw: str, fmt: object) -> list[tuple[list[str], str]]:
     return hits
 
 
-def _sv_events(vcf: object, fmt: object, is_symbolic: Callable[[str], bool]) -> tuple[dict, dict]:
+def _sv_events(path: Path, fmt: object, is_symbolic: Callable[[str], bool]) -> tuple[dict, dict]:
     """Per SV record id: position, filter and the genes its fusion annotations name; and
     each record's mate id (``MATEID``)."""
     events: dict[str, dict] = {}
     mates: dict[str, str] = {}
-    for record in vcf:
-        alt = record.ALT[0] if record.ALT else ""
+    for line in query(path, "%CHROM\t%POS\t%ID\t%FIRST_ALT\t%FILTER\t%INFO\n").splitlines():
+        chrom, pos, record_id, alt, filters, info_text = line.split("\t")
         if alt in ("*", ".") or not is_symbolic(alt):
             continue  # a small variant: the variant readers tabulate those
         mate = _BREAKEND.search(alt)
+        info = dict(item.partition("=")[::2] for item in info_text.split(";"))
         genes: list[str] = []
         consequences: list[str] = []
-        raw = record.INFO.get(fmt.info_key)
+        raw = info.get(fmt.info_key)
         for hit_genes, consequence in _fusion_genes(raw, fmt) if raw else []:
             genes += [g for g in hit_genes if g not in genes]
             consequences.append(consequence)
-        record_id = record.ID or f"{record.CHROM}:{record.POS}"
-        if record.INFO.get("MATEID"):
-            mates[record_id] = str(record.INFO.get("MATEID"))
+        record_id = record_id if record_id != "." else f"{chrom}:{pos}"
+        if info.get("MATEID"):
+            mates[record_id] = info["MATEID"]
         events[record_id] = {
-            "chrom": str(record.CHROM).removeprefix("chr"),
-            "pos": int(record.POS),
-            "partner_chrom": (mate.group(1) if mate else str(record.CHROM)).removeprefix("chr"),
-            "partner_pos": int(mate.group(2)) if mate else record.INFO.get("END"),
-            "filter": record.FILTER or "PASS",
+            "chrom": chrom.removeprefix("chr"),
+            "pos": int(pos),
+            "partner_chrom": (mate.group(1) if mate else chrom).removeprefix("chr"),
+            "partner_pos": int(mate.group(2)) if mate else _position(info.get("END")),
+            "filter": filters if filters != "." else "PASS",
             "genes": genes,
             "consequence": ";".join(consequences),
         }
@@ -247,11 +249,8 @@ def _sv_events(vcf: object, fmt: object, is_symbolic: Callable[[str], bool]) -> 
 
 def read_sv_vcf(path: str | Path, sample_id: str) -> pd.DataFrame:
     """Fusions of an annotated SV VCF; every record belongs to ``sample_id``."""
-    vcf = open_vcf(Path(path))
-    try:
-        events, mates = _sv_events(vcf, _annotation(vcf, path), _is_symbolic)
-    finally:
-        vcf.close()
+    path = Path(path)
+    events, mates = _sv_events(path, _annotation(read_header(path), path), _is_symbolic)
     rows = []
     done: set[str] = set()
     for record_id, event in events.items():
@@ -311,11 +310,7 @@ def check_sv_file(path: str | Path, sv_format: str, *, row: str = "") -> list[Pr
         if sv_format == "cbioportal_sv":
             _layout(path, list(read_table(path).columns))
         elif sv_format == "vcf":
-            vcf = open_vcf(Path(path))
-            try:
-                _annotation(vcf, path)
-            finally:
-                vcf.close()
+            _annotation(read_header(Path(path)), path)
     except InputError as error:
         return [Problem(p.file, p.message + row, p.where, p.column, p.hint) for p in error.problems]
     return []

@@ -1,21 +1,21 @@
 """The VCF header checks: truncated bgzip, ##fileformat and #CHROM lines, the annotation
 header (CSQ/ANN/EFF with a field list), sample names and the genome build its ##reference
 or contig lengths imply. ``check_vcf`` reports them all (validate.py runs it on every VCF of
-the sheet); the reader raises the first (``vcf.open_vcf``)."""
+the sheet); the reader raises the first (:func:`read_header`)."""
 
 from __future__ import annotations
 
 import gzip
 import re
+import subprocess
 import zlib
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-
-import cyvcf2
 
 from her2resist.errors import Findings, InputError, Problem
 
 from .annotations import format_from_header
+from .bcftools import bcftools
 
 # Chromosome lengths that tell the two builds apart (chr1-22, X, Y).
 CONTIG_LENGTHS = {
@@ -39,6 +39,7 @@ REFERENCE_NAMES = {
     "GRCh38": re.compile(r"grch38|hg38|hs38|b38", re.I),
 }
 ANNOTATION_KEYS = {"vep": ("CSQ",), "snpeff": ("ANN", "EFF"), "auto": ("CSQ", "ANN", "EFF")}
+_ATTRIBUTE = re.compile(r'(\w+)=("(?:[^"\\]|\\.)*"|[^,>]*)')  # key=value, key="text, quoted"
 BGZF_EOF = bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")
 
 
@@ -223,7 +224,7 @@ def check_vcf(
             f"set genome_build: {build} in the config, or lift the calls over to {genome_build}",
         )
     if not found.problems:  # htslib parses the header too (stricter about some header lines)
-        found.run(lambda: open_vcf(path).close())
+        found.run(lambda: read_header(path))
     return found.problems, found.warnings
 
 
@@ -235,20 +236,44 @@ def header_value(lines: list[str], key: str) -> str | None:
     return None
 
 
-def open_vcf(path: Path) -> cyvcf2.VCF:
-    """The VCF opened by htslib, or an InputError saying why it cannot be (the first problem
-    :func:`check_vcf` would report)."""
+@dataclass(frozen=True)
+class VcfHeader:
+    """A header as htslib holds it: the meta-information lines and the #CHROM line (with
+    ``##contig`` lines for the contigs an index names when the file declares none)."""
+
+    text: str
+    samples: list[str]
+
+    def declared(self, kind: str) -> dict[str, dict[str, str]]:
+        """The ``##INFO``, ``##FORMAT`` or ``##contig`` lines by ID: their attributes."""
+        found: dict[str, dict[str, str]] = {}
+        for line in self.text.splitlines():
+            if line.startswith(f"##{kind}=<"):
+                attributes = {
+                    key: value[1:-1] if value.startswith('"') else value
+                    for key, value in _ATTRIBUTE.findall(line[len(kind) + 4 :])
+                }
+                found.setdefault(attributes.get("ID", ""), attributes)
+        return found
+
+
+def read_header(path: Path) -> VcfHeader:
+    """The header as htslib reads it (``bcftools view -h``), or an InputError saying why it
+    cannot be read (the first problem :func:`check_vcf` would report)."""
     if not path.is_file():
         raise InputError.one(str(path), "VCF file not found", hint="check the path")
     check_bgzf_end(path)
-    try:
-        return cyvcf2.VCF(str(path))
-    except Exception as exc:  # cyvcf2 raises bare Exception/OSError for unreadable headers
-        message, where, hint = _diagnose_header(path, exc)
-        raise InputError.one(str(path), message, where=where, hint=hint) from exc
+    command = [bcftools(), "view", "-h", "--no-version", str(path)]
+    done = subprocess.run(command, capture_output=True, check=False)
+    text = done.stdout.decode("utf-8", errors="replace")
+    chrom_line = text.rstrip("\n").rpartition("\n")[2]
+    if done.returncode != 0 or not chrom_line.startswith("#CHROM"):
+        message, where, hint = _diagnose_header(path, done.stderr.decode(errors="replace"))
+        raise InputError.one(str(path), message, where=where, hint=hint)
+    return VcfHeader(text, chrom_line.split("\t")[9:])
 
 
-def _diagnose_header(path: Path, exc: Exception) -> tuple[str, int | None, str]:
+def _diagnose_header(path: Path, errors: str) -> tuple[str, int | None, str]:
     lines, _ = _vcf_header(path)  # a corrupt compressed file raises its own InputError here
     if not lines:
         return "file is empty", None, "supply a VCF with a header and a #CHROM line"
@@ -264,4 +289,5 @@ def _diagnose_header(path: Path, exc: Exception) -> tuple[str, int | None, str]:
             len(lines),
             "add the tab-separated '#CHROM POS ID REF ALT QUAL FILTER INFO ...' line",
         )
-    return f"htslib could not parse the VCF header ({exc})", None, "check the header lines"
+    error = next((line for line in errors.splitlines() if line.strip()), "no header read")
+    return f"htslib could not parse the VCF header ({error})", None, "check the header lines"

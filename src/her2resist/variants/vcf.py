@@ -9,10 +9,8 @@ caller's conventions (depths.py).
 
 from __future__ import annotations
 
-import re
-import shutil
+import queue
 import subprocess
-import sys
 import tempfile
 import threading
 from collections import deque
@@ -31,8 +29,9 @@ from her2resist.errors import InputError
 from . import rules
 from .annotations import SUPPORTED_ANNOTATORS, AnnotationFormat, chosen_effects, ranked_entries
 from .annotations import format_from_header as format_from_header
+from .bcftools import bcftools, check_query
 from .depths import COUNT_KEYS, caller_rule, detect_caller, read_counts
-from .header import ANNOTATION_KEYS, header_value, open_vcf
+from .header import ANNOTATION_KEYS, VcfHeader, header_value, read_header
 from .schema import EXTRA_COLUMNS, VARIANT_COLUMNS, frame_from_columns
 
 Region = tuple[str, int, int]
@@ -45,8 +44,6 @@ _BLOCK_LINES = 7_500
 _WORKERS = 2
 _FIXED = ["chrom", "pos", "ref", "alts", "filter"]
 _FLOATS = ("vaf", "population_af", "normal_vaf")
-_HTSLIB_ERROR = re.compile(r"^\[E::[^\]]*\] (.*)$")
-_AT_RECORD = re.compile(r" at ([^\s:]+:\d+)")
 
 
 def read_vcf(
@@ -149,12 +146,9 @@ def _chunks(
         raise ValueError(
             f"annotation must be 'auto', 'vep', 'snpeff' or 'none', not {annotation!r}"
         )
-    vcf = open_vcf(path)
-    try:
-        reader = _Reader(vcf, path, sample_id, annotation, tumor, normal, custom_isoforms)
-        seqnames = list(vcf.seqnames) if regions is not None else []
-    finally:
-        vcf.close()
+    header = read_header(path)
+    reader = _Reader(header, path, sample_id, annotation, tumor, normal, custom_isoforms)
+    seqnames = list(header.declared("contig")) if regions is not None else []
     merged = _merge_regions(_match_contigs(regions, seqnames)) if regions is not None else None
     yielded = False
     for frame in reader.frames(merged, seqnames):
@@ -194,16 +188,15 @@ def _merge_regions(regions: list[Region]) -> dict[str, list[tuple[int, int]]]:
 # --------------------------------------------------------------------------- header
 
 
-def _annotation_format(vcf, path: Path, annotation: str) -> AnnotationFormat | None:
+def _annotation_format(header: VcfHeader, path: Path, annotation: str) -> AnnotationFormat | None:
     if annotation == "none":
         return None
     declared: dict[str, AnnotationFormat] = {}
+    info = header.declared("INFO")
     for key in ("CSQ", "ANN", "EFF"):
-        try:
-            description = vcf.get_header_type(key).get("Description", "")
-        except KeyError:
+        if key not in info:
             continue
-        fmt = format_from_header(key, description)
+        fmt = format_from_header(key, info[key].get("Description", ""))
         if fmt is None:
             raise InputError.one(
                 str(path),
@@ -226,8 +219,8 @@ def _annotation_format(vcf, path: Path, annotation: str) -> AnnotationFormat | N
     )
 
 
-def _sample_indices(samples, raw_header, tumor, normal, path):
-    samples, header = list(samples), raw_header.splitlines()
+def _sample_indices(samples, text, tumor, normal, path):
+    header = text.splitlines()
     available = ", ".join(samples) if samples else "(none: sites-only VCF)"
 
     def index_of(name: str, role: str) -> int:
@@ -282,25 +275,32 @@ class _Reader:
     records through ``bcftools query``, converted a block of text at a time."""
 
     def __init__(
-        self, vcf, path: Path, sample_id: str, annotation: str, tumor, normal, custom_isoforms
+        self,
+        header: VcfHeader,
+        path: Path,
+        sample_id: str,
+        annotation: str,
+        tumor,
+        normal,
+        custom_isoforms,
     ) -> None:
         self.path = path
         self.sample_id = sample_id
-        self.fmt = _annotation_format(vcf, path, annotation)
-        self.caller = detect_caller(vcf.raw_header)
+        self.fmt = _annotation_format(header, path, annotation)
+        self.caller = detect_caller(header.text)
         self.rule = caller_rule(self.caller)
         tumor_idx, normal_idx, self.tumor, self.normal = _sample_indices(
-            vcf.samples, vcf.raw_header, tumor, normal, path
+            header.samples, header.text, tumor, normal, path
         )
         self.custom_isoforms = frozenset(custom_isoforms or ())
         self.tumor_index, self.normal_index = tumor_idx, normal_idx
         # every sample is printed when one is read: htslib's value arrays are as wide as
         # the widest sample's, and the conventions read that width
-        self.n_samples = len(vcf.samples) if tumor_idx is not None or normal_idx is not None else 0
+        self.n_samples = (
+            len(header.samples) if tumor_idx is not None or normal_idx is not None else 0
+        )
         self.format_types = {
-            h.info()["ID"]: h.info().get("Type", "")
-            for h in vcf.header_iter()
-            if h.type == "FORMAT" and "ID" in h.info()
+            key: attributes.get("Type", "") for key, attributes in header.declared("FORMAT").items()
         }
         count_keys = sorted(COUNT_KEYS.intersection(self.format_types))
         self.sample_keys = (["GT"] if "GT" in self.format_types else []) + count_keys
@@ -353,7 +353,7 @@ class _Reader:
             text += "[" + "".join(f"\t%{key}" for key in self.sample_keys) + "]\n"
         else:
             text += "\n"
-        command = [_bcftools(), "query", "-f", text]
+        command = [bcftools(), "query", "-f", text]
         if merged is not None:
             # in the file's contig order (bcftools keeps the order of the regions)
             order = seqnames + sorted(set(merged) - set(seqnames))
@@ -380,48 +380,25 @@ class _Reader:
                 stdout=subprocess.PIPE,
                 stderr=errors,
             )
+            # the pipe is read a block ahead in its own thread, so that bcftools goes on
+            # parsing while two blocks are converted (polars works outside the GIL), in order
+            pool = stack.enter_context(ThreadPoolExecutor(max_workers=_WORKERS + 1))
+            done = threading.Event()
+            stack.callback(done.set)  # then a reader waiting to hand a block over gives up
             stack.callback(_stop, process)
-            # two blocks are converted at once (polars works outside the GIL), in order
-            pool = stack.enter_context(ThreadPoolExecutor(max_workers=_WORKERS))
+            ahead: queue.Queue[bytes | None] = queue.Queue(maxsize=1)
+            reading = pool.submit(_read_ahead, process.stdout, ahead, done)
             pending: deque[Future] = deque()
-            for block in _blocks(process.stdout):
+            while (block := ahead.get()) is not None:
                 pending.append(pool.submit(self.convert, block))
                 if len(pending) == _WORKERS:
                     yield pending.popleft().result()
             while pending:
                 yield pending.popleft().result()
+            reading.result()
             process.wait()
             errors.seek(0)
-            self._check(errors.read(), process.returncode)
-
-    def _check(self, stderr: str, returncode: int) -> None:
-        """bcftools' errors as an InputError (htslib stops at a record it cannot parse but
-        bcftools query still exits 0); its warnings pass through to our stderr."""
-        problems = []
-        for line in stderr.splitlines():
-            match = _HTSLIB_ERROR.match(line)
-            if match:
-                where = _AT_RECORD.search(match.group(1))
-                message = _AT_RECORD.sub("", match.group(1), count=1).strip()
-                problems.append((message, where.group(1) if where else None))
-            elif line.strip():
-                print(line, file=sys.stderr)
-        if problems:
-            message, where = problems[0]
-            raise InputError.one(
-                str(self.path),
-                f"htslib cannot read this record: {message}",
-                where=f"record {where}" if where else "records",
-                hint="the file is truncated or a data line is malformed; re-create it",
-            )
-        if returncode != 0:
-            stopped = f"signal {-returncode}" if returncode < 0 else f"exit status {returncode}"
-            raise InputError.one(
-                str(self.path),
-                f"bcftools stopped reading the file ({stopped})",
-                where="records",
-                hint="a data line is malformed (a blank line, a truncated record); re-create it",
-            )
+            check_query(self.path, errors.read(), process.returncode)
 
     def convert(self, block: bytes) -> pl.DataFrame:
         """The table's rows for a block of query lines."""
@@ -557,23 +534,30 @@ def _blocks(stream) -> Iterator[bytes]:
         yield b"".join(pieces)
 
 
+def _read_ahead(stream, ahead: queue.Queue, done: threading.Event) -> None:
+    """:func:`_blocks` of ``stream`` into ``ahead``, then None (also after an error, which
+    the future keeps); gives up once ``done`` is set."""
+    try:
+        for block in _blocks(stream):
+            if not _hand_over(ahead, block, done):
+                return
+    finally:
+        _hand_over(ahead, None, done)
+
+
+def _hand_over(ahead: queue.Queue, item: bytes | None, done: threading.Event) -> bool:
+    while not done.is_set():
+        try:
+            ahead.put(item, timeout=0.05)
+            return True
+        except queue.Full:
+            continue
+    return False
+
+
 def _stop(process: subprocess.Popen) -> None:
     if process.poll() is None:
         process.kill()
         process.wait()
     if process.stdout:
         process.stdout.close()
-
-
-def _bcftools() -> str:
-    """The bcftools the workflow's environment provides (conda env, or the system's)."""
-    found = shutil.which("bcftools")
-    if found is None:
-        raise InputError.one(
-            "bcftools",
-            "bcftools is not on the PATH: VCF files are read with it",
-            where="environment",
-            hint="install it (Debian: apt-get install bcftools; conda: bioconda::bcftools), "
-            "or run the workflow with --use-conda",
-        )
-    return found
