@@ -330,23 +330,25 @@ def test_edge_cases_indexed_equal_streamed(tmp_path: Path) -> None:
 
 
 def test_written_table_streams_in_chunks(bench_vcf: Path, monkeypatch, tmp_path: Path) -> None:
-    """write_vcf_table writes read_vcf's table byte for byte, one chunk at a time."""
+    """write_vcf_table writes read_vcf's table byte for byte, one block of records at a time."""
     whole = tmp_path / "whole.tsv"
     write_tsv(read_vcf(bench_vcf, sample_id="S"), whole)
-    monkeypatch.setattr(vcf_module, "_CHUNK_ROWS", 700)
+    monkeypatch.setattr(vcf_module, "_BLOCK_LINES", 700)
+    monkeypatch.setattr(vcf_module, "_READ_BYTES", 512)  # under a record: blocks of 700 lines
     chunks: list[int] = []
     original = vcf_module._chunks
 
     def count_chunks(*args, **kwargs):
-        for chunk in original(*args, **kwargs):
-            chunks.append(len(chunk))
-            yield chunk
+        for rows, text in original(*args, **kwargs):
+            chunks.append(rows)
+            yield rows, text
 
     monkeypatch.setattr(vcf_module, "_chunks", count_chunks)
     streamed = tmp_path / "streamed.tsv"
     summary = write_vcf_table(bench_vcf, streamed, sample_id="S")
     assert streamed.read_bytes() == whole.read_bytes()
     assert summary["rows"] == 3000 and len(chunks) >= 4 and max(chunks) <= 700
+    monkeypatch.undo()
     assert summary["caller"] == read_vcf(bench_vcf, sample_id="S").attrs["caller"]
 
 

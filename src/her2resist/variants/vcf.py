@@ -9,17 +9,19 @@ caller's conventions (depths.py).
 
 from __future__ import annotations
 
+import io
 import queue
 import subprocess
 import tempfile
 import threading
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from itertools import chain
 from os import PathLike
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 import polars as pl
@@ -35,12 +37,13 @@ from .header import ANNOTATION_KEYS, VcfHeader, header_value, read_header
 from .schema import EXTRA_COLUMNS, VARIANT_COLUMNS, frame_from_columns
 
 Region = tuple[str, int, int]
+T = TypeVar("T")
 
 _ALL_COLUMNS = VARIANT_COLUMNS + EXTRA_COLUMNS
-_CHUNK_ROWS = 100_000  # rows per written chunk at most
 # text converted at once, so memory does not grow with the file; two blocks at once
 _BLOCK_BYTES = 8 << 20
 _BLOCK_LINES = 7_500
+_READ_BYTES = 1 << 18  # from the pipe at a time
 _WORKERS = 2
 _FIXED = ["chrom", "pos", "ref", "alts", "filter"]
 _FLOATS = ("vaf", "population_af", "normal_vaf")
@@ -80,8 +83,8 @@ def read_vcf(
     """
     attrs: dict = {}
     options = dict(annotation=annotation, tumor=tumor, normal=normal, regions=regions)
-    chunks = list(_chunks(attrs, path, sample_id, custom_isoforms=custom_isoforms, **options))
-    table = pl.concat(chunks)
+    frames = _chunks(attrs, path, sample_id, _same, custom_isoforms=custom_isoforms, **options)
+    table = pl.concat(list(frames))
     df = frame_from_columns({name: table[name].to_list() for name in _ALL_COLUMNS})
     df.attrs.update(attrs)
     return df
@@ -92,28 +95,27 @@ def write_vcf_table(path: str | PathLike[str], out: str | PathLike[str], **optio
     does not grow with the file; returns ``read_vcf``'s ``df.attrs`` plus ``rows``. Values
     are written as ``tables.write_tsv`` writes the frame (floats as ``%.10g``)."""
     attrs: dict = {}
-    chunks = _chunks(attrs, path, **options)
+    chunks = _chunks(attrs, path, finish=_as_tsv, **options)
     first = next(chunks)  # a header problem stops here, before the output file is created
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     attrs["rows"] = 0
     with out.open("wb") as handle:
         handle.write(("\t".join(_ALL_COLUMNS) + "\n").encode())
-        for chunk in chain([first], chunks):
-            _as_text(chunk).write_csv(
-                handle,
-                separator="\t",
-                include_header=False,
-                null_value="NA",
-                quote_style="necessary",
-            )
-            attrs["rows"] += chunk.height
+        for rows, text in chain([first], chunks):
+            handle.write(text)
+            attrs["rows"] += rows
     return attrs
 
 
-def _as_text(chunk: pl.DataFrame) -> pl.DataFrame:
-    """The chunk as ``tables.write_tsv`` writes the frame: floats as ``%.10g``, booleans as
-    ``True``/``False`` (distinct floats are few: each is formatted once)."""
+def _same(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame
+
+
+def _as_tsv(chunk: pl.DataFrame) -> tuple[int, bytes]:
+    """The chunk's row count and TSV lines as ``tables.write_tsv`` writes the frame: floats
+    as ``%.10g``, booleans as ``True``/``False`` (distinct floats are few: each is formatted
+    once). Done in the conversion threads, so that writing the file is all that is serial."""
     columns = {}
     for name in _FLOATS:
         values = chunk[name].drop_nulls().unique().to_list()
@@ -125,22 +127,27 @@ def _as_text(chunk: pl.DataFrame) -> pl.DataFrame:
             pl.when(negative_zero).then(pl.lit("-0")).otherwise(text)
         ).to_series()
     canonical = pl.when(pl.col("canonical")).then(pl.lit("True")).otherwise(pl.lit("False"))
-    return chunk.with_columns(canonical=canonical, **columns)
+    text = io.BytesIO()
+    chunk.with_columns(canonical=canonical, **columns).write_csv(
+        text, separator="\t", include_header=False, null_value="NA", quote_style="necessary"
+    )
+    return chunk.height, text.getvalue()
 
 
 def _chunks(
     attrs: dict,
     path: str | PathLike[str],
     sample_id: str,
+    finish: Callable[[pl.DataFrame], T],
     *,
     annotation: str = "auto",
     tumor: str | None = None,
     normal: str | None = None,
     regions: list[Region] | None = None,
     custom_isoforms: Iterable[str] | None = None,
-) -> Iterator[pl.DataFrame]:
-    """The table in frames of at most _CHUNK_ROWS rows (at least one, possibly empty); fills
-    ``attrs`` when done."""
+) -> Iterator[T]:
+    """``finish`` of the table's rows a block at a time (at least one block, possibly
+    empty), in the conversion threads; fills ``attrs`` when done."""
     path = Path(path)
     if annotation not in (*ANNOTATION_KEYS, "none"):
         raise ValueError(
@@ -151,12 +158,11 @@ def _chunks(
     seqnames = list(header.declared("contig")) if regions is not None else []
     merged = _merge_regions(_match_contigs(regions, seqnames)) if regions is not None else None
     yielded = False
-    for frame in reader.frames(merged, seqnames):
-        for start in range(0, frame.height, _CHUNK_ROWS):
-            yielded = True
-            yield frame.slice(start, _CHUNK_ROWS)
+    for finished in reader.frames(merged, seqnames, finish):
+        yielded = True
+        yield finished
     if not yielded:
-        yield reader.convert(b"")
+        yield finish(reader.convert(b""))
     attrs.update(reader.summary())
 
 
@@ -371,7 +377,9 @@ class _Reader:
                 command += ["-T", str(regions), "--targets-overlap", "1"]
         return [*command, str(self.path)]
 
-    def frames(self, merged, seqnames: list[str]) -> Iterator[pl.DataFrame]:
+    def frames(
+        self, merged, seqnames: list[str], finish: Callable[[pl.DataFrame], T]
+    ) -> Iterator[T]:
         with ExitStack() as stack:
             workdir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
             errors = stack.enter_context((workdir / "stderr.txt").open("w+"))
@@ -390,7 +398,7 @@ class _Reader:
             reading = pool.submit(_read_ahead, process.stdout, ahead, done)
             pending: deque[Future] = deque()
             while (block := ahead.get()) is not None:
-                pending.append(pool.submit(self.convert, block))
+                pending.append(pool.submit(lambda b: finish(self.convert(b)), block))
                 if len(pending) == _WORKERS:
                     yield pending.popleft().result()
             while pending:
@@ -519,7 +527,7 @@ def _blocks(stream) -> Iterator[bytes]:
     (the memory a block takes grows with both)."""
     pieces: list[bytes] = []
     size = lines = 0
-    while data := stream.read(1 << 18):
+    while data := stream.read(_READ_BYTES):
         pieces.append(data)
         size += len(data)
         lines += data.count(b"\n")
