@@ -62,10 +62,18 @@ def test_vep_allele_trimming() -> None:
 
 
 def test_population_af_takes_the_maximum_over_fields_and_alleles() -> None:
-    from her2resist.variants.annotations import _max_af
+    import polars as pl
 
-    assert _max_af(["T:0.0012&C:0.2", "0.05", "", "1e-05"], (0, 1, 2, 3)) == 0.2
-    assert _max_af(["", "."], (0, 1)) is None
+    from her2resist.variants.annotations import AnnotationFormat, _population_af
+
+    names = ["Allele", "GMAF", "AF", "gnomAD_AF", "MAX_AF"]
+    fmt = AnnotationFormat.from_names("vep", "CSQ", names)
+    entries = pl.DataFrame(
+        [("T:0.0012&C:0.2", "0.05", "", "1e-05"), ("", ".", "nan", "x:"), ("+.5", "", "", "")],
+        schema=["af0", "af1", "af2", "af3"],
+        orient="row",
+    )
+    assert entries.select(_population_af(fmt)).to_series().to_list() == [0.2, None, 0.5]
 
 
 @pytest.mark.parametrize(

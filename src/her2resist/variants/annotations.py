@@ -23,7 +23,7 @@ SUPPORTED_ANNOTATORS = "Ensembl VEP (INFO/CSQ), SnpEff (INFO/ANN) or legacy SnpE
 _POPULATION_AF_FIELD = re.compile(
     r"^(AF|MAX_AF|GMAF|gnomAD[eg]?_AF|gnomAD_(exomes|genomes)_AF|ExAC(_Adj)?_AF|ExAC_AF_Adj)$"
 )
-_FLOAT = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+_FLOAT = r"^[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"
 _EFF_ENTRY = re.compile(r"^([^(]*)\((.*)\)$")
 
 # Header names for the same information in the three formats (first one present wins).
@@ -109,18 +109,6 @@ def _eff_as_fields(entry: str, n_fields: int) -> str:
     terms = "&".join(rules.EFF_TO_SO.get(name, name.lower()) for name in names)
     fields = inner.split("|")[: n_fields - 1]
     return "|".join([*fields, *[""] * (n_fields - 1 - len(fields)), terms])
-
-
-def _max_af(fields: list[str], indices: tuple[int, ...]) -> float | None:
-    # values look like "0.01", "0.01&0.02" or, in old VEP GMAF, "T:0.0012&C:0.2"
-    values = [
-        float(match.group(0))
-        for i in indices
-        if i < len(fields)
-        for part in fields[i].split("&")
-        if (match := _FLOAT.fullmatch(part.rpartition(":")[2]))
-    ]
-    return max(values, default=None)
 
 
 def vep_allele_strings(ref: str, alts: list[str]) -> list[str]:
@@ -432,7 +420,7 @@ def _details(chosen: pl.DataFrame, rows: pl.DataFrame, fmt: AnnotationFormat) ->
     protein position and Variant_Classification)."""
     col = pl.col
     chosen = chosen.join(rows.select("line", "ai", "variant_type", "inframe"), on=["line", "ai"])
-    chosen = chosen.with_columns(population_af=_population_af(chosen, fmt))
+    chosen = chosen.with_columns(population_af=_population_af(fmt))
     hgvsp = col("hgvsp").str.extract(r"([^:]*)$")
     hgvsp = (
         pl.when(hgvsp.str.starts_with("c."))
@@ -507,15 +495,19 @@ def _details(chosen: pl.DataFrame, rows: pl.DataFrame, fmt: AnnotationFormat) ->
     )
 
 
-def _population_af(chosen: pl.DataFrame, fmt: AnnotationFormat) -> pl.Series:
-    """The largest population allele frequency of each chosen entry (each distinct text
-    read once, as :func:`_max_af` reads it)."""
+def _population_af(fmt: AnnotationFormat) -> pl.Expr:
+    """The largest population allele frequency among an entry's AF fields. Values look like
+    "0.01", "0.01&0.02" or, in old VEP GMAF, "T:0.0012&C:0.2" (the number after the last
+    colon); text that is not a number is passed over."""
     if not fmt.af_indices:
-        return pl.Series("population_af", [None] * chosen.height, dtype=pl.Float64)
-    fields = [pl.col(f"af{k}") for k in range(len(fmt.af_indices))]
-    text = chosen.select(pl.concat_str(fields, separator="|")).to_series()
-    values = {v: _max_af(v.split("|"), tuple(range(len(fields)))) for v in text.unique().to_list()}
-    return text.replace_strict(values, default=None, return_dtype=pl.Float64).alias("population_af")
+        return pl.lit(None, pl.Float64)
+    number = pl.element().str.replace(r"^.*:", "")
+    value = pl.when(number.str.contains(_FLOAT)).then(number.cast(pl.Float64, strict=False))
+    fields = (
+        pl.col(f"af{k}").str.split("&").list.eval(value).list.max()
+        for k in range(len(fmt.af_indices))
+    )
+    return pl.max_horizontal(*fields)
 
 
 def _variant_class() -> pl.Expr:
