@@ -72,11 +72,11 @@ def per_specimen(setting: Any, specimen: str, default: float) -> float:
 
 # Defaults of the ``chip`` config section (documented in chip_call()).
 CHIP_DEFAULTS = {"tp53_max_vaf": 0.01, "min_normal_depth": 20, "min_normal_alt_reads": 1}
+# Caller FILTER values of a call that passed (or has none).
+PASSING_FILTERS = {"PASS", ".", "nan", "None", "<NA>"}
 
 
 def _number(value: Any) -> float | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -124,35 +124,16 @@ def chip_call(row: dict, specimen: str, chip_genes: frozenset | set, chip: dict 
     return ""
 
 
-def mutation_filters(
-    row: dict,
-    specimen: str,
-    filters: dict,
-    gene_is_chip: bool | str,
-) -> list[str]:
-    """Names of the filters a mutation call fails (empty list: it passes).
-
-    ``gene_is_chip`` is the reason from :func:`chip_call` (or, as before, a bool meaning
-    "a CHIP gene": then only plasma calls are CHIP)."""
+def mutation_filters(row: dict, specimen: str, filters: dict, chip_reason: str) -> list[str]:
+    """Names of the filters a mutation call fails (empty list: it passes); ``chip_reason`` is
+    the reason from :func:`chip_call`."""
     failed = []
-    if filters.get("require_pass", True) and str(row.get("filter")) not in {
-        "PASS",
-        ".",
-        "nan",
-        "None",
-        "<NA>",
-    }:
+    if filters.get("require_pass", True) and str(row.get("filter")) not in PASSING_FILTERS:
         failed.append(f"filter_{row.get('filter')}")
-    if _compares(
-        row.get("depth"), operator.lt, per_specimen(filters.get("min_depth"), specimen, 0)
-    ):
-        failed.append("low_depth")
-    if _compares(
-        row.get("alt_reads"), operator.lt, per_specimen(filters.get("min_alt_reads"), specimen, 0)
-    ):
-        failed.append("low_alt_reads")
-    if _compares(row.get("vaf"), operator.lt, per_specimen(filters.get("min_vaf"), specimen, 0)):
-        failed.append("low_vaf")
+    for column in ("depth", "alt_reads", "vaf"):
+        minimum = per_specimen(filters.get(f"min_{column}"), specimen, 0)
+        if _compares(row.get(column), operator.lt, minimum):
+            failed.append(f"low_{column}")
     max_af = filters.get("max_population_af")
     if max_af is not None and _compares(row.get("population_af"), operator.gt, max_af):
         failed.append("population_af")
@@ -161,8 +142,7 @@ def mutation_filters(
     # not germline; only a normal VAF at or above the threshold is germline.
     if germline_vaf is not None and _compares(row.get("normal_vaf"), operator.ge, germline_vaf):
         failed.append("germline")
-    is_chip = gene_is_chip and (specimen == CTDNA or isinstance(gene_is_chip, str))
-    if is_chip and filters.get("exclude_chip", True):
+    if chip_reason and filters.get("exclude_chip", True):
         failed.append("chip")
     return failed
 
@@ -363,7 +343,7 @@ def annotate_sample_rows(
     panel = [r for r in records(variants) if r["gene"] in panel_genes] if len(variants) else []
     if (
         oncogenicity_source == "oncokb"
-        and len(panel)
+        and panel
         and oncokb.ONCOGENIC_COLUMN not in variants.columns
     ):
         raise InputError.one(
@@ -409,10 +389,10 @@ def annotate_sample_rows(
             }
         )
         rows.append(with_evidence(row, knowledge, record.get("exon")))
-    if cnv is not None and len(cnv) and specimen == CTDNA:
-        estimate = tf.estimate_from_calls(rows)
-        cnv = tf.adjust_plasma_copy_number(cnv, estimate.estimate, tumour_fraction)
     if cnv is not None and len(cnv):
+        if specimen == CTDNA:
+            estimate = tf.estimate_from_calls(rows)
+            cnv = tf.adjust_plasma_copy_number(cnv, estimate.estimate, tumour_fraction)
         cnas = [r for r in records(cnv) if r["gene"] in knowledge.genes and r["call"] in CNA_KINDS]
         for record in cnas:
             gene, call = record["gene"], record["call"]
@@ -423,15 +403,8 @@ def annotate_sample_rows(
                 and call in rule.alterations
                 and (oncogenicity in ONCOGENIC if altered_if == "oncogenic" else call != "gain")
             )
-            row = _call_row(
-                base,
-                gene,
-                rule,
-                (call, call, record.get("chrom"), record.get("start")),
-                (oncogenicity, why),
-                qc_failed,
-                counts,
-            )
+            cna = (call, call, record.get("chrom"), record.get("start"))
+            row = _call_row(base, gene, rule, cna, (oncogenicity, why), qc_failed, counts)
             row |= {k: record.get(k) for k in ("log2", "copy_number")}
             rows.append(with_evidence(row, knowledge))
     if fusions is not None and len(fusions):

@@ -284,11 +284,11 @@ def therapy_names(text: str) -> list[str]:
 
 
 def _strongest(items: list[EvidenceItem]) -> EvidenceItem | None:
-    ranked = sorted(
+    return min(
         items,
         key=lambda i: (LEVELS.index(i.record["level"]), -int(i.record["rating"] or 0), i.eid),
+        default=None,
     )
-    return ranked[0] if ranked else None
 
 
 def summarise(items: list[EvidenceItem]) -> dict[str, str]:

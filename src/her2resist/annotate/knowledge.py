@@ -97,13 +97,8 @@ class Knowledge:
             return ""
         if self._domains_by_gene is None:  # one pass over the table, not a filter per call
             self._domains_by_gene = {}
-            for gene_, start, end, domain in zip(
-                self.domains["gene"],
-                self.domains["start_aa"],
-                self.domains["end_aa"],
-                self.domains["domain"],
-                strict=True,
-            ):
+            table = self.domains[["gene", "start_aa", "end_aa", "domain"]]
+            for gene_, start, end, domain in table.itertuples(index=False):
                 self._domains_by_gene.setdefault(gene_, []).append((start, end, domain))
         return ";".join(
             domain

@@ -78,10 +78,8 @@ def somatic_snv_vafs(calls: pd.DataFrame) -> pd.Series:
         if column not in frame:
             frame[column] = None
     vaf = pd.to_numeric(frame["vaf"], errors="coerce")
-    snv = frame["ref"].astype(str).str.len().eq(1) & frame["alt"].astype(str).str.len().eq(1)
-    snv &= frame["ref"].astype(str).str.match(r"^[ACGT]$") & frame["alt"].astype(str).str.match(
-        r"^[ACGT]$"
-    )
+    ref, alt = (frame[column].astype(str) for column in ("ref", "alt"))
+    snv = ref.str.fullmatch("[ACGT]") & alt.str.fullmatch("[ACGT]")
     no_normal = pd.to_numeric(frame["normal_vaf"], errors="coerce").isna()
     germline_like = no_normal & (vaf.between(0.4, 0.6) | vaf.ge(0.9))
     keep = (
@@ -136,12 +134,8 @@ def sample_tumour_fraction(
         use_purity = np.isfinite(purity) and (
             prefer.get(specimen, "vaf") == "purity" or not np.isfinite(vaf.estimate)
         )
-        if use_purity:
-            estimate, method = purity, "sheet_purity"
-        elif np.isfinite(vaf.estimate):
-            estimate, method = vaf.estimate, vaf.method
-        else:
-            estimate, method = float("nan"), "none"
+        # without an estimate from VAFs, vaf is (nan, "none")
+        estimate, method = (purity, "sheet_purity") if use_purity else (vaf.estimate, vaf.method)
         # Unknown fraction: tissue is assumed adequate (it passed pathology), plasma is not.
         evaluable = estimate >= floor if np.isfinite(estimate) else specimen != CTDNA
         rows.append(
