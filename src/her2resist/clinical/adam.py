@@ -242,16 +242,12 @@ def endpoints_from_adtte(path: str | Path, subjects: pd.Series) -> pd.DataFrame:
 
 def clinical_from_adam(adam: dict) -> pd.DataFrame:
     """ADSL with PFS/OS columns from ADTTE: the clinical table of an ADaM study."""
-    adsl = read_adsl(adam["adsl"])
-    table = adsl.copy()
-    if adam.get("adtte"):
-        times = endpoints_from_adtte(adam["adtte"], adsl[SUBJECT])
-        for column in TIME_COLUMNS.values():
-            table[column] = adsl[SUBJECT].map(times[column]).map(_number_text)
-    else:
-        for column in TIME_COLUMNS.values():
-            table[column] = None
-    table.attrs = dict(adsl.attrs)
+    table = read_adsl(adam["adsl"])
+    times = endpoints_from_adtte(adam["adtte"], table[SUBJECT]) if adam.get("adtte") else None
+    for column in TIME_COLUMNS.values():
+        table[column] = (
+            None if times is None else table[SUBJECT].map(times[column]).map(_number_text)
+        )
     return table
 
 

@@ -108,11 +108,9 @@ def prepare_visits(
     rank = kept["response"].map({code: n for n, code in enumerate(WORST_FIRST)})
     kept = kept.assign(_rank=rank).sort_values(["patient_id", "date", "_rank"], kind="stable")
     repeated = kept.duplicated(["patient_id", "date"], keep="first")
+    worst_of_date = kept.groupby(["patient_id", "date"])["response"].transform("first")
     for i in kept.index[repeated]:
-        first = kept[
-            (kept["patient_id"] == kept["patient_id"][i]) & (kept["date"] == kept["date"][i])
-        ]
-        worst = first["response"].iloc[0]
+        worst = worst_of_date[i]
         warn(i, f"two responses on one date ({kept['response'][i]}, {worst}); {worst} is used")
     kept = kept[~repeated].drop(columns="_rank")
     clean = filter_pd(kept, first_pd_dates(kept))
@@ -221,11 +219,10 @@ def confirmed_best_overall_response(
         for i, (date, response) in enumerate(records):
             if response in ("CR", "PR") and _confirmed(records, i, settings):
                 candidates.append((CONFIRMED_ORDER[response], date, response))
+            late = date >= window
             if response in ("CR", "PR", "SD"):
-                late = date >= window
                 candidates.append((3, date, "SD") if late else (6, date, "NE"))
             elif response == "NON-CR/NON-PD":
-                late = date >= window
                 candidates.append((4, date, response) if late else (6, date, "NE"))
             else:
                 candidates.append((CONFIRMED_ORDER[response], date, response))

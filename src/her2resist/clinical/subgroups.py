@@ -70,13 +70,12 @@ def _pfs_row(
     if row["pfs_n"]:
         med = median_survival(kaplan_meier(t[x == 1], e[x == 1]))
         row.update(pfs_median=med.estimate, pfs_median_lcl=med.lcl, pfs_median_ucl=med.ucl)
-    rest_events = int(e[x == 0].sum())
     if min_patients is None:
         return row
     if row["pfs_n"] < min_patients:
         row["note"] = f"no hazard ratio: fewer than {min_patients} patients"
         return row
-    if row["pfs_events"] == 0 or rest_events == 0 or (x == 0).sum() == 0:
+    if row["pfs_events"] == 0 or e[x == 0].sum() == 0:  # also when there is no rest
         row["note"] = "no hazard ratio: a group without PFS events"
         return row
     fit = cox_fit(t.to_numpy(), e.to_numpy(), x.to_numpy()[:, None])

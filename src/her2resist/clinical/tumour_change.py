@@ -11,7 +11,6 @@ of phase 2 trials show it.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from her2resist.clinical import adam
@@ -30,13 +29,7 @@ def read_measurements(
         raw = adam.read_adam(path)
         adam.require_columns(raw, [adam.SUBJECT, "PARAMCD", "ADT", "AVAL"], path, "ADTR")
         rows = raw[raw["PARAMCD"] == "SDIAM"]
-        table = pd.DataFrame(
-            {
-                "patient_id": rows[adam.SUBJECT],
-                "date": rows["ADT"],
-                "target_lesion_sum": rows["AVAL"],
-            }
-        )
+        table = rows[[adam.SUBJECT, "ADT", "AVAL"]].set_axis(MEASUREMENT_COLUMNS, axis=1)
         table.attrs["lines"] = [data_line(raw, i) for i in rows.index]
         table = table.reset_index(drop=True)
         date_format = None
@@ -104,4 +97,4 @@ def best_percent_change(changes: pd.DataFrame, progression: pd.Series) -> pd.Ser
     limit = changes["patient_id"].map(progression)
     kept = changes[limit.isna() | (changes["date"] <= limit)]
     best = kept.groupby("patient_id")["pct_change"].min()
-    return best.astype(float).replace({-0.0: 0.0}).rename("best_pct_change").fillna(np.nan)
+    return best.astype(float).replace({-0.0: 0.0}).rename("best_pct_change")
