@@ -84,14 +84,9 @@ def benjamini_hochberg(p_values: pd.Series) -> pd.Series:
 
 
 def _too_small_note(n_altered: int, n_wild_type: int, min_altered: int) -> str | None:
-    small = []
-    if n_altered < min_altered:
-        small.append(f"n_altered={n_altered}")
-    if n_wild_type < min_altered:
-        small.append(f"n_wild_type={n_wild_type}")
-    if small:
-        return f"not tested: {' and '.join(small)} < min_altered={min_altered}"
-    return None
+    counts = {"n_altered": n_altered, "n_wild_type": n_wild_type}
+    small = [f"{name}={n}" for name, n in counts.items() if n < min_altered]
+    return f"not tested: {' and '.join(small)} < min_altered={min_altered}" if small else None
 
 
 def _separation_note(events_altered: int, events_wild_type: int) -> str:
@@ -244,27 +239,22 @@ def _adjusted_hazard_ratio(
         cov = cov.drop(columns=constant)
     x = np.column_stack([biomarker[complete], cov.to_numpy(float)])
     tc, ec, entry_c = t[complete], e[complete], _at(entry, complete)
-    empty = {"hr_adjusted": np.nan, "hr_adjusted_lcl": np.nan, "hr_adjusted_ucl": np.nan}
+    keys = ("hr_adjusted", "hr_adjusted_lcl", "hr_adjusted_ucl", "adjusted_p")
     if len(np.unique(x[:, 0])) < 2 or ec.sum() == 0:
         notes.append("adjusted model not estimable")
-        return {**empty, "adjusted_p": np.nan}, notes
+        return dict.fromkeys(keys, np.nan), notes
     fit = None if force_firth else cox_fit(tc, ec, x, entry_c)
     if fit is not None and fit.converged:
         lcl, ucl = fit.hr_ci()
-        return {
-            "hr_adjusted": float(fit.hr[0]),
-            "hr_adjusted_lcl": float(lcl[0]),
-            "hr_adjusted_ucl": float(ucl[0]),
-            "adjusted_p": float(fit.wald_p[0]),
-        }, notes
-    firth = firth_cox_fit(tc, ec, x, entry=entry_c)
-    notes.append("adjusted model Firth-penalized (monotone likelihood); adjusted_p is penalized LR")
-    return {
-        "hr_adjusted": float(np.exp(firth.coef[0])),
-        "hr_adjusted_lcl": float(np.exp(firth.lcl[0])),
-        "hr_adjusted_ucl": float(np.exp(firth.ucl[0])),
-        "adjusted_p": float(firth.p_value[0]),
-    }, notes
+        values = (fit.hr[0], lcl[0], ucl[0], fit.wald_p[0])
+    else:
+        firth = firth_cox_fit(tc, ec, x, entry=entry_c)
+        notes.append(
+            "adjusted model Firth-penalized (monotone likelihood); adjusted_p is penalized LR"
+        )
+        hr, lcl, ucl = (np.exp(v[0]) for v in (firth.coef, firth.lcl, firth.ucl))
+        values = (hr, lcl, ucl, firth.p_value[0])
+    return {key: float(value) for key, value in zip(keys, values, strict=True)}, notes
 
 
 def response_associations(
@@ -282,7 +272,6 @@ def response_associations(
             r, gr = values[analysed].astype(int), group[analysed]
             n_alt, n_wt = int((gr == 1).sum()), int((gr == 0).sum())
             x_alt, x_wt = int(r[gr == 1].sum()), int(r[gr == 0].sum())
-            alt, wt = clopper_pearson(x_alt, n_alt), clopper_pearson(x_wt, n_wt)
             row: dict[str, object] = dict.fromkeys(RESPONSE_COLUMNS, np.nan)
             row.update(
                 biomarker=name,
@@ -291,13 +280,12 @@ def response_associations(
                 n_wild_type=n_wt,
                 responders_altered=x_alt,
                 responders_wild_type=x_wt,
-                rate_altered=alt.rate,
-                rate_altered_lcl=alt.lcl,
-                rate_altered_ucl=alt.ucl,
-                rate_wild_type=wt.rate,
-                rate_wild_type_lcl=wt.lcl,
-                rate_wild_type_ucl=wt.ucl,
             )
+            for label, x, n in (("altered", x_alt, n_alt), ("wild_type", x_wt, n_wt)):
+                rate = clopper_pearson(x, n)
+                row[f"rate_{label}"] = rate.rate
+                row[f"rate_{label}_lcl"] = rate.lcl
+                row[f"rate_{label}_ucl"] = rate.ucl
             too_small = _too_small_note(n_alt, n_wt, min_altered)
             if too_small:
                 row.update(method=METHOD_NOT_TESTED, note=too_small)

@@ -53,18 +53,13 @@ DEFAULT_SEED = 20240601
 def encode_status(status: pd.DataFrame) -> pd.DataFrame:
     """0/1 feature matrix: altered = 1, else 0, plus merged not_evaluable indicator columns."""
     values = status.astype(object)
-    features = {c: (values[c] == "altered").astype(float) for c in values.columns}
-    indicators: dict[str, pd.Series] = {}
-    for c in values.columns:
-        flag = (~values[c].isin(["altered", "wild_type"])).astype(float)
-        if flag.any():
-            indicators[f"{c}:not_evaluable"] = flag
-    frame = pd.DataFrame(features, index=status.index)
-    if indicators:
-        ind = pd.DataFrame(indicators, index=status.index)
-        ind = ind.T.drop_duplicates().T  # identical patterns: keep the first biomarker's name
-        frame = pd.concat([frame, ind], axis=1)
-    return frame
+    frame = (values == "altered").astype(float)
+    flags = (~values.isin(["altered", "wild_type"])).astype(float)
+    flags = flags.loc[:, flags.any()].add_suffix(":not_evaluable")
+    if flags.empty:
+        return frame
+    flags = flags.T.drop_duplicates().T  # identical patterns: keep the first biomarker's name
+    return pd.concat([frame, flags], axis=1)
 
 
 def _drop_constant(x: pd.DataFrame) -> pd.DataFrame:

@@ -82,24 +82,15 @@ class EfronDesign:
         third = outer[:, :, :, None] * x[:, None, None, :]
         cols = [w, w[:, None] * x, w[:, None, None] * outer, w[:, None, None, None] * third]
         dead = self.event > 0
-        risk, tied = [], []
-        for c in cols:
-            risk.append(at_risk_sums(c, self.time, self.event_times, self.entry))
-            dead_c = np.where(dead.reshape((-1,) + (1,) * (c.ndim - 1)), c, 0.0)
-            tied.append(np.add.reduceat(dead_c, self.first, axis=0)[self.has_event])
         f = self.row_fraction
         rows = []
-        for r, d in zip(risk, tied, strict=True):
-            shape = (-1,) + (1,) * (r.ndim - 1)
-            rows.append(r[self.row_time] - f.reshape(shape) * d[self.row_time])
-        return EfronTerms(
-            s0=rows[0],
-            s1=rows[1],
-            s2=rows[2],
-            s3=rows[3],
-            sum_event_eta=float(eta[dead].sum()),
-            sum_event_x=x[dead].sum(axis=0),
-        )
+        for c in cols:
+            shape = (-1,) + (1,) * (c.ndim - 1)
+            risk = at_risk_sums(c, self.time, self.event_times, self.entry)
+            dead_c = np.where(dead.reshape(shape), c, 0.0)
+            tied = np.add.reduceat(dead_c, self.first, axis=0)[self.has_event]
+            rows.append(risk[self.row_time] - f.reshape(shape) * tied[self.row_time])
+        return EfronTerms(*rows, float(eta[dead].sum()), x[dead].sum(axis=0))
 
 
 def is_monotone_binary(tables: BinaryRiskTables) -> NDArray[np.bool_]:
