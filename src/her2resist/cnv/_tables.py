@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import re
 from collections.abc import Iterable, Mapping
+from itertools import takewhile
 from pathlib import Path
 
 import numpy as np
@@ -47,13 +48,8 @@ def _open_text(path: Path):
 
 def count_leading_comments(path: Path) -> int:
     """Number of leading '#' lines (IGV '#track' lines, comments) before the header."""
-    count = 0
     with _open_text(path) as handle:
-        for line in handle:
-            if not line.startswith("#"):
-                break
-            count += 1
-    return count
+        return sum(1 for _ in takewhile(lambda line: line.startswith("#"), handle))
 
 
 def read_tsv(path: str | Path) -> pd.DataFrame:
@@ -92,10 +88,7 @@ def read_tsv(path: str | Path) -> pd.DataFrame:
 def find_column(columns: Iterable[str], aliases: Iterable[str]) -> str | None:
     """First column whose normalised name is one of ``aliases`` (already normalised)."""
     by_key = {header_key(c): c for c in reversed(list(columns))}
-    for alias in aliases:
-        if alias in by_key:
-            return by_key[alias]
-    return None
+    return next((by_key[alias] for alias in aliases if alias in by_key), None)
 
 
 def require_columns(

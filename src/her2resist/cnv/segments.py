@@ -89,13 +89,10 @@ def read_segments(path: str | Path, *, fmt: str, sample_id: str | None = None) -
 def cnvkit_sample_name(path: str | Path) -> str:
     """'p2-9_2.call.cns' -> 'p2-9_2' (CNVkit names outputs <sample>.<step>.<ext>)."""
     name = Path(path).name
-    stripped = True
-    while stripped:
-        stripped = False
-        for suffix in _CNVKIT_SUFFIXES:
-            if name.endswith(suffix) and len(name) > len(suffix):
-                name = name[: -len(suffix)]
-                stripped = True
+    while suffix := next(
+        (s for s in _CNVKIT_SUFFIXES if name.endswith(s) and len(name) > len(s)), None
+    ):
+        name = name.removesuffix(suffix)
     return name
 
 
