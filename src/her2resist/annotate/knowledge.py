@@ -118,7 +118,8 @@ def load_pathways(path: str | Path) -> tuple[dict[str, GeneRule], dict[str, list
             str(path), "no 'pathways:' mapping", hint="see resources/pathways.yaml"
         )
     memberships: dict[str, list[str]] = {}
-    specs: dict[str, dict] = {}
+    roles: dict[str, str] = {}
+    kinds_of: dict[str, set[str]] = {}
     pathways: dict[str, list[str]] = {}
     for pathway, body in data["pathways"].items():
         genes = (body or {}).get("genes") or {}
@@ -146,13 +147,11 @@ def load_pathways(path: str | Path) -> tuple[dict[str, GeneRule], dict[str, list
                     hint=f"use {sorted(ALTERATION_KINDS)}",
                 )
             memberships.setdefault(gene, []).append(pathway)
-            specs[gene] = {
-                "role": role,
-                "alterations": specs.get(gene, {}).get("alterations", set()) | kinds,
-            }
+            roles[gene] = role
+            kinds_of.setdefault(gene, set()).update(kinds)
     genes = {
-        gene: GeneRule(gene, spec["role"], frozenset(spec["alterations"]), tuple(memberships[gene]))
-        for gene, spec in specs.items()
+        gene: GeneRule(gene, role, frozenset(kinds_of[gene]), tuple(memberships[gene]))
+        for gene, role in roles.items()
     }
     return genes, pathways, frozenset(data.get("chip_genes") or [])
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from her2resist.clinical.recist import SPELLED_OUT
 from her2resist.errors import Findings, InputError
 from her2resist.tables import data_line, rows_where
 
@@ -65,15 +66,7 @@ DEFAULT_EVENT_CODES = {
     "0:diseasefree": 0,
     "diseasefree": 0,
 }
-DEFAULT_RESPONSE_CODES = {
-    "complete response": "CR",
-    "partial response": "PR",
-    "stable disease": "SD",
-    "progressive disease": "PD",
-    "not evaluable": "NE",
-    "ne": "NE",
-    "ue": "NE",
-}
+DEFAULT_RESPONSE_CODES = SPELLED_OUT | {"ne": "NE", "ue": "NE"}
 
 ENDPOINT_COLUMNS = [
     "patient_id",

@@ -35,13 +35,16 @@ WORST_FIRST = ("PD", "NE", "ND", "NON-CR/NON-PD", "SD", "PR", "CR")
 # The order in which admiralonco picks the best response (lower is better).
 CONFIRMED_ORDER = {"CR": 1, "PR": 2, "SD": 3, "NON-CR/NON-PD": 4, "PD": 5, "NE": 6, "ND": 7}
 MISSING = "MISSING"
-# How a visit's response is often written, mapped to the RECIST 1.1 code.
-RESPONSE_SPELLINGS = {
+# How a response is often written, mapped to the RECIST 1.1 code (the clinical table's best
+# response and a visit's response).
+SPELLED_OUT = {
     "complete response": "CR",
     "partial response": "PR",
     "stable disease": "SD",
     "progressive disease": "PD",
     "not evaluable": "NE",
+}
+RESPONSE_SPELLINGS = SPELLED_OUT | {
     "non-cr/non-pd": "NON-CR/NON-PD",
     "non-cr non-pd": "NON-CR/NON-PD",
     "not done": "ND",
