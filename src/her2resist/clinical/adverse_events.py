@@ -4,6 +4,8 @@ AEs and again for treatment-related AEs."""
 
 from __future__ import annotations
 
+from itertools import chain
+
 import pandas as pd
 
 from her2resist.errors import InputError, Problem
@@ -65,17 +67,13 @@ def _section(events: pd.DataFrame, attribution: str, n_treated: int) -> list[dic
         key = {"attribution": attribution, "level": level, "soc": soc, "term": term}
         return key | _counts(worst, n_treated)
 
-    rows = [row("any", ALL_SOCS, ANY_AE, events)]
-    socs = []
+    socs = []  # each: the class's row, then its terms' rows
     for soc, in_soc in events.groupby("soc"):
-        soc_row = row("soc", soc, ALL_TERMS, in_soc)
         terms = [row("term", soc, term, in_term) for term, in_term in in_soc.groupby("term")]
         terms.sort(key=lambda r: (-r["any_grade_n"], -r["grade3plus_n"], r["term"]))
-        socs.append((soc_row, terms))
+        socs.append([row("soc", soc, ALL_TERMS, in_soc), *terms])
     socs.sort(key=lambda s: (-s[0]["any_grade_n"], s[0]["soc"]))
-    for soc_row, terms in socs:
-        rows += [soc_row, *terms]
-    return rows
+    return [row("any", ALL_SOCS, ANY_AE, events), *chain.from_iterable(socs)]
 
 
 def summarise(events: pd.DataFrame, n_treated: int) -> pd.DataFrame:

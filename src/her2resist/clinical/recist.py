@@ -140,9 +140,8 @@ def filter_pd(visits: pd.DataFrame, pd_dates: pd.Series) -> pd.DataFrame:
 def _by_patient(visits: pd.DataFrame, patients: Iterable[str]) -> dict[str, list[tuple]]:
     ordered = visits.sort_values(["patient_id", "date"], kind="stable")
     grouped = {p: [] for p in patients}
-    for patient, date, response in ordered[["patient_id", "date", "response"]].itertuples(
-        index=False
-    ):
+    rows = ordered[["patient_id", "date", "response"]].itertuples(index=False)
+    for patient, date, response in rows:
         grouped.setdefault(patient, []).append((date, response))
     return grouped
 

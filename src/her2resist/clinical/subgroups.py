@@ -100,8 +100,7 @@ def subgroup_table(
     orr = ends["orr"]
     rows = []
     levels_by_column = [("All patients", pd.Series("all", index=clinical.index))]
-    for column in columns:
-        levels_by_column.append((column, clinical[column].astype("string").fillna(MISSING_LEVEL)))
+    levels_by_column += [(c, clinical[c].astype("string").fillna(MISSING_LEVEL)) for c in columns]
     for name, levels in levels_by_column:
         for level in sorted(levels.unique(), key=lambda v: (v == MISSING_LEVEL, v)):
             in_level = levels == level
