@@ -198,11 +198,8 @@ def endpoints_from_adtte(path: str | Path, subjects: pd.Series) -> pd.DataFrame:
     problems = _unknown_subjects(tte, set(subjects), source)
     aval = pd.to_numeric(tte["AVAL"], errors="coerce")
     cnsr = pd.to_numeric(tte["CNSR"], errors="coerce")
-    per_day = (
-        tte["AVALU"].fillna("DAYS").str.upper().map(AVALU_DAYS)
-        if "AVALU" in tte.columns
-        else pd.Series(1.0, index=tte.index)
-    )
+    units = tte["AVALU"] if "AVALU" in tte.columns else pd.Series("DAYS", index=tte.index)
+    per_day = units.fillna("DAYS").str.upper().map(AVALU_DAYS)
     used = tte["PARAMCD"].isin(["PFS", "OS"])
 
     checks = [  # (rows, message, column, hint)

@@ -143,12 +143,8 @@ def _parse_seg(path: Path, table: pd.DataFrame, sample_id: str | None) -> pd.Dat
 
 def _looks_positional(table: pd.DataFrame) -> bool:
     """Six columns, none of which we recognise as a sample/log2 column."""
-    if table.shape[1] != 6:
-        return False
-    known = find_column(table.columns, _SEG_COLUMNS["sample"]) and find_column(
-        table.columns, _SEG_COLUMNS["log2"]
-    )
-    return not known
+    known = (find_column(table.columns, _SEG_COLUMNS[role]) for role in ("sample", "log2"))
+    return table.shape[1] == 6 and not all(known)
 
 
 def _select_sample(path: Path, segments: pd.DataFrame, sample_id: str) -> pd.DataFrame:
