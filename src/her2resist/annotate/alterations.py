@@ -391,7 +391,7 @@ def annotate_sample_rows(
         rows.append(with_evidence(row, knowledge, record.get("exon")))
     if cnv is not None and len(cnv):
         if specimen == CTDNA:
-            estimate = tf.estimate_from_calls(rows)
+            estimate = tf.estimate_from_vafs(tf.somatic_snv_vafs(pd.DataFrame(rows)))
             cnv = tf.adjust_plasma_copy_number(cnv, estimate.estimate, tumour_fraction)
         cnas = [r for r in records(cnv) if r["gene"] in knowledge.genes and r["call"] in CNA_KINDS]
         for record in cnas:

@@ -98,10 +98,6 @@ def _truthy(value: Any) -> bool:
     return str(value).strip().lower() in {"true", "1", "yes"}
 
 
-def estimate_from_calls(calls: pd.DataFrame | list[dict]) -> Estimate:
-    return estimate_from_vafs(somatic_snv_vafs(pd.DataFrame(calls)))
-
-
 def _purity(value: Any) -> float:
     try:
         number = float(value)

@@ -121,11 +121,6 @@ def _patient_column(settings: dict[str, Any]) -> str:
     return settings.get("columns", {}).get("patient_id", "patient_id")
 
 
-def _last_assessment(visits: pd.DataFrame) -> pd.Series:
-    assessed = visits[~visits["response"].isin(["NE", "ND"])]
-    return assessed.groupby("patient_id")["date"].max()
-
-
 def response_endpoints(
     visits: pd.DataFrame,
     reference: pd.Series,
@@ -159,7 +154,8 @@ def response_endpoints(
     end = recist.first_pd_dates(visits).reindex(reference.index)
     if death is not None:
         end = pd.concat([end, death.reindex(reference.index)], axis=1).min(axis=1)
-    censor = _last_assessment(visits).reindex(reference.index)
+    assessed = visits[~visits["response"].isin(["NE", "ND"])]
+    censor = assessed.groupby("patient_id")["date"].max().reindex(reference.index)
     responded = response_date.reindex(reference.index).notna()
     stop = end.fillna(censor)
     out["duration_of_response_months"] = np.where(

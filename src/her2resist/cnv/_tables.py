@@ -40,15 +40,10 @@ def header_key(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", str(name).lower())
 
 
-def _open_text(path: Path):
-    if path.suffix == ".gz":
-        return gzip.open(path, "rt", newline="")
-    return open(path, newline="")
-
-
 def count_leading_comments(path: Path) -> int:
     """Number of leading '#' lines (IGV '#track' lines, comments) before the header."""
-    with _open_text(path) as handle:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", newline="") as handle:
         return sum(1 for _ in takewhile(lambda line: line.startswith("#"), handle))
 
 

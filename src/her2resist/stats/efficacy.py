@@ -39,10 +39,10 @@ def efficacy_summary(
             evaluable &= np.isfinite(frame["entry"]) & (frame["entry"] < frame["time"])
         frame = frame[evaluable]
         n, events = len(frame), int(frame["event"].sum())
+        shared = dict(endpoint=endpoint, n=n, events_or_responders=events, delayed_entry=delayed)
         if n == 0:
-            rows.append(dict(endpoint=endpoint, statistic="median", value=np.nan, lcl=np.nan,
-                             ucl=np.nan, n=0, events_or_responders=0,
-                             note="no evaluable patients", delayed_entry=delayed))  # fmt: skip
+            rows.append(dict(shared, statistic="median", value=np.nan, lcl=np.nan, ucl=np.nan,
+                             note="no evaluable patients"))  # fmt: skip
             continue
         km = kaplan_meier(frame["time"], frame["event"], entry=frame["entry"] if delayed else None)
         med = median_survival(km)
@@ -51,15 +51,12 @@ def efficacy_summary(
             notes.append("median not reached")
         elif np.isnan(med.ucl):
             notes.append("upper confidence limit not reached")
-        rows.append(dict(endpoint=endpoint, statistic="median", value=med.estimate, lcl=med.lcl,
-                         ucl=med.ucl, n=n, events_or_responders=events,
-                         note="; ".join(notes), delayed_entry=delayed))  # fmt: skip
+        rows.append(dict(shared, statistic="median", value=med.estimate, lcl=med.lcl,
+                         ucl=med.ucl, note="; ".join(notes)))  # fmt: skip
         for rate in landmark_rates(km, landmarks):
             note = "landmark beyond last follow-up" if np.isnan(rate.surv) else ""
-            rows.append(dict(endpoint=endpoint, statistic=f"rate_{rate.time:g}m",
-                             value=rate.surv, lcl=rate.lcl, ucl=rate.ucl, n=n,
-                             events_or_responders=events, note=note,
-                             delayed_entry=delayed))  # fmt: skip
+            rows.append(dict(shared, statistic=f"rate_{rate.time:g}m", value=rate.surv,
+                             lcl=rate.lcl, ucl=rate.ucl, note=note))  # fmt: skip
     for endpoint in response.columns:
         values = response[endpoint].dropna().astype(int)
         prop = clopper_pearson(int(values.sum()), len(values))
