@@ -191,31 +191,25 @@ def _set_cell_border(cell: Any, **edges: str) -> None:
         borders = OxmlElement("w:tcBorders")
         tc_pr.append(borders)
     for edge, size in edges.items():
-        element = OxmlElement(f"w:{edge}")
-        element.set(qn("w:val"), "single")
-        element.set(qn("w:sz"), size)
-        element.set(qn("w:space"), "0")
-        element.set(qn("w:color"), "000000")
-        borders.append(element)
+        borders.append(_element(f"w:{edge}", val="single", sz=size, space="0", color="000000"))
+
+
+def _element(tag: str, **attributes: str) -> Any:
+    """A WordprocessingML element with the ``w:`` attributes given (in their order)."""
+    return OxmlElement(tag, {qn(f"w:{name}"): value for name, value in attributes.items()})
 
 
 def _repeat_as_header(row: Any) -> None:
     """Header rows repeat at the top of every page a long table runs onto."""
-    tr_pr = row._tr.get_or_add_trPr()
-    element = OxmlElement("w:tblHeader")
-    element.set(qn("w:val"), "true")
-    tr_pr.append(element)
+    row._tr.get_or_add_trPr().append(_element("w:tblHeader", val="true"))
 
 
 def _new_document() -> Any:
     document = Document()
     stamp = fixed_datetime()
     core = document.core_properties
-    core.author = "her2resist"
-    core.last_modified_by = "her2resist"
-    core.created = stamp
-    core.modified = stamp
-    core.last_printed = stamp
+    core.author = core.last_modified_by = "her2resist"
+    core.created = core.modified = core.last_printed = stamp
     core.revision = 1
     style = document.styles["Normal"]
     style.font.name = "Arial"
@@ -348,10 +342,7 @@ def _narrow_cell_margins(grid: Any) -> None:
     """1 mm left and right cell margins (Word's default is 1.9 mm): journal tables are tight."""
     margins = OxmlElement("w:tblCellMar")
     for edge in ("left", "right"):
-        element = OxmlElement(f"w:{edge}")
-        element.set(qn("w:w"), "57")  # twips
-        element.set(qn("w:type"), "dxa")
-        margins.append(element)
+        margins.append(_element(f"w:{edge}", w="57", type="dxa"))  # 57 twips
     grid._tbl.tblPr.append(margins)
 
 
