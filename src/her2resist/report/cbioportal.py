@@ -72,9 +72,7 @@ def clinical_file(columns: list[tuple[str, str, str, str]], rows: pd.DataFrame) 
     """cBioPortal clinical data: 4 '#' lines (names, descriptions, datatypes, priorities:
     every attribute 1)."""
     header = [
-        "#" + "\t".join(c[1] for c in columns),
-        "#" + "\t".join(c[2] for c in columns),
-        "#" + "\t".join(c[3] for c in columns),
+        *("#" + "\t".join(c[k] for c in columns) for k in (1, 2, 3)),
         "#" + "\t".join("1" for _ in columns),
         "\t".join(c[0] for c in columns),
     ]
@@ -118,14 +116,11 @@ def patient_table(clinical: pd.DataFrame, endpoints: pd.DataFrame, covariates: l
     for name in covariates:
         if name not in clinical.columns:
             continue
-        values = clinical[name].reindex(frame["PATIENT_ID"]).to_numpy()
-        key = name.upper()
-        frame[key] = values
-        numeric = pd.to_numeric(pd.Series(values), errors="coerce")
-        datatype = (
-            "NUMBER" if numeric.notna().sum() == pd.Series(values).notna().sum() else "STRING"
-        )
-        columns.append((key, name.replace("_", " ").title(), name, datatype))
+        values = pd.Series(clinical[name].reindex(frame["PATIENT_ID"]).to_numpy())
+        frame[name.upper()] = values.to_numpy()
+        numeric = pd.to_numeric(values, errors="coerce").notna().sum() == values.notna().sum()
+        datatype = "NUMBER" if numeric else "STRING"
+        columns.append((name.upper(), name.replace("_", " ").title(), name, datatype))
     return clinical_file(columns, frame)
 
 
@@ -269,28 +264,6 @@ def cna_matrix(calls: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(grid, index=pd.Index(genes, name="Hugo_Symbol"), columns=samples)
 
 
-def write_case_list(
-    folder: Path,
-    study: str,
-    suffix: str,
-    name: str,
-    description: str,
-    category: str,
-    ids: list[str],
-) -> None:
-    write_meta(
-        folder / f"cases_{suffix}.txt",
-        {
-            "cancer_study_identifier": study,
-            "stable_id": f"{study}_{suffix}",
-            "case_list_name": name,
-            "case_list_description": description,
-            "case_list_category": category,
-            "case_list_ids": "\t".join(ids),
-        },
-    )
-
-
 def write_study(
     out: PathLike,
     *,
@@ -398,42 +371,38 @@ def write_study(
         passed.loc[~variant_files.fillna("").astype(str).isin(["", "nan"]), "sample_id"]
     )
     cna_ids = sorted(set(cna.columns) & set(passed["sample_id"]))
-    lists = out / "case_lists"
-    write_case_list(
-        lists,
-        sid,
-        "all",
-        "All samples",
-        f"All samples ({len(all_ids)})",
-        "all_cases_in_study",
-        all_ids,
-    )
-    write_case_list(
-        lists,
-        sid,
-        "sequenced",
-        "Samples with mutation data",
-        f"Samples with mutation data ({len(sequenced)})",
-        "all_cases_with_mutation_data",
-        sequenced,
-    )
-    write_case_list(
-        lists,
-        sid,
-        "cna",
-        "Samples with CNA data",
-        f"Samples with copy-number data ({len(cna_ids)})",
-        "all_cases_with_cna_data",
-        cna_ids,
-    )
+    case_lists = {  # suffix: name, description (before the count), category, sample ids
+        "all": ("All samples", "All samples", "all_cases_in_study", all_ids),
+        "sequenced": (
+            "Samples with mutation data",
+            "Samples with mutation data",
+            "all_cases_with_mutation_data",
+            sequenced,
+        ),
+        "cna": (
+            "Samples with CNA data",
+            "Samples with copy-number data",
+            "all_cases_with_cna_data",
+            cna_ids,
+        ),
+    }
     if sv_ids:
-        write_case_list(
-            lists,
-            sid,
-            "sv",
+        case_lists["sv"] = (
             "Samples with structural variant data",
-            f"Samples with structural variant data ({len(sv_ids)})",
+            "Samples with structural variant data",
             "all_cases_with_sv_data",
             sv_ids,
+        )
+    for suffix, (name, description, category, ids) in case_lists.items():
+        write_meta(
+            out / "case_lists" / f"cases_{suffix}.txt",
+            {
+                "cancer_study_identifier": sid,
+                "stable_id": f"{sid}_{suffix}",
+                "case_list_name": name,
+                "case_list_description": f"{description} ({len(ids)})",
+                "case_list_category": category,
+                "case_list_ids": "\t".join(ids),
+            },
         )
     return out
