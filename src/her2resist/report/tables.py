@@ -245,17 +245,14 @@ def disposition_summary(listing: pd.DataFrame, samples: pd.DataFrame) -> pd.Data
         ("Enrolled and treated", len(patients)),
         *([("Not in the analysis population", int(outside.sum()))] if outside.any() else []),
         ("Sequenced (any sample)", int(patients["id"].isin(set(samples["patient_id"])).sum())),
-        (
-            "Evaluable for biomarkers at baseline",
-            int(patients["biomarker_evaluable"].astype(bool).sum()),
-        ),
-        ("Evaluable for PFS", int(patients["pfs_evaluable"].astype(bool).sum())),
-        ("Evaluable for OS", int(patients["os_evaluable"].astype(bool).sum())),
-        (
-            "Evaluable for response (RECIST 1.1)",
-            int(patients["response_evaluable"].astype(bool).sum()),
-        ),
     ]
+    for label, column in (
+        ("Evaluable for biomarkers at baseline", "biomarker_evaluable"),
+        ("Evaluable for PFS", "pfs_evaluable"),
+        ("Evaluable for OS", "os_evaluable"),
+        ("Evaluable for response (RECIST 1.1)", "response_evaluable"),
+    ):
+        rows.append((label, int(patients[column].astype(bool).sum())))
     sample_rows = listing[listing["level"] == "sample"]
     for (specimen, timepoint), group in sample_rows.groupby(["specimen", "timepoint"]):
         rows.append((f"Samples: {specimen}, {timepoint}", len(group)))
@@ -475,19 +472,11 @@ def biomarker_table(
             data[f"{prefix}note"] = data[f"{prefix}note"].map(_readable_note)
     columns = []
     for prefix, group in (("pfs_", "Progression-free survival"), ("os_", "Overall survival")):
-        n_altered, n_wild_type = f"{prefix}n_altered", f"{prefix}n_wild_type"
-        medians = {"a": f"{prefix}median_altered", "b": f"{prefix}median_wild_type"}
+        n = {"n_a": f"{prefix}n_altered", "n_b": f"{prefix}n_wild_type"}
         columns += [
-            _pair("n\naltered/WT", n_altered, n_wild_type, group),
-            _pair(
-                "Events\naltered/WT", f"{prefix}events_altered", f"{prefix}events_wild_type", group
-            ),
-            Column(
-                "Median, months\naltered/WT",
-                "median_pair",
-                fields=medians | {"n_a": n_altered, "n_b": n_wild_type},
-                group=group,
-            ),
+            _pair("n\naltered/WT", f"{prefix}n", group),
+            _pair("Events\naltered/WT", f"{prefix}events", group),
+            _pair("Median, months\naltered/WT", f"{prefix}median", group, "median_pair", **n),
             _ci("HR (95% CI)", f"{prefix}hr", group=group),
             _p("p", f"{prefix}logrank_p", group),
             _p("q", f"{prefix}q_value", group),
@@ -570,8 +559,11 @@ def _by_endpoint(tables: Mapping[str, pd.DataFrame], titles: Mapping[str, str]) 
     return data[first + [c for c in data.columns if c not in first]]
 
 
-def _pair(header: str, a: str, b: str, group: str = "") -> Column:
-    return Column(header, "pair", fields={"a": a, "b": b}, group=group)
+def _pair(header: str, stem: str, group: str = "", kind: str = "pair", **more: str) -> Column:
+    """``{stem}_altered`` and ``{stem}_wild_type`` as one ``kind`` cell (``more``: the columns
+    of its other roles)."""
+    fields = {"a": f"{stem}_altered", "b": f"{stem}_wild_type", **more}
+    return Column(header, kind, fields=fields, group=group)
 
 
 def _p(header: str, column: str, group: str = "") -> Column:
@@ -584,23 +576,15 @@ def _ci(
     bounds: str | None = None,
     group: str = "",
     kind: str = "estimate_ci",
+    **more: str,
 ) -> Column:
     """``estimate`` with its ``{bounds}_lcl`` and ``{bounds}_ucl`` (bounds: the estimate's
-    own name unless given), as one ``kind`` cell (its first role reads the estimate)."""
+    own name unless given), as one ``kind`` cell (its first role reads the estimate; ``more``:
+    the columns of its other roles)."""
     bounds = estimate if bounds is None else bounds
     role = CELL_KINDS[kind][0][0]
-    fields = {role: estimate, "lcl": f"{bounds}_lcl", "ucl": f"{bounds}_ucl"}
+    fields = {role: estimate, "lcl": f"{bounds}_lcl", "ucl": f"{bounds}_ucl", **more}
     return Column(header, kind, fields=fields, group=group)
-
-
-def _median(header: str, group: str) -> Column:
-    fields = {
-        "estimate": f"median_{group}",
-        "lcl": f"median_{group}_lcl",
-        "ucl": f"median_{group}_ucl",
-        "n": f"n_{group}",
-    }
-    return Column(header, "median_ci", fields=fields)
 
 
 def survival_association_table(pfs: pd.DataFrame, os_: pd.DataFrame) -> TableSpec:
@@ -609,10 +593,10 @@ def survival_association_table(pfs: pd.DataFrame, os_: pd.DataFrame) -> TableSpe
         {"pfs": pfs, "os": os_}, {"pfs": "Progression-free survival", "os": "Overall survival"}
     )
     columns = [
-        _pair("n\naltered/WT", "n_altered", "n_wild_type"),
-        _pair("Events\naltered/WT", "events_altered", "events_wild_type"),
-        _median("Median, altered\n(95% CI), months", "altered"),
-        _median("Median, WT\n(95% CI), months", "wild_type"),
+        _pair("n\naltered/WT", "n"),
+        _pair("Events\naltered/WT", "events"),
+        _ci("Median, altered\n(95% CI), months", "median_altered", kind="median_ci", n="n_altered"),
+        _ci("Median, WT\n(95% CI), months", "median_wild_type", kind="median_ci", n="n_wild_type"),
         _p("Log-rank p", "logrank_p"),
         _ci("HR (95% CI)", "hr"),
         _ci("Adjusted HR\n(95% CI)", "hr_adjusted"),
@@ -649,8 +633,8 @@ def response_association_table(response: pd.DataFrame) -> TableSpec:
         for suffix in ("", "_lcl", "_ucl"):
             data[f"rate_{group}{suffix}"] = 100 * data[f"rate_{group}{suffix}"]
     columns = [
-        _pair("n\naltered/WT", "n_altered", "n_wild_type"),
-        _pair("Responders\naltered/WT", "responders_altered", "responders_wild_type"),
+        _pair("n\naltered/WT", "n"),
+        _pair("Responders\naltered/WT", "responders"),
         _ci("Rate, altered\n% (95% CI)", "rate_altered", kind="percent_ci"),
         _ci("Rate, WT\n% (95% CI)", "rate_wild_type", kind="percent_ci"),
         _ci("OR (95% CI)", "odds_ratio", "or"),
