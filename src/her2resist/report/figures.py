@@ -174,20 +174,13 @@ def km_figure(
     with matplotlib.rc_context(STYLE):
         n_groups = len(groups)
         # layout in inches: curves, x label, then the at-risk table (one line per group)
-        width = SINGLE_COLUMN
         row_h, table_title, gap, bottom_pad, top_pad, plot_h = 0.13, 0.14, 0.5, 0.08, 0.25, 2.2
         table_h = row_h * n_groups
-        height = bottom_pad + table_h + table_title + gap + plot_h + top_pad
-        fig = new_figure(width, height)
+        plot_bottom = bottom_pad + table_h + table_title + gap
+        height = plot_bottom + plot_h + top_pad
+        fig = new_figure(SINGLE_COLUMN, height)
         left, right = 0.25, 0.96
-        ax = fig.add_axes(
-            (
-                left,
-                (bottom_pad + table_h + table_title + gap) / height,
-                right - left,
-                plot_h / height,
-            )
-        )
+        ax = fig.add_axes((left, plot_bottom / height, right - left, plot_h / height))
         risk_ax = fig.add_axes(
             (left, bottom_pad / height, right - left, table_h / height), sharex=ax
         )
@@ -277,10 +270,9 @@ def km_figure(
 
 
 def _endpoint_frame(endpoints: pd.DataFrame, endpoint: str) -> pd.DataFrame:
-    frame = endpoints.set_index("patient_id")[[f"{endpoint}_months", f"{endpoint}_event"]]
-    excluded = endpoints.set_index("patient_id")[f"{endpoint}_excluded"]
-    excluded = excluded.fillna("").astype(str).str.len() > 0
-    frame = frame[~excluded].dropna()
+    by_patient = endpoints.set_index("patient_id")
+    excluded = by_patient[f"{endpoint}_excluded"].fillna("").astype(str).str.len() > 0
+    frame = by_patient.loc[~excluded, [f"{endpoint}_months", f"{endpoint}_event"]].dropna()
     frame.columns = ["time", "event"]
     return frame
 
@@ -487,8 +479,7 @@ def memo_sort(altered: pd.DataFrame, groups: Sequence[Any] | None = None) -> lis
         keys.append(np.asarray(groups))
     if not keys:
         return list(altered.columns)
-    order = np.lexsort(keys) if len(keys) > 1 else np.argsort(keys[0], kind="stable")
-    return [altered.columns[j] for j in order]
+    return [altered.columns[j] for j in np.lexsort(keys)]  # a stable sort, as one key too
 
 
 def oncoprint_data(
@@ -581,9 +572,7 @@ def _track_image(colours: Sequence[str], col_px: int) -> np.ndarray:
     return row
 
 
-def _has_values(series: pd.Series | None) -> bool:
-    if series is None:
-        return False
+def _has_values(series: pd.Series) -> bool:
     values = series.dropna().astype(str).str.strip()
     return bool(values.ne("").any())
 
@@ -803,8 +792,7 @@ def oncoprint_figure(
 
 def swimmer_figure(endpoints: pd.DataFrame) -> Figure:
     """One bar per patient: time on treatment (PFS time), best response, progression, ongoing."""
-    frame = endpoints.dropna(subset=["pfs_months"]).copy()
-    frame = frame.sort_values(["pfs_months", "patient_id"], ascending=[True, True])
+    frame = endpoints.dropna(subset=["pfs_months"]).sort_values(["pfs_months", "patient_id"])
     n = len(frame)
     with matplotlib.rc_context(STYLE):
         fig = new_figure(SINGLE_COLUMN, 1.0 + 0.105 * n)
