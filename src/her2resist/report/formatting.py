@@ -172,7 +172,7 @@ def _median_ci(median: Any, lower: Any, upper: Any, n: Any) -> str:
 CELL_KINDS: dict[str, tuple[tuple[str, ...], Callable[..., str]]] = {
     "": ((), lambda: ""),
     "none": ((), lambda: ""),  # a statistic that does not apply to this column
-    "text": (("value",), lambda v: _text(v)),
+    "text": (("value",), _text),
     "number": (("value",), format_number),
     "n": (("n",), format_number),
     "p": (("value",), format_p),

@@ -163,7 +163,7 @@ def render(spec: TableSpec) -> Rendered:
     text = " ".join([spec.title, *(c for r in header_rows + body for c in r), *footnotes])
     landscape = spec.landscape
     if landscape is None:
-        landscape = _width(header_rows[-1], body) > PORTRAIT_CHARACTERS
+        landscape = sum(column_widths(header_rows[-1], body)) > PORTRAIT_CHARACTERS
     return Rendered(
         spec.title, header_rows, body, indents, footnotes, abbreviations(text), landscape
     )
@@ -179,9 +179,7 @@ def _row_marks(spec: TableSpec, records: list[dict[str, Any]]) -> tuple[list[str
             text = row.get(column)
             if _blank(text):
                 continue
-            for note in (part.strip() for part in str(text).split(";")):  # one note per part
-                if not note:
-                    continue
+            for note in filter(None, (part.strip() for part in str(text).split(";"))):
                 if note not in symbols:
                     k = len(symbols)
                     symbols[note] = FOOTNOTE_SYMBOLS[k % 6] * (k // 6 + 1)
@@ -220,10 +218,6 @@ def fitted_widths(header: list[str], body: list[list[str]], available: float) ->
         return [w * available / sum(least) for w in least]
     share = (available - sum(least)) / (sum(wanted) - sum(least))
     return [lo + (want - lo) * share for lo, want in zip(least, wanted, strict=True)]
-
-
-def _width(header: list[str], body: list[list[str]]) -> int:
-    return sum(column_widths(header, body))
 
 
 def abbreviations(text: str) -> str:
