@@ -77,28 +77,21 @@ def subgroup_spec(subgroups: pd.DataFrame, labels: Labels | None = None) -> Tabl
                 "note": row["note"] if isinstance(row["note"], str) else "",
             }
         )
+    columns = [Column("n", "n", fields={"n": "n"})]
+    # the endpoints the study measured (subgroup_table leaves the others missing)
+    if subgroups["orr"].notna().any():
+        columns.append(Column("ORR, n (%) [95% CI]", "n_percent_ci", prefix="orr_"))
+    if subgroups["pfs_n"].notna().any():
+        columns += [
+            Column("Median PFS (95% CI), months", "median_ci", prefix="pfs_"),
+            Column("PFS HR vs other patients (95% CI)", "estimate_ci", prefix="hr_"),
+            Column("p", "p", fields={"value": "hr_p"}),
+        ]
     return TableSpec(
         "table3b_subgroups",
         "Table 3b. Efficacy by subgroup",
         pd.DataFrame(rows),
-        [
-            Column("n", "n", fields={"n": "n"}),
-            # the endpoints the study measured (subgroup_table leaves the others missing)
-            *(
-                [Column("ORR, n (%) [95% CI]", "n_percent_ci", prefix="orr_")]
-                if subgroups["orr"].notna().any()
-                else []
-            ),
-            *(
-                [
-                    Column("Median PFS (95% CI), months", "median_ci", prefix="pfs_"),
-                    Column("PFS HR vs other patients (95% CI)", "estimate_ci", prefix="hr_"),
-                    Column("p", "p", fields={"value": "hr_p"}),
-                ]
-                if subgroups["pfs_n"].notna().any()
-                else []
-            ),
-        ],
+        columns,
         stub_header="Subgroup",
         row_notes=["note"],
         footnotes=[
