@@ -312,7 +312,7 @@ def biomarker_km(
     )
     lines = [f"HR {hr}", f"Log-rank p = {format_p(association.get('logrank_p'))}"]
     q = association.get("q_value")
-    if q is not None and not pd.isna(q):
+    if pd.notna(q):
         lines.append(f"q = {format_p(q)}")
     return km_figure(
         groups,
@@ -590,8 +590,7 @@ def oncoprint_figure(
     without PFS). Patient labels only while they fit; cells are one image, so 2,000 patients
     draw as fast as 30."""
     status, kinds = oncoprint_data(alterations, gene_matrix, timepoint)
-    endpoints = endpoints.copy()
-    endpoints["patient_id"] = endpoints["patient_id"].astype(str)
+    endpoints = endpoints.assign(patient_id=endpoints["patient_id"].astype(str))
     for column in ("best_response", "pfs_months", "pfs_event", "os_months", "os_event"):
         if column not in endpoints:
             endpoints[column] = np.nan
@@ -673,22 +672,15 @@ def oncoprint_figure(
             ax.set_xlabel(f"{n_p:,} patients (oncoplot order)", size=6.5)
         ax.tick_params(length=0)
         ax.spines[:].set_visible(False)
-        legend_groups = [
-            (
-                "Alteration",
-                [
-                    *[
-                        Patch(facecolor=ALTERATION_COLOURS[k], label=ALTERATION_LABELS[k])
-                        for k in ALTERATION_COLOURS
-                    ],
-                    Patch(facecolor=WILD_TYPE_COLOUR, label="Wild type"),
-                    Patch(
-                        facecolor="white", edgecolor="#BBBBBB", hatch="////", label="Not evaluable"
-                    ),
-                ],
-                3,
-            )
+        alteration_handles = [
+            *(
+                Patch(facecolor=c, label=ALTERATION_LABELS[k])
+                for k, c in ALTERATION_COLOURS.items()
+            ),
+            Patch(facecolor=WILD_TYPE_COLOUR, label="Wild type"),
+            Patch(facecolor="white", edgecolor="#BBBBBB", hatch="////", label="Not evaluable"),
         ]
+        legend_groups = [("Alteration", alteration_handles, 3)]
         track_colours = {
             "response": (
                 "Best response",
@@ -752,20 +744,10 @@ def oncoprint_figure(
             time_ax.set_ylabel(f"{name} (mo)", rotation=0, ha="right", va="center", size=6)
             time_ax.tick_params(labelbottom=False, length=2, labelsize=5.5)
             time_ax.spines["bottom"].set_visible(False)
-            legend_groups.append(
-                (
-                    name,
-                    [
-                        Patch(facecolor="#333333", edgecolor="#333333", label="event"),
-                        Patch(
-                            facecolor="white" if n_p <= FEW_PATIENTS else "#AAAAAA",
-                            edgecolor="#333333" if n_p <= FEW_PATIENTS else "#AAAAAA",
-                            label="censored",
-                        ),
-                    ],
-                    1,
-                )
-            )
+            face, edge = ("white", "#333333") if n_p <= FEW_PATIENTS else ("#AAAAAA", "#AAAAAA")
+            event_handle = Patch(facecolor="#333333", edgecolor="#333333", label="event")
+            censored_handle = Patch(facecolor=face, edgecolor=edge, label="censored")
+            legend_groups.append((name, [event_handle, censored_handle], 1))
         # legends side by side, each placed after the measured width of the one before (fixed
         # positions let a wide legend, e.g. NON-CR/NON-PD, run into its neighbour)
         renderer = fig.canvas.get_renderer()
