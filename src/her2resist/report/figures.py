@@ -52,6 +52,7 @@ OKABE_ITO = {
 }
 GROUP_COLOURS = [OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["green"]]
 RESPONSE_ORDER = ["CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE"]
+RESPONSE_RANK = {r: i for i, r in enumerate(RESPONSE_ORDER)}
 RESPONSE_COLOURS = {
     "CR": OKABE_ITO["green"],
     "PR": OKABE_ITO["blue"],
@@ -213,9 +214,8 @@ def km_figure(
             if np.isfinite(median):
                 ax.plot([0, median], [0.5, 0.5], color=colour, linestyle=":", linewidth=0.7)
                 ax.plot([median, median], [0, 0.5], color=colour, linestyle=":", linewidth=0.7)
-            at_risk = numbers_at_risk(t, ticks)
             row = n_groups - 1 - k
-            for tick, n in zip(ticks, at_risk, strict=True):
+            for tick, n in zip(ticks, numbers_at_risk(t, ticks), strict=True):
                 risk_ax.text(tick, row, str(n), ha="center", va="center", color=colour, size=6.5)
             risk_ax.text(
                 -0.07,
@@ -459,9 +459,8 @@ def alteration_kind(alteration_type: str, variant_class: Any) -> str:
 
 def patient_order(endpoints: pd.DataFrame) -> list[str]:
     """Best response (CR, PR, SD, PD, NE), then longer PFS first."""
-    frame = endpoints.copy()
-    frame["rank"] = frame["best_response"].map({r: i for i, r in enumerate(RESPONSE_ORDER)})
-    frame["rank"] = frame["rank"].fillna(len(RESPONSE_ORDER))
+    rank = endpoints["best_response"].map(RESPONSE_RANK).fillna(len(RESPONSE_ORDER))
+    frame = endpoints.assign(rank=rank)
     frame = frame.sort_values(["rank", "pfs_months", "patient_id"], ascending=[True, False, True])
     return list(frame["patient_id"].astype(str))
 
@@ -605,7 +604,7 @@ def oncoprint_figure(
         response = endpoints_by["best_response"].where(
             endpoints_by["best_response"].isin(RESPONSE_COLOURS), "NE"
         )
-        group = response.map({r: i for i, r in enumerate(RESPONSE_ORDER)}).to_numpy()
+        group = response.map(RESPONSE_RANK).to_numpy()
     else:
         group = None
     patients = memo_sort((status[genes] == "altered").T, group) if genes else patients
