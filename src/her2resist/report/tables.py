@@ -414,18 +414,15 @@ def efficacy_table(
         # "not reached" is what NR in the cell says; other notes become footnotes
         notes = data["note"].fillna("").astype(str)
         data["note"] = notes.where(~notes.str.contains("not reached"), "").str.capitalize()
+    columns = [Column(header("ITT", len(endpoints)), prefix="itt_")]
+    if response:
+        evaluable_header = header("Response-evaluable", int(evaluable.sum()))
+        columns.append(Column(evaluable_header, prefix="evaluable_"))
     return TableSpec(
         "table3_efficacy",
         "Table 3. Efficacy",
         data,
-        [
-            Column(header("ITT", len(endpoints)), prefix="itt_"),
-            *(
-                [Column(header("Response-evaluable", int(evaluable.sum())), prefix="evaluable_")]
-                if response
-                else []
-            ),
-        ],
+        columns,
         stub_header="Endpoint",
         row_notes=("note",) if "note" in data.columns else (),
         footnotes=footnotes,
@@ -549,8 +546,8 @@ def _by_endpoint(tables: Mapping[str, pd.DataFrame], titles: Mapping[str, str]) 
                 "label": biomarker_label(record["biomarker"]),
                 "indent": 1,
                 "format": "",
+                "note": _readable_note(record.get("note")),
             }
-            record["note"] = _readable_note(record.get("note"))
             rows.append(record)
     if not rows:
         columns = [c for table in tables.values() for c in table.columns if c not in first]
