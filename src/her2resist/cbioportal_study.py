@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import asdict, dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -266,23 +267,19 @@ def _maf_samples(path: Path) -> tuple[list[str] | None, dict[str, int]]:
     line; only the two columns needed are parsed (fast on a large MAF)."""
     lines = text_lines(path)
     sequenced = None
-    header_index = None
     for i, line in enumerate(lines):
-        if line.startswith("#"):
-            if line.lower().startswith("#sequenced_samples:"):
-                sequenced = line.split(":", 1)[1].split()
-            continue
-        if line.strip():
-            header_index = i
+        if line.lower().startswith("#sequenced_samples:"):
+            sequenced = line.split(":", 1)[1].split()
+        elif line.strip() and not line.startswith("#"):
+            header, body = line.split("\t"), i + 1
             break
-    if header_index is None:
+    else:
         return sequenced, {}
-    header = lines[header_index].split("\t")
     if "Tumor_Sample_Barcode" not in header:
         return sequenced, {}  # check_maf names the missing column
     column = header.index("Tumor_Sample_Barcode")
     first: dict[str, int] = {}
-    for n, line in enumerate(lines[header_index + 1 :], header_index + 2):
+    for n, line in enumerate(lines[body:], body + 1):
         cells = line.split("\t")
         if len(cells) > column and cells[column].strip():
             first.setdefault(cells[column].strip(), n)
@@ -300,21 +297,18 @@ def _check_cna(path: Path, frame: pd.DataFrame) -> tuple[list[str], list[Problem
     unusual = np.flatnonzero(bad)
     numbers = pd.to_numeric(values.ravel()[unusual], errors="coerce")
     bad.ravel()[unusual] = ~np.isin(numbers, [-2, -1.5, -1, 0, 1, 2])
-    problems = []
-    for row, col in zip(*np.nonzero(bad), strict=True):
-        problems.append(
-            Problem(
-                str(path),
-                f"value '{values[row, col]}' for gene "
-                f"'{frame.iat[row, 0]}' is not a discrete copy-number call",
-                _line(frame, row),
-                samples[col],
-                "use -2 (deep deletion), -1 (shallow deletion), 0, 1 (gain), 2 "
-                "(amplification) or NA; continuous values belong in a separate profile",
-            )
+    problems = [
+        Problem(
+            str(path),
+            f"value '{values[row, col]}' for gene "
+            f"'{frame.iat[row, 0]}' is not a discrete copy-number call",
+            _line(frame, row),
+            samples[col],
+            "use -2 (deep deletion), -1 (shallow deletion), 0, 1 (gain), 2 "
+            "(amplification) or NA; continuous values belong in a separate profile",
         )
-        if len(problems) >= 20:
-            break
+        for row, col in islice(zip(*np.nonzero(bad), strict=True), 20)
+    ]
     return samples, problems
 
 
@@ -399,17 +393,15 @@ def _clinical(patients: pd.DataFrame | None, samples: pd.DataFrame) -> pd.DataFr
         columns=attributes,
     )
     if patients is None:
-        merged = collapsed.reset_index()
-    else:
-        order = list(dict.fromkeys([*patients["PATIENT_ID"], *collapsed.index]))
-        merged = (
-            pd.DataFrame(patients)
-            .set_index("PATIENT_ID")
-            .join(collapsed, how="outer")
-            .reindex(order)
-            .reset_index(names="PATIENT_ID")
-        )
-    return merged
+        return collapsed.reset_index()
+    order = list(dict.fromkeys([*patients["PATIENT_ID"], *collapsed.index]))
+    return (
+        pd.DataFrame(patients)
+        .set_index("PATIENT_ID")
+        .join(collapsed, how="outer")
+        .reindex(order)
+        .reset_index(names="PATIENT_ID")
+    )
 
 
 def read_study(folder: PathLike) -> Study:
@@ -459,10 +451,9 @@ def read_study(folder: PathLike) -> Study:
         raise InputError(problems)
     known = set(samples["SAMPLE_ID"].dropna())
 
-    def unknown_samples(path: Path, where: dict[str, int | str]) -> set[str]:
+    def unknown_samples(path: Path, where: dict[str, int | str]) -> None:
         """Samples of a data file that the sample file lacks: a warning each."""
-        missing = sorted(set(where) - known)
-        for sample in missing:
+        for sample in sorted(set(where) - known):
             warnings.append(
                 Problem(
                     str(path),
@@ -472,7 +463,6 @@ def read_study(folder: PathLike) -> Study:
                     hint=f"add the sample (with its PATIENT_ID) to {sample_path.name}",
                 )
             )
-        return set(missing)
 
     # samples found in each data file, and where
     in_data: dict[str, dict[str, int | str]] = {}
