@@ -531,14 +531,7 @@ def plot_vaf_trajectories(acquired: pd.DataFrame, stem: Path) -> None:
         for y, text in sorted(labels):
             at = max(y, placed[-1] + gap) if placed else y
             placed.append(at)
-            ax.annotate(
-                text,
-                (1, y),
-                xytext=(1.08, at),
-                textcoords="data",
-                fontsize=6,
-                va="center",
-            )
+            ax.annotate(text, (1, y), xytext=(1.08, at), fontsize=6, va="center")
         ax.set_title(patient, fontsize=8)
         ax.set_xticks([0, 1], ["baseline", "progression"], fontsize=7)
         ax.set_xlim(-0.2, 1.8)
@@ -572,28 +565,18 @@ def plot_acquired_oncoprint(acquired: pd.DataFrame, stem: Path) -> None:
             hits = gained[(gained["gene"] == gene) & (gained["patient_id"] == patient)]
             colour = "#EEEEEE"
             if len(hits):
-                colour = (
-                    RESISTANCE_COLOUR
-                    if hits["resistance_candidate"].any()
-                    else OTHER_ACQUIRED_COLOUR
-                )
+                candidate = hits["resistance_candidate"].any()
+                colour = RESISTANCE_COLOUR if candidate else OTHER_ACQUIRED_COLOUR
             ax.add_patch(Rectangle((j + 0.05, i + 0.05), 0.9, 0.9, color=colour))
             if len(hits):
-                ax.text(
-                    j + 0.5,
-                    i + 0.5,
-                    "\n".join(hits["alteration"]),
-                    ha="center",
-                    va="center",
-                    fontsize=5,
-                )
+                text = "\n".join(hits["alteration"])
+                ax.text(j + 0.5, i + 0.5, text, ha="center", va="center", fontsize=5)
     ax.set_xlim(0, max(len(patients), 1))
     ax.set_ylim(max(len(genes), 1), 0)
     ax.set_xticks(np.arange(len(patients)) + 0.5, patients, rotation=90, fontsize=7)
     ax.set_yticks(np.arange(len(genes)) + 0.5, genes, fontsize=7)
     ax.set_title("Alterations acquired at progression", fontsize=9)
-    for side in ("top", "right", "left", "bottom"):
-        ax.spines[side].set_visible(False)
+    ax.spines[:].set_visible(False)
     ax.legend(
         handles=[
             Patch(color=RESISTANCE_COLOUR, label="candidate resistance mechanism"),
