@@ -283,12 +283,9 @@ def pathway_members(
     measured any of their listed kinds, ``assessed_in_study`` False) are left out of the call
     and listed in ``not_assessed_in_study``, so one gene off every panel neither makes the
     pathway wild type by default nor not evaluable for everyone."""
-    assessed = (
-        genes_long["assessed_in_study"].astype(bool)
-        if "assessed_in_study" in genes_long
-        else pd.Series(True, index=genes_long.index)
-    )
-    frame = genes_long[["patient_id", "timepoint", "gene", "status"]].assign(assessed=assessed)
+    assessed = genes_long.get("assessed_in_study", pd.Series(True, index=genes_long.index))
+    frame = genes_long[["patient_id", "timepoint", "gene", "status"]]
+    frame = frame.assign(assessed=assessed.astype(bool))
     keys = ["patient_id", "timepoint", "pathway"]
     long = pd.concat(
         [
@@ -305,9 +302,8 @@ def pathway_members(
     def members(rows: pd.DataFrame) -> pd.Series:
         return rows.groupby(keys, sort=False)["gene"].agg(";".join).reindex(table.index)
 
-    for status, column in ((ALTERED, "altered_members"), (WILD_TYPE, "wild_type_members")):
-        table[column] = members(used[used["status"] == status])
-    table["not_evaluable_members"] = members(used[used["status"] == NOT_EVALUABLE])
+    for status in (ALTERED, WILD_TYPE, NOT_EVALUABLE):
+        table[f"{status}_members"] = members(used[used["status"] == status])
     table["not_assessed_in_study"] = members(long[~long["assessed"]])
     table = table.fillna("")
     n_used = used.groupby(keys, sort=False).size().reindex(table.index, fill_value=0)
@@ -344,14 +340,10 @@ def pathway_status(
 ) -> pd.DataFrame:
     """Wide table: patient_id, timepoint, one column per pathway, n_altered_pathways (the
     call of :func:`pathway_members`, computed here unless ``members`` is given)."""
-    keys = (
-        genes_long[["patient_id", "timepoint"]]
-        .drop_duplicates()
-        .set_index(["patient_id", "timepoint"])
-    )
+    keys = pd.MultiIndex.from_frame(genes_long[["patient_id", "timepoint"]].drop_duplicates())
     if members is None:
         members = pathway_members(genes_long, knowledge, pathways)
-    frames = [pd.Series(index=keys.index, dtype=object)]  # keeps every row when no pathway is set
+    frames = [pd.Series(index=keys, dtype=object)]  # keeps every row when no pathway is set
     for pathway in pathways:
         status = members[members["pathway"] == pathway].set_index(["patient_id", "timepoint"])
         frames.append(status["status"].rename(pathway))
@@ -414,10 +406,9 @@ def biomarker_status(
     )
     pathways = pathways.rename(columns={p: f"pathway:{p}" for p in markers["pathways"]})
     count = pathways.pop("n_altered_pathways")
-    if len(markers["pathways"]) < 2:
-        return genes.join(pathways, how="outer")
-    # "Two or more altered HER2-network pathways" vs fewer, as published for pyrotinib.
-    pathways["pathways_altered>=2"] = count.map(
-        lambda n: "not_evaluable" if pd.isna(n) else ("altered" if n >= 2 else "wild_type")
-    )
+    if len(markers["pathways"]) >= 2:
+        # "Two or more altered HER2-network pathways" vs fewer, as published for pyrotinib.
+        pathways["pathways_altered>=2"] = count.map(
+            lambda n: NOT_EVALUABLE if pd.isna(n) else (ALTERED if n >= 2 else WILD_TYPE)
+        )
     return genes.join(pathways, how="outer")
