@@ -43,6 +43,11 @@ SAMPLE_COLUMNS = [
 # Optional sheet columns (issue 15): what each assay covered and the fusion calls
 # (docs/configuration.md); an older sheet without them reads as empty.
 PANEL_COLUMNS = ["panel", "cnv_panel", "sv_panel", "sv_file", "sv_format"]
+# The formats a given sv_file / cnv_file may be in: the hint when its format is left empty.
+FORMAT_HINTS = {
+    "sv": "use vcf (an annotated SV VCF) or cbioportal_sv (data_sv.txt / data_fusions.txt)",
+    "cnv": "use one of cnvkit_cns, cnvkit_cnr, seg, gene_table",
+}
 
 
 def samples_from_maf(maf: str, patient_id_length: int | None = None) -> pd.DataFrame:
@@ -95,27 +100,10 @@ def check_samples(path: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
                 found = _file_problems(value, source, line, column)
                 readable.update([] if found else [value])
                 problems += found
-        if cell_text(row["sv_file"]) and not cell_text(row["sv_format"]):
-            problems.append(
-                Problem(
-                    source,
-                    "sv_file is given but sv_format is empty",
-                    line,
-                    "sv_format",
-                    "use vcf (an annotated SV VCF) or cbioportal_sv (data_sv.txt / "
-                    "data_fusions.txt)",
-                )
-            )
-        if cell_text(row["cnv_file"]) and not cell_text(row["cnv_format"]):
-            problems.append(
-                Problem(
-                    source,
-                    "cnv_file is given but cnv_format is empty",
-                    line,
-                    "cnv_format",
-                    "use one of cnvkit_cns, cnvkit_cnr, seg, gene_table",
-                )
-            )
+        for kind, hint in FORMAT_HINTS.items():
+            if cell_text(row[f"{kind}_file"]) and not cell_text(row[f"{kind}_format"]):
+                message = f"{kind}_file is given but {kind}_format is empty"
+                problems.append(Problem(source, message, line, f"{kind}_format", hint))
         if isinstance(row["purity"], str):
             try:
                 purity = float(row["purity"])
