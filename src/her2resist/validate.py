@@ -48,6 +48,11 @@ class Validated:
     warnings: list[Problem]
 
 
+def _has_data(path: str) -> bool:
+    """A file named, present and not empty (an empty or missing one is check_samples' problem)."""
+    return bool(path) and Path(path).is_file() and Path(path).stat().st_size > 0
+
+
 def check_sample_files(
     samples: pd.DataFrame, source: str, genome_build: str | None
 ) -> tuple[list[Problem], list[Problem]]:
@@ -61,12 +66,7 @@ def check_sample_files(
         row = f" (sample sheet {source} line {line})"
         variant_file = cell_text(sample["variant_file"])
         fmt = cell_text(sample["variant_format"]) or "vcf"
-        if (
-            variant_file
-            and (variant_file, fmt) not in shared
-            and Path(variant_file).is_file()
-            and Path(variant_file).stat().st_size
-        ):
+        if (variant_file, fmt) not in shared and _has_data(variant_file):
             if fmt == "maf":
                 shared.add((variant_file, fmt))
                 problems, warnings = check_maf(variant_file, row=row)
@@ -84,13 +84,7 @@ def check_sample_files(
             found.warnings += warnings
         cnv_file = cell_text(sample["cnv_file"])
         cnv_format = cell_text(sample["cnv_format"])
-        if (
-            cnv_file
-            and cnv_format
-            and (cnv_file, cnv_format) not in shared
-            and Path(cnv_file).is_file()
-            and Path(cnv_file).stat().st_size
-        ):
+        if cnv_format and (cnv_file, cnv_format) not in shared and _has_data(cnv_file):
             shared.add((cnv_file, cnv_format))
             if cnv_format == "gene_table":
                 found.problems += check_gene_table_header(cnv_file, row=row)
@@ -120,8 +114,7 @@ def check_panels_and_fusions(
             value = cell_text(sample[column])
             if value and (value, column) not in seen and Path(value).is_file():
                 seen.add((value, column))
-                problems = found.run(read_panel, value, gene_coordinates) is None
-                if problems:
+                if found.run(read_panel, value, gene_coordinates) is None:
                     last = found.problems.pop()
                     found.error(last.file, last.message + row, last.where, column, last.hint)
         sv_file, sv_format = cell_text(sample["sv_file"]), cell_text(sample["sv_format"])
@@ -185,16 +178,15 @@ def validate_inputs(config: dict[str, Any]) -> Validated:
     patient_column = config["clinical"].get("columns", {}).get("patient_id", "patient_id")
     if len(clinical) and patient_column in clinical.columns:
         known = set(clinical[patient_column].dropna())
-        if len(samples):
-            for i in rows_where(samples["patient_id"].notna() & ~samples["patient_id"].isin(known)):
-                found.error(
-                    sheet,
-                    f"sample '{samples['sample_id'][i]}': patient '{samples['patient_id'][i]}' "
-                    "is not in the clinical table",
-                    data_line(samples, i),
-                    "patient_id",
-                    "add the patient to the clinical table or fix the id",
-                )
+        for i in rows_where(samples["patient_id"].notna() & ~samples["patient_id"].isin(known)):
+            found.error(
+                sheet,
+                f"sample '{samples['sample_id'][i]}': patient '{samples['patient_id'][i]}' "
+                "is not in the clinical table",
+                data_line(samples, i),
+                "patient_id",
+                "add the patient to the clinical table or fix the id",
+            )
         sequenced = set(samples["patient_id"].dropna())
         unsequenced = clinical[patient_column].notna() & ~clinical[patient_column].isin(sequenced)
         for i in rows_where(unsequenced) if sheet else []:
