@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from her2resist.errors import InputError, Problem
+from her2resist.errors import Findings, InputError, Problem
 from her2resist.tables import MISSING, LineNumbers, text_lines, write_tsv_if_changed
 
 PathLike = str | Path
@@ -156,63 +156,57 @@ def _kind(alteration: str, datatype: str) -> str | None:
     return None
 
 
-def _read_metas(folder: Path, problems: list[Problem]) -> _Profiles:
-    found = _Profiles()
+def _read_metas(folder: Path, found: Findings) -> _Profiles:
+    profiles = _Profiles()
     for meta_path in sorted(folder.glob("meta_*.txt")):
         meta = read_meta(meta_path)
         if "genetic_alteration_type" not in meta:
             continue  # meta_study.txt, meta_cancer_type.txt
         alteration, line = meta["genetic_alteration_type"]
         if alteration not in KNOWN_TYPES:
-            problems.append(
-                Problem(
-                    str(meta_path),
-                    f"unknown genetic_alteration_type '{alteration}'",
-                    line,
-                    "genetic_alteration_type",
-                    "use a cBioPortal type (" + ", ".join(sorted(KNOWN_TYPES)) + "), or "
-                    "move the file out of the study folder",
-                )
+            found.error(
+                str(meta_path),
+                f"unknown genetic_alteration_type '{alteration}'",
+                line,
+                "genetic_alteration_type",
+                "use a cBioPortal type (" + ", ".join(sorted(KNOWN_TYPES)) + "), or "
+                "move the file out of the study folder",
             )
             continue
         kind = _kind(alteration, meta.get("datatype", ("", 0))[0])
         data_name, data_line = meta.get("data_filename", ("", 0))
         if data_name and not (folder / data_name).is_file():
-            problems.append(
-                Problem(
-                    str(meta_path),
-                    f"data_filename '{data_name}' is not in the study folder {folder}",
-                    data_line,
-                    "data_filename",
-                    "add the data file, correct its name here, or remove this meta file",
-                )
+            found.error(
+                str(meta_path),
+                f"data_filename '{data_name}' is not in the study folder {folder}",
+                data_line,
+                "data_filename",
+                "add the data file, correct its name here, or remove this meta file",
             )
             continue
         if kind is None or not data_name:
             continue
-        if kind in found.files:
-            problems.append(
-                Problem(
-                    str(meta_path),
-                    f"a second {alteration} profile ({data_name}; the first is "
-                    f"{found.files[kind].name}, named by {found.meta[kind].name})",
-                    data_line,
-                    "data_filename",
-                    "keep one profile of each kind in the study folder",
-                )
+        if kind in profiles.files:
+            found.error(
+                str(meta_path),
+                f"a second {alteration} profile ({data_name}; the first is "
+                f"{profiles.files[kind].name}, named by {profiles.meta[kind].name})",
+                data_line,
+                "data_filename",
+                "keep one profile of each kind in the study folder",
             )
             continue
-        found.files[kind] = folder / data_name
-        found.meta[kind] = meta_path
-        found.stable_ids[kind] = meta.get("stable_id", ("", 0))[0]
+        profiles.files[kind] = folder / data_name
+        profiles.meta[kind] = meta_path
+        profiles.stable_ids[kind] = meta.get("stable_id", ("", 0))[0]
         if meta.get("gene_panel", ("", 0))[0]:
-            found.panels[kind] = meta["gene_panel"][0]
-    if "matrix" not in found.files:
+            profiles.panels[kind] = meta["gene_panel"][0]
+    if "matrix" not in profiles.files:
         for name in ("data_gene_panel_matrix.txt", "data_gene_matrix.txt"):
             if (folder / name).is_file():
-                found.files["matrix"] = folder / name
+                profiles.files["matrix"] = folder / name
                 break
-    return found
+    return profiles
 
 
 def _panel_files(folder: Path) -> dict[str, Path]:
@@ -323,27 +317,23 @@ def _missing_column(
 
 def _id_problems(frame: pd.DataFrame, path: Path, column: str, unique: bool) -> list[Problem]:
     """Empty ids, and (``unique``) ids repeated on a later line."""
-    problems = []
+    found = Findings()
     first: dict[str, int] = {}
     for row, value in enumerate(frame[column].tolist()):
         line = _line(frame, row)
         if not isinstance(value, str):
-            problems.append(
-                Problem(str(path), f"{column} is empty", line, column, "fill in the id")
-            )
+            found.error(str(path), f"{column} is empty", line, column, "fill in the id")
         elif unique and value in first:
-            problems.append(
-                Problem(
-                    str(path),
-                    f"duplicated {column} '{value}' (first on line {first[value]})",
-                    line,
-                    column,
-                    "each id must appear once: remove or merge the repeated row",
-                )
+            found.error(
+                str(path),
+                f"duplicated {column} '{value}' (first on line {first[value]})",
+                line,
+                column,
+                "each id must appear once: remove or merge the repeated row",
             )
         else:
             first.setdefault(value, line)
-    return problems
+    return found.problems
 
 
 def _specimen(frame: pd.DataFrame) -> pd.Series:
@@ -414,66 +404,62 @@ def read_study(folder: PathLike) -> Study:
             "key cbioportal_study",
             hint="give the study folder (the one holding meta_study.txt)",
         )
-    problems: list[Problem] = []
-    warnings: list[Problem] = []
-    profiles = _read_metas(folder, problems)
+    found = Findings()
+    profiles = _read_metas(folder, found)
     study_meta = (
         read_meta(folder / "meta_study.txt") if (folder / "meta_study.txt").is_file() else {}
     )
     study_id = study_meta.get("cancer_study_identifier", (folder.name, 0))[0]
     if "sample" not in profiles.files:
-        problems.append(
-            Problem(
-                str(folder),
-                "no sample clinical file (a meta file with genetic_alteration_type: CLINICAL "
-                "and datatype: SAMPLE_ATTRIBUTES)",
-                hint="add meta_clinical_sample.txt and data_clinical_sample.txt",
-            )
+        found.error(
+            str(folder),
+            "no sample clinical file (a meta file with genetic_alteration_type: CLINICAL "
+            "and datatype: SAMPLE_ATTRIBUTES)",
+            hint="add meta_clinical_sample.txt and data_clinical_sample.txt",
         )
-    if problems:
-        raise InputError(problems)
+    if found.problems:
+        raise InputError(found.problems)
     sample_path = profiles.files["sample"]
     samples = read_data_table(sample_path)
     hint = "cBioPortal sample files need SAMPLE_ID and PATIENT_ID"
     for column in ("SAMPLE_ID", "PATIENT_ID"):
-        problems += _missing_column(samples, sample_path, column, hint)
+        found.problems += _missing_column(samples, sample_path, column, hint)
     patients = None
     if "patient" in profiles.files:
         patients = read_data_table(profiles.files["patient"])
-        problems += _missing_column(patients, profiles.files["patient"], "PATIENT_ID")
-    if problems:
-        raise InputError(problems)
-    problems += _id_problems(samples, sample_path, "SAMPLE_ID", unique=True)
-    problems += _id_problems(samples, sample_path, "PATIENT_ID", unique=False)
+        found.problems += _missing_column(patients, profiles.files["patient"], "PATIENT_ID")
+    if found.problems:
+        raise InputError(found.problems)
+    found.problems += _id_problems(samples, sample_path, "SAMPLE_ID", unique=True)
+    found.problems += _id_problems(samples, sample_path, "PATIENT_ID", unique=False)
     if patients is not None:
-        problems += _id_problems(patients, profiles.files["patient"], "PATIENT_ID", unique=True)
-    if problems:
-        raise InputError(problems)
+        found.problems += _id_problems(
+            patients, profiles.files["patient"], "PATIENT_ID", unique=True
+        )
+    if found.problems:
+        raise InputError(found.problems)
     known = set(samples["SAMPLE_ID"].dropna())
 
     def unknown_samples(path: Path, where: dict[str, int | str]) -> None:
         """Samples of a data file that the sample file lacks: a warning each."""
         for sample in sorted(set(where) - known):
-            warnings.append(
-                Problem(
-                    str(path),
-                    f"sample '{sample}' is not in {sample_path.name}: its data are not "
-                    "analysed (no patient to attribute them to)",
-                    where[sample],
-                    hint=f"add the sample (with its PATIENT_ID) to {sample_path.name}",
-                )
+            found.warn(
+                str(path),
+                f"sample '{sample}' is not in {sample_path.name}: its data are not "
+                "analysed (no patient to attribute them to)",
+                where[sample],
+                hint=f"add the sample (with its PATIENT_ID) to {sample_path.name}",
             )
 
     # samples found in each data file, and where
     in_data: dict[str, dict[str, int | str]] = {}
     sequenced_line = None
     if "mutation" in profiles.files:
-        sequenced_line, first = _maf_samples(profiles.files["mutation"])
-        in_data["mutation"] = dict(first)
+        sequenced_line, in_data["mutation"] = _maf_samples(profiles.files["mutation"])
     if "cna" in profiles.files:
         cna = read_data_table(profiles.files["cna"])
         cna_samples, cna_problems = _check_cna(profiles.files["cna"], cna)
-        problems += cna_problems
+        found.problems += cna_problems
         in_data["cna"] = {s: cna.attrs["header_line"] for s in cna_samples}
     if "sv" in profiles.files:
         sv = read_data_table(profiles.files["sv"])
@@ -492,9 +478,7 @@ def read_study(folder: PathLike) -> Study:
         path = profiles.files["matrix"]
         matrix = read_data_table(path)
         if "SAMPLE_ID" not in matrix.columns:
-            problems.append(
-                Problem(str(path), "no SAMPLE_ID column", matrix.attrs["header_line"], "SAMPLE_ID")
-            )
+            found.error(str(path), "no SAMPLE_ID column", matrix.attrs["header_line"], "SAMPLE_ID")
         else:
             rows = {s: _line(matrix, i) for i, s in enumerate(matrix["SAMPLE_ID"])}
             unknown_samples(path, rows)
@@ -505,30 +489,26 @@ def read_study(folder: PathLike) -> Study:
                 values = matrix[column]
                 for panel in sorted(set(values.dropna()) - set(panel_files)):
                     row = int(np.flatnonzero(values.eq(panel).to_numpy())[0])
-                    problems.append(
-                        Problem(
-                            str(path),
-                            f"gene panel '{panel}' has no panel file in {folder} (panel files "
-                            f"found: {', '.join(sorted(panel_files)) or 'none'})",
-                            _line(matrix, row),
-                            column,
-                            f"add data_gene_panel_{panel}.txt (stable_id: {panel}, "
-                            "description:, gene_list: tab-separated genes), or correct the id",
-                        )
+                    found.error(
+                        str(path),
+                        f"gene panel '{panel}' has no panel file in {folder} (panel files "
+                        f"found: {', '.join(sorted(panel_files)) or 'none'})",
+                        _line(matrix, row),
+                        column,
+                        f"add data_gene_panel_{panel}.txt (stable_id: {panel}, "
+                        "description:, gene_list: tab-separated genes), or correct the id",
                     )
                 matrix_panels[kind] = pd.Series(values.to_numpy(), index=matrix["SAMPLE_ID"])
     for kind, panel in profiles.panels.items():
         if panel not in panel_files:
-            problems.append(
-                Problem(
-                    str(profiles.meta[kind]),
-                    f"gene_panel '{panel}' has no panel file in {folder}",
-                    "gene_panel",
-                    hint=f"add data_gene_panel_{panel}.txt, or correct the id",
-                )
+            found.error(
+                str(profiles.meta[kind]),
+                f"gene_panel '{panel}' has no panel file in {folder}",
+                "gene_panel",
+                hint=f"add data_gene_panel_{panel}.txt, or correct the id",
             )
-    if problems:
-        raise InputError(problems)
+    if found.problems:
+        raise InputError(found.problems)
 
     # which samples were profiled, per kind, and on which panel
     case_lists = _case_lists(folder)
@@ -585,15 +565,13 @@ def read_study(folder: PathLike) -> Study:
         sheet.loc[sheet[column].eq(sheet["panel"]), column] = ""
     unprofiled = sheet.loc[~profiled_any, "sample_id"].tolist()
     if unprofiled:
-        warnings.append(
-            Problem(
-                str(sample_path),
-                f"{len(unprofiled)} sample(s) were not profiled for mutations, copy number or "
-                "structural variants (no case list, panel or data row names them); their "
-                f"patients count as not sequenced: {', '.join(unprofiled[:20])}"
-                + (" ..." if len(unprofiled) > 20 else ""),
-                hint="add the samples to case_lists/cases_sequenced.txt if they were sequenced",
-            )
+        found.warn(
+            str(sample_path),
+            f"{len(unprofiled)} sample(s) were not profiled for mutations, copy number or "
+            "structural variants (no case list, panel or data row names them); their "
+            f"patients count as not sequenced: {', '.join(unprofiled[:20])}"
+            + (" ..." if len(unprofiled) > 20 else ""),
+            hint="add the samples to case_lists/cases_sequenced.txt if they were sequenced",
         )
     sheet = sheet[profiled_any].reset_index(drop=True)
     clinical = _clinical(patients, samples)
@@ -606,14 +584,14 @@ def read_study(folder: PathLike) -> Study:
         maf=str(profiles.files["mutation"]) if "mutation" in profiles.files else None,
         cna=str(profiles.files["cna"]) if "cna" in profiles.files else None,
         columns=columns,
-        warnings=warnings,
+        warnings=found.warnings,
     )
 
 
 def attribute_labels(folder: PathLike) -> dict[str, str]:
     """The display names of the study's clinical attributes (the first ``#`` row above each
     clinical file's header, e.g. ``HER2_STATUS`` -> ``HER2 Status``): labels the data carry."""
-    profiles = _read_metas(Path(folder), [])
+    profiles = _read_metas(Path(folder), Findings())
     labels: dict[str, str] = {}
     for kind in ("patient", "sample"):
         path = profiles.files.get(kind)
