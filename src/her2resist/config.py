@@ -11,7 +11,7 @@ import jsonschema
 import yaml
 
 from her2resist.clinical.adam import clinical_settings
-from her2resist.errors import InputError, Problem
+from her2resist.errors import Findings, InputError
 from her2resist.paths import RESOURCES, SCHEMAS
 
 # Config keys that name a resource file; null means the workflow's own copy.
@@ -64,35 +64,32 @@ def validate_config(config: dict[str, Any], source: str = "config") -> dict[str,
     schema = load_schema("config.schema.yaml")
     config = copy.deepcopy(config) if config else {}
     validator = _DefaultingValidator(schema)
-    problems = []
+    found = Findings()
     for error in sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.path))):
         key = ".".join(str(p) for p in error.absolute_path) or "(top level)"
-        hint = None
         if error.validator == "additionalProperties":
             known = _schema_keys(schema, list(error.absolute_path))
-            extra = [k for k in error.instance if k not in known]
-            for name in extra:
+            for name in [k for k in error.instance if k not in known]:
                 close = difflib.get_close_matches(name, known, n=1)
                 hint = f"did you mean '{close[0]}'?" if close else f"valid keys: {', '.join(known)}"
-                problems.append(Problem(source, f"unknown key '{name}'", f"key {key}", hint=hint))
+                found.error(source, f"unknown key '{name}'", f"key {key}", hint=hint)
             continue
+        hint = None
         if error.validator == "enum":
             hint = "use one of " + ", ".join(map(str, error.validator_value))
-        problems.append(Problem(source, error.message, f"key {key}", hint=hint))
+        found.error(source, error.message, f"key {key}", hint=hint)
     clinical = config.get("clinical")
     if isinstance(clinical, dict) and not (
         clinical.get("table") or clinical.get("adam") or config.get("cbioportal_study")
     ):
-        problems.append(
-            Problem(
-                source,
-                "no clinical data: give clinical.table or clinical.adam.adsl",
-                "key clinical",
-                hint="point clinical.table at the clinical table (or clinical.adam at ADaM)",
-            )
+        found.error(
+            source,
+            "no clinical data: give clinical.table or clinical.adam.adsl",
+            "key clinical",
+            hint="point clinical.table at the clinical table (or clinical.adam at ADaM)",
         )
-    if problems:
-        raise InputError(problems)
+    if found.problems:
+        raise InputError(found.problems)
     if clinical.get("adam"):
         # ADaM: ids are USUBJID and PFS/OS come from ADTTE in months (clinical/adam.py).
         config["clinical"] = clinical_settings(clinical)

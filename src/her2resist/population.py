@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from her2resist.clinical.adam import clinical_source
-from her2resist.errors import InputError, Problem
+from her2resist.errors import Findings, InputError
 
 EXCLUDED_COLUMNS = ["level", "id", "patient_id", "specimen", "timepoint", "reason"]
 
@@ -39,16 +39,14 @@ def population_reasons(
     reasons = pd.Series("", index=ids.to_numpy(), dtype=object)
     if not population:
         return reasons
-    problems = []
+    found = Findings()
     for column, wanted in population.items():
         if column not in clinical.columns:
-            problems.append(
-                Problem(
-                    "config",
-                    f"population column '{column}' is not in the clinical table {source}",
-                    f"key population.{column}",
-                    hint="use one of " + ", ".join(c for c in clinical.columns if c),
-                )
+            found.error(
+                "config",
+                f"population column '{column}' is not in the clinical table {source}",
+                f"key population.{column}",
+                hint="use one of " + ", ".join(c for c in clinical.columns if c),
             )
             continue
         cells = clinical[column].astype("string").fillna("NA").to_numpy()
@@ -57,22 +55,20 @@ def population_reasons(
         texts = {_text(v) for v in wanted}
         unknown = sorted(texts - present)
         if unknown:
-            problems.append(
-                Problem(
-                    "config",
-                    f"population value(s) {', '.join(map(repr, unknown))} of '{column}' do not "
-                    f"occur in the clinical table {source}",
-                    f"key population.{column}",
-                    hint="values present: " + ", ".join(sorted(present)[:30]),
-                )
+            found.error(
+                "config",
+                f"population value(s) {', '.join(map(repr, unknown))} of '{column}' do not "
+                f"occur in the clinical table {source}",
+                f"key population.{column}",
+                hint="values present: " + ", ".join(sorted(present)[:30]),
             )
             continue
-        outside = [not (values & texts) for values in split]
-        for i in [i for i, out in enumerate(outside) if out]:
-            reason = f"{column} = {cells[i]}"
-            reasons.iloc[i] = f"{reasons.iloc[i]}, {reason}" if reasons.iloc[i] else reason
-    if problems:
-        raise InputError(problems)
+        for i, values in enumerate(split):
+            if not values & texts:
+                reason = f"{column} = {cells[i]}"
+                reasons.iloc[i] = f"{reasons.iloc[i]}, {reason}" if reasons.iloc[i] else reason
+    if found.problems:
+        raise InputError(found.problems)
     return reasons.where(reasons.eq(""), "not in population: " + reasons)
 
 

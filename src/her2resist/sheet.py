@@ -19,7 +19,7 @@ import jsonschema
 import pandas as pd
 
 from her2resist.config import load_schema
-from her2resist.errors import Problem
+from her2resist.errors import Findings, Problem
 from her2resist.panels import GENE_PANEL_COLUMNS
 from her2resist.tables import cell_text, data_line, duplicate_problems, read_table, records
 from her2resist.variants import read_maf
@@ -66,15 +66,13 @@ def check_samples(path: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
     for column in [*SAMPLE_COLUMNS, *PANEL_COLUMNS]:
         if column not in samples.columns:
             samples[column] = pd.NA
-    problems = duplicate_problems(samples, "sample_id", source)
+    found = Findings(duplicate_problems(samples, "sample_id", source))
     if len(samples) == 0:
-        problems.append(
-            Problem(
-                source,
-                "the sample sheet has a header but no samples (empty cohort)",
-                1,
-                hint="add one row per sequenced specimen",
-            )
+        found.error(
+            source,
+            "the sample sheet has a header but no samples (empty cohort)",
+            1,
+            hint="add one row per sequenced specimen",
         )
     row_errors = _row_schema_errors(load_schema("samples.schema.yaml"))
     readable: set[str] = set()
@@ -93,34 +91,32 @@ def check_samples(path: str | Path) -> tuple[pd.DataFrame, list[Problem]]:
                 column = re.sub(r"^'([^']+)'.*", r"\1", error.message)
                 message = f"{column} is empty"
                 hint = "every row needs patient_id, sample_id, specimen and timepoint"
-            problems.append(Problem(source, message, line, column, hint))
+            found.error(source, message, line, column, hint)
         for column in ("variant_file", "cnv_file", "sv_file", *GENE_PANEL_COLUMNS):
             value = cell_text(row[column])
             if value and value not in readable:  # a cohort file shared by every row: once
-                found = _file_problems(value, source, line, column)
-                readable.update([] if found else [value])
-                problems += found
+                file_problems = _file_problems(value, source, line, column)
+                readable.update([] if file_problems else [value])
+                found.problems += file_problems
         for kind, hint in FORMAT_HINTS.items():
             if cell_text(row[f"{kind}_file"]) and not cell_text(row[f"{kind}_format"]):
                 message = f"{kind}_file is given but {kind}_format is empty"
-                problems.append(Problem(source, message, line, f"{kind}_format", hint))
+                found.error(source, message, line, f"{kind}_format", hint)
         if isinstance(row["purity"], str):
             try:
                 purity = float(row["purity"])
                 if not 0 < purity <= 1:
                     raise ValueError
             except ValueError:
-                problems.append(
-                    Problem(
-                        source,
-                        f"purity '{row['purity']}' is not a fraction in (0, 1]",
-                        line,
-                        "purity",
-                        "e.g. 0.6 for 60 %",
-                    )
+                found.error(
+                    source,
+                    f"purity '{row['purity']}' is not a fraction in (0, 1]",
+                    line,
+                    "purity",
+                    "e.g. 0.6 for 60 %",
                 )
     samples["qc_status"] = samples["qc_status"].fillna("pass").replace("", "pass")
-    return samples[SAMPLE_COLUMNS + PANEL_COLUMNS], problems
+    return samples[SAMPLE_COLUMNS + PANEL_COLUMNS], found.problems
 
 
 def _row_schema_errors(schema: dict[str, Any]) -> Callable[[dict[str, Any]], list[Any]]:
