@@ -248,10 +248,8 @@ def gene_status(
         counted = pd.concat([counted, domain_hits(counted, list(domains))], ignore_index=True)
     altered = set(zip(counted["patient_id"], counted["timepoint"], counted["gene"], strict=True))
     pooled: dict[tuple[str, str], list[Coverage]] = {}
-    for sample in samples[["patient_id", "timepoint", "sample_id"]].itertuples(index=False):
-        pooled.setdefault((sample.patient_id, sample.timepoint), []).append(
-            coverage[str(sample.sample_id)]
-        )
+    for patient, timepoint, sid in samples[["patient_id", "timepoint", "sample_id"]].to_numpy():
+        pooled.setdefault((patient, timepoint), []).append(coverage[str(sid)])
     rows = []
     for patient in patients:
         for timepoint in timepoints:
