@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from her2resist.errors import InputError, Problem
+from her2resist.errors import Findings, InputError, Problem
 
 MISSING = ["", "NA", "N/A", "NaN", "nan", "null", "NULL", "."]
 
@@ -73,8 +73,7 @@ def read_table(path: str | Path, *, required: list[str] | None = None) -> pd.Dat
         numbered = [(n, line) for n, line in enumerate(text_lines(path), 1) if line.strip()]
         if not numbered:
             raise InputError.one(str(path), "the table is empty", hint="add a header row")
-        line_numbers = [n for n, _ in numbered]
-        lines = [line for _, line in numbered]
+        line_numbers, lines = zip(*numbered, strict=True)
         sep = "\t" if "\t" in lines[0] or path.suffix.lower() in {".tsv", ".txt"} else ","
         try:
             frame = pd.read_csv(
@@ -173,20 +172,17 @@ def cell_text(value: Any) -> str:
 def duplicate_problems(frame: pd.DataFrame, column: str, source: str) -> list[Problem]:
     """One problem per repeated id in ``column`` (missing ids are not repeats)."""
     dup = frame[column].duplicated(keep="first") & frame[column].notna()
-    problems = []
+    found = Findings()
     for i in frame.index[dup]:
         first = frame.index[(frame[column] == frame[column][i])][0]
-        problems.append(
-            Problem(
-                source,
-                f"duplicated {column} '{frame[column][i]}' (first on line "
-                f"{data_line(frame, first)})",
-                data_line(frame, i),
-                column,
-                "each id must appear once: remove or rename the repeated row",
-            )
+        found.error(
+            source,
+            f"duplicated {column} '{frame[column][i]}' (first on line {data_line(frame, first)})",
+            data_line(frame, i),
+            column,
+            "each id must appear once: remove or rename the repeated row",
         )
-    return problems
+    return found.problems
 
 
 def rows_where(mask: pd.Series) -> list:
