@@ -424,18 +424,16 @@ def read_study(folder: PathLike) -> Study:
     hint = "cBioPortal sample files need SAMPLE_ID and PATIENT_ID"
     for column in ("SAMPLE_ID", "PATIENT_ID"):
         found.problems += _missing_column(samples, sample_path, column, hint)
-    patients = None
-    if "patient" in profiles.files:
-        patients = read_data_table(profiles.files["patient"])
-        found.problems += _missing_column(patients, profiles.files["patient"], "PATIENT_ID")
+    patients, patient_path = None, profiles.files.get("patient")
+    if patient_path:
+        patients = read_data_table(patient_path)
+        found.problems += _missing_column(patients, patient_path, "PATIENT_ID")
     if found.problems:
         raise InputError(found.problems)
     found.problems += _id_problems(samples, sample_path, "SAMPLE_ID", unique=True)
     found.problems += _id_problems(samples, sample_path, "PATIENT_ID", unique=False)
     if patients is not None:
-        found.problems += _id_problems(
-            patients, profiles.files["patient"], "PATIENT_ID", unique=True
-        )
+        found.problems += _id_problems(patients, patient_path, "PATIENT_ID", unique=True)
     if found.problems:
         raise InputError(found.problems)
     known = set(samples["SAMPLE_ID"].dropna())

@@ -172,11 +172,9 @@ def compare_timepoints(
     samples = samples.assign(specimen=samples.get("specimen", ""))
     by_patient = samples.groupby("patient_id")["timepoint"].agg(set)
     patients = sorted(p for p, t in by_patient.items() if {BASELINE, PROGRESSION} <= t)
-    tf = (
-        tumour_fraction.set_index("sample_id")["estimate"].to_dict()
-        if tumour_fraction is not None and len(tumour_fraction)
-        else {}
-    )
+    tf = {}
+    if tumour_fraction is not None and len(tumour_fraction):
+        tf = tumour_fraction.set_index("sample_id")["estimate"].to_dict()
     frame = records[
         records["patient_id"].isin(patients) & records["timepoint"].isin([BASELINE, PROGRESSION])
     ].copy()

@@ -102,7 +102,6 @@ def select_population(
         clinical, patient_column, config.get("population"), clinical_source(config["clinical"])
     )
     keep = reasons.eq("").to_numpy()
-    excluded = excluded_listing(reasons, samples)
     kept_ids = set(reasons.index[keep])
     sample_keep = ~samples["patient_id"].astype(str).isin(set(reasons.index) - kept_ids)
-    return clinical[keep], samples[sample_keep.to_numpy()], excluded
+    return clinical[keep], samples[sample_keep.to_numpy()], excluded_listing(reasons, samples)
