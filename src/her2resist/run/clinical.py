@@ -13,7 +13,7 @@ from her2resist.clinical.responses import RESPONSE_COLUMNS, has_visits, tumour_c
 from her2resist.clinical.responses import derive as derive_responses
 from her2resist.clinical.responses import progression_dates as derived_progression
 from her2resist.clinical.tumour_change import CHANGE_COLUMNS, best_percent_change
-from her2resist.errors import InputError, Problem
+from her2resist.errors import Findings, InputError
 from her2resist.run import PathLike
 from her2resist.tables import read_table, write_tsv
 
@@ -56,17 +56,11 @@ def run_clinical(
     elif config.get("adverse_events"):
         events = read_table(config["adverse_events"], required=["patient_id", "term", "grade"])
         events = ae.validate_grades(events, config["adverse_events"])
-        unknown = sorted(set(events["patient_id"]) - set(endpoints["patient_id"]))
-        if unknown:
-            raise InputError(
-                [
-                    Problem(
-                        config["adverse_events"],
-                        f"patient '{p}' is not in the clinical table",
-                        column="patient_id",
-                    )
-                    for p in unknown
-                ]
-            )
+        found = Findings()
+        for patient in sorted(set(events["patient_id"]) - set(endpoints["patient_id"])):
+            message = f"patient '{patient}' is not in the clinical table"
+            found.error(config["adverse_events"], message, column="patient_id")
+        if found.problems:
+            raise InputError(found.problems)
         summary = ae.summarise(events, n_treated=len(endpoints))[columns]
     write_tsv(summary, adverse_events_out)
