@@ -27,7 +27,7 @@ from her2resist.stats.coxzph import cox_zph_binary_batch
 from her2resist.stats.firth import firth_cox_fit, is_monotone_binary
 from her2resist.stats.km import kaplan_meier, median_survival
 from her2resist.stats.response import clopper_pearson, fisher_exact_r, logistic_2x2
-from her2resist.stats.risksets import binary_risk_tables
+from her2resist.stats.risksets import BinaryRiskTables, binary_risk_tables
 from her2resist.vocabulary import ALTERED, WILD_TYPE
 
 SURVIVAL_COLUMNS = [
@@ -51,7 +51,15 @@ METHOD_FIRTH = "firth"
 METHOD_NOT_TESTED = "descriptive"
 METHOD_FISHER = "fisher_exact"
 DELAYED_ENTRY_NOTE = "delayed entry: left-truncated risk sets"
+NOT_AT_RISK_TOGETHER = "not tested: no event time with both groups at risk"
 SCORE_TEST_NOTE = "logrank_chi2/logrank_p: Cox score test (survdiff takes no entry times)"
+
+
+def _at_risk_together(tables: BinaryRiskTables) -> np.ndarray:
+    """Per grouping, whether altered and wild-type patients are at risk together at some
+    event time; without that (with delayed entry: altered patients entering after every
+    event) the biomarker carries no information, and R's coxph reports its coefficient NA."""
+    return ((tables.at_risk_1 > 0) & (tables.at_risk_0 > 0)).any(axis=0)
 
 
 def _at(values: np.ndarray | None, mask: np.ndarray) -> np.ndarray | None:
@@ -133,6 +141,7 @@ def survival_associations(
     zph_p = cox_zph_binary_batch(tables, np.where(monotone, 0.0, batch.coef))
     hr_lcl, hr_ucl = batch.hr_ci()
     wald_p, lr_p = batch.wald_p, batch.lr_p  # computed once for all biomarkers
+    informative = _at_risk_together(tables)
 
     rows = []
     for j, name in enumerate(biomarkers):
@@ -161,9 +170,10 @@ def survival_associations(
                 if np.isnan(med.estimate):
                     notes.append(f"median not reached ({label})")
         too_small = _too_small_note(n_alt, n_wt, min_altered)
-        if too_small or ev_alt + ev_wt == 0:
+        if too_small or ev_alt + ev_wt == 0 or not informative[j]:
             row["method"] = METHOD_NOT_TESTED
-            notes.insert(0, too_small or "not tested: no events")
+            no_events = "not tested: no events" if ev_alt + ev_wt == 0 else None
+            notes.insert(0, too_small or no_events or NOT_AT_RISK_TOGETHER)
             row["note"] = "; ".join(notes)
             rows.append(row)
             continue
@@ -240,7 +250,8 @@ def _adjusted_hazard_ratio(
     x = np.column_stack([biomarker[complete], cov.to_numpy(float)])
     tc, ec, entry_c = t[complete], e[complete], _at(entry, complete)
     keys = ("hr_adjusted", "hr_adjusted_lcl", "hr_adjusted_ucl", "adjusted_p")
-    if len(np.unique(x[:, 0])) < 2 or ec.sum() == 0:
+    together = len(np.unique(x[:, 0])) == 2 and ec.sum() > 0
+    if not (together and _at_risk_together(binary_risk_tables(tc, ec, x[:, 0], entry_c))[0]):
         notes.append("adjusted model not estimable")
         return dict.fromkeys(keys, np.nan), notes
     fit = None if force_firth else cox_fit(tc, ec, x, entry_c)
@@ -248,7 +259,15 @@ def _adjusted_hazard_ratio(
         lcl, ucl = fit.hr_ci()
         values = (fit.hr[0], lcl[0], ucl[0], fit.wald_p[0])
     else:
-        firth = firth_cox_fit(tc, ec, x, entry=entry_c)
+        try:
+            firth = firth_cox_fit(tc, ec, x, entry=entry_c)
+        except np.linalg.LinAlgError:
+            firth = None
+        if firth is None or not np.isfinite(firth.p_value[0]):
+            # a singular information matrix: a covariate carries no information in these
+            # complete cases' risk sets (R's coxph would report it NA)
+            notes.append("adjusted model not estimable (singular information matrix)")
+            return dict.fromkeys(keys, np.nan), notes
         notes.append(
             "adjusted model Firth-penalized (monotone likelihood); adjusted_p is penalized LR"
         )
