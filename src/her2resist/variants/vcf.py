@@ -392,12 +392,14 @@ class _Reader:
             # parsing while two blocks are converted (polars works outside the GIL), in order
             pool = stack.enter_context(ThreadPoolExecutor(max_workers=_WORKERS + 1))
             done = threading.Event()
-            stack.callback(done.set)  # then a reader waiting to hand a block over gives up
+            stack.callback(done.set)  # then a reader waiting for room gives up
             stack.callback(_stop, process)
-            ahead: queue.Queue[bytes | None] = queue.Queue(maxsize=1)
-            reading = pool.submit(_read_ahead, process.stdout, ahead, done)
+            ahead: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+            room = threading.Semaphore(1)  # one block read ahead at most
+            reading = pool.submit(_read_ahead, process.stdout, ahead, room, done)
             pending: deque[Future] = deque()
             while (block := ahead.get()) is not None:
+                room.release()
                 pending.append(pool.submit(lambda b: finish(self.convert(b)), block))
                 if len(pending) == _WORKERS:
                     yield pending.popleft().result()
@@ -542,24 +544,24 @@ def _blocks(stream) -> Iterator[bytes]:
         yield b"".join(pieces)
 
 
-def _read_ahead(stream, ahead: queue.Queue, done: threading.Event) -> None:
-    """:func:`_blocks` of ``stream`` into ``ahead``, then None (also after an error, which
-    the future keeps); gives up once ``done`` is set."""
+def _read_ahead(
+    stream, ahead: queue.SimpleQueue, room: threading.Semaphore, done: threading.Event
+) -> None:
+    """:func:`_blocks` of ``stream`` into ``ahead``, each once the one before was taken
+    (``room``), then None (also after an error, which the future keeps); gives up once
+    ``done`` is set."""
     try:
-        for block in _blocks(stream):
-            if not _hand_over(ahead, block, done):
-                return
+        blocks = _blocks(stream)
+        while _wait(room, done) and (block := next(blocks, None)) is not None:
+            ahead.put(block)
     finally:
-        _hand_over(ahead, None, done)
+        ahead.put(None)
 
 
-def _hand_over(ahead: queue.Queue, item: bytes | None, done: threading.Event) -> bool:
+def _wait(room: threading.Semaphore, done: threading.Event) -> bool:
     while not done.is_set():
-        try:
-            ahead.put(item, timeout=0.05)
+        if room.acquire(timeout=0.05):
             return True
-        except queue.Full:
-            continue
     return False
 
 
