@@ -16,8 +16,8 @@ def test_duplicate_perl_hash_keys_keep_last_value() -> None:
     assert rules.EFFECT_PRIORITY["protein_altering_variant"] == 7
     assert rules.EFFECT_PRIORITY["mature_miRNA_variant"] == 17
     assert rules.effect_priority("made_up_term") == 20
-    assert rules.biotype_priority("protein_coding") == 1
-    assert rules.biotype_priority("lncRNA") == 3
+    assert rules.BIOTYPE_PRIORITY["protein_coding"] == 1
+    assert rules.BIOTYPE_PRIORITY["lncRNA"] == 3
 
 
 @pytest.mark.parametrize(
@@ -39,16 +39,23 @@ def test_variant_classification(term, ref, alt, expected) -> None:
 
 
 def test_hgvsp_short_like_vcf2maf() -> None:
-    assert rules.hgvsp_short("p.His1047Arg", "c.3140A>G", "missense_variant", "1047", "H/R") == (
-        "p.H1047R", None,
-    )  # fmt: skip
-    assert rules.hgvsp_short("p.Arg213Ter", "", "stop_gained", "213", "R/*")[0] == "p.R213*"
-    # VEP without --no_escape writes %3D; vcf2maf keeps it
-    assert rules.hgvsp_short("p.Ala306%3D", "", "synonymous_variant", "306", "A")[0] == "p.A306%3D"
-    assert rules.hgvsp_short("p.=", "", "synonymous_variant", "306/400", "A")[0] == "p.A306="
-    assert rules.hgvsp_short("", "c.1909+1G>A", "splice_donor_variant", "", "") == (
-        "p.X637_splice", 637,
-    )  # fmt: skip
+    import polars as pl
+
+    from her2resist.variants.annotations import _protein_change
+
+    cases = [  # hgvsp, hgvsc, consequence, position, amino_acids -> short, splice position
+        ("p.His1047Arg", "c.3140A>G", "missense_variant", "1047", "H/R", "p.H1047R", None),
+        ("p.Arg213Ter", "", "stop_gained", "213", "R/*", "p.R213*", None),
+        # VEP without --no_escape writes %3D; vcf2maf keeps it
+        ("p.Ala306%3D", "", "synonymous_variant", "306", "A", "p.A306%3D", None),
+        ("p.=", "", "synonymous_variant", "306/400", "A", "p.A306=", None),
+        ("", "c.1909+1G>A", "splice_donor_variant", "", "", "p.X637_splice", 637),
+    ]
+    names = ["hgvsp", "hgvsc", "consequence", "position", "amino_acids", "short", "splice"]
+    expected = pl.DataFrame(cases, schema=names, orient="row")
+    derived = _protein_change(expected.drop("short", "splice"))
+    assert derived["short"].to_list() == expected["short"].to_list()
+    assert derived["splice_position"].to_list() == expected["splice"].to_list()
 
 
 def test_vep_allele_trimming() -> None:

@@ -444,25 +444,8 @@ def _details(chosen: pl.DataFrame, rows: pl.DataFrame, fmt: AnnotationFormat) ->
             position=change.str.extract(r"(\d+)").fill_null(""),
             amino_acids=pl.when(is_hgvs).then(pl.lit("")).otherwise(change),
         )
-    short = (
-        pl.when(col("hgvsp") != "")
-        .then(col("hgvsp").str.replace_many(list(rules.AA3_TO_1), list(rules.AA3_TO_1.values())))
-        .otherwise(pl.lit(""))
-    )
-    c_position = col("hgvsc").str.extract(r"^c.(\d+)").cast(pl.Int64, strict=False).clip(1)
-    splice = col("consequence").is_in(_SPLICE_SITE_TERMS) & c_position.is_not_null()
-    splice_position = pl.when(splice).then(
-        ((c_position + c_position % 3) / 3).round().cast(pl.Int64)
-    )
-    chosen = chosen.with_columns(short=short, splice_position=splice_position)
-    silent = col("position").str.extract(r"^(\d+)(?:-\d+)?/\d+$").fill_null("")
-    short = (
-        pl.when(col("splice_position").is_not_null())
-        .then(pl.format("p.X{}_splice", col("splice_position")))
-        .when(col("short") == "p.=")
-        .then(pl.concat_str(pl.lit("p."), col("amino_acids"), silent, pl.lit("=")))
-        .otherwise(col("short"))
-    )
+    chosen = _protein_change(chosen)
+    short = col("short")
     if fmt.kind == "eff":  # legacy one-letter change such as "R136C"
         short = (
             pl.when((short == "") & (col("amino_acids") != ""))
@@ -492,6 +475,34 @@ def _details(chosen: pl.DataFrame, rows: pl.DataFrame, fmt: AnnotationFormat) ->
         canonical="canonical",
         population_af="population_af",
         all_consequences="all_consequences",
+    )
+
+
+def _protein_change(chosen: pl.DataFrame) -> pl.DataFrame:
+    """vcf2maf's HGVSp_Short (``short``) and the protein position it derives for splice
+    sites (``splice_position``), from ``hgvsp`` and ``hgvsc`` (without their ``ENSP...:``
+    prefixes), ``consequence``, ``position`` and ``amino_acids``."""
+    col = pl.col
+    short = (
+        pl.when(col("hgvsp") != "")
+        .then(col("hgvsp").str.replace_many(list(rules.AA3_TO_1), list(rules.AA3_TO_1.values())))
+        .otherwise(pl.lit(""))
+    )
+    # vcf2maf's regex ('.' is any character); negative 5'UTR positions count as 1
+    c_position = col("hgvsc").str.extract(r"^c.(\d+)").cast(pl.Int64, strict=False).clip(1)
+    splice = col("consequence").is_in(_SPLICE_SITE_TERMS) & c_position.is_not_null()
+    splice_position = pl.when(splice).then(
+        ((c_position + c_position % 3) / 3).round().cast(pl.Int64)
+    )
+    chosen = chosen.with_columns(short=short, splice_position=splice_position)
+    # vcf2maf finds a silent change's position only in the "123/456" form (--total_length)
+    silent = col("position").str.extract(r"^(\d+)(?:-\d+)?/\d+$").fill_null("")
+    return chosen.with_columns(
+        short=pl.when(col("splice_position").is_not_null())
+        .then(pl.format("p.X{}_splice", col("splice_position")))
+        .when(col("short") == "p.=")
+        .then(pl.concat_str(pl.lit("p."), col("amino_acids"), silent, pl.lit("=")))
+        .otherwise(col("short"))
     )
 
 

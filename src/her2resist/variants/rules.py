@@ -177,17 +177,10 @@ AA3_TO_1: dict[str, str] = {
     "Val": "V", "Xxx": "X", "Ter": "*",
 }  # fmt: skip
 _AA3_PATTERN = re.compile("|".join(AA3_TO_1))
-_SPLICE_SITE_TERMS = frozenset({"splice_acceptor_variant", "splice_donor_variant"})
-_HGVSC_CDS_POS = re.compile(r"^c.(\d+)")  # vcf2maf's regex; '.' is deliberately any char
-_SILENT_PROTEIN_POS = re.compile(r"^(\d+)(-\d+)?/\d+$")
 
 
 def effect_priority(term: str) -> int:
     return EFFECT_PRIORITY.get(term, UNKNOWN_EFFECT_PRIORITY)
-
-
-def biotype_priority(biotype: str) -> int:
-    return BIOTYPE_PRIORITY.get(biotype, UNKNOWN_BIOTYPE_PRIORITY)
 
 
 def most_severe(terms: list[str]) -> str:
@@ -228,25 +221,3 @@ def variant_classification(consequence: str | None, var_type: str, inframe: bool
 def shorten_hgvsp(hgvsp: str) -> str:
     """Three-letter amino acids to one-letter (``Ter`` -> ``*``); ``%3D`` is kept as is."""
     return _AA3_PATTERN.sub(lambda m: AA3_TO_1[m.group(0)], hgvsp)
-
-
-def hgvsp_short(
-    hgvsp: str, hgvsc: str, consequence: str, protein_position: str, amino_acids: str
-) -> tuple[str, int | None]:
-    """vcf2maf's HGVSp_Short, plus the protein position it derives for splice sites.
-
-    ``hgvsp``/``hgvsc`` must already have their ``ENSP...:`` prefixes removed.
-    """
-    short = shorten_hgvsp(hgvsp) if hgvsp else ""
-    splice_position = None
-    if consequence in _SPLICE_SITE_TERMS:
-        match = _HGVSC_CDS_POS.match(hgvsc)
-        if match:
-            c_pos = max(int(match.group(1)), 1)  # negative 5'UTR positions count as 1
-            splice_position = round((c_pos + c_pos % 3) / 3)
-            short = f"p.X{splice_position}_splice"
-    if short == "p.=":
-        # vcf2maf only finds the position in the "123/456" form (VEP --total_length)
-        match = _SILENT_PROTEIN_POS.match(protein_position)
-        short = f"p.{amino_acids}{match.group(1) if match else ''}="
-    return short, splice_position
