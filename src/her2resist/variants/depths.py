@@ -80,12 +80,6 @@ def primary_keys(rule: CallerRule) -> tuple[str, ...]:
     return tuple(keys)
 
 
-def _split_text(value) -> list:
-    if isinstance(value, bytes):
-        value = value.decode()
-    return [_number(v) for v in str(value).split(",")]
-
-
 def _number(text: str):
     text = text.strip()
     if text in ("", "."):
@@ -368,7 +362,7 @@ def _sample_values(texts: list[str], kind: str) -> list[list]:
         rows = [[_single(v) for v in text.split(",")] for text in texts]
         pad = float("nan")
     else:
-        return [_split_text(text) for text in texts]
+        return [[_number(v) for v in text.split(",")] for text in texts]  # as text
     width = max(len(row) for row in rows)
     return [row + [pad] * (width - len(row)) for row in rows]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import queue
+import re
 import subprocess
 import tempfile
 import threading
@@ -47,6 +48,7 @@ _READ_BYTES = 1 << 18  # from the pipe at a time
 _WORKERS = 2
 _FIXED = ["chrom", "pos", "ref", "alts", "filter"]
 _FLOATS = ("vaf", "population_af", "normal_vaf")
+_SYMBOLIC = r"^\*$|^<|[\[\].]"  # the same rule as a Python and a polars regex
 
 
 def read_vcf(
@@ -259,18 +261,8 @@ def _sample_indices(samples, text, tumor, normal, path):
 
 
 def _is_symbolic(alt: str) -> bool:
-    return alt == "*" or alt.startswith("<") or "[" in alt or "]" in alt or "." in alt
-
-
-def _symbolic(alt: pl.Expr) -> pl.Expr:
-    """:func:`_is_symbolic`, column-wise."""
-    return (
-        (alt == "*")
-        | alt.str.starts_with("<")
-        | alt.str.contains("[", literal=True)
-        | alt.str.contains("]", literal=True)
-        | alt.str.contains(".", literal=True)
-    )
+    """A symbolic (``<DEL>``), breakend or ``*`` ALT: not a sequence to tabulate."""
+    return re.search(_SYMBOLIC, alt) is not None
 
 
 # --------------------------------------------------------------------------- reading
@@ -448,7 +440,7 @@ class _Reader:
             .explode("alt", "ai")
         )
         rows = pl.concat([single, several])  # in record order again below
-        symbolic = rows.select(_symbolic(col("alt"))).to_series()
+        symbolic = rows.select(col("alt").str.contains(_SYMBOLIC)).to_series()
         with self._lock:
             self.skipped_symbolic += int(symbolic.sum())
         rows = _with_variant_types(rows.filter(~symbolic))
