@@ -424,8 +424,11 @@ PROFILE_TEXT = [
     "text is converted column-wise on polars, ~7,500 lines (at most 8 MB) at a time, two "
     "blocks at once: the CSQ "
     "entries split into fields, ranked and one chosen per ALT as vcf2maf does, the chosen "
-    "entry's columns derived, the read counts parsed, and the rows written as pandas `to_csv` "
-    "writes them in `tables.write_tsv`.",
+    "entry's columns derived, the read counts parsed, and the rows rendered as pandas `to_csv` "
+    "writes them in `tables.write_tsv` (in the conversion threads; the main thread only "
+    "writes the file); a thread reads bcftools' output one block ahead, so bcftools goes on "
+    "parsing while the blocks are converted. VCF headers, and SV records for fusions, are "
+    "read by bcftools too (`bcftools view -h`, `bcftools query`): cyvcf2 is no longer used.",
 ]
 
 
