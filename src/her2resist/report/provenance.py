@@ -24,7 +24,6 @@ PACKAGES = [
     "xlsxwriter",
     "pyyaml",
     "jsonschema",
-    "pysam",
     "polars",
     "lifelines",
     "statsmodels",
