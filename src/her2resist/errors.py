@@ -66,6 +66,11 @@ class Findings:
     def warn(self, *args: Any, **kwargs: Any) -> None:
         self.warnings.append(Problem(*args, **kwargs))
 
+    def add(self, problems: list[Problem], warnings: list[Problem]) -> None:
+        """Collect what a check returned: ``found.add(*check(...))``."""
+        self.problems += problems
+        self.warnings += warnings
+
     def run(self, check: Any, *args: Any) -> Any:
         """Call ``check``; an InputError it raises becomes problems here. None on error."""
         try:

@@ -69,9 +69,9 @@ def check_sample_files(
         if (variant_file, fmt) not in shared and _has_data(variant_file):
             if fmt == "maf":
                 shared.add((variant_file, fmt))
-                problems, warnings = check_maf(variant_file, row=row)
+                header_findings = check_maf(variant_file, row=row)
             else:
-                problems, warnings = check_vcf(
+                header_findings = check_vcf(
                     variant_file,
                     annotation=cell_text(sample["annotation"]) or "auto",
                     tumor=cell_text(sample["tumor_sample"]) or None,
@@ -80,8 +80,7 @@ def check_sample_files(
                     sheet=source,
                     sheet_line=line,
                 )
-            found.problems += problems
-            found.warnings += warnings
+            found.add(*header_findings)
         cnv_file = cell_text(sample["cnv_file"])
         cnv_format = cell_text(sample["cnv_format"])
         if cnv_format and (cnv_file, cnv_format) not in shared and _has_data(cnv_file):
@@ -140,8 +139,7 @@ def validate_inputs(config: dict[str, Any]) -> Validated:
         clinical, problems = checked
         found.problems += problems
         if not problems:
-            found.problems += (values := check_clinical_values(clinical, config))[0]
-            found.warnings += values[1]
+            found.add(*check_clinical_values(clinical, config))
         if config.get("labels"):
             markers = config.get("biomarkers", {})
             names = [*clinical.columns, *markers.get("genes", []), *markers.get("domains", [])]
@@ -156,24 +154,22 @@ def validate_inputs(config: dict[str, Any]) -> Validated:
         if checked is not None:
             samples, problems = checked
             found.problems += problems
-            files = check_sample_files(samples, sheet, config.get("genome_build"))
-            found.problems += files[0]
-            found.warnings += files[1]
+            found.add(*check_sample_files(samples, sheet, config.get("genome_build")))
             coordinates = resolve_resources(config)["gene_coordinates"]
             found.problems += check_panels_and_fusions(samples, sheet, coordinates)
     for key in ("maf", "cnv"):
-        if config.get(key) and not Path(config[key]).is_file():
+        if not config.get(key):
+            continue
+        if not Path(config[key]).is_file():
             found.error(
                 "config",
                 f"{key} file not found: '{config[key]}' (working directory {Path.cwd()})",
                 f"key {key}",
                 hint="paths are relative to the working directory",
             )
-        elif config.get(key) and key == "maf":
-            maf_problems, maf_warnings = check_maf(config["maf"], row=" (config key maf)")
-            found.problems += maf_problems
-            found.warnings += maf_warnings
-        elif config.get(key):
+        elif key == "maf":
+            found.add(*check_maf(config["maf"], row=" (config key maf)"))
+        else:
             found.problems += check_gene_table_header(config["cnv"], row=" (config key cnv)")
     patient_column = config["clinical"].get("columns", {}).get("patient_id", "patient_id")
     if len(clinical) and patient_column in clinical.columns:
