@@ -117,18 +117,16 @@ def load_pathways(path: str | Path) -> tuple[dict[str, GeneRule], dict[str, list
         raise InputError.one(
             str(path), "no 'pathways:' mapping", hint="see resources/pathways.yaml"
         )
-    memberships: dict[str, list[str]] = {}
-    roles: dict[str, str] = {}
-    kinds_of: dict[str, set[str]] = {}
+    genes: dict[str, GeneRule] = {}
     pathways: dict[str, list[str]] = {}
     for pathway, body in data["pathways"].items():
-        genes = (body or {}).get("genes") or {}
+        members = (body or {}).get("genes") or {}
         # Informational genes (e.g. GRB7, co-amplified with ERBB2) are annotated but do not
         # make a pathway altered on their own.
         pathways[pathway] = [
-            g for g, spec in genes.items() if not (spec or {}).get("informational")
+            g for g, spec in members.items() if not (spec or {}).get("informational")
         ]
-        for gene, spec in genes.items():
+        for gene, spec in members.items():
             spec = spec or {}
             role = spec.get("role")
             kinds = set(spec.get("alterations") or [])
@@ -146,13 +144,9 @@ def load_pathways(path: str | Path) -> tuple[dict[str, GeneRule], dict[str, list
                     where=f"pathway {pathway}",
                     hint=f"use {sorted(ALTERATION_KINDS)}",
                 )
-            memberships.setdefault(gene, []).append(pathway)
-            roles[gene] = role
-            kinds_of.setdefault(gene, set()).update(kinds)
-    genes = {
-        gene: GeneRule(gene, role, frozenset(kinds_of[gene]), tuple(memberships[gene]))
-        for gene, role in roles.items()
-    }
+            # a gene in several pathways: the last role, every alteration and pathway
+            seen = genes.get(gene, GeneRule(gene, role, frozenset(), ()))
+            genes[gene] = GeneRule(gene, role, seen.alterations | kinds, (*seen.pathways, pathway))
     return genes, pathways, frozenset(data.get("chip_genes") or [])
 
 
