@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 
@@ -41,7 +42,7 @@ class InputError(Exception):
     @classmethod
     def one(
         cls,
-        file: str,
+        file: str | Path,
         message: str,
         where: str | int | None = None,
         column: str | None = None,

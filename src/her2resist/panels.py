@@ -47,7 +47,7 @@ def bed_regions(path: str | Path, lines: list[str] | None = None) -> list[tuple[
             regions.append((fields[0], int(fields[1]), int(fields[2])))
         except (IndexError, ValueError):
             raise InputError.one(
-                str(path),
+                path,
                 f"not a BED line: {line[:60]!r}",
                 n,
                 hint="BED needs chrom<TAB>start<TAB>end on every line (0-based, end exclusive)",
@@ -72,9 +72,7 @@ def _listed_genes(lines: list[str]) -> set[str]:
     for line in lines:
         if line.startswith("gene_list:"):  # cBioPortal gene panel file
             genes.update(g.strip() for g in line.removeprefix("gene_list:").split("\t"))
-        elif ":" in line.split("\t")[0] and line.split(":")[0] in {"stable_id", "description"}:
-            continue
-        else:
+        elif not line.startswith(("stable_id:", "description:")):
             symbol = line.split("#", 1)[0].strip().split("\t")[0].strip()
             if symbol and symbol.lower() not in _HEADER_WORDS:
                 genes.add(symbol)
@@ -87,7 +85,7 @@ def read_panel(path: str | Path, gene_coordinates: str | Path) -> frozenset[str]
     file = Path(path)
     if not file.is_file():
         raise InputError.one(
-            str(path),
+            path,
             "gene panel file not found",
             hint="give the panel's gene list, BED or cBioPortal gene panel file (paths are "
             "relative to the working directory), or leave the cell empty if the assay covers "
@@ -102,7 +100,7 @@ def read_panel(path: str | Path, gene_coordinates: str | Path) -> frozenset[str]
         what = "it names no gene"
     if not genes:
         raise InputError.one(
-            str(path),
+            path,
             f"gene panel file covers no gene: {what}",
             hint="a gene list needs one HUGO symbol per line; a cBioPortal panel file a "
             "'gene_list:' line; a BED file regions in the configured genome_build",

@@ -231,13 +231,13 @@ def load_evidence(path: str | Path) -> EvidenceBase:
     path = Path(path)
     if not path.is_file():
         raise InputError.one(
-            str(path), "evidence table not found", hint="see resources/README.md (CIViC)"
+            path, "evidence table not found", hint="see resources/README.md (CIViC)"
         )
     lines = path.read_text(encoding="utf-8").splitlines()
     body = [(n, line) for n, line in enumerate(lines, start=1) if not line.startswith("#")]
     if not body or body[0][1].split("\t") != EVIDENCE_COLUMNS:
         raise InputError.one(
-            str(path),
+            path,
             "not an evidence table of this workflow (header differs)",
             where=body[0][0] if body else 1,
             hint=f"columns {EVIDENCE_COLUMNS}; rebuild with resources/build_civic_evidence.py",
@@ -249,7 +249,7 @@ def load_evidence(path: str | Path) -> EvidenceBase:
         problem = _row_problem(record, len(values))
         if problem:
             raise InputError.one(
-                str(path),
+                path,
                 f"evidence row {record.get('evidence_id', '')}: {problem}",
                 where=number,
                 hint="rebuild with resources/build_civic_evidence.py",

@@ -110,13 +110,11 @@ class Knowledge:
 def load_pathways(path: str | Path) -> tuple[dict[str, GeneRule], dict[str, list[str]], frozenset]:
     path = Path(path)
     if not path.is_file():
-        raise InputError.one(str(path), "pathway definition file not found")
+        raise InputError.one(path, "pathway definition file not found")
     with open(path, encoding="utf-8") as handle:
         data = yaml.safe_load(handle) or {}
     if "pathways" not in data:
-        raise InputError.one(
-            str(path), "no 'pathways:' mapping", hint="see resources/pathways.yaml"
-        )
+        raise InputError.one(path, "no 'pathways:' mapping", hint="see resources/pathways.yaml")
     genes: dict[str, GeneRule] = {}
     pathways: dict[str, list[str]] = {}
     for pathway, body in data["pathways"].items():
@@ -132,14 +130,14 @@ def load_pathways(path: str | Path) -> tuple[dict[str, GeneRule], dict[str, list
             kinds = set(spec.get("alterations") or [])
             if role not in ROLES:
                 raise InputError.one(
-                    str(path),
+                    path,
                     f"gene {gene}: role '{role}'",
                     where=f"pathway {pathway}",
                     hint="role must be oncogene or tsg",
                 )
             if kinds - ALTERATION_KINDS:
                 raise InputError.one(
-                    str(path),
+                    path,
                     f"gene {gene}: unknown alteration(s) {sorted(kinds - ALTERATION_KINDS)}",
                     where=f"pathway {pathway}",
                     hint=f"use {sorted(ALTERATION_KINDS)}",
@@ -160,15 +158,13 @@ def load_hotspots(path: str | Path) -> Hotspots:
     residues and in-frame indel ranges. A row that cannot be read is an error naming the line."""
     path = Path(path)
     if not path.is_file():
-        raise InputError.one(
-            str(path), "hotspot table not found", hint="see resources/hotspots.tsv"
-        )
+        raise InputError.one(path, "hotspot table not found", hint="see resources/hotspots.tsv")
     lines = path.read_text(encoding="utf-8").splitlines()
     header = lines[0].split("\t") if lines else []
     missing = [c for c in HOTSPOT_COLUMNS if c not in header]
     if missing:
         raise InputError.one(
-            str(path), f"no column(s) {missing}", where=1, hint=f"columns {list(HOTSPOT_COLUMNS)}"
+            path, f"no column(s) {missing}", where=1, hint=f"columns {list(HOTSPOT_COLUMNS)}"
         )
     hotspots = Hotspots()
     for number, line in enumerate(lines[1:], start=2):
@@ -177,7 +173,7 @@ def load_hotspots(path: str | Path) -> Hotspots:
         values = line.split("\t")
         if len(values) != len(header):
             raise InputError.one(
-                str(path),
+                path,
                 f"{len(values)} fields, the header has {len(header)}",
                 where=number,
                 hint="one tab-separated value per column",
@@ -191,7 +187,7 @@ def load_hotspots(path: str | Path) -> Hotspots:
             hotspots.ranges.setdefault(gene, []).append(span)
         elif not (gene and residue_match):
             raise InputError.one(
-                str(path),
+                path,
                 f"hotspot row {gene or '(no gene)'} {change}: residue {residue!r} is neither a "
                 "residue (E545, X187) nor a range (772-775)",
                 where=number,
