@@ -38,9 +38,8 @@ def run_clinical(
         endpoints = endpoints.reset_index()
     changes = tumour_changes(table, config)
     if changes is not None:
-        progression = pd.Series(dtype="datetime64[ns]")
-        if has_visits(config):
-            progression = derived_progression(table, config)
+        no_visits = pd.Series(dtype="datetime64[ns]")
+        progression = derived_progression(table, config) if has_visits(config) else no_visits
         best = best_percent_change(changes, progression)
         endpoints["best_pct_change"] = endpoints["patient_id"].map(best)
     if tumour_change_out:

@@ -13,12 +13,6 @@ from her2resist.run import PathLike
 from her2resist.tables import read_table, write_tsv
 
 
-def _read_optional(path: PathLike | None) -> pd.DataFrame | None:
-    if not path:
-        return None
-    return pd.read_csv(path, sep="\t", keep_default_na=True, na_values=["NA"], low_memory=False)
-
-
 def run_matrix(
     config: dict[str, Any],
     samples_path: PathLike,
@@ -43,7 +37,9 @@ def run_matrix(
     alterations = pd.read_csv(alterations_path, sep="\t", dtype={"patient_id": str})
     markers = config["biomarkers"]
     genes = status.panel_genes(knowledge, markers["genes"], markers["pathways"])
-    tumour_fraction = _read_optional(tumour_fraction_path)
+    tumour_fraction = None
+    if tumour_fraction_path:
+        tumour_fraction = pd.read_csv(tumour_fraction_path, sep="\t", low_memory=False)
     coverage = status.sample_coverage(
         samples,
         tumour_fraction,
