@@ -255,8 +255,7 @@ def load_evidence(path: str | Path) -> EvidenceBase:
                 hint="rebuild with resources/build_civic_evidence.py",
             )
         variants, _ = parse_variants(record["variants"])
-        rules = [variant_rule(gene, name, partners) for gene, name, partners in variants]
-        items.append(EvidenceItem(record, rules))
+        items.append(EvidenceItem(record, [variant_rule(*variant) for variant in variants]))
     return EvidenceBase(items)
 
 

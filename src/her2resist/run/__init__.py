@@ -25,8 +25,6 @@ def read_endpoints(path: PathLike) -> pd.DataFrame:
 
 def read_clinical(config: dict[str, Any], path: PathLike) -> pd.DataFrame:
     """The validated clinical table with its patient column named ``patient_id``."""
-    clinical = read_table(path)
     column = config["clinical"]["columns"].get("patient_id", "patient_id")
-    clinical = clinical.rename(columns={column: "patient_id"})
-    clinical["patient_id"] = clinical["patient_id"].astype(str)
-    return clinical
+    clinical = read_table(path).rename(columns={column: "patient_id"})
+    return clinical.assign(patient_id=clinical["patient_id"].astype(str))
