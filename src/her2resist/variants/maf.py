@@ -54,10 +54,7 @@ def read_maf(path: str | PathLike[str]) -> pd.DataFrame:
                 return _clean(table[columns[name.lower()]])
         return None
 
-    missing = [n for n in _REQUIRED if n.lower() not in columns]
-    if not any(n.lower() in columns for n in _ALT_COLUMNS):
-        missing.append("Tumor_Seq_Allele2")
-    if missing:
+    if missing := _missing_required(table.columns):
         raise InputError.one(
             str(path),
             f"missing required MAF column(s): {', '.join(missing)}",
@@ -65,6 +62,7 @@ def read_maf(path: str | PathLike[str]) -> pd.DataFrame:
             hint=f"the header has: {', '.join(table.columns[:20])}",
         )
     warnings: list[str] = []
+    n = len(table)
     ref = column("Reference_Allele")
     alt = _alt_allele(column("Tumor_Seq_Allele2"), column("Tumor_Seq_Allele1"), ref)
     protein_source = next((n for n in PROTEIN_CHANGE_COLUMNS if n.lower() in columns), None)
@@ -73,7 +71,7 @@ def read_maf(path: str | PathLike[str]) -> pd.DataFrame:
             "no protein-change column (HGVSp_Short, Protein_Change or amino_acid_change): "
             "hgvsp_short and protein_position are NA"
         )
-        hgvsp_short = pd.Series([None] * len(table), dtype=object)
+        hgvsp_short = pd.Series([None] * n, dtype=object)
     else:
         hgvsp_short = column(protein_source).map(normalise_protein_change, na_action="ignore")
     t_depth = _integers(column("t_depth"), path, "t_depth", header_line)
@@ -81,12 +79,14 @@ def read_maf(path: str | PathLike[str]) -> pd.DataFrame:
     t_ref = _integers(column("t_ref_count"), path, "t_ref_count", header_line)
     n_depth = _integers(column("n_depth"), path, "n_depth", header_line)
     n_alt = _integers(column("n_alt_count"), path, "n_alt_count", header_line)
+    pos = _integers(column("Start_Position"), path, "Start_Position", header_line)
     consequence = column("Consequence")
-    n = len(table)
+    caller = column("caller", "callers")
+    canonical = column("CANONICAL")
     data = {
         "sample_id": column("Tumor_Sample_Barcode"),
         "chrom": column("Chromosome"),
-        "pos": _integers(column("Start_Position"), path, "Start_Position", header_line),
+        "pos": pos,
         "ref": ref,
         "alt": alt,
         "gene": column("Hugo_Symbol"),
@@ -103,19 +103,18 @@ def read_maf(path: str | PathLike[str]) -> pd.DataFrame:
             t_alt, t_depth, t_ref, column("t_vaf", "tumor_f"), column("i_TumorVAF_WU")
         ),
         "filter": column("FILTER"),
-        "caller": column("caller", "callers"),
+        "caller": ["unknown"] * n if caller is None else caller.fillna("unknown"),
         "population_af": _max_numeric([column(c) for c in _POPULATION_AF_COLUMNS]),
         "protein_position": hgvsp_short.map(_protein_position, na_action="ignore"),
         "biotype": column("BIOTYPE"),
-        "canonical": column("CANONICAL"),
+        "canonical": [False] * n if canonical is None else canonical == "YES",
         "normal_depth": n_depth,
         "normal_alt_reads": n_alt,
         "normal_vaf": _ratio(n_alt, n_depth),
         "variant_type": column("Variant_Type"),
-        "maf_start": None,
+        "maf_start": pos,
         "all_consequences": consequence,
     }
-    data["maf_start"] = data["pos"]
     if data["variant_class"] is None:
         data["variant_class"], source = derive_variant_class(
             consequence, hgvsp_short, ref, alt, column("Variant_Type")
@@ -129,29 +128,21 @@ def read_maf(path: str | PathLike[str]) -> pd.DataFrame:
                 hint=NO_CLASS_HINT,
             )
         warnings.append(f"no Variant_Classification column: derived from {source}")
-    data["caller"] = "unknown" if data["caller"] is None else data["caller"].fillna("unknown")
-    data["canonical"] = (
-        [False] * n if data["canonical"] is None else (data["canonical"] == "YES").tolist()
-    )
     out = {
         name: ([None] * n if values is None else _to_list(values)) for name, values in data.items()
     }
-    if isinstance(data["caller"], str):
-        out["caller"] = [data["caller"]] * n
     dtypes = {}
-    n_no_position = data["pos"].isna().sum()
+    n_no_position = pos.isna().sum()
     if n_no_position:
         # kept (nothing is filtered here), so pos becomes nullable for this table
         warnings.append(f"{n_no_position} row(s) have no Start_Position: pos is NA there")
         dtypes["pos"] = "Int64"
     df = frame_from_columns(out, dtypes)
     for name in oncokb.COLUMNS:
-        values = column(name)
-        if values is None:
-            continue
-        if name == oncokb.ONCOGENIC_COLUMN:
-            values = _oncogenic_classes(values, path, header_line)
-        df[name] = np.array(_to_list(values), dtype=object)
+        if (values := column(name)) is not None:
+            if name == oncokb.ONCOGENIC_COLUMN:
+                values = _oncogenic_classes(values, path, header_line)
+            df[name] = np.array(_to_list(values), dtype=object)
     df.attrs.update(warnings=warnings, coordinates="maf", protein_change_column=protein_source)
     return df
 
@@ -285,7 +276,7 @@ def _parse_table(text: str, path: Path, header_line: int) -> pd.DataFrame:
         ) from None
 
 
-def _oncogenic_classes(series: pd.Series, path: Path, header_line: int) -> pd.Series:
+def _oncogenic_classes(series: pd.Series, path: Path, header_line: int) -> list[str | None]:
     """ONCOGENIC values in OncoKB's spelling; every value that is not a class is reported."""
     problems = []
     classes = []
@@ -305,7 +296,7 @@ def _oncogenic_classes(series: pd.Series, path: Path, header_line: int) -> pd.Se
             )
     if problems:
         raise InputError(problems)
-    return pd.Series(classes, index=series.index, dtype=object)
+    return classes
 
 
 def _clean(series: pd.Series) -> pd.Series:
@@ -314,13 +305,20 @@ def _clean(series: pd.Series) -> pd.Series:
 
 
 def _to_list(values) -> list:
+    """A column as a list, None where it is missing (None, NaN or pd.NA)."""
     if isinstance(values, pd.Series):
-        return [None if _is_missing(v) else v for v in values.tolist()]
+        missing = values.isna().tolist()
+        return [None if gone else v for v, gone in zip(values.tolist(), missing, strict=True)]
     return list(values)
 
 
-def _is_missing(value) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
+def _missing_required(columns) -> list[str]:
+    """The required MAF columns (names matched in any case) that ``columns`` lacks."""
+    lower = {c.lower() for c in columns}
+    missing = [n for n in _REQUIRED if n.lower() not in lower]
+    if not any(n.lower() in lower for n in _ALT_COLUMNS):
+        missing.append("Tumor_Seq_Allele2")
+    return missing
 
 
 def _alt_allele(allele2, allele1, ref):
@@ -328,8 +326,7 @@ def _alt_allele(allele2, allele1, ref):
         return allele1
     if allele1 is None:
         return allele2
-    use_allele1 = allele2.isna() | (allele2 == ref)
-    return allele2.where(~use_allele1, allele1)
+    return allele2.mask(allele2.isna() | (allele2 == ref), allele1)
 
 
 def _integers(series, path: Path, name: str, header_line: int):
@@ -382,24 +379,20 @@ def check_maf(path: str | Path, *, row: str = "") -> tuple[list[Problem], list[P
     points at it): required columns, and where a mutation's class and protein change
     come from."""
     path = Path(path)
+    columns, line = first_header(path)
+    if missing := _missing_required(columns):
+        problem = Problem(
+            str(path),
+            f"missing required MAF column(s): {', '.join(missing)}" + row,
+            line or 1,
+            missing[0],
+            f"the header has: {', '.join(columns[:20])}",
+        )
+        return [problem], []
     problems: list[Problem] = []
     warnings: list[Problem] = []
-    columns, line = first_header(path)
     lower = {c.lower() for c in columns}
-    missing = [c for c in _REQUIRED if c.lower() not in lower]
-    if not {"tumor_seq_allele2", "tumor_seq_allele1"} & lower:
-        missing.append("Tumor_Seq_Allele2")
-    if missing:
-        problems.append(
-            Problem(
-                str(path),
-                f"missing required MAF column(s): {', '.join(missing)}" + row,
-                line or 1,
-                missing[0],
-                f"the header has: {', '.join(columns[:20])}",
-            )
-        )
-    elif "variant_classification" not in lower:
+    if "variant_classification" not in lower:
         source = next(
             (c for c in ("Consequence", *PROTEIN_CHANGE_COLUMNS) if c.lower() in lower), None
         )
@@ -427,7 +420,7 @@ def check_maf(path: str | Path, *, row: str = "") -> tuple[list[Problem], list[P
                     "keep the MAF's Variant_Classification column to use the caller's own classes",
                 )
             )
-    if not missing and not any(c.lower() in lower for c in PROTEIN_CHANGE_COLUMNS):
+    if not any(c.lower() in lower for c in PROTEIN_CHANGE_COLUMNS):
         warnings.append(
             Problem(
                 str(path),
