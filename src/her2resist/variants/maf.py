@@ -132,8 +132,7 @@ def read_maf(path: str | PathLike[str]) -> pd.DataFrame:
         name: ([None] * n if values is None else _to_list(values)) for name, values in data.items()
     }
     dtypes = {}
-    n_no_position = pos.isna().sum()
-    if n_no_position:
+    if n_no_position := pos.isna().sum():
         # kept (nothing is filtered here), so pos becomes nullable for this table
         warnings.append(f"{n_no_position} row(s) have no Start_Position: pos is NA there")
         dtypes["pos"] = "Int64"
@@ -403,18 +402,16 @@ def check_maf(path: str | Path, *, row: str = "") -> tuple[list[Problem], list[P
                 )
             )
         else:
+            how = (
+                " (vcf2maf's rules)"
+                if source == "Consequence"
+                else "; a row without a protein change gets no class and does not count as altered"
+            )
             warnings.append(
                 Problem(
                     str(path),
-                    f"no Variant_Classification column: each mutation's class is derived from "
-                    f"its {source} column"
-                    + (
-                        " (vcf2maf's rules)"
-                        if source == "Consequence"
-                        else "; a row without a "
-                        "protein change gets no class and does not count as altered"
-                    )
-                    + row,
+                    "no Variant_Classification column: each mutation's class is derived from "
+                    f"its {source} column{how}{row}",
                     line,
                     "Variant_Classification",
                     "keep the MAF's Variant_Classification column to use the caller's own classes",
