@@ -22,7 +22,6 @@ not a fusion.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -67,7 +66,7 @@ def _position(value: object) -> int | None:
 
 
 def _layout(path: str | Path, columns: list[str]) -> str:
-    if all(c in columns for c in ("Sample_Id",)) and any(c in columns for c in _SV_LAYOUT[1:]):
+    if "Sample_Id" in columns and any(c in columns for c in _SV_LAYOUT[1:]):
         return "sv"
     if all(c in columns for c in _FUSION_LAYOUT):
         return "fusions"
@@ -144,21 +143,20 @@ def _from_fusion_table(table: pd.DataFrame, source: str) -> list[dict]:
         if not gene:
             continue
         text = _text(record.get("Fusion"))
+        intragenic = "intragenic" in text.lower()
         partner, fusion = _partner_in(text, gene)
-        if "intragenic" in text.lower():
-            partner = gene
         rows.append(
             _row(
                 _text(record.get("Tumor_Sample_Barcode")),
                 gene,
-                partner,
+                gene if intragenic else partner,
                 fusion or text,
-                "rearrangement" if "intragenic" in text.lower() else "fusion",
+                "rearrangement" if intragenic else "fusion",
                 chrom="",
                 pos=None,
                 partner_chrom="",
                 partner_pos=None,
-                consequence=_text(record.get("Fusion")),
+                consequence=text,
                 frame=_text(record.get("Frame")),
                 filter="PASS",
                 sv_status="",
@@ -215,14 +213,14 @@ def _fusion_genes(raw: str, fmt: object) -> list[tuple[list[str], str]]:
     return hits
 
 
-def _sv_events(path: Path, fmt: object, is_symbolic: Callable[[str], bool]) -> tuple[dict, dict]:
+def _sv_events(path: Path, fmt: object) -> tuple[dict, dict]:
     """Per SV record id: position, filter and the genes its fusion annotations name; and
     each record's mate id (``MATEID``)."""
     events: dict[str, dict] = {}
     mates: dict[str, str] = {}
     for line in query(path, "%CHROM\t%POS\t%ID\t%FIRST_ALT\t%FILTER\t%INFO\n").splitlines():
         chrom, pos, record_id, alt, filters, info_text = line.split("\t")
-        if alt in ("*", ".") or not is_symbolic(alt):
+        if alt in ("*", ".") or not _is_symbolic(alt):
             continue  # a small variant: the variant readers tabulate those
         mate = _BREAKEND.search(alt)
         info = dict(item.partition("=")[::2] for item in info_text.split(";"))
@@ -250,13 +248,12 @@ def _sv_events(path: Path, fmt: object, is_symbolic: Callable[[str], bool]) -> t
 def read_sv_vcf(path: str | Path, sample_id: str) -> pd.DataFrame:
     """Fusions of an annotated SV VCF; every record belongs to ``sample_id``."""
     path = Path(path)
-    events, mates = _sv_events(path, _annotation(read_header(path), path), _is_symbolic)
+    events, mates = _sv_events(path, _annotation(read_header(path), path))
     rows = []
     done: set[str] = set()
     for record_id, event in events.items():
         if record_id in done:
             continue
-        done.add(record_id)
         genes = list(event["genes"])
         mate = events.get(mates.get(record_id, ""))
         if mate is not None:  # VEP annotates each breakend with its own gene
@@ -265,23 +262,11 @@ def read_sv_vcf(path: str | Path, sample_id: str) -> pd.DataFrame:
         if not genes:
             continue
         fusion = "::".join(genes[:2]) if len(genes) >= 2 else ""
-        fields = {k: event[k] for k in ("chrom", "pos", "partner_chrom", "partner_pos")}
+        fields = {k: v for k, v in event.items() if k != "genes"}
+        fields |= {"frame": "", "sv_status": "", "source": "sv_vcf"}
         for gene in genes:
             partner = next((g for g in genes if g != gene), "")
-            rows.append(
-                _row(
-                    sample_id,
-                    gene,
-                    partner,
-                    fusion,
-                    **fields,
-                    consequence=event["consequence"],
-                    frame="",
-                    filter=event["filter"],
-                    sv_status="",
-                    source="sv_vcf",
-                )
-            )
+            rows.append(_row(sample_id, gene, partner, fusion, **fields))
     frame = pd.DataFrame(rows, columns=FUSION_COLUMNS)
     return frame.drop_duplicates(["sample_id", "gene", "fusion"], ignore_index=True)
 
