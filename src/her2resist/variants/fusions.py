@@ -95,7 +95,7 @@ def _row(
     }
 
 
-def _from_sv_table(table: pd.DataFrame, source: str) -> list[dict]:
+def _from_sv_table(table: pd.DataFrame) -> list[dict]:
     rows = []
     for record in table.to_dict("records"):
         site1 = _text(record.get("Site1_Hugo_Symbol"))
@@ -110,7 +110,7 @@ def _from_sv_table(table: pd.DataFrame, source: str) -> list[dict]:
             "frame": _text(record.get("Site2_Effect_On_Frame")),
             "filter": "PASS",
             "sv_status": _text(record.get("SV_Status")).upper(),
-            "source": source,
+            "source": "cbioportal_sv",
         }
         fusion = f"{site1}::{site2}" if len(set(genes)) == 2 else ""
         sample = _text(record.get("Sample_Id"))
@@ -136,7 +136,7 @@ def _partner_in(fusion: str, gene: str) -> tuple[str, str]:
     return "", ""
 
 
-def _from_fusion_table(table: pd.DataFrame, source: str) -> list[dict]:
+def _from_fusion_table(table: pd.DataFrame) -> list[dict]:
     rows = []
     for record in table.to_dict("records"):
         gene = _text(record.get("Hugo_Symbol"))
@@ -160,7 +160,7 @@ def _from_fusion_table(table: pd.DataFrame, source: str) -> list[dict]:
                 frame=_text(record.get("Frame")),
                 filter="PASS",
                 sv_status="",
-                source=source,
+                source="cbioportal_fusions",
             )
         )
     return rows
@@ -170,11 +170,8 @@ def read_cbioportal_sv(path: str | Path) -> pd.DataFrame:
     """Every row of a cBioPortal data_sv.txt / data_fusions.txt (all samples)."""
     table = read_table(path)
     table = table[~table.iloc[:, 0].astype(str).str.startswith("#")]
-    if _layout(path, list(table.columns)) == "sv":
-        rows = _from_sv_table(table, "cbioportal_sv")
-    else:
-        rows = _from_fusion_table(table, "cbioportal_fusions")
-    frame = pd.DataFrame(rows, columns=FUSION_COLUMNS)
+    reader = _from_sv_table if _layout(path, list(table.columns)) == "sv" else _from_fusion_table
+    frame = pd.DataFrame(reader(table), columns=FUSION_COLUMNS)
     return frame.drop_duplicates(["sample_id", "gene", "fusion", "chrom", "pos"], ignore_index=True)
 
 
