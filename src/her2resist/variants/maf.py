@@ -261,7 +261,6 @@ def _parse_table(text: str, path: Path, header_line: int) -> pd.DataFrame:
             dtype=str,
             keep_default_na=False,
             quoting=3,  # csv.QUOTE_NONE: MAF fields are never quoted
-            comment=None,
         )
     except pd.errors.ParserError as exc:
         # pandas reports "Expected N fields in line M" counting from the header line

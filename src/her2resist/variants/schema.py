@@ -15,15 +15,14 @@ VARIANT_COLUMNS: list[str] = [
 #: Appended after VARIANT_COLUMNS: MAF-style coordinates and the full consequence list.
 EXTRA_COLUMNS: list[str] = ["variant_type", "maf_start", "all_consequences"]
 
-_INT_COLUMNS = {"depth", "alt_reads", "protein_position", "normal_depth", "normal_alt_reads"}
-_INT_COLUMNS |= {"maf_start"}
-_FLOAT_COLUMNS = {"vaf", "population_af", "normal_vaf"}
-
 DTYPES: dict[str, str] = {
-    **{c: "object" for c in VARIANT_COLUMNS + EXTRA_COLUMNS},
+    **dict.fromkeys(VARIANT_COLUMNS + EXTRA_COLUMNS, "object"),
     "pos": "int64",
-    **{c: "Int64" for c in _INT_COLUMNS},
-    **{c: "float64" for c in _FLOAT_COLUMNS},
+    **dict.fromkeys(
+        ("depth", "alt_reads", "protein_position", "normal_depth", "normal_alt_reads", "maf_start"),
+        "Int64",
+    ),
+    **dict.fromkeys(("vaf", "population_af", "normal_vaf"), "float64"),
     "canonical": "bool",
 }
 
