@@ -65,7 +65,7 @@ def read_maf(path: str | PathLike[str]) -> pd.DataFrame:
     n = len(table)
     ref = column("Reference_Allele")
     alt = _alt_allele(column("Tumor_Seq_Allele2"), column("Tumor_Seq_Allele1"), ref)
-    protein_source = next((n for n in PROTEIN_CHANGE_COLUMNS if n.lower() in columns), None)
+    protein_source = next((c for c in PROTEIN_CHANGE_COLUMNS if c.lower() in columns), None)
     if protein_source is None:
         warnings.append(
             "no protein-change column (HGVSp_Short, Protein_Change or amino_acid_change): "
@@ -217,11 +217,9 @@ def derive_variant_class(
 def normalise_protein_change(value: str) -> str | None:
     """``R882H``, ``p.R882H`` or ``p.Arg882His`` -> ``p.R882H``."""
     value = value.strip()
-    if not value or value in _MISSING:
+    if value in _MISSING:
         return None
-    if not value.startswith("p."):
-        value = "p." + value
-    return shorten_hgvsp(value)
+    return shorten_hgvsp(value if value.startswith("p.") else "p." + value)
 
 
 def _protein_position(short: str) -> int | None:
@@ -347,9 +345,8 @@ def _integers(series, path: Path, name: str, header_line: int):
 def _ratio(numerator, denominator) -> pd.Series | None:
     if numerator is None or denominator is None:
         return None
-    num = numerator.astype("Float64")
     den = denominator.astype("Float64").where(denominator != 0)
-    return (num / den).astype("float64")
+    return (numerator.astype("Float64") / den).astype("float64")
 
 
 def _tumour_vaf(t_alt, t_depth, t_ref, fraction, percent) -> pd.Series | None:
@@ -358,18 +355,15 @@ def _tumour_vaf(t_alt, t_depth, t_ref, fraction, percent) -> pd.Series | None:
         from_counts = _ratio(t_alt, t_alt + t_ref)
         vaf = from_counts if vaf is None else vaf.fillna(from_counts)
     for series, scale in ((fraction, 1.0), (percent, 100.0)):
-        if series is None:
-            continue
-        values = pd.to_numeric(series, errors="coerce") / scale
-        vaf = values if vaf is None else vaf.fillna(values)
+        if series is not None:
+            values = pd.to_numeric(series, errors="coerce") / scale
+            vaf = values if vaf is None else vaf.fillna(values)
     return vaf
 
 
 def _max_numeric(series_list) -> pd.Series | None:
     present = [pd.to_numeric(s, errors="coerce") for s in series_list if s is not None]
-    if not present:
-        return None
-    return pd.concat(present, axis=1).max(axis=1, skipna=True)
+    return pd.concat(present, axis=1).max(axis=1) if present else None
 
 
 def check_maf(path: str | Path, *, row: str = "") -> tuple[list[Problem], list[Problem]]:
