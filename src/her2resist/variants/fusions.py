@@ -89,10 +89,8 @@ def _row(
     kind = kind or ("fusion" if partner else "rearrangement")
     if kind == "rearrangement":
         fusion = f"{gene}-intragenic" if intragenic else f"{gene} rearrangement"
-    return {"sample_id": sample_id, "gene": gene, "partner": partner, "kind": kind} | {
-        "fusion": fusion or gene,
-        **fields,
-    }
+    row = {"sample_id": sample_id, "gene": gene, "partner": partner, "kind": kind}
+    return row | {"fusion": fusion or gene, **fields}
 
 
 def _from_sv_table(table: pd.DataFrame) -> list[dict]:
@@ -204,9 +202,8 @@ def _fusion_genes(raw: str, fmt: object) -> list[tuple[list[str], str]]:
         else:
             fields = entry.split("|")
             consequence = fields[consequence_at] if consequence_at < len(fields) else ""
-        if "fusion" not in consequence.lower() or symbol_at >= len(fields):
-            continue
-        hits.append(([g for g in fields[symbol_at].split("&") if g], consequence))
+        if "fusion" in consequence.lower() and symbol_at < len(fields):
+            hits.append(([g for g in fields[symbol_at].split("&") if g], consequence))
     return hits
 
 

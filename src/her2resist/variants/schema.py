@@ -31,10 +31,9 @@ def frame_from_columns(
     columns: dict[str, list], dtypes: dict[str, str] | None = None
 ) -> pd.DataFrame:
     """Build the table from column lists (strings stay object dtype with None for missing)."""
+    dtypes = DTYPES | (dtypes or {})
     names = [c for c in VARIANT_COLUMNS + EXTRA_COLUMNS if c in columns]
-    data = {
-        name: _column_array(columns[name], (dtypes or {}).get(name, DTYPES[name])) for name in names
-    }
+    data = {name: _column_array(columns[name], dtypes[name]) for name in names}
     return pd.DataFrame(data, columns=names)
 
 
