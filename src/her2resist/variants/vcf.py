@@ -227,8 +227,8 @@ def _annotation_format(header: VcfHeader, path: Path, annotation: str) -> Annota
     )
 
 
-def _sample_indices(samples, text, tumor, normal, path):
-    header = text.splitlines()
+def _sample_indices(header: VcfHeader, tumor, normal, path):
+    samples, lines = header.samples, header.text.splitlines()
     available = ", ".join(samples) if samples else "(none: sites-only VCF)"
 
     def index_of(name: str, role: str) -> int:
@@ -243,7 +243,7 @@ def _sample_indices(samples, text, tumor, normal, path):
 
     if tumor is None:
         only = samples[0] if len(samples) == 1 else None
-        tumor = header_value(header, "tumor_sample") or only
+        tumor = header_value(lines, "tumor_sample") or only
         if tumor is None and samples:
             raise InputError.one(
                 str(path),
@@ -253,7 +253,7 @@ def _sample_indices(samples, text, tumor, normal, path):
                 hint="pass tumor= (and normal=) with sample names",
             )
     if normal is None:
-        header_normal = header_value(header, "normal_sample")
+        header_normal = header_value(lines, "normal_sample")
         normal = header_normal if header_normal in samples else None
     tumor_idx = index_of(tumor, "tumor") if tumor is not None else None
     normal_idx = index_of(normal, "normal") if normal is not None else None
@@ -287,16 +287,14 @@ class _Reader:
         self.fmt = _annotation_format(header, path, annotation)
         self.caller = detect_caller(header.text)
         self.rule = caller_rule(self.caller)
-        tumor_idx, normal_idx, self.tumor, self.normal = _sample_indices(
-            header.samples, header.text, tumor, normal, path
+        self.tumor_index, self.normal_index, self.tumor, self.normal = _sample_indices(
+            header, tumor, normal, path
         )
         self.custom_isoforms = frozenset(custom_isoforms or ())
-        self.tumor_index, self.normal_index = tumor_idx, normal_idx
         # every sample is printed when one is read: htslib's value arrays are as wide as
         # the widest sample's, and the conventions read that width
-        self.n_samples = (
-            len(header.samples) if tumor_idx is not None or normal_idx is not None else 0
-        )
+        reading = (self.tumor_index, self.normal_index) != (None, None)
+        self.n_samples = len(header.samples) if reading else 0
         self.format_types = {
             key: attributes.get("Type", "") for key, attributes in header.declared("FORMAT").items()
         }
@@ -362,8 +360,7 @@ class _Reader:
             ]
             regions = workdir / "regions.tsv"
             regions.write_text("".join(lines) or f"{seqnames[0] if seqnames else '1'}\t0\t0\n")
-            indexed = any(Path(f"{self.path}{s}").is_file() for s in (".tbi", ".csi"))
-            if indexed:
+            if any(Path(f"{self.path}{s}").is_file() for s in (".tbi", ".csi")):  # indexed
                 command += ["-R", str(regions), "--regions-overlap", "1"]
             else:
                 command += ["-T", str(regions), "--targets-overlap", "1"]
