@@ -14,7 +14,7 @@ TSV files keep full precision; these helpers decide only what XLSX and DOCX show
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -204,14 +204,14 @@ CELL_KINDS: dict[str, tuple[tuple[str, ...], Callable[..., str]]] = {
 }
 
 
-def format_cell(kind: str, value_of: Callable[[str], Any]) -> str:
-    """The text of one table cell of ``kind``; ``value_of(role)`` reads the row's value for a
-    role (``estimate``, ``lcl``, ...; missing roles give None). Kind ``""`` is an empty cell
-    (a row heading, or a statistic that does not apply to that column)."""
+def format_cell(kind: str, row: Mapping[str, Any], source: Callable[[str], str]) -> str:
+    """The text of one table cell of ``kind``; ``source(role)`` names the ``row`` column that
+    holds a role (``estimate``, ``lcl``, ...; missing columns give None). Kind ``""`` is an
+    empty cell (a row heading, or a statistic that does not apply to that column)."""
     if kind not in CELL_KINDS:
         raise ValueError(f"unknown cell kind {kind!r}; known: {', '.join(CELL_KINDS)}")
     roles, formatter = CELL_KINDS[kind]
-    return formatter(*(value_of(role) for role in roles))
+    return formatter(*(row.get(source(role)) for role in roles))
 
 
 def is_p_column(column: str) -> bool:

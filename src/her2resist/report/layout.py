@@ -119,13 +119,6 @@ class Rendered:
         return replace(self, body=[], indents=[], footnotes=[note, *self.footnotes])
 
 
-def _value_getter(row: Mapping[str, Any], column: Column) -> Any:
-    def value_of(role: str) -> Any:
-        return row.get(column.source(role))
-
-    return value_of
-
-
 def _row_kind(row: Mapping[str, Any], column: Column, spec: TableSpec) -> str:
     if column.kind is not None:
         return column.kind
@@ -151,7 +144,7 @@ def render(spec: TableSpec) -> Rendered:
         heading = row.get(spec.format_column) == HEADING
         for column in spec.columns:
             kind = "" if heading else _row_kind(row, column, spec)
-            cells.append(fmt.format_cell(kind, _value_getter(row, column)))
+            cells.append(fmt.format_cell(kind, row, column.source))
         body.append(cells)
         level = row.get(spec.indent) if spec.indent else 0
         indents.append(0 if _blank(level) else int(level))
