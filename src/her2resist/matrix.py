@@ -187,15 +187,13 @@ def domain_hits(alterations: pd.DataFrame, domains: list[str]) -> pd.DataFrame:
     ``ERBB2:extracellular`` matches any ERBB2 mutation whose annotated domain contains
     "extracellular" (case-insensitive), so subdomains I-IV all count.
     """
-    frames = []
     mutations = alterations[alterations["alteration_type"] == "mutation"]
+    domain = mutations["domain"].fillna("").astype(str).str.lower()
+    frames = []
     for marker in domains:
         gene, _, label = marker.partition(":")
-        domain = mutations["domain"].fillna("").astype(str).str.lower()
-        hit = mutations[
-            (mutations["gene"] == gene) & domain.str.contains(label.lower(), regex=False)
-        ]
-        frames.append(hit.assign(gene=marker))
+        hit = (mutations["gene"] == gene) & domain.str.contains(label.lower(), regex=False)
+        frames.append(mutations[hit].assign(gene=marker))
     return pd.concat(frames, ignore_index=True) if frames else alterations.iloc[0:0]
 
 
