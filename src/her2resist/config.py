@@ -29,21 +29,19 @@ def load_schema(name: str) -> dict[str, Any]:
         return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
-def _with_defaults(validator_class: type) -> type:
-    """A validator that fills in schema defaults while it validates (as snakemake's does)."""
-    validate_properties = validator_class.VALIDATORS["properties"]
-
-    def set_defaults(validator, properties, instance, schema):
-        if isinstance(instance, dict):
-            for name, subschema in properties.items():
-                if "default" in subschema and name not in instance:
-                    instance[name] = copy.deepcopy(subschema["default"])
-        yield from validate_properties(validator, properties, instance, schema)
-
-    return jsonschema.validators.extend(validator_class, {"properties": set_defaults})
+def _set_defaults(validator, properties, instance, schema):
+    """Fill in schema defaults while validating (as snakemake's validator does)."""
+    if isinstance(instance, dict):
+        for name, subschema in properties.items():
+            if "default" in subschema and name not in instance:
+                instance[name] = copy.deepcopy(subschema["default"])
+    validate_properties = jsonschema.Draft202012Validator.VALIDATORS["properties"]
+    yield from validate_properties(validator, properties, instance, schema)
 
 
-_DefaultingValidator = _with_defaults(jsonschema.Draft202012Validator)
+_DefaultingValidator = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator, {"properties": _set_defaults}
+)
 
 
 def _schema_keys(schema: dict[str, Any], path: list[str | int]) -> list[str]:
