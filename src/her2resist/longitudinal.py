@@ -242,7 +242,6 @@ def compare_timepoints(
                     "status": status,
                     "vaf_baseline": base_vaf if (b_called or b_trace) else 0.0,
                     "vaf_progression": prog_vaf if (p_called or p_trace) else 0.0,
-                    "vaf_change": np.nan,
                     "resistance_candidate": candidate,
                     "evidence": "; ".join([*notes, " ".join(detail)]),
                     "baseline_samples": ",".join(base_ids),
