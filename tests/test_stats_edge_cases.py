@@ -120,21 +120,30 @@ def test_logistic_equals_closed_form_and_firth_on_separation() -> None:
     assert firth.odds_ratio == pytest.approx((0.5 * 6.5) / (8.5 * 12.5))
 
 
-def test_groups_never_at_risk_together_are_not_tested() -> None:
-    """Altered patients who enter the risk set only after the last event carry no
-    information (R's coxph reports the coefficient NA): not tested, rather than an HR of
-    220,000 from a fit that stopped anywhere."""
+def _late_entry_result(n_altered: int, without_covariate: slice = slice(0)) -> pd.Series:
+    """survival_associations of 40 patients whose first 3 (altered) enter after every
+    event, adjusted for ECOG (missing for ``without_covariate``)."""
     rng = np.random.default_rng(3)
     ids = [f"P{i:02d}" for i in range(40)]
     time = pd.Series(np.round(rng.uniform(1.0, 10.0, 40), 1), index=ids)
     event = pd.Series((rng.random(40) < 0.6).astype(float), index=ids)
-    status = pd.DataFrame({"G": ["altered"] * 3 + ["wild_type"] * 37}, index=ids)
+    status = pd.DataFrame(
+        {"G": ["altered"] * n_altered + ["wild_type"] * (40 - n_altered)}, index=ids
+    )
     entry = pd.Series(0.0, index=ids)
     entry.iloc[:3], time.iloc[:3], event.iloc[:3] = 11.0, 14.0, 0.0  # after every event
-    covariates = pd.DataFrame({"ecog": rng.integers(0, 2, 40)}, index=ids)
-    res = survival_associations(
+    covariates = pd.DataFrame({"ecog": rng.integers(0, 2, 40).astype(float)}, index=ids)
+    covariates.iloc[without_covariate] = np.nan
+    return survival_associations(
         time, event, status, endpoint="pfs", covariates=covariates, entry=entry
     ).iloc[0]
+
+
+def test_groups_never_at_risk_together_are_not_tested() -> None:
+    """Altered patients who enter the risk set only after the last event carry no
+    information (R's coxph reports the coefficient NA): not tested, rather than an HR of
+    220,000 from a fit that stopped anywhere."""
+    res = _late_entry_result(n_altered=3)
     assert res["method"] == "descriptive" and np.isnan([res["hr"], res["hr_adjusted"]]).all()
     assert res["note"].startswith("not tested: no event time with both groups at risk")
 
@@ -142,18 +151,8 @@ def test_groups_never_at_risk_together_are_not_tested() -> None:
 def test_adjusted_model_without_information_is_not_estimable() -> None:
     """The same in the adjusted model's complete cases only: the unadjusted HR is tested,
     the adjusted one is not estimable (it raised LinAlgError, or gave limits 0 and inf)."""
-    rng = np.random.default_rng(3)
-    ids = [f"P{i:02d}" for i in range(40)]
-    time = pd.Series(np.round(rng.uniform(1.0, 10.0, 40), 1), index=ids)
-    event = pd.Series((rng.random(40) < 0.6).astype(float), index=ids)
-    status = pd.DataFrame({"G": ["altered"] * 6 + ["wild_type"] * 34}, index=ids)
-    entry = pd.Series(0.0, index=ids)
-    entry.iloc[:3], time.iloc[:3], event.iloc[:3] = 11.0, 14.0, 0.0  # after every event
-    covariates = pd.DataFrame({"ecog": rng.integers(0, 2, 40).astype(float)}, index=ids)
-    covariates.iloc[3:6] = np.nan  # the altered patients who share risk sets lack it
-    res = survival_associations(
-        time, event, status, endpoint="pfs", covariates=covariates, entry=entry
-    ).iloc[0]
+    # the altered patients who share risk sets lack the covariate
+    res = _late_entry_result(n_altered=6, without_covariate=slice(3, 6))
     assert np.isfinite(res["hr"])
     assert np.isnan([res["hr_adjusted"], res["hr_adjusted_lcl"], res["adjusted_p"]]).all()
     assert "adjusted model not estimable" in res["note"]

@@ -250,8 +250,8 @@ def _adjusted_hazard_ratio(
     x = np.column_stack([biomarker[complete], cov.to_numpy(float)])
     tc, ec, entry_c = t[complete], e[complete], _at(entry, complete)
     keys = ("hr_adjusted", "hr_adjusted_lcl", "hr_adjusted_ucl", "adjusted_p")
-    together = len(np.unique(x[:, 0])) == 2 and ec.sum() > 0
-    if not (together and _at_risk_together(binary_risk_tables(tc, ec, x[:, 0], entry_c))[0]):
+    # both groups at risk at an event time (so: both present, and events)
+    if not _at_risk_together(binary_risk_tables(tc, ec, x[:, 0], entry_c))[0]:
         notes.append("adjusted model not estimable")
         return dict.fromkeys(keys, np.nan), notes
     fit = None if force_firth else cox_fit(tc, ec, x, entry_c)
