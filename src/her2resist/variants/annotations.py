@@ -199,8 +199,8 @@ def chosen_effects(
 
 
 def _entries(lines: pl.DataFrame, fmt: AnnotationFormat, path: Path) -> pl.DataFrame:
-    """One row per annotation entry (``k``: its order, ``entry``: its text), its field count
-    checked against the header's."""
+    """One row per annotation entry (``k``: its order, ``entry``: its text) with its fields
+    (:func:`_with_fields`), its field count checked against the header's."""
     col = pl.col
     # CSQ=. is VCF's missing value; htslib reads an empty "CSQ=" as a flag, printed "1"
     missing = ["", "."] + (["1"] if len(fmt.names) > 1 else [])
@@ -221,9 +221,8 @@ def _entries(lines: pl.DataFrame, fmt: AnnotationFormat, path: Path) -> pl.DataF
                 except MalformedAnnotation as exc:
                     raise _malformed(path, fmt, *where(line), str(exc)) from None
         entries = entries.with_columns(col("entry").replace_strict(as_fields))
-    entries = entries.with_row_index("k")
-    separators = col("entry").str.count_matches("|", literal=True)
-    bad = entries.filter(separators != n_fields - 1)
+    entries = _with_fields(entries.with_row_index("k"), fmt, *_SLOTS, population_af=True)
+    bad = entries.filter(col("n_fields") != n_fields)
     if bad.height:
         line, text = bad.select("line", "entry").row(0)
         raise _malformed(
@@ -250,23 +249,22 @@ def _with_fields(
     entries: pl.DataFrame, fmt: AnnotationFormat, *slots: str, population_af: bool = False
 ) -> pl.DataFrame:
     """``entries`` with the named fields of each entry (and its population AFs, ``af0``...)
-    as columns. Fields far from an entry's end are read with one regex that stops at the
-    last of them (a long tail, such as a protein sequence, is never copied); when they run
-    to near its end a split is faster."""
+    and its field count (``n_fields``) as columns. Fields far from an entry's end are read
+    with one regex that stops at the last of them (a long tail, such as a protein sequence,
+    is never copied); when they run to near its end a split is faster, and counts too."""
     wanted = {fmt.index[slot]: slot for slot in slots if slot in fmt.index}
     if population_af:
         wanted |= {index: f"af{k}" for k, index in enumerate(fmt.af_indices)}
-    if not wanted:
-        return entries
-    last = max(wanted)
+    last = max(wanted, default=len(fmt.names))  # nothing wanted: only the count
     if 3 * (last + 1) > 2 * len(fmt.names):
         parts = pl.col("entry").str.split("|")  # split once (lazy: common subexpression)
-        fields = (parts.list.get(i).alias(name) for i, name in wanted.items())
-        return entries.lazy().with_columns(fields).collect()
+        fields = (parts.list.get(i, null_on_oob=True).alias(name) for i, name in wanted.items())
+        return entries.lazy().with_columns(*fields, n_fields=parts.list.len()).collect()
     groups = [f"(?<{wanted[i]}>[^|]*)" if i in wanted else "[^|]*" for i in range(last + 1)]
     pattern = "^" + r"\|".join(groups)
     fields = pl.col("entry").str.extract_groups(pattern).alias("_fields")
-    return entries.with_columns(fields).unnest("_fields")
+    separators = pl.col("entry").str.count_matches("|", literal=True)
+    return entries.with_columns(fields, n_fields=separators + 1).unnest("_fields")
 
 
 def _field(fmt: AnnotationFormat, slot: str) -> pl.Expr:
@@ -277,7 +275,6 @@ def _field(fmt: AnnotationFormat, slot: str) -> pl.Expr:
 def _ranked(entries: pl.DataFrame, fmt: AnnotationFormat) -> tuple[pl.DataFrame, set[str]]:
     """The fields the choice needs, and each entry's rank (lower is preferred)."""
     col = pl.col
-    entries = _with_fields(entries, fmt, *_SLOTS, population_af=True)
     allele_num = _field(fmt, "allele_num")
     details = [_field(fmt, slot).alias(slot) for slot in _DETAIL_SLOTS]
     entries = entries.select(
