@@ -30,6 +30,7 @@ from her2resist.run.clinical import run_clinical
 from her2resist.run.cnv import run_cnv
 from her2resist.run.matrix import run_matrix
 from her2resist.run.variants import run_variants
+from her2resist.run.variants_maf import run_variants_from_maf
 from her2resist.tables import read_table
 
 CATALOGUE = Path(__file__).parent / "bad_inputs"
@@ -114,17 +115,21 @@ def run_stages(config: dict, out: Path) -> dict[str, pd.DataFrame]:
         sid = sample["sample_id"]
         if isinstance(sample["variant_file"], str):
             path = out / "variants" / f"{sid}.tsv"
-            run_variants(
-                sample["variant_file"],
-                path,
-                sample_id=sid,
-                variant_format=sample["variant_format"] or "vcf",
-                annotation=sample["annotation"] or "auto",
-                tumor=sample["tumor_sample"] if isinstance(sample["tumor_sample"], str) else None,
-                normal=sample["normal_sample"]
-                if isinstance(sample["normal_sample"], str)
-                else None,
-            )
+            if sample["variant_format"] == "maf":
+                run_variants_from_maf(sample["variant_file"], path, [sid])
+            else:
+                run_variants(
+                    sample["variant_file"],
+                    path,
+                    sample_id=sid,
+                    annotation=sample["annotation"] or "auto",
+                    tumor=sample["tumor_sample"]
+                    if isinstance(sample["tumor_sample"], str)
+                    else None,
+                    normal=sample["normal_sample"]
+                    if isinstance(sample["normal_sample"], str)
+                    else None,
+                )
             variant_tables.append(path)
         if isinstance(sample["cnv_file"], str):
             path = out / "cnv" / f"{sid}.tsv"

@@ -19,7 +19,7 @@ from her2resist.annotate.tumour_fraction import (
 )
 from her2resist.config import resolve_resources, validate_config
 from her2resist.run import longitudinal as run_lg
-from her2resist.variants import read_maf
+from her2resist.variants.maf import read_maf
 
 # ---------------------------------------------------------------- real paired MAFs (APL)
 

@@ -20,8 +20,9 @@ from her2resist.annotate.oncokb import COLUMNS, ONCOGENICITY, oncokb_call
 from her2resist.config import resolve_resources, validate_config
 from her2resist.errors import InputError
 from her2resist.run.annotate import run_annotate
-from her2resist.run.variants import run_variants_from_maf
-from her2resist.variants import EXTRA_COLUMNS, VARIANT_COLUMNS, read_maf
+from her2resist.run.variants_maf import run_variants_from_maf
+from her2resist.variants.maf import read_maf
+from her2resist.variants.schema import EXTRA_COLUMNS, VARIANT_COLUMNS
 
 CONFIG = resolve_resources(validate_config({"clinical": {"table": "-"}}))
 FILTERS = CONFIG["filters"]

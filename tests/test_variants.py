@@ -11,7 +11,8 @@ import pysam
 import pytest
 
 from her2resist.errors import InputError
-from her2resist.variants import VARIANT_COLUMNS, read_vcf
+from her2resist.variants.frame import read_vcf
+from her2resist.variants.schema import VARIANT_COLUMNS
 
 SHARED_VARIANTS = Path(__file__).resolve().parents[2] / "shared" / "data" / "variants"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from her2resist.variants import read_vcf
+from her2resist.variants.frame import read_vcf
 
 
 def _child_cpu_seconds() -> float:

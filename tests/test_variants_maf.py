@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from her2resist.errors import InputError
-from her2resist.variants import VARIANT_COLUMNS, read_maf
-from her2resist.variants.maf import normalise_protein_change
+from her2resist.variants.maf import normalise_protein_change, read_maf
+from her2resist.variants.schema import VARIANT_COLUMNS
 
 
 def test_tcga_laml(shared_data: Path) -> None:

@@ -27,7 +27,8 @@ import pytest
 import her2resist.variants.vcf as vcf_module
 from her2resist.errors import InputError
 from her2resist.tables import write_tsv
-from her2resist.variants import read_vcf, write_vcf_table
+from her2resist.variants.frame import read_vcf
+from her2resist.variants.vcf import write_vcf_table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_variants import SAMPLES, SHARED_VARIANTS, _vcf_files
@@ -336,14 +337,14 @@ def test_written_table_streams_in_chunks(bench_vcf: Path, monkeypatch, tmp_path:
     monkeypatch.setattr(vcf_module, "_BLOCK_LINES", 700)
     monkeypatch.setattr(vcf_module, "_READ_BYTES", 512)  # under a record: blocks of 700 lines
     chunks: list[int] = []
-    original = vcf_module._chunks
+    original = vcf_module.table_chunks
 
     def count_chunks(*args, **kwargs):
         for rows, text in original(*args, **kwargs):
             chunks.append(rows)
             yield rows, text
 
-    monkeypatch.setattr(vcf_module, "_chunks", count_chunks)
+    monkeypatch.setattr(vcf_module, "table_chunks", count_chunks)
     streamed = tmp_path / "streamed.tsv"
     summary = write_vcf_table(bench_vcf, streamed, sample_id="S")
     assert streamed.read_bytes() == whole.read_bytes()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from her2resist.variants import read_vcf
+from her2resist.variants.frame import read_vcf
 from her2resist.variants.rules import variant_type
 
 COMPARED = ("Hugo_Symbol", "Transcript_ID", "Variant_Classification", "HGVSp_Short")

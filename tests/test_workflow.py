@@ -159,3 +159,43 @@ def test_matrix_uses_tumour_fraction_for_deletions(workdir: Path, tmp_path: Path
     assert (statuses["as_run"] == "wild_type").any()
     assert not (statuses["diluted"] == "wild_type").any()
     assert (statuses["diluted"] == "altered").sum() == (statuses["as_run"] == "altered").sum()
+
+
+def test_a_sample_whose_own_file_is_a_maf(project_root: Path, tmp_path: Path) -> None:
+    """A sheet row with ``variant_format: maf`` is read by the MAF reader's rule
+    (variants_from_sample_maf), the other samples by the VCF rule, in one run."""
+    from workdirs import example_workdir, run_snakemake
+
+    from her2resist.run.variants_maf import run_variants_from_maf
+
+    work = example_workdir(tmp_path, project_root, patients={"P01"})
+    maf = work / "P01_tissue_BL.maf"
+    columns = "Hugo_Symbol Chromosome Start_Position End_Position Reference_Allele "
+    columns += "Tumor_Seq_Allele2 Variant_Classification Variant_Type Tumor_Sample_Barcode "
+    columns += "HGVSp_Short t_depth t_alt_count"
+    rows = [
+        "ERBB2 17 39724731 39724731 T C Missense_Mutation SNP P01_tissue_BL p.L755S 210 52",
+        "PIK3CA 3 179234297 179234297 A G Missense_Mutation SNP P01_tissue_BL p.H1047R 180 40",
+        "TP53 17 7675088 7675088 C T Missense_Mutation SNP OTHER_SAMPLE p.R175H 90 30",
+    ]
+    maf.write_text("\n".join("\t".join(line.split()) for line in [columns, *rows]) + "\n")
+    sheet = work / "resources" / "example" / "samples.tsv"
+    lines = sheet.read_text().splitlines()
+    header = lines[0].split("\t")
+    for number, line in enumerate(lines[1:], start=1):
+        cells = dict(zip(header, line.split("\t"), strict=True))
+        if cells["sample_id"] == "P01_tissue_BL":
+            cells |= {"variant_file": maf.name, "variant_format": "maf", "annotation": "maf"}
+            cells |= {"tumor_sample": "", "normal_sample": ""}
+            lines[number] = "\t".join(cells[c] for c in header)
+    sheet.write_text("\n".join(lines) + "\n")
+    targets = ["results/variants/P01_tissue_BL.tsv", "results/variants/P01_ctDNA_BL.tsv"]
+    completed = run_snakemake(project_root, work, *targets)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    log = completed.stdout + completed.stderr
+    assert log.count("rule variants_from_sample_maf:") == 1 and log.count("rule variants:") == 1
+    expected = tmp_path / "expected.tsv"
+    run_variants_from_maf(maf, expected, ["P01_tissue_BL"])
+    written = (work / targets[0]).read_text()
+    assert written == expected.read_text() and written.count("\n") == 3  # header + 2 rows
+    assert "variant rows written" in (work / "logs" / "variants" / "P01_tissue_BL.log").read_text()

@@ -14,7 +14,16 @@ from her2resist.cbioportal_study import study_config
 from her2resist.config import load_config, resolve_resources, validate_config
 from her2resist.errors import InputError
 from her2resist.panels import bed_regions
-from her2resist.run import annotate, associate, clinical, cnv, matrix, validate, variants
+from her2resist.run import (
+    annotate,
+    associate,
+    clinical,
+    cnv,
+    matrix,
+    validate,
+    variants,
+    variants_maf,
+)
 
 
 def _genes_to_regions(
@@ -53,17 +62,19 @@ def cmd_validate(args: argparse.Namespace) -> None:
 
 
 def cmd_variants(args: argparse.Namespace) -> None:
-    regions = _genes_to_regions(args.config, args.genes, args.regions, args.genome_build)
-    summary = variants.run_variants(
-        args.input,
-        args.output,
-        sample_id=args.sample_id or Path(args.input).name.split(".")[0],
-        variant_format="maf" if args.annotation == "maf" else "vcf",
-        annotation=args.annotation,
-        tumor=args.tumor,
-        normal=args.normal,
-        regions=regions,
-    )
+    sample_id = args.sample_id or Path(args.input).name.split(".")[0]
+    if args.annotation == "maf":
+        summary = variants_maf.run_variants_from_maf(args.input, args.output, [sample_id])
+    else:
+        summary = variants.run_variants(
+            args.input,
+            args.output,
+            sample_id=sample_id,
+            annotation=args.annotation,
+            tumor=args.tumor,
+            normal=args.normal,
+            regions=_genes_to_regions(args.config, args.genes, args.regions, args.genome_build),
+        )
     print(f"{summary['rows']} variant rows written to {args.output}", file=sys.stderr)
 
 

@@ -22,7 +22,7 @@ from her2resist.config import load_schema
 from her2resist.errors import Findings, Problem
 from her2resist.panels import GENE_PANEL_COLUMNS
 from her2resist.tables import cell_text, data_line, duplicate_problems, read_table, records
-from her2resist.variants import read_maf
+from her2resist.variants.maf import read_maf
 from her2resist.vocabulary import BASELINE, TISSUE
 
 SAMPLE_COLUMNS = [

@@ -270,6 +270,20 @@ def read_stage_tables(
     return tables
 
 
+def read_endpoints(path: str | Path) -> pd.DataFrame:
+    """The clinical stage's endpoints table (one row per patient)."""
+    return pd.read_csv(
+        path, sep="\t", dtype={"patient_id": str}, keep_default_na=False, na_values=["NA", ""]
+    )
+
+
+def read_clinical(config: dict[str, Any], path: str | Path) -> pd.DataFrame:
+    """The validated clinical table with its patient column named ``patient_id``."""
+    column = config["clinical"]["columns"].get("patient_id", "patient_id")
+    clinical = read_table(path).rename(columns={column: "patient_id"})
+    return clinical.assign(patient_id=clinical["patient_id"].astype(str))
+
+
 def with_file(samples: pd.DataFrame, column: str) -> list[str]:
     """Ids of the sheet's samples with a file named in ``column`` (their stage tables)."""
     if column not in samples:

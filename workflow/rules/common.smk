@@ -1,4 +1,5 @@
 import os
+import re
 import sys
 import threading
 from pathlib import Path
@@ -13,6 +14,7 @@ min_version("9.20")
 # (current_basedir: this file's folder, also when the workflow is a user's module)
 sys.path.insert(0, str(Path(workflow.current_basedir).parents[1] / "src"))
 
+from her2resist.annotate.knowledge import panel_regions  # noqa: E402
 from her2resist.cbioportal_study import study_config  # noqa: E402
 from her2resist.config import resolve_resources, validate_config  # noqa: E402
 from her2resist.errors import InputError  # noqa: E402
@@ -76,6 +78,17 @@ def has_file(column):
 
 def variant_samples():
     return has_file("variant_file")
+
+
+def maf_samples():
+    """Samples whose own variant file is a MAF (read by the MAF reader, not bcftools)."""
+    formats = samples.loc[variant_samples(), "variant_format"].fillna("").astype(str)
+    return sorted(formats.index[formats == "maf"])
+
+
+def read_regions():
+    """The regions a VCF is read in (read_regions: pathway_genes), or None for all."""
+    return None if config["read_regions"] == "all" else panel_regions(config)
 
 
 def cnv_samples():

@@ -40,10 +40,37 @@ else:
             mem_mb=lambda wc, input, attempt: 1000 * attempt + int(input_mb(input)),
             runtime=lambda wc, input, attempt: 10 * attempt + int(input_mb(input) / 100),
         params:
-            variant_format=lambda wc: sample_value(wc.sample, "variant_format", "vcf"),
             annotation=lambda wc: sample_value(wc.sample, "annotation", "auto"),
             tumor=lambda wc: sample_value(wc.sample, "tumor_sample"),
             normal=lambda wc: sample_value(wc.sample, "normal_sample"),
-            read_regions=config["read_regions"],
+            regions=read_regions(),
         script:
             "../scripts/variants.py"
+
+    if maf_samples():
+
+        # a sample whose own file is a MAF (sheet column variant_format: maf)
+        ruleorder: variants_from_sample_maf > variants
+
+        rule variants_from_sample_maf:
+            input:
+                maf=lambda wc: sample_value(wc.sample, "variant_file"),
+                validated="results/validated/samples.tsv",
+            output:
+                "results/variants/{sample}.tsv",
+            log:
+                "logs/variants/{sample}.log",
+            wildcard_constraints:
+                sample="|".join(re.escape(sample) for sample in maf_samples()),
+            priority: 20
+            conda:
+                "../envs/variants.yaml"
+            threads: 1
+            resources:
+                mem_mb=lambda wc, input, attempt: 2000 * attempt
+                + 5 * int(input_mb(input)),
+                runtime=lambda wc, attempt: 20 * attempt,
+            params:
+                samples=lambda wc: [wc.sample],
+            script:
+                "../scripts/variants_from_maf.py"

@@ -4,7 +4,6 @@ from pathlib import Path
 # The package sits beside the workflow; conda envs do not pip-install it.
 sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))
 
-from her2resist.annotate.knowledge import panel_regions
 from her2resist.rule import run_stage
 from her2resist.run import variants
 
@@ -14,10 +13,9 @@ run_stage(
         sm.input.calls,
         sm.output[0],
         sample_id=sm.wildcards.sample,
-        variant_format=sm.params.variant_format,
         annotation=sm.params.annotation,
         tumor=sm.params.tumor,
         normal=sm.params.normal,
-        regions=panel_regions(config) if sm.params.read_regions != "all" else None,
+        regions=sm.params.regions,
     ),
 )

@@ -5,11 +5,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))
 
 from her2resist.rule import run_stage
-from her2resist.run import variants
+from her2resist.run import variants_maf
 
 run_stage(
     snakemake,
-    lambda sm, config: variants.run_variants_from_maf(
+    lambda sm, config: variants_maf.run_variants_from_maf(
         sm.input.maf, sm.output[0], sm.params.samples
     ),
 )

@@ -17,8 +17,8 @@ from her2resist.matrix import biomarker_status
 from her2resist.report import figures
 from her2resist.report.formatting import waterfall_column
 from her2resist.report.spider import spider_figure
-from her2resist.run import PathLike, read_clinical, read_endpoints
-from her2resist.tables import read_table
+from her2resist.run import PathLike
+from her2resist.tables import read_clinical, read_endpoints, read_table
 
 
 def time_origin(config: dict[str, Any]) -> str:

@@ -15,8 +15,8 @@ from her2resist.report import cbioportal, tables, writers
 from her2resist.report.layout import render
 from her2resist.report.outputs import MANUSCRIPT, report_settings
 from her2resist.report.provenance import provenance
-from her2resist.run import PathLike, read_clinical, read_endpoints
-from her2resist.tables import read_stage_tables, read_table
+from her2resist.run import PathLike
+from her2resist.tables import read_clinical, read_endpoints, read_stage_tables, read_table
 
 
 def run_tables(

@@ -1,7 +1,4 @@
-"""Variant ingestion: VCF (VEP/SnpEff annotated) or MAF -> one table; nothing is filtered."""
+"""Variant ingestion: VCF (VEP/SnpEff annotated) or MAF -> one table; nothing is filtered.
 
-from .maf import read_maf
-from .schema import EXTRA_COLUMNS, VARIANT_COLUMNS
-from .vcf import read_vcf, write_vcf_table
-
-__all__ = ["EXTRA_COLUMNS", "VARIANT_COLUMNS", "read_maf", "read_vcf", "write_vcf_table"]
+No re-exports: importing a reader imports only what it needs (``vcf`` imports no pandas).
+"""

@@ -15,8 +15,8 @@ from her2resist.annotate import oncokb
 from her2resist.errors import InputError, Problem
 from her2resist.tables import first_header
 
+from .frame import frame_from_columns
 from .rules import most_severe, shorten_hgvsp, variant_classification
-from .schema import frame_from_columns
 
 _MISSING = {"", ".", "NA", "NaN", "nan", "N/A", "None", "__UNKNOWN__"}
 _REQUIRED = ("Tumor_Sample_Barcode", "Chromosome", "Start_Position", "Reference_Allele")

@@ -24,7 +24,6 @@ from os import PathLike
 from pathlib import Path
 from typing import TypeVar
 
-import pandas as pd
 import polars as pl
 
 from her2resist.errors import InputError
@@ -35,12 +34,11 @@ from .annotations import format_from_header as format_from_header
 from .bcftools import bcftools, check_query
 from .depths import COUNT_KEYS, caller_rule, detect_caller, read_counts
 from .header import ANNOTATION_KEYS, VcfHeader, header_value, read_header
-from .schema import EXTRA_COLUMNS, VARIANT_COLUMNS, frame_from_columns
+from .schema import ALL_COLUMNS
 
 Region = tuple[str, int, int]
 T = TypeVar("T")
 
-_ALL_COLUMNS = VARIANT_COLUMNS + EXTRA_COLUMNS
 # text converted at once, so memory does not grow with the file; two blocks at once
 _BLOCK_BYTES = 8 << 20
 _BLOCK_LINES = 7_500
@@ -51,67 +49,22 @@ _FLOATS = ("vaf", "population_af", "normal_vaf")
 _SYMBOLIC = r"^\*$|^<|[\[\].]"  # the same rule as a Python and a polars regex
 
 
-def read_vcf(
-    path: str | PathLike[str],
-    *,
-    sample_id: str,
-    annotation: str = "auto",
-    tumor: str | None = None,
-    normal: str | None = None,
-    regions: list[Region] | None = None,
-    custom_isoforms: Iterable[str] | None = None,
-) -> pd.DataFrame:
-    """Read a (optionally bgzipped/indexed) VCF into the variant table.
-
-    Parameters
-    ----------
-    annotation
-        ``"vep"`` (INFO/CSQ), ``"snpeff"`` (INFO/ANN, else legacy INFO/EFF), ``"auto"``
-        (first of CSQ, ANN, EFF declared in the header) or ``"none"`` to read an
-        unannotated VCF (annotation columns are then NA).
-    tumor, normal
-        Sample column names. ``tumor=None`` uses ``##tumor_sample=``, else the only sample;
-        ``normal=None`` uses ``##normal_sample=`` when present.
-    regions
-        ``(chrom, start, end)``, 1-based inclusive; records overlapping any region are
-        kept. Uses the .tbi/.csi index when there is one, otherwise streams the file.
-        ``chr17`` and ``17`` name the same contig when the VCF has only one of them.
-    custom_isoforms
-        Transcript IDs preferred over VEP's canonical ones (vcf2maf ``--custom-enst``).
-
-    ``df.attrs`` holds ``skipped_symbolic`` (symbolic, breakend and ``*`` ALTs not
-    tabulated), ``skipped_no_alt``, ``caller``, ``annotation``, ``tumor``, ``normal``
-    and ``warnings``. :func:`write_vcf_table` writes the same table without holding it.
-    """
-    attrs: dict = {}
-    options = dict(annotation=annotation, tumor=tumor, normal=normal, regions=regions)
-    frames = _chunks(attrs, path, sample_id, _same, custom_isoforms=custom_isoforms, **options)
-    table = pl.concat(list(frames))
-    df = frame_from_columns({name: table[name].to_list() for name in _ALL_COLUMNS})
-    df.attrs.update(attrs)
-    return df
-
-
 def write_vcf_table(path: str | PathLike[str], out: str | PathLike[str], **options) -> dict:
     """Write :func:`read_vcf`'s table (same ``options``) to a TSV chunk by chunk, so memory
     does not grow with the file; returns ``read_vcf``'s ``df.attrs`` plus ``rows``. Values
     are written as ``tables.write_tsv`` writes the frame (floats as ``%.10g``)."""
     attrs: dict = {}
-    chunks = _chunks(attrs, path, finish=_as_tsv, **options)
+    chunks = table_chunks(attrs, path, finish=_as_tsv, **options)
     first = next(chunks)  # a header problem stops here, before the output file is created
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     attrs["rows"] = 0
     with out.open("wb") as handle:
-        handle.write(("\t".join(_ALL_COLUMNS) + "\n").encode())
+        handle.write(("\t".join(ALL_COLUMNS) + "\n").encode())
         for rows, text in chain([first], chunks):
             handle.write(text)
             attrs["rows"] += rows
     return attrs
-
-
-def _same(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame
 
 
 def _as_tsv(chunk: pl.DataFrame) -> tuple[int, bytes]:
@@ -136,7 +89,7 @@ def _as_tsv(chunk: pl.DataFrame) -> tuple[int, bytes]:
     return chunk.height, text.getvalue()
 
 
-def _chunks(
+def table_chunks(
     attrs: dict,
     path: str | PathLike[str],
     sample_id: str,
@@ -486,7 +439,7 @@ def _select(rows: pl.DataFrame, sample_id: str, caller: str) -> pl.DataFrame:
         sample_id=pl.lit(sample_id, pl.String),
         caller=pl.lit(caller, pl.String),
         maf_start=maf_start,
-    ).select(_ALL_COLUMNS)
+    ).select(ALL_COLUMNS)
 
 
 def _with_variant_types(rows: pl.DataFrame) -> pl.DataFrame:
