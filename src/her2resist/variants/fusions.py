@@ -194,11 +194,10 @@ def _fusion_genes(raw: str, fmt: object) -> list[tuple[list[str], str]]:
     return hits
 
 
-def _sv_events(path: Path, fmt: object) -> tuple[dict, dict]:
-    """Per SV record id: position, filter and the genes its fusion annotations name; and
-    each record's mate id (``MATEID``)."""
+def _sv_events(path: Path, fmt: object) -> dict[str, dict]:
+    """Per SV record id: position, filter, the genes its fusion annotations name and its
+    mate's id (``MATEID``)."""
     events: dict[str, dict] = {}
-    mates: dict[str, str] = {}
     for line in query(path, "%CHROM\t%POS\t%ID\t%FIRST_ALT\t%FILTER\t%INFO\n").splitlines():
         chrom, pos, record_id, alt, filters, info_text = line.split("\t")
         if alt in ("*", ".") or not _is_symbolic(alt):
@@ -212,8 +211,6 @@ def _sv_events(path: Path, fmt: object) -> tuple[dict, dict]:
             genes += [g for g in hit_genes if g not in genes]
             consequences.append(consequence)
         record_id = record_id if record_id != "." else f"{chrom}:{pos}"
-        if info.get("MATEID"):
-            mates[record_id] = info["MATEID"]
         events[record_id] = {
             "chrom": chrom.removeprefix("chr"),
             "pos": int(pos),
@@ -222,31 +219,32 @@ def _sv_events(path: Path, fmt: object) -> tuple[dict, dict]:
             "filter": filters if filters != "." else "PASS",
             "genes": genes,
             "consequence": ";".join(consequences),
+            "mate": info.get("MATEID", ""),
         }
-    return events, mates
+    return events
 
 
 def read_sv_vcf(path: str | Path, sample_id: str) -> pd.DataFrame:
     """Fusions of an annotated SV VCF; every record belongs to ``sample_id``."""
     path = Path(path)
-    events, mates = _sv_events(path, _annotation(read_header(path), path))
+    events = _sv_events(path, _annotation(read_header(path), path))
     rows = []
     done: set[str] = set()
     for record_id, event in events.items():
         if record_id in done:
             continue
         genes = list(event["genes"])
-        mate = events.get(mates.get(record_id, ""))
+        mate = events.get(event["mate"])
         if mate is not None:  # VEP annotates each breakend with its own gene
-            done.add(mates[record_id])
+            done.add(event["mate"])
             genes += [g for g in mate["genes"] if g not in genes]
         if not genes:
             continue
         fusion = "::".join(genes[:2]) if len(genes) >= 2 else ""
-        fields = {k: v for k, v in event.items() if k != "genes"} | {"source": "sv_vcf"}
+        fields = {k: v for k, v in event.items() if k not in ("genes", "mate")}
         for gene in genes:
             partner = next((g for g in genes if g != gene), "")
-            rows.append(_row(sample_id, gene, partner, fusion, **fields))
+            rows.append(_row(sample_id, gene, partner, fusion, source="sv_vcf", **fields))
     frame = pd.DataFrame(rows, columns=FUSION_COLUMNS)
     return frame.drop_duplicates(["sample_id", "gene", "fusion"], ignore_index=True)
 
