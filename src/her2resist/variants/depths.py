@@ -110,9 +110,8 @@ def allele_depths(values: dict[str, list], sample: int, alleles: list[str], call
     n = len(alleles)
     depths: list = [None] * n
     dp = _count(_first(values, "DP", sample))
-    ad_rows = values.get("AD")
-    if ad_rows is not None:
-        ad = [_count(v) for v in ad_rows[sample]]
+    if "AD" in values:
+        ad = [_count(v) for v in values["AD"][sample]]
         if len(ad) == 1:  # ALT reads only (VarScan, whose RD is the REF reads)
             depths[0] = _count(_first(values, "RD", sample))
             depths[called] = ad[0]
@@ -160,7 +159,7 @@ def sample_counts(
     """(depth, alt_reads, vaf) for each ALT allele of one sample."""
     depths, dp = allele_depths(values, sample, alleles, called)
     n_alts = len(alleles) - 1
-    if rule.alt_key is not None and n_alts == 1 and rule.alt_key in values:
+    if n_alts == 1 and rule.alt_key in values:
         override = _count(_first(values, rule.alt_key, sample))
         if override is not None:
             depths[1] = override
