@@ -32,21 +32,19 @@ def bcftools() -> str:
 def check_query(path: Path, stderr: str, returncode: int) -> None:
     """``bcftools query``'s errors as an InputError (htslib stops at a record it cannot parse
     but bcftools query still exits 0); its warnings pass through to our stderr."""
-    problems = []
+    errors = []
     for line in stderr.splitlines():
-        match = _HTSLIB_ERROR.match(line)
-        if match:
-            where = _AT_RECORD.search(match.group(1))
-            message = _AT_RECORD.sub("", match.group(1), count=1).strip()
-            problems.append((message, where.group(1) if where else None))
+        if match := _HTSLIB_ERROR.match(line):
+            errors.append(match.group(1))
         elif line.strip():
             print(line, file=sys.stderr)
-    if problems:
-        message, where = problems[0]
+    if errors:  # the first error is where htslib stopped
+        where = _AT_RECORD.search(errors[0])
+        message = _AT_RECORD.sub("", errors[0], count=1).strip()
         raise InputError.one(
             str(path),
             f"htslib cannot read this record: {message}",
-            where=f"record {where}" if where else "records",
+            where=f"record {where.group(1)}" if where else "records",
             hint="the file is truncated or a data line is malformed; re-create it",
         )
     if returncode != 0:

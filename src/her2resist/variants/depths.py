@@ -73,13 +73,6 @@ COUNT_KEYS = frozenset(
 )  # fmt: skip
 
 
-def primary_keys(rule: CallerRule) -> tuple[str, ...]:
-    """Keys fetched first: AD and DP cover most callers without listing FORMAT."""
-    keys = ["AD", "DP", "RD"] if rule.vaf_percent else ["AD", "DP"]  # VarScan needs RD
-    keys += [k for k in (rule.alt_key, rule.vaf_key) if k and k not in keys]
-    return tuple(keys)
-
-
 def _number(text: str):
     text = text.strip()
     if text in ("", "."):
@@ -103,10 +96,7 @@ def _count(value) -> int | None:
 
 
 def _first(values: dict[str, list], key: str, sample: int):
-    rows = values.get(key)
-    if rows is None:
-        return None
-    row = rows[sample]
+    row = values[key][sample] if key in values else None
     return row[0] if row else None
 
 
@@ -120,13 +110,10 @@ def allele_depths(values: dict[str, list], sample: int, alleles: list[str], call
     n = len(alleles)
     depths: list = [None] * n
     dp = _count(_first(values, "DP", sample))
-    ad_rows = values.get("AD")
-    if ad_rows is not None:
-        ad = [_count(v) for v in ad_rows[sample]]
-        if len(ad) == 1 and "RD" in values:  # VarScan: AD is ALT-only, RD is REF
+    if "AD" in values:
+        ad = [_count(v) for v in values["AD"][sample]]
+        if len(ad) == 1:  # ALT reads only (VarScan, whose RD is the REF reads)
             depths[0] = _count(_first(values, "RD", sample))
-            depths[called] = ad[0]
-        elif len(ad) == 1:
             depths[called] = ad[0]
         elif len(ad) == n:
             depths = ad
@@ -172,7 +159,7 @@ def sample_counts(
     """(depth, alt_reads, vaf) for each ALT allele of one sample."""
     depths, dp = allele_depths(values, sample, alleles, called)
     n_alts = len(alleles) - 1
-    if rule.alt_key is not None and n_alts == 1 and rule.alt_key in values:
+    if n_alts == 1 and rule.alt_key in values:
         override = _count(_first(values, rule.alt_key, sample))
         if override is not None:
             depths[1] = override
@@ -182,16 +169,10 @@ def sample_counts(
     out = []
     for alt_index in range(1, n_alts + 1):
         alt_reads = depths[alt_index]
-        depth = dp
         # vcf2maf: counts larger than DP mean DP is unreliable; use the sum of the counts
-        if depth is not None and (
-            (ref_reads and ref_reads > depth)
-            or (alt_reads and alt_reads > depth)
-            or (ref_reads and alt_reads and ref_reads + alt_reads > depth)
-        ):
-            depth = known_total
-        if depth is None and ref_reads is not None and alt_reads is not None:
-            depth = known_total
+        unreliable = dp is not None and (ref_reads or 0) + (alt_reads or 0) > dp
+        no_dp = dp is None and ref_reads is not None and alt_reads is not None
+        depth = known_total if unreliable or no_dp else dp
         vaf = vafs[alt_index - 1] if vafs else None
         if vaf is None and alt_reads is not None and depth:
             vaf = alt_reads / depth
@@ -243,22 +224,18 @@ def read_counts(
             pl.lit(None, dtype).alias(name) for name, dtype in list(schema.items())[2:]
         )
     col = pl.col
-    quick = pl.DataFrame(schema=schema)
     fast = pl.lit(False)
+    quick = pl.DataFrame()
     if "format" not in lines.columns:  # keys printed one by one: the common case applies
         widest = pl.max_horizontal(
             col(f"s{j}_AD").str.count_matches(",", literal=True) for j in range(n_samples)
         )
         fast = (col("n_alts") == 1) & (widest == 1)
         quick = _biallelic_ad_counts(lines.filter(fast), prefixes, rule, types)
-    others = lines.filter(~fast)
-    if others.is_empty():
-        return quick.select(list(schema))
-    general = _general_counts(others, rule, types, keys, prefixes, n_samples)
-    return pl.concat(
-        [quick.select(list(schema)), pl.DataFrame(general, schema=schema, orient="row")],
-        how="vertical_relaxed",
-    )
+    general = _general_counts(lines.filter(~fast), rule, types, keys, prefixes, n_samples)
+    # diagonal: the columns of a sample the fast path does not read are null
+    frames = [pl.DataFrame(general, schema=schema, orient="row"), quick]
+    return pl.concat(frames, how="diagonal_relaxed").select(list(schema))
 
 
 def _biallelic_ad_counts(
@@ -275,11 +252,7 @@ def _biallelic_ad_counts(
     parsed, derived = [], []
     for prefix, j in prefixes.items():
         if j is None:
-            derived += [
-                pl.lit(None, pl.Int64).alias(f"{prefix}{n}") for n in ("depth", "alt_reads")
-            ]
-            derived.append(pl.lit(None, pl.Float64).alias(f"{prefix}vaf"))
-            continue
+            continue  # read_counts leaves that sample's columns null
         ad = col(f"s{j}_AD").str.split_exact(",", 1)
         ref, alt, dp, af = (f"{prefix}{n}" for n in ("ref", "alt", "dp", "af"))
         parsed += [integer(ad.struct[0]).alias(ref), integer(ad.struct[1]).alias(alt)]
@@ -297,15 +270,13 @@ def _biallelic_ad_counts(
         # as sample_counts: no DP, or counts above it (DP unreliable) -> the counts' sum
         unreliable = col(dp).is_null() & col(ref).is_not_null() & col(alt).is_not_null()
         depth = pl.when(unreliable | (total > col(dp))).then(total).otherwise(col(dp))
-        derived += [depth.alias(f"{prefix}depth"), col(alt).alias(f"{prefix}alt_reads")]
-    frame = lines.select("line", *parsed).with_columns(derived)
-    vafs = []
-    for prefix in prefixes:
-        if prefix + "af" in frame.columns:
-            depth, alt = col(f"{prefix}depth"), col(f"{prefix}alt_reads")
-            computed = pl.when(alt.is_not_null() & (depth != 0)).then(alt / depth)
-            vafs.append(pl.coalesce(col(f"{prefix}af"), computed).alias(f"{prefix}vaf"))
-    return frame.with_columns(vafs).with_columns(ai=pl.lit(1, pl.Int64))
+        computed = pl.when(col(alt).is_not_null() & (depth != 0)).then(col(alt) / depth)
+        derived += [
+            depth.alias(f"{prefix}depth"),
+            col(alt).alias(f"{prefix}alt_reads"),
+            pl.coalesce(col(af), computed).alias(f"{prefix}vaf"),
+        ]
+    return lines.select("line", *parsed).with_columns(derived, ai=pl.lit(1, pl.Int64))
 
 
 def _general_counts(
@@ -320,7 +291,8 @@ def _general_counts(
     record has (the first ones when it has AD), integers and floats padded to the widest
     sample's count, floats at single precision, undeclared keys as text."""
     out = []
-    first = set(primary_keys(rule))
+    # with AD, the caller's own keys (and VarScan's RD) are the only others read
+    first = {"AD", "DP", rule.alt_key, rule.vaf_key} | ({"RD"} if rule.vaf_percent else set())
     whole = "format" in lines.columns
     for record in lines.iter_rows(named=True):
         n_alts = record["n_alts"]
@@ -385,7 +357,5 @@ def _called_alt(genotypes: list[str], tumor: int | None, normal: int | None, n_a
 
     tumour_alts = [a for a in alleles(genotypes[tumor]) if 0 < a <= n_alts]
     normal_alleles = set(alleles(genotypes[normal])) if normal is not None else set()
-    for allele in tumour_alts:
-        if allele not in normal_alleles:
-            return allele
-    return tumour_alts[0] if tumour_alts else 1
+    somatic = [a for a in tumour_alts if a not in normal_alleles]
+    return (somatic or tumour_alts or [1])[0]

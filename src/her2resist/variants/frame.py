@@ -74,10 +74,8 @@ def _column_array(values: list, dtype: str):
         array = np.empty(len(values), dtype=object)
         array[:] = values
         return array
-    if dtype == "float64":
-        return np.array([np.nan if v is None else v for v in values], dtype="float64")
     if dtype == "Int64":
         mask = np.fromiter((v is None or v is pd.NA for v in values), dtype=bool, count=len(values))
         filled = [0 if m else v for v, m in zip(values, mask.tolist(), strict=True)]
         return pd.arrays.IntegerArray(np.array(filled, dtype="int64"), mask)
-    return np.array(values, dtype=dtype)
+    return np.array(values, dtype=dtype)  # float64: None is NaN

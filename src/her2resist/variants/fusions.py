@@ -33,22 +33,13 @@ from her2resist.variants.header import VcfHeader, read_header
 from her2resist.variants.vcf import _annotation_format, _is_symbolic
 
 SV_FORMATS = ("vcf", "cbioportal_sv")
+# kind: fusion | rearrangement
 FUSION_COLUMNS = [
-    "sample_id",
-    "gene",
-    "partner",
-    "kind",  # fusion | rearrangement
-    "fusion",
-    "chrom",
-    "pos",
-    "partner_chrom",
-    "partner_pos",
-    "consequence",
-    "frame",
-    "filter",
-    "sv_status",
-    "source",
-]
+    "sample_id", "gene", "partner", "kind", "fusion", "chrom", "pos", "partner_chrom",
+    "partner_pos", "consequence", "frame", "filter", "sv_status", "source",
+]  # fmt: skip
+#: What a row holds for a field its source does not give.
+_EMPTY_ROW = dict.fromkeys(FUSION_COLUMNS, "") | {"pos": None, "partner_pos": None}
 _SV_LAYOUT = ("Sample_Id", "Site1_Hugo_Symbol", "Site2_Hugo_Symbol")
 _FUSION_LAYOUT = ("Tumor_Sample_Barcode", "Hugo_Symbol", "Fusion")
 _BREAKEND = re.compile(r"[\[\]]([^\[\]:]+):(\d+)[\[\]]")
@@ -83,14 +74,15 @@ def _layout(path: str | Path, columns: list[str]) -> str:
 def _row(
     sample_id: str, gene: str, partner: str, fusion: str, kind: str = "", **fields: object
 ) -> dict:
-    """One gene's row; ``kind`` defaults to fusion when there is a partner gene."""
+    """One gene's row (``_EMPTY_ROW``'s values for the fields not given); ``kind`` defaults
+    to fusion when there is a partner gene."""
     intragenic = partner == gene
     partner = "" if intragenic else partner
     kind = kind or ("fusion" if partner else "rearrangement")
     if kind == "rearrangement":
         fusion = f"{gene}-intragenic" if intragenic else f"{gene} rearrangement"
     row = {"sample_id": sample_id, "gene": gene, "partner": partner, "kind": kind}
-    return row | {"fusion": fusion or gene, **fields}
+    return _EMPTY_ROW | row | {"fusion": fusion or gene, **fields}
 
 
 def _from_sv_table(table: pd.DataFrame) -> list[dict]:
@@ -150,14 +142,9 @@ def _from_fusion_table(table: pd.DataFrame) -> list[dict]:
                 gene if intragenic else partner,
                 fusion or text,
                 "rearrangement" if intragenic else "fusion",
-                chrom="",
-                pos=None,
-                partner_chrom="",
-                partner_pos=None,
                 consequence=text,
                 frame=_text(record.get("Frame")),
                 filter="PASS",
-                sv_status="",
                 source="cbioportal_fusions",
             )
         )
@@ -207,11 +194,10 @@ def _fusion_genes(raw: str, fmt: object) -> list[tuple[list[str], str]]:
     return hits
 
 
-def _sv_events(path: Path, fmt: object) -> tuple[dict, dict]:
-    """Per SV record id: position, filter and the genes its fusion annotations name; and
-    each record's mate id (``MATEID``)."""
+def _sv_events(path: Path, fmt: object) -> dict[str, dict]:
+    """Per SV record id: position, filter, the genes its fusion annotations name and its
+    mate's id (``MATEID``)."""
     events: dict[str, dict] = {}
-    mates: dict[str, str] = {}
     for line in query(path, "%CHROM\t%POS\t%ID\t%FIRST_ALT\t%FILTER\t%INFO\n").splitlines():
         chrom, pos, record_id, alt, filters, info_text = line.split("\t")
         if alt in ("*", ".") or not _is_symbolic(alt):
@@ -225,8 +211,6 @@ def _sv_events(path: Path, fmt: object) -> tuple[dict, dict]:
             genes += [g for g in hit_genes if g not in genes]
             consequences.append(consequence)
         record_id = record_id if record_id != "." else f"{chrom}:{pos}"
-        if info.get("MATEID"):
-            mates[record_id] = info["MATEID"]
         events[record_id] = {
             "chrom": chrom.removeprefix("chr"),
             "pos": int(pos),
@@ -235,32 +219,32 @@ def _sv_events(path: Path, fmt: object) -> tuple[dict, dict]:
             "filter": filters if filters != "." else "PASS",
             "genes": genes,
             "consequence": ";".join(consequences),
+            "mate": info.get("MATEID", ""),
         }
-    return events, mates
+    return events
 
 
 def read_sv_vcf(path: str | Path, sample_id: str) -> pd.DataFrame:
     """Fusions of an annotated SV VCF; every record belongs to ``sample_id``."""
     path = Path(path)
-    events, mates = _sv_events(path, _annotation(read_header(path), path))
+    events = _sv_events(path, _annotation(read_header(path), path))
     rows = []
     done: set[str] = set()
     for record_id, event in events.items():
         if record_id in done:
             continue
         genes = list(event["genes"])
-        mate = events.get(mates.get(record_id, ""))
+        mate = events.get(event["mate"])
         if mate is not None:  # VEP annotates each breakend with its own gene
-            done.add(mates[record_id])
+            done.add(event["mate"])
             genes += [g for g in mate["genes"] if g not in genes]
         if not genes:
             continue
         fusion = "::".join(genes[:2]) if len(genes) >= 2 else ""
-        fields = {k: v for k, v in event.items() if k != "genes"}
-        fields |= {"frame": "", "sv_status": "", "source": "sv_vcf"}
+        fields = {k: v for k, v in event.items() if k not in ("genes", "mate")}
         for gene in genes:
             partner = next((g for g in genes if g != gene), "")
-            rows.append(_row(sample_id, gene, partner, fusion, **fields))
+            rows.append(_row(sample_id, gene, partner, fusion, source="sv_vcf", **fields))
     frame = pd.DataFrame(rows, columns=FUSION_COLUMNS)
     return frame.drop_duplicates(["sample_id", "gene", "fusion"], ignore_index=True)
 

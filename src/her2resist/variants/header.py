@@ -94,14 +94,13 @@ def _vcf_header(path: Path) -> tuple[list[str], bool]:
 def _build_from_header(lines: list[str]) -> tuple[str | None, str]:
     """Genome build named or implied by the header, and the evidence (with its line)."""
     for n, line in enumerate(lines, 1):
-        if line.startswith("##reference=") or line.startswith("##assembly="):
+        if line.startswith(("##reference=", "##assembly=")):
             value = line.split("=", 1)[1]
             for build, pattern in REFERENCE_NAMES.items():
                 if pattern.search(value):
                     return build, f"line {n}: {line[:80]}"
     for n, line in enumerate(lines, 1):
-        match = re.match(r"##contig=<ID=([^,>]+).*length=(\d+)", line)
-        if not match:
+        if not (match := re.match(r"##contig=<ID=([^,>]+).*length=(\d+)", line)):
             continue
         name = re.sub(r"^chr", "", match.group(1), flags=re.I)
         length = int(match.group(2))
@@ -152,13 +151,11 @@ def check_vcf(
     # Annotation: which of CSQ / ANN / EFF the header declares, with a field list.
     declared: dict[str, int] = {}
     for n, line in enumerate(lines, 1):
-        match = re.match(r"##INFO=<ID=(CSQ|ANN|EFF),", line)
-        if not match:
+        if not (match := re.match(r"##INFO=<ID=(CSQ|ANN|EFF),", line)):
             continue
         key = match.group(1)
         description = re.search(r'Description="(.*)"', line)
-        fmt = format_from_header(key, description.group(1) if description else "")
-        if fmt is None:
+        if format_from_header(key, description.group(1) if description else "") is None:
             found.error(
                 str(path),
                 f"INFO/{key} is declared but its Description has no field list" + row,
@@ -187,7 +184,6 @@ def check_vcf(
     if chrom_line is not None:
         names = lines[chrom_line - 1].split("\t")[9:]
         available = ", ".join(repr(s) for s in names) if names else "(none: sites-only VCF)"
-        header_tumor = header_value(lines, "tumor_sample")
         for role, given in (("tumor_sample", tumor), ("normal_sample", normal)):
             if given and given not in names:
                 found.error(
@@ -198,7 +194,7 @@ def check_vcf(
                     role,
                     "write the VCF's sample column name exactly (case, spaces and quotes count)",
                 )
-        if not tumor and not header_tumor and len(names) > 1:
+        if not tumor and not header_value(lines, "tumor_sample") and len(names) > 1:
             found.error(
                 sheet,
                 f"cannot tell which sample of {path} is the tumour (no ##tumor_sample header); "

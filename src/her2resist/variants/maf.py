@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from her2resist.annotate import oncokb
-from her2resist.errors import InputError, Problem
+from her2resist.errors import Findings, InputError, Problem
 from her2resist.tables import first_header
 
 from .frame import frame_from_columns
@@ -372,27 +372,24 @@ def check_maf(path: str | Path, *, row: str = "") -> tuple[list[Problem], list[P
     come from."""
     path = Path(path)
     columns, line = first_header(path)
+    found = Findings()
     if missing := _missing_required(columns):
-        problem = Problem(
+        found.error(
             str(path),
             f"missing required MAF column(s): {', '.join(missing)}" + row,
             line or 1,
             missing[0],
             f"the header has: {', '.join(columns[:20])}",
         )
-        return [problem], []
-    problems: list[Problem] = []
-    warnings: list[Problem] = []
+        return found.problems, found.warnings
     lower = {c.lower() for c in columns}
     if "variant_classification" not in lower:
         source = next(
             (c for c in ("Consequence", *PROTEIN_CHANGE_COLUMNS) if c.lower() in lower), None
         )
         if source is None:
-            problems.append(
-                Problem(
-                    str(path), NO_CLASS_MESSAGE + row, line, "Variant_Classification", NO_CLASS_HINT
-                )
+            found.error(
+                str(path), NO_CLASS_MESSAGE + row, line, "Variant_Classification", NO_CLASS_HINT
             )
         else:
             how = (
@@ -400,25 +397,21 @@ def check_maf(path: str | Path, *, row: str = "") -> tuple[list[Problem], list[P
                 if source == "Consequence"
                 else "; a row without a protein change gets no class and does not count as altered"
             )
-            warnings.append(
-                Problem(
-                    str(path),
-                    "no Variant_Classification column: each mutation's class is derived from "
-                    f"its {source} column{how}{row}",
-                    line,
-                    "Variant_Classification",
-                    "keep the MAF's Variant_Classification column to use the caller's own classes",
-                )
+            found.warn(
+                str(path),
+                "no Variant_Classification column: each mutation's class is derived from "
+                f"its {source} column{how}{row}",
+                line,
+                "Variant_Classification",
+                "keep the MAF's Variant_Classification column to use the caller's own classes",
             )
     if not any(c.lower() in lower for c in PROTEIN_CHANGE_COLUMNS):
-        warnings.append(
-            Problem(
-                str(path),
-                "no HGVSp_Short (or Protein_Change) column: protein changes are empty, so hotspot "
-                "matching falls back to gene-level rules" + row,
-                line,
-                "HGVSp_Short",
-                "export the MAF with vcf2maf, which writes HGVSp_Short",
-            )
+        found.warn(
+            str(path),
+            "no HGVSp_Short (or Protein_Change) column: protein changes are empty, so hotspot "
+            "matching falls back to gene-level rules" + row,
+            line,
+            "HGVSp_Short",
+            "export the MAF with vcf2maf, which writes HGVSp_Short",
         )
-    return problems, warnings
+    return found.problems, found.warnings

@@ -114,18 +114,6 @@ IGR intergenic_region
 #: What vcf2maf reports when nothing else matches, or when there is no effect at all.
 DEFAULT_CLASS = "Targeted_Region"
 
-#: (consequence, variant type, in frame) -> class for the type-dependent terms.
-_INDEL_DEPENDENT_CLASS: dict[tuple[str, str, bool], str] = {
-    ("frameshift_variant", "DEL", False): "Frame_Shift_Del",
-    ("frameshift_variant", "DEL", True): "Frame_Shift_Del",
-    ("frameshift_variant", "INS", False): "Frame_Shift_Ins",
-    ("frameshift_variant", "INS", True): "Frame_Shift_Ins",
-    ("protein_altering_variant", "DEL", False): "Frame_Shift_Del",
-    ("protein_altering_variant", "INS", False): "Frame_Shift_Ins",
-    ("protein_altering_variant", "DEL", True): "In_Frame_Del",
-    ("protein_altering_variant", "INS", True): "In_Frame_Ins",
-}
-
 #: Legacy SnpEff ``EFF`` effect names -> Sequence Ontology terms (SnpEff's own mapping).
 EFF_TO_SO: dict[str, str] = _table(
     """
@@ -212,10 +200,16 @@ def variant_classification(consequence: str | None, var_type: str, inframe: bool
     """vcf2maf ``GetVariantClassification`` for one SO term."""
     if not consequence:
         return DEFAULT_CLASS
-    fixed = CONSEQUENCE_CLASS.get(consequence)
-    if fixed is not None:
-        return fixed
-    return _INDEL_DEPENDENT_CLASS.get((consequence, var_type, inframe), DEFAULT_CLASS)
+    if consequence in CONSEQUENCE_CLASS:
+        return CONSEQUENCE_CLASS[consequence]
+    if var_type not in ("INS", "DEL"):  # the other terms' class depends on the indel
+        return DEFAULT_CLASS
+    indel = var_type.title()  # Ins, Del
+    if consequence == "frameshift_variant":
+        return f"Frame_Shift_{indel}"
+    if consequence == "protein_altering_variant":
+        return f"In_Frame_{indel}" if inframe else f"Frame_Shift_{indel}"
+    return DEFAULT_CLASS
 
 
 def shorten_hgvsp(hgvsp: str) -> str:
