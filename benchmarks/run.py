@@ -421,7 +421,7 @@ def profile_lines(profile: dict) -> list[str]:
 PROFILE_TEXT = [
     "One reader, no compiled code of the project's own: `bcftools query` (htslib) decompresses "
     "and parses the records in its own process and prints the fields the table needs; the "
-    "text is converted column-wise on polars, ~7,500 lines (at most 8 MB) at a time, two "
+    "text is converted column-wise on polars, ~10,000 lines (at most 8 MB) at a time, two "
     "blocks at once: the CSQ "
     "entries split into fields, ranked and one chosen per ALT as vcf2maf does, the chosen "
     "entry's columns derived, the read counts parsed, and the rows rendered as pandas `to_csv` "
