@@ -477,13 +477,11 @@ def _blocks(stream) -> Iterator[bytes]:
         pieces.append(data)
         size += len(data)
         lines += data.count(b"\n")
-        if lines >= _BLOCK_LINES or size >= _BLOCK_BYTES:
-            data = b"".join(pieces)
-            cut = data.rfind(b"\n") + 1
-            if cut:
-                yield data[:cut]
-                pieces, size = [data[cut:]], len(data) - cut
-                lines = 0
+        # cut after this read's last line (one copy of the block); a read without a line
+        # end only under the byte limit, and then the block ends at the next one
+        if (lines >= _BLOCK_LINES or size >= _BLOCK_BYTES) and (cut := data.rfind(b"\n") + 1):
+            yield b"".join([*pieces[:-1], data[:cut]])
+            pieces, size, lines = [data[cut:]], len(data) - cut, 0
     if size:
         yield b"".join(pieces)
 
