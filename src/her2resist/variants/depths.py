@@ -203,7 +203,6 @@ def _percent(value) -> float | None:
 
 def read_counts(
     lines: pl.DataFrame,
-    rows: pl.DataFrame,
     rule: CallerRule,
     types: dict[str, str],
     keys: list[str],
@@ -211,18 +210,16 @@ def read_counts(
     n_samples: int,
 ) -> pl.DataFrame:
     """(depth, alt_reads, vaf) of the tumour and ``normal_*`` of the normal (``tumor_normal``:
-    their sample numbers) per (``line``, ``ai``) of ``rows``. ``lines`` holds per record
-    ``ref``, ``alts``, ``n_alts`` and either each sample's text of each FORMAT key in
-    ``keys`` (``s{j}_{key}``) or the whole record's FORMAT (``format``) and sample columns
-    (``t{j}``); ``types`` is the header's Type of each FORMAT key."""
+    their sample numbers) per (``line``, ``ai``) read; no rows without samples. ``lines``
+    holds per record ``ref``, ``alts``, ``n_alts`` and either each sample's text of each
+    FORMAT key in ``keys`` (``s{j}_{key}``) or the whole record's FORMAT (``format``) and
+    sample columns (``t{j}``); ``types`` is the header's Type of each FORMAT key."""
     names = {"depth": pl.Int64, "alt_reads": pl.Int64, "vaf": pl.Float64}
     schema = {"line": pl.UInt32, "ai": pl.Int64} | names
     schema |= {f"normal_{n}": t for n, t in names.items()}
     prefixes = dict(zip(("", "normal_"), tumor_normal, strict=True))
     if n_samples == 0:
-        return rows.select("line", "ai").with_columns(
-            pl.lit(None, dtype).alias(name) for name, dtype in list(schema.items())[2:]
-        )
+        return pl.DataFrame(schema=schema)  # the table's left join leaves them null
     col = pl.col
     fast = pl.lit(False)
     quick = pl.DataFrame()

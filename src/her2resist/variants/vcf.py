@@ -414,7 +414,6 @@ class _Reader:
             )
         counts = read_counts(
             lines,
-            rows,
             self.rule,
             self.format_types,
             self.sample_keys,
