@@ -337,6 +337,15 @@ def test_sd_needs_sd_min_days(day: int, expected: str) -> None:
     assert derived["response"]["A"] == expected
 
 
+def test_sd_without_a_reference_date_is_ne_confirmed_or_not() -> None:
+    """Its duration cannot be measured: both derivations say NE (the clinical reader stops on
+    a missing reference date; this is the library's answer when called directly)."""
+    start = pd.Series(pd.to_datetime([None]), index=["A"])
+    rows = visits([("A", "2022-03-01", "SD")])
+    assert best_overall_response(rows, start, 42)["response"]["A"] == "NE"
+    assert confirmed_best_overall_response(rows, start, RecistSettings())["response"]["A"] == "NE"
+
+
 def test_signal_crpr_test_1_pr_after_cr_is_a_warning() -> None:
     """signal_crpr Test 1 (test-check_crpr.R): subject 2 has a PR after a CR; subject 1's PR
     comes before its CR."""

@@ -172,7 +172,8 @@ def best_overall_response(
         window = reference.get(patient) + pd.Timedelta(days=sd_min_days)
         candidates = []
         for date, response in records:
-            if response in ("SD", "NON-CR/NON-PD") and date < window:
+            # not late enough, or no reference date (NaT compares False): NE, as confirmed
+            if response in ("SD", "NON-CR/NON-PD") and not date >= window:
                 response = "NE"
             candidates.append((CONFIRMED_ORDER[response], date, response))
         rows[patient] = _best(candidates)
