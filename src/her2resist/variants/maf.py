@@ -1,4 +1,4 @@
-"""Cohort MAF -> variant table (same columns as :func:`read_vcf`)."""
+"""Cohort MAF -> variant table (same columns as ``frame.read_vcf``)."""
 
 from __future__ import annotations
 

@@ -52,7 +52,7 @@ _SYMBOLIC = r"^\*$|^<|[\[\].]"  # the same rule as a Python and a polars regex
 
 
 def write_vcf_table(path: str | PathLike[str], out: str | PathLike[str], **options) -> dict:
-    """Write :func:`read_vcf`'s table (same ``options``) to a TSV chunk by chunk, so memory
+    """Write ``frame.read_vcf``'s table (same ``options``) to a TSV chunk by chunk, so memory
     does not grow with the file; returns ``read_vcf``'s ``df.attrs`` plus ``rows``. Values
     are written as ``tables.write_tsv`` writes the frame (floats as ``%.10g``)."""
     attrs: dict = {}
