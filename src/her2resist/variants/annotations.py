@@ -221,7 +221,7 @@ def _entries(lines: pl.DataFrame, fmt: AnnotationFormat, path: Path) -> pl.DataF
                 except MalformedAnnotation as exc:
                     raise _malformed(path, fmt, *where(line), str(exc)) from None
         entries = entries.with_columns(col("entry").replace_strict(as_fields))
-    entries = _with_fields(entries.with_row_index("k"), fmt, *_SLOTS, population_af=True)
+    entries = _with_fields(entries.with_row_index("k"), fmt)
     bad = entries.filter(col("n_fields") != n_fields)
     if bad.height:
         line, text = bad.select("line", "entry").row(0)
@@ -245,16 +245,13 @@ def _malformed(path: Path, fmt: AnnotationFormat, chrom: str, pos: str, message:
     )
 
 
-def _with_fields(
-    entries: pl.DataFrame, fmt: AnnotationFormat, *slots: str, population_af: bool = False
-) -> pl.DataFrame:
-    """``entries`` with the named fields of each entry (and its population AFs, ``af0``...)
+def _with_fields(entries: pl.DataFrame, fmt: AnnotationFormat) -> pl.DataFrame:
+    """``entries`` with each entry's fields of ``_SLOTS`` and population AFs (``af0``...)
     and its field count (``n_fields``) as columns. Fields far from an entry's end are read
     with one regex that stops at the last of them (a long tail, such as a protein sequence,
     is never copied); when they run to near its end a split is faster, and counts too."""
-    wanted = {fmt.index[slot]: slot for slot in slots if slot in fmt.index}
-    if population_af:
-        wanted |= {index: f"af{k}" for k, index in enumerate(fmt.af_indices)}
+    wanted = {fmt.index[slot]: slot for slot in _SLOTS if slot in fmt.index}
+    wanted |= {index: f"af{k}" for k, index in enumerate(fmt.af_indices)}
     last = max(wanted, default=len(fmt.names))  # nothing wanted: only the count
     if 3 * (last + 1) > 2 * len(fmt.names):
         parts = pl.col("entry").str.split("|")  # split once (lazy: common subexpression)

@@ -28,6 +28,7 @@ import pandas as pd
 
 from her2resist.errors import InputError, Problem
 from her2resist.tables import read_table
+from her2resist.variants.annotations import AnnotationFormat
 from her2resist.variants.bcftools import query
 from her2resist.variants.header import VcfHeader, read_header
 from her2resist.variants.vcf import _annotation_format, _is_symbolic
@@ -160,7 +161,7 @@ def read_cbioportal_sv(path: str | Path) -> pd.DataFrame:
     return frame.drop_duplicates(["sample_id", "gene", "fusion", "chrom", "pos"], ignore_index=True)
 
 
-def _annotation(header: VcfHeader, path: str | Path) -> object:
+def _annotation(header: VcfHeader, path: str | Path) -> AnnotationFormat:
     """The SV VCF's consequence annotation format (the small-variant reader's choice)."""
     try:
         return _annotation_format(header, Path(path), "auto")
@@ -174,7 +175,7 @@ def _annotation(header: VcfHeader, path: str | Path) -> object:
         ) from None
 
 
-def _fusion_genes(raw: str, fmt: object) -> list[tuple[list[str], str]]:
+def _fusion_genes(raw: str, fmt: AnnotationFormat) -> list[tuple[list[str], str]]:
     """(genes, consequence) of each annotation entry that names a fusion (legacy SnpEff EFF
     entries read ``EFFECT(impact|...|gene|...)``)."""
     symbol_at = fmt.index.get("symbol")
@@ -194,7 +195,7 @@ def _fusion_genes(raw: str, fmt: object) -> list[tuple[list[str], str]]:
     return hits
 
 
-def _sv_events(path: Path, fmt: object) -> dict[str, dict]:
+def _sv_events(path: Path, fmt: AnnotationFormat) -> dict[str, dict]:
     """Per SV record id: position, filter, the genes its fusion annotations name and its
     mate's id (``MATEID``)."""
     events: dict[str, dict] = {}

@@ -29,8 +29,13 @@ import polars as pl
 from her2resist.errors import InputError
 
 from . import rules
-from .annotations import SUPPORTED_ANNOTATORS, AnnotationFormat, chosen_effects, ranked_entries
-from .annotations import format_from_header as format_from_header
+from .annotations import (
+    SUPPORTED_ANNOTATORS,
+    AnnotationFormat,
+    chosen_effects,
+    format_from_header,
+    ranked_entries,
+)
 from .bcftools import bcftools, check_query
 from .depths import COUNT_KEYS, caller_rule, detect_caller, read_counts
 from .header import ANNOTATION_KEYS, VcfHeader, header_value, read_header
